@@ -1,0 +1,96 @@
+"""Application factory. ``create_app`` reads as a table of contents and has no side effects:
+no scheduler, no migrations, no network (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import config as config_module
+from extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides what the environment gives (tests pass their own)."""
+    settings = config_module.from_environment()
+    settings.update(config or {})
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=False)
+    app.config.update(settings)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.load_secret_key(Path(app.instance_path))
+
+    register_extensions(app)
+    register_models()
+    register_security(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    import core.database  # noqa: F401  (SQLite pragmas on every connection)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+
+def register_models() -> None:
+    """Import every model module so metadata (and Alembic) sees the whole schema."""
+    import ateliers.models  # noqa: F401
+    import core.journal
+    import core.models  # noqa: F401
+    import evaluations.models  # noqa: F401
+
+
+def register_security(app: Flask) -> None:
+    from core import access, auth, security
+
+    auth.init_login_manager(login_manager)
+    access.register_access_guard(app)
+    security.register_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from ateliers.queries import inscriptions_of
+    from core import home
+    from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
+    from evaluations.queries import positionnements_of
+
+    home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of)
+
+    for blueprint in (main_bp, auth_bp, admin_bp, apprenants_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from ateliers import constants as ateliers_constants
+    from core import templating
+    from evaluations import constants as evaluations_constants
+
+    templating.register(app)
+    app.jinja_env.globals.update(
+        MODES_POSITIONNEMENT=evaluations_constants.MODES_POSITIONNEMENT,
+        NIVEAUX=evaluations_constants.NIVEAUX,
+        STATUTS_INSCRIPTION=ateliers_constants.STATUTS_INSCRIPTION,
+        STATUTS_ATELIER=ateliers_constants.STATUTS_ATELIER,
+    )
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from core import security
+
+    security.register_errorhandlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    import commands
+    import scheduler
+
+    commands.register(app)
+    app.cli.add_command(scheduler.scheduler_command)

@@ -1,0 +1,1 @@
+"""Workshops: Atelier, Seance, Inscription, attendance, grouping, dropout, refreshers, dashboards."""

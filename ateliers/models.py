@@ -1,0 +1,138 @@
+"""Workshop tables: Atelier, Seance, Inscription, Presence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ateliers.constants import STATUTS_ATELIER, STATUTS_INSCRIPTION, STATUTS_PRESENCE
+from core.constants import MOTIFS_SORTIE
+from core.disponibilites import CODES
+from core.models import Apprenant, Compte, Structure, in_list
+from core.timeutil import utcnow
+from evaluations.models import EvaluationCompetence, Module
+from extensions import db
+
+atelier_animateur = sa.Table(
+    "atelier_animateur",
+    db.metadata,
+    sa.Column("atelier_id", sa.ForeignKey("atelier.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("compte_id", sa.ForeignKey("compte.id"), primary_key=True),
+)
+
+
+class Atelier(db.Model):
+    """One run of the six modules for a group, on one weekday half-day, in one curriculum version."""
+
+    __tablename__ = "atelier"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("statut", STATUTS_ATELIER), name="statut"),
+        sa.CheckConstraint(f"demi_journee BETWEEN 0 AND {len(CODES) - 1}", name="demi_journee"),
+        sa.CheckConstraint("capacite BETWEEN 1 AND 30", name="capacite"),
+        sa.CheckConstraint("taille_min BETWEEN 1 AND capacite", name="taille_min"),
+        sa.CheckConstraint("niveau_cible IS NULL OR niveau_cible BETWEEN 0 AND 3", name="niveau_cible"),
+        sa.Index("ix_atelier_structure_statut", "structure_id", "statut"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(sa.ForeignKey("structure.id"))
+    intitule: Mapped[str] = mapped_column(sa.String(160))
+    curriculum_version: Mapped[int] = mapped_column(default=1)
+    # Index into core.disponibilites.CODES: 0 = lundi matin, 1 = lundi après-midi, ...
+    demi_journee: Mapped[int]
+    capacite: Mapped[int] = mapped_column(default=4)
+    taille_min: Mapped[int] = mapped_column(default=3)
+    niveau_cible: Mapped[int | None]
+    lieu: Mapped[str] = mapped_column(sa.String(160), default="")
+    statut: Mapped[str] = mapped_column(sa.String(12), default="projet")
+    start_on: Mapped[date | None]
+    is_locked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    structure: Mapped[Structure] = relationship()
+    animateurs: Mapped[list[Compte]] = relationship(secondary=atelier_animateur)
+    seances: Mapped[list[Seance]] = relationship(
+        back_populates="atelier", order_by="Seance.numero", cascade="all, delete-orphan"
+    )
+    inscriptions: Mapped[list[Inscription]] = relationship(back_populates="atelier", cascade="all, delete-orphan")
+
+
+class Seance(db.Model):
+    """One three-hour meeting of a workshop, covering one module."""
+
+    __tablename__ = "seance"
+    __table_args__ = (
+        sa.UniqueConstraint("atelier_id", "numero"),
+        sa.CheckConstraint("numero BETWEEN 1 AND 6", name="numero"),
+        sa.CheckConstraint("ends_at > starts_at", name="horaires"),
+        sa.Index("ix_seance_starts_at", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    atelier_id: Mapped[int] = mapped_column(sa.ForeignKey("atelier.id", ondelete="CASCADE"))
+    numero: Mapped[int]
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+    atelier: Mapped[Atelier] = relationship(back_populates="seances")
+    module: Mapped[Module] = relationship()
+    presences: Mapped[list[Presence]] = relationship(back_populates="seance", cascade="all, delete-orphan")
+
+
+class Inscription(db.Model):
+    """A learner's place in a workshop; one per learner and workshop."""
+
+    __tablename__ = "inscription"
+    __table_args__ = (
+        sa.UniqueConstraint("atelier_id", "apprenant_id"),
+        sa.CheckConstraint(in_list("statut", STATUTS_INSCRIPTION), name="statut"),
+        sa.CheckConstraint(f"motif_sortie IS NULL OR {in_list('motif_sortie', MOTIFS_SORTIE)}", name="motif_sortie"),
+        sa.CheckConstraint("statut = 'abandon' OR motif_sortie IS NULL", name="motif_si_abandon"),
+        sa.CheckConstraint("minutes_suivies >= 0", name="minutes_suivies"),
+        sa.Index("ix_inscription_apprenant", "apprenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    atelier_id: Mapped[int] = mapped_column(sa.ForeignKey("atelier.id", ondelete="CASCADE"))
+    apprenant_id: Mapped[int] = mapped_column(sa.ForeignKey("apprenant.id"))
+    statut: Mapped[str] = mapped_column(sa.String(10), default="inscrit")
+    motif_sortie: Mapped[str | None] = mapped_column(sa.String(20))
+    # The day the learner joined: séances before it never count as absences (late replacements).
+    joined_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    minutes_suivies: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    atelier: Mapped[Atelier] = relationship(back_populates="inscriptions")
+    apprenant: Mapped[Apprenant] = relationship()
+    presences: Mapped[list[Presence]] = relationship(back_populates="inscription", cascade="all, delete-orphan")
+    evaluations: Mapped[list[EvaluationCompetence]] = relationship(cascade="all, delete-orphan")
+
+
+class Presence(db.Model):
+    """Attendance of one enrolled learner at one séance; one per learner and séance."""
+
+    __tablename__ = "presence"
+    __table_args__ = (
+        sa.UniqueConstraint("seance_id", "inscription_id"),
+        sa.CheckConstraint(in_list("statut", STATUTS_PRESENCE), name="statut"),
+        sa.CheckConstraint("minutes BETWEEN 0 AND 600", name="minutes"),
+        sa.CheckConstraint("departure_at IS NULL OR arrival_at IS NULL OR departure_at > arrival_at", name="horaires"),
+        sa.Index("ix_presence_inscription", "inscription_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seance_id: Mapped[int] = mapped_column(sa.ForeignKey("seance.id", ondelete="CASCADE"))
+    inscription_id: Mapped[int] = mapped_column(sa.ForeignKey("inscription.id", ondelete="CASCADE"))
+    statut: Mapped[str] = mapped_column(sa.String(14))
+    arrival_at: Mapped[datetime | None]
+    departure_at: Mapped[datetime | None]
+    minutes: Mapped[int] = mapped_column(default=0)
+    compte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    seance: Mapped[Seance] = relationship(back_populates="presences")
+    inscription: Mapped[Inscription] = relationship(back_populates="presences")

@@ -1,0 +1,80 @@
+"""Command-line tools: ``flask --app app demo | create-admin | load-referentiel``. Each commits once."""
+
+from __future__ import annotations
+
+import time
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from core.auth import MIN_PASSWORD_LENGTH, normalize_email
+from core.models import Compte, Structure
+from evaluations.curriculum import load_referentiel
+from extensions import db
+
+
+@click.command("demo")
+@click.option("--learners", default=40, show_default=True, help="Nombre total d'apprenants.")
+@click.option("--structures", default=1, show_default=True, help="Nombre de structures.")
+@click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà une structure.")
+def demo_command(learners: int, structures: int, if_empty: bool) -> None:
+    """Load the demo data set (idempotent). Demo data only: never on a real installation."""
+    from demo import load_demo
+
+    if if_empty and db.session.scalar(sa.select(Structure.id).limit(1)) is not None:
+        click.echo("La base contient déjà des données : rien n'est ajouté.")
+        return
+    started = time.perf_counter()
+    password = current_app.config["DEMO_PASSWORD"]
+    report = load_demo(password, learners=learners, structures=structures)
+    db.session.commit()
+    click.echo(
+        f"Données de démonstration : {report.structures} structure(s), {report.comptes} compte(s), "
+        f"{report.apprenants} apprenant(s), {report.ateliers} atelier(s) ajoutés "
+        f"en {time.perf_counter() - started:.1f} s."
+    )
+    click.echo("Comptes : admin@demo.local, mediatrice@demo.local, benevole@demo.local, direction@demo.local")
+    click.echo(f"Mot de passe de démonstration : {password}")
+
+
+@click.command("load-referentiel")
+def load_referentiel_command() -> None:
+    """Load the default curriculum and placement questionnaire (idempotent)."""
+    report = load_referentiel()
+    db.session.commit()
+    click.echo(
+        f"Référentiel v{report.curriculum_version} ({report.modules_added} module(s) ajouté(s)), "
+        f"questionnaire v{report.questionnaire_version} ({'ajouté' if report.questionnaire_added else 'déjà présent'})."
+    )
+
+
+@click.command("create-admin")
+@click.option("--email", prompt="Adresse électronique", help="Identifiant de connexion.")
+@click.option("--structure", "structure_nom", prompt="Nom de la structure", help="Créée si elle n'existe pas.")
+@click.option("--prenom", prompt="Prénom")
+@click.option("--nom", prompt="Nom")
+@click.password_option("--password", prompt="Mot de passe", confirmation_prompt="Confirmez le mot de passe")
+def create_admin_command(email: str, structure_nom: str, prenom: str, nom: str, password: str) -> None:
+    """Create the first administrator account of a real installation (and its structure)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"{MIN_PASSWORD_LENGTH} caractères au moins.", param_hint="--password")
+    email = normalize_email(email)
+    if db.session.scalar(sa.select(Compte.id).where(Compte.email == email)) is not None:
+        raise click.BadParameter("un compte utilise déjà cette adresse.", param_hint="--email")
+    load_referentiel()
+    structure = db.session.scalar(sa.select(Structure).where(Structure.nom == structure_nom.strip()))
+    if structure is None:
+        structure = Structure(nom=structure_nom.strip())
+        db.session.add(structure)
+        db.session.flush()
+    compte = Compte(structure_id=structure.id, email=email, prenom=prenom.strip(), nom=nom.strip(), role="admin")
+    compte.set_password(password)
+    db.session.add(compte)
+    db.session.commit()
+    click.echo(f"Compte administrateur {email} créé pour « {structure.nom} ».")
+
+
+def register(app) -> None:
+    for command in (demo_command, load_referentiel_command, create_admin_command):
+        app.cli.add_command(command)

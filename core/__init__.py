@@ -1,0 +1,1 @@
+"""Shared kernel: structures, accounts and roles, learners, audit journal, time and text helpers."""

@@ -1,0 +1,176 @@
+"""Forms of the core package. They check shape only; rules on records live in services."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    widgets,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
+
+from core import disponibilites
+from core.auth import MIN_PASSWORD_LENGTH
+from core.constants import CANAUX, ROLES, TRANCHES_AGE
+from core.text import display_phone, normalize_phone
+
+REQUIRED = "Ce champ est obligatoire."
+EMAIL_INVALID = "Adresse électronique invalide : vérifiez l'arobase @ et le point, par exemple prenom.nom@exemple.fr."
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Adresse électronique", validators=[InputRequired(REQUIRED)], filters=[_stripped])
+    password = PasswordField("Mot de passe", validators=[InputRequired(REQUIRED)])
+
+
+class ApprenantForm(FlaskForm):
+    prenom = StringField(
+        "Prénom",
+        validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
+        filters=[_stripped],
+    )
+    nom = StringField(
+        "Nom",
+        validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
+        filters=[_stripped],
+    )
+    telephone = TelField(
+        "Téléphone", validators=[Optional()], filters=[_stripped], description="Par exemple 06 12 34 56 78."
+    )
+    email = EmailField(
+        "Adresse électronique (facultatif)",
+        validators=[Optional(), Email(EMAIL_INVALID, check_deliverability=False), Length(max=254)],
+        filters=[_stripped],
+    )
+    adresse = StringField(
+        "Adresse postale (pour les courriers)", validators=[Optional(), Length(max=255)], filters=[_stripped]
+    )
+    code_postal = StringField(
+        "Code postal",
+        validators=[Optional(), Regexp(r"^\d{5}$", message="Le code postal compte 5 chiffres, par exemple 47300.")],
+        filters=[_stripped],
+    )
+    commune = StringField("Commune", validators=[Optional(), Length(max=120)], filters=[_stripped])
+    tranche_age = SelectField(
+        "Tranche d'âge", choices=[("", "Non renseignée"), *TRANCHES_AGE.items()], validators=[Optional()]
+    )
+    disponibilites = MultiCheckboxField("Disponibilités", choices=list(disponibilites.DEMI_JOURNEES))
+    canal_prefere = RadioField(
+        "Moyen de contact préféré",
+        choices=list(CANAUX.items()),
+        default="telephone",
+        validators=[InputRequired(REQUIRED)],
+    )
+    confirmer_doublon = BooleanField("Il s'agit bien d'une autre personne : enregistrer quand même")
+
+    def validate_telephone(self, field):
+        if field.data:
+            try:
+                field.normalized = normalize_phone(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
+        elif self.canal_prefere.data in {"sms", "telephone"}:
+            raise ValidationError("Un numéro est nécessaire pour un contact par téléphone ou SMS.")
+
+    def validate_email(self, field):
+        if not field.data and self.canal_prefere.data == "email":
+            raise ValidationError("Une adresse électronique est nécessaire pour un contact par courriel.")
+
+    def validate_adresse(self, field):
+        if not field.data and self.canal_prefere.data == "courrier":
+            raise ValidationError("Une adresse postale est nécessaire pour un contact par courrier.")
+
+    @staticmethod
+    def initial_data(apprenant) -> dict:
+        """Field values showing an existing learner (phone as written in France, half-days as codes)."""
+        return {
+            "prenom": apprenant.prenom,
+            "nom": apprenant.nom,
+            "telephone": display_phone(apprenant.telephone),
+            "email": apprenant.email,
+            "adresse": apprenant.adresse,
+            "code_postal": apprenant.code_postal,
+            "commune": apprenant.commune,
+            "tranche_age": apprenant.tranche_age or "",
+            "disponibilites": disponibilites.from_mask(apprenant.disponibilites),
+            "canal_prefere": apprenant.canal_prefere,
+        }
+
+    def to_data(self) -> dict:
+        """The submitted learner as a plain mapping of model fields."""
+        return {
+            "prenom": self.prenom.data,
+            "nom": self.nom.data,
+            "telephone": getattr(self.telephone, "normalized", None),
+            "email": (self.email.data or "").lower() or None,
+            "adresse": self.adresse.data or None,
+            "code_postal": self.code_postal.data or None,
+            "commune": self.commune.data or None,
+            "tranche_age": self.tranche_age.data or None,
+            "disponibilites": disponibilites.to_mask(self.disponibilites.data or []),
+            "canal_prefere": self.canal_prefere.data,
+        }
+
+
+class ApprenantSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = SearchField("Rechercher par nom ou téléphone", validators=[Optional(), Length(max=80)], filters=[_stripped])
+
+
+class CompteForm(FlaskForm):
+    prenom = StringField("Prénom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[_stripped])
+    nom = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[_stripped])
+    email = EmailField(
+        "Adresse électronique (identifiant)",
+        validators=[InputRequired(REQUIRED), Email(EMAIL_INVALID, check_deliverability=False), Length(max=254)],
+        filters=[_stripped],
+    )
+    role = SelectField("Rôle", choices=list(ROLES.items()), validators=[InputRequired(REQUIRED)])
+    is_active = BooleanField("Compte actif", default=True)
+    password = PasswordField(
+        "Mot de passe",
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, message=f"{MIN_PASSWORD_LENGTH} caractères au moins.")],
+        description=f"{MIN_PASSWORD_LENGTH} caractères au moins. Laissez vide pour ne pas le changer.",
+    )
+    password_confirm = PasswordField(
+        "Confirmer le mot de passe", validators=[EqualTo("password", "Les deux mots de passe diffèrent.")]
+    )
+
+    def __init__(self, *args, is_new: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_new = is_new
+        if is_new:
+            self.password.description = f"{MIN_PASSWORD_LENGTH} caractères au moins."
+
+    def validate_password(self, field):
+        if self.is_new and not field.data:
+            raise ValidationError("Choisissez un mot de passe pour le nouveau compte.")
+
+    def to_data(self) -> dict:
+        return {
+            "prenom": self.prenom.data,
+            "nom": self.nom.data,
+            "email": self.email.data.lower(),
+            "role": self.role.data,
+            "is_active": self.is_active.data,
+            "password": self.password.data or None,
+        }

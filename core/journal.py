@@ -1,0 +1,34 @@
+"""Writing the audit journal. Rows are only ever added: the ORM and the database both refuse changes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from core.models import Journal
+from extensions import db
+
+
+class JournalAppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a journal row."""
+
+
+def record(compte, action: str, objet: str, objet_id: int | None = None, details: str = "") -> Journal:
+    """Add a journal row for ``compte`` (None for the command line) and return it; the caller commits."""
+    entry = Journal(
+        compte_id=compte.id if compte is not None else None,
+        structure_id=compte.structure_id if compte is not None else None,
+        action=action,
+        objet=objet,
+        objet_id=objet_id,
+        details=details[:255],
+    )
+    db.session.add(entry)
+    return entry
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _refuse_journal_changes(session: Session, _context, _instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, Journal) and (obj in session.deleted or session.is_modified(obj)):
+            raise JournalAppendOnlyError("le journal est en ajout seul")

@@ -1,0 +1,194 @@
+"""Core tables: Structure, Compte, Apprenant, Journal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.constants import CANAUX, JOURNAL_ACTIONS, ROLES, TRANCHES_AGE, TYPES_STRUCTURE
+from core.disponibilites import ALL_MASK
+from core.text import fold
+from core.timeutil import utcnow
+from extensions import db
+
+
+def in_list(column: str, values) -> str:
+    """SQL text of a CHECK that ``column`` takes one of ``values``."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Structure(db.Model):
+    """A place that runs workshops (CCAS, France Services, association); data is isolated per structure."""
+
+    __tablename__ = "structure"
+    __table_args__ = (sa.CheckConstraint(in_list("type", TYPES_STRUCTURE), name="type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nom: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(20), default="ccas")
+    commune: Mapped[str] = mapped_column(sa.String(120), default="")
+    adresse: Mapped[str] = mapped_column(sa.String(255), default="")
+    telephone: Mapped[str | None] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Structure {self.id} {self.nom}>"
+
+
+class Compte(UserMixin, db.Model):
+    """A staff account; belongs to one structure and has one role."""
+
+    __tablename__ = "compte"
+    __table_args__ = (sa.CheckConstraint(in_list("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(sa.ForeignKey("structure.id"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    prenom: Mapped[str] = mapped_column(sa.String(80))
+    nom: Mapped[str] = mapped_column(sa.String(80))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on password change or deactivation: every session cookie issued before becomes invalid.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    structure: Mapped[Structure] = relationship(lazy="joined", innerjoin=True)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}"
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+    def __repr__(self) -> str:
+        return f"<Compte {self.id} {self.role}>"
+
+
+class Apprenant(db.Model):
+    """A person who wants to follow, or follows, a workshop. Only the data DESIGN.md section 7 allows."""
+
+    __tablename__ = "apprenant"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("canal_prefere", CANAUX), name="canal_prefere"),
+        sa.CheckConstraint(f"tranche_age IS NULL OR {in_list('tranche_age', TRANCHES_AGE)}", name="tranche_age"),
+        sa.CheckConstraint(f"disponibilites BETWEEN 0 AND {ALL_MASK}", name="disponibilites"),
+        sa.Index("ix_apprenant_structure_nom", "structure_id", "nom_recherche"),
+        sa.Index("ix_apprenant_structure_telephone", "structure_id", "telephone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(sa.ForeignKey("structure.id"))
+    prenom: Mapped[str] = mapped_column(sa.String(80))
+    nom: Mapped[str] = mapped_column(sa.String(80))
+    # Folded "nom prenom" (no accents, lower case) for accent-insensitive search on any database.
+    nom_recherche: Mapped[str] = mapped_column(sa.String(170))
+    telephone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    adresse: Mapped[str | None] = mapped_column(sa.String(255))
+    code_postal: Mapped[str | None] = mapped_column(sa.String(10))
+    commune: Mapped[str | None] = mapped_column(sa.String(120))
+    tranche_age: Mapped[str | None] = mapped_column(sa.String(10))
+    disponibilites: Mapped[int] = mapped_column(default=0)
+    canal_prefere: Mapped[str] = mapped_column(sa.String(12), default="telephone")
+    last_contact_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    structure: Mapped[Structure] = relationship()
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}"
+
+    def refresh_search_key(self) -> None:
+        self.nom_recherche = fold(f"{self.nom} {self.prenom}")
+
+    def __repr__(self) -> str:
+        return f"<Apprenant {self.id}>"
+
+
+@sa.event.listens_for(Apprenant, "before_insert")
+@sa.event.listens_for(Apprenant, "before_update")
+def _apprenant_search_key(_mapper, _connection, target: Apprenant) -> None:
+    target.refresh_search_key()
+
+
+class Journal(db.Model):
+    """Append-only audit trail of who viewed, changed or exported personal data.
+
+    The database refuses UPDATE, and DELETE of rows younger than 12 months (the retention period); see the
+    triggers below and in the migration. The ORM refuses both too, so a mistake fails at flush time.
+    """
+
+    __tablename__ = "journal"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("action", JOURNAL_ACTIONS), name="action"),
+        sa.Index("ix_journal_structure_created", "structure_id", "created_at"),
+        sa.Index("ix_journal_objet", "objet", "objet_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    structure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("structure.id"))
+    compte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id"))
+    action: Mapped[str] = mapped_column(sa.String(20))
+    objet: Mapped[str] = mapped_column(sa.String(40))
+    objet_id: Mapped[int | None]
+    # What was done, never the personal data itself (field names, page number, export format).
+    details: Mapped[str] = mapped_column(sa.String(255), default="")
+
+    compte: Mapped[Compte | None] = relationship()
+
+
+SQLITE_JOURNAL_TRIGGERS = (
+    """CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END""",
+    """CREATE TRIGGER journal_no_recent_delete BEFORE DELETE ON journal
+WHEN OLD.created_at > datetime('now', '-12 months')
+BEGIN SELECT RAISE(ABORT, 'journal rows are kept 12 months'); END""",
+)
+POSTGRESQL_JOURNAL_TRIGGERS = (
+    """CREATE FUNCTION journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    RAISE EXCEPTION 'journal is append-only';
+  END IF;
+  IF OLD.created_at > (now() AT TIME ZONE 'UTC') - interval '12 months' THEN
+    RAISE EXCEPTION 'journal rows are kept 12 months';
+  END IF;
+  RETURN OLD;
+END $$""",
+    """CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON journal
+FOR EACH ROW EXECUTE FUNCTION journal_append_only()""",
+)
+DROP_JOURNAL_TRIGGERS = {
+    "sqlite": ("DROP TRIGGER IF EXISTS journal_no_update", "DROP TRIGGER IF EXISTS journal_no_recent_delete"),
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS journal_append_only ON journal",
+        "DROP FUNCTION IF EXISTS journal_append_only()",
+    ),
+}
+
+for _statement in SQLITE_JOURNAL_TRIGGERS:
+    sa.event.listen(Journal.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_JOURNAL_TRIGGERS:
+    sa.event.listen(Journal.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))

@@ -1,0 +1,50 @@
+"""Read side of the core package: lists and look-ups for pages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core.models import Apprenant, Compte
+from core.text import fold, phone_digits_query
+from extensions import db
+
+
+def apprenants_statement(structure_id: int, query: str | None = None) -> sa.Select:
+    """Learners of a structure, filtered by a name fragment or phone digits, ordered by name."""
+    statement = sa.select(Apprenant).where(Apprenant.structure_id == structure_id)
+    if query:
+        digits = phone_digits_query(query)
+        if digits:
+            statement = statement.where(Apprenant.telephone.contains(digits, autoescape=True))
+        else:
+            for word in fold(query).split():
+                statement = statement.where(Apprenant.nom_recherche.contains(word, autoescape=True))
+    return statement.order_by(Apprenant.nom_recherche, Apprenant.id)
+
+
+def paginate_apprenants(structure_id: int, query: str | None, page: int, per_page: int):
+    """One page of learners (Flask-SQLAlchemy Pagination); a page past the end is empty, not an error."""
+    return db.paginate(
+        apprenants_statement(structure_id, query), page=page, per_page=per_page, error_out=False, max_per_page=100
+    )
+
+
+def possible_duplicates(structure_id: int, data: dict, exclude_id: int | None = None) -> list[Apprenant]:
+    """Learners of the structure who seem to be the same person: same name, same phone or same email."""
+    same = [Apprenant.nom_recherche == fold(f"{data['nom']} {data['prenom']}")]
+    if data.get("telephone"):
+        same.append(Apprenant.telephone == data["telephone"])
+    if data.get("email"):
+        same.append(Apprenant.email == data["email"])
+    statement = sa.select(Apprenant).where(Apprenant.structure_id == structure_id, sa.or_(*same))
+    if exclude_id is not None:
+        statement = statement.where(Apprenant.id != exclude_id)
+    return list(db.session.scalars(statement.order_by(Apprenant.id).limit(5)))
+
+
+def comptes_of_structure(structure_id: int) -> list[Compte]:
+    return list(
+        db.session.scalars(
+            sa.select(Compte).where(Compte.structure_id == structure_id).order_by(Compte.is_active.desc(), Compte.nom)
+        )
+    )

@@ -1,0 +1,192 @@
+"""Blueprints of the core package: home and health, sign-in, account administration, learner register.
+
+Views have four beats: parse, call a service, commit, respond.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from core import auth, home, services
+from core.access import get_in_structure_or_404, public, roles_required
+from core.errors import DomainError
+from core.forms import ApprenantForm, ApprenantSearchForm, CompteForm, LoginForm
+from core.models import Apprenant, Compte
+from core.queries import comptes_of_structure, paginate_apprenants
+from extensions import db, limiter
+
+main_bp = Blueprint("main", __name__)
+auth_bp = Blueprint("auth", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+apprenants_bp = Blueprint("apprenants", __name__, url_prefix="/apprenants")
+
+STAFF = ("admin", "mediateur", "benevole", "direction")
+REGISTER_READERS = ("admin", "mediateur", "direction")
+REGISTER_WRITERS = ("admin", "mediateur")
+
+
+@main_bp.get("/")
+@roles_required(*STAFF)
+def index():
+    return render_template("main/index.html", board=home.board_for(current_user))
+
+
+@main_bp.get("/healthz")
+@public
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("health check: database unreachable")
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path is followed after sign-in, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+@auth_bp.route("/connexion", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        compte = auth.authenticate(form.email.data, form.password.data)
+        if compte is not None:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()  # a new session on sign-in: nothing from before survives
+            login_user(compte)
+            db.session.commit()
+            return redirect(next_url)
+        form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
+    return render_template("auth/login.html", form=form)
+
+
+@auth_bp.errorhandler(429)
+def login_rate_limited(_error):
+    form = LoginForm()
+    form.email.data = request.form.get("email", "")
+    form.form_errors.append(
+        "Trop de tentatives de connexion depuis ce poste. Patientez une minute, puis réessayez. "
+        "En cas d'oubli du mot de passe, demandez à l'administrateur de votre structure."
+    )
+    return render_template("auth/login.html", form=form), 429
+
+
+@auth_bp.post("/deconnexion")
+@roles_required(*STAFF)
+def logout():
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@admin_bp.get("/comptes")
+@roles_required("admin")
+def comptes():
+    return render_template("admin/comptes.html", comptes=comptes_of_structure(current_user.structure_id))
+
+
+@admin_bp.route("/comptes/nouveau", methods=["GET", "POST"])
+@roles_required("admin")
+def compte_nouveau():
+    form = CompteForm(is_new=True)
+    if form.validate_on_submit():
+        try:
+            compte = services.create_compte(current_user, form.to_data())
+        except DomainError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Compte de {compte.nom_complet} créé.", "success")
+            return redirect(url_for("admin.comptes"))
+    return render_template("admin/compte_form.html", form=form, compte=None)
+
+
+@admin_bp.route("/comptes/<int:compte_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def compte_modifier(compte_id: int):
+    compte = get_in_structure_or_404(Compte, compte_id)
+    form = CompteForm(obj=compte)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_compte(current_user, compte, form.to_data())
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Compte mis à jour." if changed else "Aucune modification.", "success")
+            return redirect(url_for("admin.comptes"))
+    return render_template("admin/compte_form.html", form=form, compte=compte)
+
+
+@apprenants_bp.get("/")
+@roles_required(*REGISTER_READERS)
+def liste():
+    search = ApprenantSearchForm(request.args)
+    query = search.q.data if search.validate() else None
+    page = request.args.get("page", 1, type=int)
+    pagination = paginate_apprenants(
+        current_user.structure_id, query, max(page, 1), current_app.config["APPRENANTS_PER_PAGE"]
+    )
+    services.record_apprenant_view(current_user, None, f"liste, page {pagination.page}")
+    db.session.commit()
+    return render_template("apprenants/liste.html", search=search, pagination=pagination, query=query)
+
+
+def _render_apprenant_form(form, apprenant=None, candidates=()):
+    return render_template("apprenants/form.html", form=form, apprenant=apprenant, candidates=candidates)
+
+
+@apprenants_bp.route("/nouveau", methods=["GET", "POST"])
+@roles_required(*REGISTER_WRITERS)
+def nouveau():
+    form = ApprenantForm()
+    if form.validate_on_submit():
+        try:
+            apprenant = services.create_apprenant(current_user, form.to_data(), form.confirmer_doublon.data)
+        except services.PossibleDuplicate as duplicate:
+            return _render_apprenant_form(form, candidates=duplicate.candidates)
+        db.session.commit()
+        flash(f"{apprenant.nom_complet} est enregistré(e).", "success")
+        return redirect(url_for("apprenants.detail", apprenant_id=apprenant.id))
+    return _render_apprenant_form(form)
+
+
+@apprenants_bp.get("/<int:apprenant_id>")
+@roles_required(*REGISTER_READERS)
+def detail(apprenant_id: int):
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    history = home.apprenant_history(apprenant.id)
+    services.record_apprenant_view(current_user, apprenant.id, "fiche")
+    db.session.commit()
+    return render_template("apprenants/detail.html", apprenant=apprenant, **history)
+
+
+@apprenants_bp.route("/<int:apprenant_id>/modifier", methods=["GET", "POST"])
+@roles_required(*REGISTER_WRITERS)
+def modifier(apprenant_id: int):
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    form = ApprenantForm(data=ApprenantForm.initial_data(apprenant))
+    if form.validate_on_submit():
+        try:
+            changed = services.update_apprenant(current_user, apprenant, form.to_data(), form.confirmer_doublon.data)
+        except services.PossibleDuplicate as duplicate:
+            return _render_apprenant_form(form, apprenant, duplicate.candidates)
+        db.session.commit()
+        flash("Fiche mise à jour." if changed else "Aucune modification.", "success")
+        return redirect(url_for("apprenants.detail", apprenant_id=apprenant.id))
+    return _render_apprenant_form(form, apprenant)

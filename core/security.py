@@ -1,0 +1,64 @@
+"""Security headers and French error pages."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+def register_headers(app) -> None:
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if request.endpoint != "static":
+            # Pages hold personal data: never keep them in a shared cache or the browser history cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+ERRORS = {
+    400: ("Requête invalide", "La demande n'a pas pu être traitée."),
+    403: ("Accès refusé", "Votre compte ne permet pas d'ouvrir cette page."),
+    404: ("Page introuvable", "Cette page n'existe pas, ou elle ne vous est pas accessible."),
+    405: ("Action impossible", "Cette page ne s'utilise pas ainsi."),
+    429: ("Trop de tentatives", "Trop de demandes en peu de temps. Patientez une minute puis réessayez."),
+    500: (
+        "Erreur du serveur",
+        "Un problème est survenu de notre côté. L'équipe technique peut le retrouver dans le journal.",
+    ),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    title, default_message = ERRORS[code]
+    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
+
+
+def register_errorhandlers(app) -> None:
+    for code in ERRORS:
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error):
+        return render_error(
+            400,
+            "Le formulaire a expiré ou ne vient pas de cette application. Revenez en arrière, rechargez la page "
+            "et validez à nouveau.",
+        )

@@ -1,0 +1,123 @@
+"""Use cases of the core package. Services change rows and ``flush()``; the caller commits once."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from core import journal, queries
+from core.errors import DomainError
+from core.models import Apprenant, Compte
+from core.timeutil import utcnow
+from extensions import db
+
+
+class PossibleDuplicate(DomainError):
+    """The learner seems to exist already; the caller may confirm and try again."""
+
+    def __init__(self, candidates: list[Apprenant]):
+        super().__init__(
+            "Une personne semblable existe déjà. Vérifiez la liste ci-dessous ; s'il s'agit bien d'une autre "
+            "personne, cochez la case de confirmation et enregistrez à nouveau.",
+            field="confirmer_doublon",
+        )
+        self.candidates = candidates
+
+
+def _changed_fields(obj, data: dict) -> list[str]:
+    return [name for name, value in data.items() if getattr(obj, name) != value]
+
+
+def create_apprenant(auteur: Compte, data: dict, confirm_duplicate: bool = False) -> Apprenant:
+    """Register a learner in the author's structure and journal it.
+
+    :raise PossibleDuplicate: when someone with the same name, phone or email exists and it is not confirmed.
+    """
+    if not confirm_duplicate:
+        candidates = queries.possible_duplicates(auteur.structure_id, data)
+        if candidates:
+            raise PossibleDuplicate(candidates)
+    apprenant = Apprenant(structure_id=auteur.structure_id, last_contact_on=utcnow().date(), **data)
+    db.session.add(apprenant)
+    db.session.flush()
+    journal.record(auteur, "creation", "apprenant", apprenant.id)
+    return apprenant
+
+
+def update_apprenant(auteur: Compte, apprenant: Apprenant, data: dict, confirm_duplicate: bool = False) -> list[str]:
+    """Apply ``data`` to the learner, journal the names of the changed fields (never their values).
+
+    :raise PossibleDuplicate: when the new name, phone or email matches another learner, unless confirmed.
+    """
+    changed = _changed_fields(apprenant, data)
+    if not changed:
+        return []
+    identity_changed = {"nom", "prenom", "telephone", "email"} & set(changed)
+    if identity_changed and not confirm_duplicate:
+        candidates = queries.possible_duplicates(apprenant.structure_id, data, exclude_id=apprenant.id)
+        if candidates:
+            raise PossibleDuplicate(candidates)
+    for name in changed:
+        setattr(apprenant, name, data[name])
+    db.session.flush()
+    journal.record(auteur, "modification", "apprenant", apprenant.id, "champs : " + ", ".join(sorted(changed)))
+    return changed
+
+
+def record_apprenant_view(auteur: Compte, apprenant_id: int | None, details: str = "") -> None:
+    """Journal that ``auteur`` displayed a learner's data (a detail page, or a list when the id is None)."""
+    journal.record(auteur, "consultation", "apprenant", apprenant_id, details)
+
+
+def _email_taken(email: str, exclude_id: int | None = None) -> bool:
+    statement = sa.select(Compte.id).where(Compte.email == email)
+    if exclude_id is not None:
+        statement = statement.where(Compte.id != exclude_id)
+    return db.session.scalar(statement) is not None
+
+
+def create_compte(auteur: Compte, data: dict) -> Compte:
+    """Create a staff account in the author's structure.
+
+    :raise DomainError: when the email is already used by another account.
+    """
+    if _email_taken(data["email"]):
+        raise DomainError("Un compte utilise déjà cette adresse.", field="email")
+    compte = Compte(
+        structure_id=auteur.structure_id,
+        prenom=data["prenom"],
+        nom=data["nom"],
+        email=data["email"],
+        role=data["role"],
+        is_active=data["is_active"],
+    )
+    compte.set_password(data["password"])
+    db.session.add(compte)
+    db.session.flush()
+    journal.record(auteur, "creation", "compte", compte.id, f"rôle {compte.role}")
+    return compte
+
+
+def update_compte(auteur: Compte, compte: Compte, data: dict) -> list[str]:
+    """Change an account; a new password or a deactivation ends its open sessions.
+
+    :raise DomainError: on an email already used, or when an admin would lock themselves out.
+    """
+    if _email_taken(data["email"], exclude_id=compte.id):
+        raise DomainError("Un compte utilise déjà cette adresse.", field="email")
+    if compte.id == auteur.id and not data["is_active"]:
+        raise DomainError("Vous ne pouvez pas désactiver votre propre compte.", field="is_active")
+    if compte.id == auteur.id and data["role"] != "admin":
+        raise DomainError("Vous ne pouvez pas retirer votre propre rôle d'administrateur.", field="role")
+    fields = {key: data[key] for key in ("prenom", "nom", "email", "role", "is_active")}
+    changed = _changed_fields(compte, fields)
+    for name in changed:
+        setattr(compte, name, fields[name])
+    if data.get("password"):
+        compte.set_password(data["password"])
+        changed.append("mot de passe")
+    elif "is_active" in changed and not compte.is_active:
+        compte.session_version += 1
+    if changed:
+        db.session.flush()
+        journal.record(auteur, "modification", "compte", compte.id, "champs : " + ", ".join(sorted(changed)))
+    return changed

@@ -1,0 +1,40 @@
+"""Jinja filters and the navigation each role sees."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_login import current_user
+
+from core import constants, disponibilites
+from core.text import display_phone
+from core.timeutil import date_fr, datetime_fr
+
+# (endpoint, label, roles): the menu, filtered by the signed-in role.
+NAVIGATION = (
+    ("main.index", "Accueil", {"admin", "mediateur", "benevole", "direction"}),
+    ("apprenants.liste", "Apprenants", {"admin", "mediateur", "direction"}),
+    ("admin.comptes", "Comptes", {"admin"}),
+)
+
+
+def navigation() -> list[tuple[str, str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    return [(endpoint, url_for(endpoint), label) for endpoint, label, roles in NAVIGATION if current_user.role in roles]
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(
+        date_fr=date_fr,
+        datetime_fr=datetime_fr,
+        telephone=display_phone,
+        disponibilites=disponibilites.describe,
+    )
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        CANAUX=constants.CANAUX,
+        TRANCHES_AGE=constants.TRANCHES_AGE,
+        ROLES=constants.ROLES,
+        JOURNAL_ACTIONS=constants.JOURNAL_ACTIONS,
+        MOTIFS_SORTIE=constants.MOTIFS_SORTIE,
+    )

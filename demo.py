@@ -1,0 +1,403 @@
+"""Demo data: ``flask --app app demo``. Idempotent; demo data only, never for a real install.
+
+A structure with four accounts (one per role), learners with realistic French names and placement results,
+and workshops in every state. ``--learners N --structures M`` grows it to a network-scale data set for the
+benchmarks, with bulk inserts (10,000 learners in a few seconds).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from ateliers.models import Atelier, Inscription, Presence, Seance
+from core.disponibilites import CODES
+from core.models import Apprenant, Compte, Structure
+from core.text import fold
+from core.timeutil import paris_to_utc, utcnow
+from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
+from evaluations.models import EvaluationCompetence, Positionnement
+from evaluations.scoring import niveau_for
+from extensions import db
+
+DEMO_STRUCTURE = "CCAS de Saint-Aubin-sur-Loire"
+DEMO_ACCOUNTS = (
+    ("admin@demo.local", "Nadia", "Benali", "admin"),
+    ("mediatrice@demo.local", "Claire", "Martin", "mediateur"),
+    ("benevole@demo.local", "Jacques", "Bernard", "benevole"),
+    ("direction@demo.local", "Sophie", "Lambert", "direction"),
+)
+PRENOMS = [
+    "Marie",
+    "Jeanne",
+    "Monique",
+    "Françoise",
+    "Michèle",
+    "Nicole",
+    "Christiane",
+    "Josiane",
+    "Yvette",
+    "Odette",
+    "Colette",
+    "Ginette",
+    "Simone",
+    "Hélène",
+    "Élodie",
+    "Nathalie",
+    "Sylvie",
+    "Fatima",
+    "Aïcha",
+    "Khadija",
+    "Leïla",
+    "Maria",
+    "Ana",
+    "Chantal",
+    "Danielle",
+    "Bernadette",
+    "Renée",
+    "Jean",
+    "Michel",
+    "Pierre",
+    "André",
+    "Bernard",
+    "Gérard",
+    "Jacques",
+    "Claude",
+    "Daniel",
+    "René",
+    "Roger",
+    "Marcel",
+    "Alain",
+    "Guy",
+    "Mohamed",
+    "Ahmed",
+    "Rachid",
+    "Karim",
+    "José",
+    "Antonio",
+    "Joël",
+    "Raymond",
+    "Lucien",
+    "Maurice",
+    "Hervé",
+    "François",
+    "Thierry",
+    "Patrice",
+    "Loïc",
+]
+NOMS = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Lefebvre",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sanchez",
+    "Benamar",
+    "Haddad",
+    "Nguyen",
+    "Da",
+    "Silva",
+    "Ferreira",
+    "Le",
+    "Gall",
+    "Le",
+    "Goff",
+    "Kerbrat",
+    "Marchand",
+    "Duval",
+    "Denis",
+    "Lemoine",
+    "Boyer",
+    "Caron",
+]
+COMMUNES = (("47300", "Saint-Aubin-sur-Loire"), ("47300", "Bias"), ("47110", "Sainte-Livrade"), ("47340", "Laroque"))
+FICTION_PREFIXES = ("+33199", "+33261", "+33353", "+33465", "+33536")  # ARCEP ranges reserved for fiction
+FICTION_SUFFIX = {"+33199": "00", "+33261": "91", "+33353": "01", "+33465": "71", "+33536": "49"}
+TRANCHES = ("45_59", "60_74", "60_74", "75_plus", "26_44")
+CANAUX = ("telephone", "telephone", "sms", "courrier", "email")
+SEANCE_HOURS = {0: (time(9, 0), time(12, 0)), 1: (time(14, 0), time(17, 0))}
+
+
+@dataclass
+class DemoReport:
+    structures: int = 0
+    comptes: int = 0
+    apprenants: int = 0
+    ateliers: int = 0
+
+
+def _phone(rng: random.Random) -> str:
+    prefix = rng.choice(FICTION_PREFIXES)
+    return f"{prefix}{FICTION_SUFFIX[prefix]}{rng.randrange(10_000):04d}"
+
+
+def _availability(rng: random.Random) -> int:
+    mask = 0
+    for _ in range(rng.randint(1, 4)):
+        mask |= 1 << rng.randrange(10)  # weekdays only for most people
+    return mask
+
+
+def _placement(rng: random.Random) -> tuple[dict, int, int]:
+    """Plausible answers to parts B and C, with the score and niveau they give."""
+    skill = rng.random()
+    answers = {}
+    for code in ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4"):
+        answers[code] = min(2, max(0, round(skill * 2.6 + rng.uniform(-0.9, 0.6))))
+    weights = {code: (2 if code.startswith("C") else 1) for code in answers}
+    score = round(100 * sum(answers[c] * weights[c] for c in answers) / sum(2 * w for w in weights.values()))
+    niveau = niveau_for(
+        score,
+        uses_mouse=answers["B2"] > 0 or answers["C1"] > 0,
+        types_accents_and_at=answers["C2"] == 2,
+        sends_attachment_alone=answers["B7"] == 2,
+    )
+    return answers, score, niveau
+
+
+def _learner_rows(rng: random.Random, structure_id: int, count: int, now: datetime) -> list[dict]:
+    rows = []
+    for _ in range(count):
+        prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
+        code_postal, commune = rng.choice(COMMUNES)
+        canal = rng.choice(CANAUX)
+        rows.append(
+            {
+                "structure_id": structure_id,
+                "prenom": prenom,
+                "nom": nom,
+                "nom_recherche": fold(f"{nom} {prenom}"),
+                "telephone": _phone(rng),
+                "email": f"{fold(prenom)}.{fold(nom)}{rng.randrange(100)}@exemple.fr".replace(" ", "")
+                if canal == "email"
+                else None,
+                "adresse": f"{rng.randint(1, 80)} rue des Tilleuls" if canal == "courrier" else None,
+                "code_postal": code_postal,
+                "commune": commune,
+                "tranche_age": rng.choice(TRANCHES),
+                "disponibilites": _availability(rng),
+                "canal_prefere": canal,
+                "last_contact_on": (now - timedelta(days=rng.randint(0, 200))).date(),
+                "created_at": now - timedelta(days=rng.randint(1, 300)),
+                "updated_at": now,
+            }
+        )
+    return rows
+
+
+def add_learners(
+    rng: random.Random, structure_id: int, count: int, questionnaire_id: int, mediateur_id: int
+) -> list[int]:
+    """Bulk-insert ``count`` learners, each with a completed placement; return their ids in order."""
+    if count <= 0:
+        return []
+    now = utcnow()
+    rows = _learner_rows(rng, structure_id, count, now)
+    ids = list(db.session.scalars(sa.insert(Apprenant).returning(Apprenant.id, sort_by_parameter_order=True), rows))
+    placements = []
+    for apprenant_id, row in zip(ids, rows, strict=True):
+        answers, score, niveau = _placement(rng)
+        placements.append(
+            {
+                "apprenant_id": apprenant_id,
+                "questionnaire_id": questionnaire_id,
+                "compte_id": mediateur_id,
+                "mode": rng.choice(("telephone", "presentiel")),
+                "reponses": answers,
+                "score": score,
+                "niveau": niveau,
+                "is_brouillon": False,
+                "created_at": row["created_at"],
+                "completed_at": row["created_at"],
+            }
+        )
+    db.session.execute(sa.insert(Positionnement), placements)
+    return ids
+
+
+def _ensure_accounts(structure: Structure, accounts, password_hash: str, report: DemoReport) -> dict[str, Compte]:
+    existing = {c.email: c for c in db.session.scalars(sa.select(Compte).where(Compte.structure_id == structure.id))}
+    for email, prenom, nom, role in accounts:
+        if email not in existing:
+            compte = Compte(
+                structure_id=structure.id, email=email, prenom=prenom, nom=nom, role=role, password_hash=password_hash
+            )
+            db.session.add(compte)
+            existing[email] = compte
+            report.comptes += 1
+    db.session.flush()
+    return {c.role: c for c in existing.values()}
+
+
+def _seance_times(day: date, demi_journee: int) -> tuple[datetime, datetime]:
+    start, end = SEANCE_HOURS[demi_journee % 2]
+    return paris_to_utc(day, start), paris_to_utc(day, end)
+
+
+def _add_workshop(
+    rng, structure, comptes, modules, learner_ids, *, intitule, statut, demi_journee, weeks_from_now, today
+):
+    """One workshop with its séances, inscriptions, attendance and skills up to ``today``."""
+    weekday = demi_journee // 2
+    start = today + timedelta(weeks=weeks_from_now)
+    start += timedelta(days=(weekday - start.weekday()) % 7)
+    atelier = Atelier(
+        structure_id=structure.id,
+        intitule=intitule,
+        demi_journee=demi_journee,
+        statut=statut,
+        start_on=start if statut != "projet" else None,
+        lieu="Salle numérique, 2 place de la Mairie",
+        niveau_cible=1,
+        is_locked=statut == "termine",
+    )
+    atelier.animateurs = [comptes["mediateur"], comptes["benevole"]]
+    db.session.add(atelier)
+    if statut == "projet":
+        return atelier
+    for numero, module in enumerate(modules, start=1):
+        starts_at, ends_at = _seance_times(start + timedelta(weeks=numero - 1), demi_journee)
+        atelier.seances.append(Seance(numero=numero, module=module, starts_at=starts_at, ends_at=ends_at))
+    dropout = statut == "termine"
+    for rank, apprenant_id in enumerate(learner_ids):
+        leaves = dropout and rank == len(learner_ids) - 1
+        inscription = Inscription(apprenant_id=apprenant_id, joined_on=start - timedelta(days=10))
+        atelier.inscriptions.append(inscription)
+        minutes = 0
+        for seance in atelier.seances:
+            if seance.ends_at > utcnow() or statut == "annule":
+                continue
+            absent = leaves and seance.numero >= 3
+            presence = Presence(statut="absent" if absent else "present", minutes=0 if absent else 180)
+            presence.seance = seance
+            inscription.presences.append(presence)
+            minutes += presence.minutes
+            if not absent:
+                for competence in seance.module.competences:
+                    inscription.evaluations.append(
+                        EvaluationCompetence(
+                            competence=competence,
+                            resultat=rng.choice(("acquis", "acquis", "avec_aide", "non_acquis")),
+                            compte_id=comptes["mediateur"].id,
+                            seance=seance,
+                        )
+                    )
+        inscription.minutes_suivies = minutes
+        if statut == "termine":
+            inscription.statut = "abandon" if leaves else "termine"
+            inscription.motif_sortie = "transport" if leaves else None
+            inscription.ended_on = atelier.seances[-1].starts_at.date()
+    return atelier
+
+
+def _ensure_structure(nom: str, commune: str, report: DemoReport) -> tuple[Structure, bool]:
+    structure = db.session.scalar(sa.select(Structure).where(Structure.nom == nom))
+    if structure is not None:
+        return structure, False
+    structure = Structure(nom=nom, type="ccas", commune=commune, adresse="2 place de la Mairie")
+    db.session.add(structure)
+    db.session.flush()
+    report.structures += 1
+    return structure, True
+
+
+def _count_learners(structure_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == structure_id)
+    )
+
+
+def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int = 2026) -> DemoReport:
+    """Create or complete the demo data set; flush only, the command commits.
+
+    ``learners`` is the total across ``structures``; each structure is filled up to its share, so running
+    it again adds nothing.
+    """
+    rng = random.Random(seed)
+    report = DemoReport()
+    load_referentiel()
+    questionnaire = current_questionnaire()
+    modules = modules_of_version(1)
+    password_hash = generate_password_hash(password)
+    per_structure = max(learners // max(structures, 1), 0)
+    today = utcnow().date()
+
+    structure, created = _ensure_structure(DEMO_STRUCTURE, "Saint-Aubin-sur-Loire", report)
+    comptes = _ensure_accounts(structure, DEMO_ACCOUNTS, password_hash, report)
+    missing = per_structure - _count_learners(structure.id)
+    ids = add_learners(rng, structure.id, missing, questionnaire.id, comptes["mediateur"].id)
+    report.apprenants += len(ids)
+    if created:
+        plans = (
+            ("Débutants – mardi matin", "termine", CODES.index("mar-matin"), -10),
+            ("Débutants – jeudi après-midi", "en_cours", CODES.index("jeu-apm"), -2),
+            ("Débutants autonomes – lundi après-midi", "planifie", CODES.index("lun-apm"), 2),
+            ("Débutants complets – vendredi matin", "projet", CODES.index("ven-matin"), 6),
+            ("Débutants – mercredi matin", "annule", CODES.index("mer-matin"), 1),
+        )
+        for index, (intitule, statut, demi_journee, weeks) in enumerate(plans):
+            members = ids[index * 4 : index * 4 + 4] if statut not in {"projet", "annule"} else []
+            _add_workshop(
+                rng, structure, comptes, modules, members,
+                intitule=intitule, statut=statut, demi_journee=demi_journee, weeks_from_now=weeks, today=today,
+            )  # fmt: skip
+            report.ateliers += 1
+
+    for number in range(2, structures + 1):
+        other, _ = _ensure_structure(f"Structure démo {number}", f"Commune {number}", report)
+        accounts = ((f"mediatrice-{number}@demo.local", "Médiatrice", f"Structure {number}", "mediateur"),)
+        other_comptes = _ensure_accounts(other, accounts, password_hash, report)
+        missing = per_structure - _count_learners(other.id)
+        report.apprenants += len(add_learners(rng, other.id, missing, questionnaire.id, other_comptes["mediateur"].id))
+    db.session.flush()
+    return report

@@ -1,0 +1,1 @@
+"""Curriculum, placement questionnaire, skill judgements and (later) attestations."""
