@@ -35,9 +35,9 @@ def heartbeat(app) -> None:
     log.info("scheduler heartbeat %s", utcnow().isoformat(timespec="seconds"))
 
 
-def build_scheduler(app) -> BlockingScheduler:
-    """A BlockingScheduler in UTC with every job registered (explicit ids, replace_existing)."""
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults=JOB_DEFAULTS)
+def build_scheduler(app, scheduler_class=BlockingScheduler):
+    """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing)."""
+    scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
         heartbeat,
         "interval",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -9,6 +10,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SearchField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,8 +28,27 @@ REQUIRED = "Ce champ est obligatoire."
 EMAIL_INVALID = "Adresse électronique invalide : vérifiez l'arobase @ et le point, par exemple prenom.nom@exemple.fr."
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _stripped(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def staff_email(_form, field) -> None:
+    """Validate a staff sign-in address; intranet domains such as ``ccas.local`` are accepted.
+
+    email_validator refuses special-use domains like ``.local`` outright, yet municipal intranets (and the
+    demo accounts) use them for staff addresses. Learners' addresses stay strictly validated.
+    """
+    local, _, domain = field.data.rpartition("@")
+    probe = f"{local}@{domain.removesuffix('.local')}.fr" if domain.endswith(".local") else field.data
+    try:
+        validate_email(probe, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(EMAIL_INVALID) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -69,12 +90,12 @@ class ApprenantForm(FlaskForm):
     )
     commune = StringField("Commune", validators=[Optional(), Length(max=120)], filters=[_stripped])
     tranche_age = SelectField(
-        "Tranche d'âge", choices=[("", "Non renseignée"), *TRANCHES_AGE.items()], validators=[Optional()]
+        "Tranche d'âge", choices=choices([("", "Non renseignée"), *TRANCHES_AGE.items()]), validators=[Optional()]
     )
-    disponibilites = MultiCheckboxField("Disponibilités", choices=list(disponibilites.DEMI_JOURNEES))
+    disponibilites = MultiCheckboxField("Disponibilités", choices=choices(disponibilites.DEMI_JOURNEES))
     canal_prefere = RadioField(
         "Moyen de contact préféré",
-        choices=list(CANAUX.items()),
+        choices=choices(CANAUX.items()),
         default="telephone",
         validators=[InputRequired(REQUIRED)],
     )
@@ -86,16 +107,23 @@ class ApprenantForm(FlaskForm):
                 field.normalized = normalize_phone(field.data)
             except ValueError as error:
                 raise ValidationError(str(error)) from None
-        elif self.canal_prefere.data in {"sms", "telephone"}:
-            raise ValidationError("Un numéro est nécessaire pour un contact par téléphone ou SMS.")
 
-    def validate_email(self, field):
-        if not field.data and self.canal_prefere.data == "email":
-            raise ValidationError("Une adresse électronique est nécessaire pour un contact par courriel.")
-
-    def validate_adresse(self, field):
-        if not field.data and self.canal_prefere.data == "courrier":
-            raise ValidationError("Une adresse postale est nécessaire pour un contact par courrier.")
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then what the preferred channel needs (run even when the field is empty)."""
+        valid = super().validate(extra_validators)
+        channel = self.canal_prefere.data
+        needs = {
+            "telephone": (self.telephone, "Un numéro est nécessaire pour un contact par téléphone ou SMS."),
+            "sms": (self.telephone, "Un numéro est nécessaire pour un contact par téléphone ou SMS."),
+            "email": (self.email, "Une adresse électronique est nécessaire pour un contact par courriel."),
+            "courrier": (self.adresse, "Une adresse postale est nécessaire pour un contact par courrier."),
+        }
+        if channel in needs:
+            field, message = needs[channel]
+            if not field.data:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
     @staticmethod
     def initial_data(apprenant) -> dict:
@@ -141,10 +169,10 @@ class CompteForm(FlaskForm):
     nom = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[_stripped])
     email = EmailField(
         "Adresse électronique (identifiant)",
-        validators=[InputRequired(REQUIRED), Email(EMAIL_INVALID, check_deliverability=False), Length(max=254)],
+        validators=[InputRequired(REQUIRED), Length(max=254), staff_email],
         filters=[_stripped],
     )
-    role = SelectField("Rôle", choices=list(ROLES.items()), validators=[InputRequired(REQUIRED)])
+    role = SelectField("Rôle", choices=choices(ROLES.items()), validators=[InputRequired(REQUIRED)])
     is_active = BooleanField("Compte actif", default=True)
     password = PasswordField(
         "Mot de passe",
@@ -161,9 +189,13 @@ class CompteForm(FlaskForm):
         if is_new:
             self.password.description = f"{MIN_PASSWORD_LENGTH} caractères au moins."
 
-    def validate_password(self, field):
-        if self.is_new and not field.data:
-            raise ValidationError("Choisissez un mot de passe pour le nouveau compte.")
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then a password required for a new account (run even when the field is empty)."""
+        valid = super().validate(extra_validators)
+        if self.is_new and not self.password.data:
+            self.password.errors = [*self.password.errors, "Choisissez un mot de passe pour le nouveau compte."]
+            valid = False
+        return valid
 
     def to_data(self) -> dict:
         return {

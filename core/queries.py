@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.models import Apprenant, Compte
-from core.text import fold, phone_digits_query
+from core.text import fold, phone_search
 from extensions import db
 
 
@@ -13,9 +13,11 @@ def apprenants_statement(structure_id: int, query: str | None = None) -> sa.Sele
     """Learners of a structure, filtered by a name fragment or phone digits, ordered by name."""
     statement = sa.select(Apprenant).where(Apprenant.structure_id == structure_id)
     if query:
-        digits = phone_digits_query(query)
-        if digits:
-            statement = statement.where(Apprenant.telephone.contains(digits, autoescape=True))
+        phone = phone_search(query)
+        if phone:
+            fragment, is_prefix = phone
+            condition = Apprenant.telephone.startswith if is_prefix else Apprenant.telephone.contains
+            statement = statement.where(condition(fragment, autoescape=True))
         else:
             for word in fold(query).split():
                 statement = statement.where(Apprenant.nom_recherche.contains(word, autoescape=True))

@@ -41,15 +41,19 @@ def display_phone(e164: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def phone_digits_query(query: str) -> str | None:
-    """Return the national significant digits to search for when ``query`` looks like a phone number.
+def phone_search(query: str) -> tuple[str, bool] | None:
+    """Turn a typed phone fragment into a search on stored E.164 numbers: ``(fragment, is_prefix)``.
 
-    "06 12 34" -> "612 34" digits without the trunk 0 ("61234"), so it matches the stored ``+3361234...``.
-    Returns None when the query has fewer than 4 digits or contains letters.
+    A fragment typed from its start ("06 12", "+33 6 12") becomes the prefix "+33612"; bare digits
+    ("56 78") are searched anywhere in the number. Returns None when the query has letters or fewer than
+    4 digits, so it is searched as a name instead.
     """
     compact = "".join(ch for ch in query if not ch.isspace() and ch not in ".-/")
-    if compact.startswith("+33"):
-        compact = compact[3:]
+    if compact.startswith("+"):
+        digits = compact[1:]
+        return ("+" + digits, True) if digits.isdigit() and len(digits) >= 4 else None
     if not compact.isdigit() or len(compact) < 4:
         return None
-    return compact[1:] if compact.startswith("0") else compact
+    if compact.startswith("0"):
+        return "+33" + compact[1:], True
+    return compact, False

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from evaluations.models import Competence, Module, Questionnaire
+from evaluations.referentiel import DEFAULT_FILE, read_referentiel
 from extensions import db
-
-DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "referentiel.toml"
 
 
 @dataclass(frozen=True)
@@ -20,21 +18,6 @@ class LoadReport:
     questionnaire_version: int
     modules_added: int
     questionnaire_added: bool
-
-
-def read_referentiel(path: Path = DEFAULT_FILE) -> dict:
-    """Parse the TOML data file and check its shape.
-
-    :raise ValueError: when the file does not describe six modules numbered 1 to 6, each with skills.
-    """
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    modules = data["curriculum"]["modules"]
-    if sorted(m["numero"] for m in modules) != [1, 2, 3, 4, 5, 6]:
-        raise ValueError("le référentiel doit décrire les modules 1 à 6")
-    if any(not m["competences"] for m in modules):
-        raise ValueError("chaque module doit avoir au moins une compétence")
-    return data
 
 
 def load_referentiel(path: Path = DEFAULT_FILE) -> LoadReport:

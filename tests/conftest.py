@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -84,6 +86,22 @@ def database_uri(database_template, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own application context, as in production.
+
+    Tests hold an application context open for their factories; without this, every request would share
+    that context's ``g`` and database session. After each request the test's session is expired, so what
+    the test reads next comes from the database.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def make_app(database_uri, tmp_path):
     """Return a factory building the app on this test's database, with config overrides."""
@@ -91,6 +109,7 @@ def make_app(database_uri, tmp_path):
 
     def factory(**overrides):
         application = create_app({**base_config(database_uri, tmp_path / "instance"), **overrides})
+        application.test_client_class = IsolatedClient
         created.append(application)
         if POSTGRES_URL and len(created) == 1:
             _empty_postgres(application)

@@ -1,0 +1,46 @@
+import sqlalchemy as sa
+
+from ateliers.models import Atelier, Inscription, Presence
+from core.models import Apprenant, Compte, Structure
+from demo import DEMO_STRUCTURE, load_demo
+from evaluations.models import EvaluationCompetence, Positionnement
+from extensions import db
+
+
+def count(model, *where):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_demo_is_complete_and_idempotent(app):
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    first = {model: count(model) for model in (Structure, Compte, Apprenant, Positionnement, Atelier, Presence)}
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    assert {model: count(model) for model in first} == first
+
+    structure = db.session.scalar(sa.select(Structure).where(Structure.nom == DEMO_STRUCTURE))
+    roles = set(db.session.scalars(sa.select(Compte.role).where(Compte.structure_id == structure.id)))
+    assert roles == {"admin", "mediateur", "benevole", "direction"}
+    assert first[Apprenant] == 40
+    # every learner has a completed placement with a score and a niveau
+    assert count(Positionnement, Positionnement.is_brouillon.is_(False), Positionnement.niveau.is_not(None)) == 40
+    statuts = set(db.session.scalars(sa.select(Atelier.statut)))
+    assert statuts == {"projet", "planifie", "en_cours", "termine", "annule"}
+    assert count(Inscription, Inscription.statut == "abandon", Inscription.motif_sortie.is_not(None)) == 1
+    assert count(EvaluationCompetence) > 0
+    assert first[Presence] > 0
+
+
+def test_large_data_set_spreads_learners_over_structures(app):
+    report = load_demo("mot-de-passe-demo", learners=600, structures=6)
+    db.session.commit()
+    assert (report.structures, report.apprenants) == (6, 600)
+    per_structure = db.session.execute(
+        sa.select(Apprenant.structure_id, sa.func.count()).group_by(Apprenant.structure_id)
+    )
+    assert sorted(n for _, n in per_structure) == [100] * 6
+    # search keys are filled by the bulk insert too
+    assert count(Apprenant, Apprenant.nom_recherche == "") == 0
+    again = load_demo("mot-de-passe-demo", learners=600, structures=6)
+    assert (again.structures, again.apprenants) == (0, 0)

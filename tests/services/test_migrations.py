@@ -1,0 +1,75 @@
+"""`flask db upgrade` must give exactly the schema the models declare, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from app import create_app
+from extensions import db
+from tests.conftest import POSTGRES_URL, base_config
+
+
+@pytest.fixture
+def empty_database_uri(tmp_path):
+    """A brand-new empty database: a SQLite file, or a database created on the test PostgreSQL server."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+    name = f"migrations_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def migrated_app(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_upgrade_head_yields_exactly_the_models_schema(migrated_app):
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_migrated_journal_is_append_only(migrated_app):
+    db.session.execute(
+        sa.text("INSERT INTO journal (created_at, action, objet, details) VALUES (:now, 'export', 'apprenant', '')"),
+        {"now": "2026-11-01 10:00:00"},
+    )
+    db.session.commit()
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text("UPDATE journal SET details = 'x'"))
+    db.session.rollback()
+
+
+def test_downgrade_to_base_removes_everything(migrated_app):
+    downgrade(revision="base")
+    remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+    assert remaining == set()
+    upgrade()
+    assert "journal" in sa.inspect(db.engine).get_table_names()
+
+
+def test_upgrade_head_has_every_check_constraint_of_the_models(migrated_app):
+    # Alembic's comparison ignores CHECK constraints: compare their names table by table.
+    inspector = sa.inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        declared = {c.name for c in table.constraints if isinstance(c, sa.CheckConstraint)}
+        migrated = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        assert migrated == declared, table.name

@@ -1,0 +1,164 @@
+"""Rules the database itself enforces: uniqueness, foreign keys and checks, on SQLite and PostgreSQL."""
+
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from ateliers.models import Atelier, Inscription, Presence, Seance
+from core.models import Apprenant
+from evaluations.curriculum import modules_of_version
+from evaluations.models import EvaluationCompetence, Positionnement
+from extensions import db
+
+
+@pytest.fixture
+def atelier(structure):
+    row = Atelier(structure_id=structure.id, intitule="Débutants – mardi matin", demi_journee=2)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def seance(atelier):
+    module = modules_of_version(1)[0]
+    row = Seance(
+        atelier_id=atelier.id,
+        numero=1,
+        module_id=module.id,
+        starts_at=datetime(2026, 3, 3, 8),
+        ends_at=datetime(2026, 3, 3, 11),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def inscription(atelier, make_apprenant):
+    row = Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_on=date(2026, 2, 20))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def refused(*rows):
+    db.session.add_all(rows)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_defaults_of_a_workshop(atelier):
+    assert (atelier.capacite, atelier.taille_min, atelier.statut, atelier.curriculum_version) == (4, 3, "projet", 1)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"capacite": 0}, {"capacite": 4, "taille_min": 5}, {"demi_journee": 12}, {"statut": "ferme"}, {"niveau_cible": 4}],
+)
+def test_workshop_checks(structure, values):
+    refused(Atelier(structure_id=structure.id, intitule="x", **{"demi_journee": 0, **values}))
+
+
+def test_one_inscription_per_learner_and_workshop(inscription):
+    refused(
+        Inscription(atelier_id=inscription.atelier_id, apprenant_id=inscription.apprenant_id, joined_on=date.today())
+    )
+
+
+def test_leaving_reason_only_for_abandon_and_only_a_code(inscription):
+    inscription.motif_sortie = "transport"
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    inscription.statut, inscription.motif_sortie = "abandon", "dépression"
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    inscription.statut, inscription.motif_sortie = "abandon", "sante"
+    db.session.commit()
+
+
+def test_one_presence_per_learner_and_seance(seance, inscription):
+    db.session.add(Presence(seance_id=seance.id, inscription_id=inscription.id, statut="present", minutes=180))
+    db.session.commit()
+    refused(Presence(seance_id=seance.id, inscription_id=inscription.id, statut="absent"))
+
+
+def test_presence_checks(seance, inscription):
+    refused(Presence(seance_id=seance.id, inscription_id=inscription.id, statut="malade"))
+    refused(
+        Presence(
+            seance_id=seance.id,
+            inscription_id=inscription.id,
+            statut="present",
+            arrival_at=datetime(2026, 3, 3, 10),
+            departure_at=datetime(2026, 3, 3, 9),
+        )
+    )
+
+
+def test_one_seance_per_number_and_ends_after_start(seance):
+    refused(
+        Seance(
+            atelier_id=seance.atelier_id,
+            numero=1,
+            module_id=seance.module_id,
+            starts_at=datetime(2026, 3, 10, 8),
+            ends_at=datetime(2026, 3, 10, 11),
+        )
+    )
+    refused(
+        Seance(
+            atelier_id=seance.atelier_id,
+            numero=2,
+            module_id=seance.module_id,
+            starts_at=datetime(2026, 3, 10, 8),
+            ends_at=datetime(2026, 3, 10, 8),
+        )
+    )
+
+
+def test_one_judgement_per_inscription_and_skill(inscription):
+    competence = modules_of_version(1)[0].competences[0]
+    db.session.add(EvaluationCompetence(inscription_id=inscription.id, competence_id=competence.id, resultat="acquis"))
+    db.session.commit()
+    refused(EvaluationCompetence(inscription_id=inscription.id, competence_id=competence.id, resultat="avec_aide"))
+    refused(EvaluationCompetence(inscription_id=inscription.id, competence_id=competence.id + 1, resultat="bien"))
+
+
+def test_completed_placement_needs_score_and_niveau(make_apprenant):
+    from evaluations.curriculum import current_questionnaire
+
+    apprenant = make_apprenant()
+    questionnaire = current_questionnaire()
+    db.session.add(Positionnement(apprenant_id=apprenant.id, questionnaire_id=questionnaire.id, mode="telephone"))
+    db.session.commit()  # a draft without score is fine
+    refused(
+        Positionnement(
+            apprenant_id=apprenant.id, questionnaire_id=questionnaire.id, mode="telephone", is_brouillon=False
+        )
+    )
+    refused(
+        Positionnement(
+            apprenant_id=apprenant.id,
+            questionnaire_id=questionnaire.id,
+            mode="telephone",
+            is_brouillon=False,
+            score=120,
+            niveau=2,
+        )
+    )
+
+
+def test_foreign_keys_are_enforced(structure):
+    refused(Apprenant(structure_id=structure.id + 999, prenom="A", nom="B", nom_recherche="b a"))
+
+
+@pytest.mark.parametrize(
+    "values", [{"canal_prefere": "pigeon"}, {"tranche_age": "90_plus"}, {"disponibilites": 1 << 12}]
+)
+def test_learner_checks(structure, values):
+    refused(Apprenant(structure_id=structure.id, prenom="A", nom="B", **values))

@@ -1,0 +1,111 @@
+"""Walks every registered URL rule for every role and for an anonymous visitor.
+
+Routes added later are covered automatically: a rule with a URL parameter this file does not know fails
+the test until a row is added to ``PARAMETERS``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.access import PUBLIC
+from core.constants import ROLES
+
+# URL parameter -> attribute of the World holding (id in own structure, id in the other structure).
+PARAMETERS = {
+    "apprenant_id": "apprenant",
+    "compte_id": "compte",
+}
+
+
+class World:
+    def __init__(self, make_structure, make_compte, make_apprenant):
+        other = make_structure(nom="France Services de l'Autre-Rive")
+        self.comptes = {role: make_compte(role) for role in ROLES}
+        self.apprenant = (make_apprenant().id, make_apprenant(structure=other).id)
+        self.compte = (self.comptes["benevole"].id, make_compte("mediateur", structure=other).id)
+
+
+@pytest.fixture
+def world(make_structure, make_compte, make_apprenant):
+    return World(make_structure, make_compte, make_apprenant)
+
+
+@pytest.fixture
+def matrix_app(make_app):
+    # Authorisation only: CSRF is tested on its own in test_security.py.
+    return make_app(WTF_CSRF_ENABLED=False)
+
+
+def rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def build(rule, world, which: int) -> str:
+    values = {}
+    for argument in rule.arguments:
+        assert argument in PARAMETERS, f"add URL parameter {argument!r} of {rule.rule} to PARAMETERS"
+        values[argument] = getattr(world, PARAMETERS[argument])[which]
+    return rule.build(values)[1]
+
+
+def signed_in_client(app, compte):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = compte.get_id()
+        session["_fresh"] = True
+    return client
+
+
+def methods(rule):
+    return sorted(rule.methods & {"GET", "POST"})
+
+
+def test_every_view_declares_its_roles(matrix_app):
+    with matrix_app.test_request_context():
+        undeclared = [
+            rule.endpoint
+            for rule in rules(matrix_app)
+            if getattr(matrix_app.view_functions[rule.endpoint], "allowed_roles", None) is None
+        ]
+    assert undeclared == []
+
+
+def test_anonymous_visitor_is_sent_to_login_except_on_public_pages(matrix_app, world):
+    client = matrix_app.test_client()
+    for rule in rules(matrix_app):
+        allowed = matrix_app.view_functions[rule.endpoint].allowed_roles
+        for method in methods(rule):
+            response = client.open(build(rule, world, 0), method=method)
+            if allowed == PUBLIC:
+                assert response.status_code in (200, 302, 400), (rule.rule, method, response.status_code)
+                assert "/connexion?next" not in response.headers.get("Location", "")
+            else:
+                assert response.status_code == 302, (rule.rule, method)
+                assert response.headers["Location"].startswith("/connexion"), (rule.rule, method)
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_each_role_gets_its_pages_and_nothing_else(matrix_app, world, role):
+    compte = world.comptes[role]
+    checked = 0
+    for rule in rules(matrix_app):
+        allowed = matrix_app.view_functions[rule.endpoint].allowed_roles
+        for method in methods(rule):
+            client = signed_in_client(matrix_app, compte)
+            own = client.open(build(rule, world, 0), method=method)
+            if allowed != PUBLIC and role not in allowed:
+                assert own.status_code == 403, (role, rule.rule, method, own.status_code)
+                assert "Accès refusé" in own.get_data(as_text=True)
+                continue
+            expected = {200} if method == "GET" else {200, 302}
+            if rule.endpoint == "auth.login":
+                expected = {302}  # already signed in: sent to the home page
+            assert own.status_code in expected, (role, rule.rule, method, own.status_code)
+            if rule.arguments:
+                # the same page for a record of another structure: not found, never shown
+                other = signed_in_client(matrix_app, compte).open(build(rule, world, 1), method=method)
+                assert other.status_code == 404, (role, rule.rule, method, other.status_code)
+                assert "Page introuvable" in other.get_data(as_text=True)
+            checked += 1
+    assert checked > 0

@@ -1,0 +1,55 @@
+import sqlalchemy as sa
+
+from core.models import Compte, Structure
+from extensions import db
+
+
+def test_create_admin_creates_structure_and_account(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "Chef@CCAS.fr",
+            "--structure",
+            "CCAS de Bias",
+            "--prenom",
+            "Anne",
+            "--nom",
+            "Roy",
+        ],
+        input="une longue phrase\nune longue phrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Compte administrateur chef@ccas.fr créé" in result.output
+    compte = db.session.scalar(sa.select(Compte).where(Compte.email == "chef@ccas.fr"))
+    assert compte.role == "admin" and compte.check_password("une longue phrase")
+    assert db.session.get(Structure, compte.structure_id).nom == "CCAS de Bias"
+
+
+def test_create_admin_refuses_a_short_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "a@b.fr", "--structure", "S", "--prenom", "A", "--nom", "B"],
+        input="court\ncourt\n",
+    )
+    assert result.exit_code != 0
+    assert "12 caractères au moins" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Compte)) == 0
+
+
+def test_demo_command_is_idempotent_and_if_empty_respects_real_data(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "4 compte(s), 40 apprenant(s), 5 atelier(s)" in first.output
+    assert "atelier-demo-2026" in first.output
+    second = runner.invoke(args=["demo"])
+    assert "0 structure(s), 0 compte(s), 0 apprenant(s), 0 atelier(s)" in second.output
+    skipped = runner.invoke(args=["demo", "--if-empty"])
+    assert "rien n'est ajouté" in skipped.output
+
+
+def test_load_referentiel_command(app):
+    result = app.test_cli_runner().invoke(args=["load-referentiel"])
+    assert result.exit_code == 0
+    assert "Référentiel v1 (0 module(s) ajouté(s)), questionnaire v1 (déjà présent)." in result.output

@@ -1,0 +1,68 @@
+import sqlalchemy as sa
+
+from core.models import Compte
+from extensions import db
+
+NEW = {
+    "prenom": "Lucie",
+    "nom": "Roux",
+    "email": "Lucie.Roux@test.local",
+    "role": "benevole",
+    "is_active": "y",
+    "password": "une phrase de passe",
+    "password_confirm": "une phrase de passe",
+}
+
+
+def test_admin_creates_an_account_that_can_sign_in(browser, make_compte, app):
+    browser.login(make_compte("admin"))
+    response = browser.submit("/admin/comptes/nouveau", NEW)
+    assert response.headers["Location"] == "/admin/comptes"
+    listing = browser.get("/admin/comptes").get_data(as_text=True)
+    assert "Lucie Roux" in listing and "Bénévole" in listing
+    compte = db.session.scalar(sa.select(Compte).where(Compte.email == "lucie.roux@test.local"))
+    other = app.test_client()
+    from tests.conftest import Browser
+
+    Browser(other).login(compte, "une phrase de passe")
+
+
+def test_short_or_mismatched_password_is_refused_beside_the_field(browser, make_compte):
+    browser.login(make_compte("admin"))
+    short = browser.submit("/admin/comptes/nouveau", {**NEW, "password": "court", "password_confirm": "court"})
+    assert "12 caractères au moins." in short.get_data(as_text=True)
+    assert 'value="Lucie"' in short.get_data(as_text=True)
+    mismatch = browser.submit("/admin/comptes/nouveau", {**NEW, "password_confirm": "autre chose encore"})
+    assert "Les deux mots de passe diffèrent." in mismatch.get_data(as_text=True)
+    missing = browser.submit("/admin/comptes/nouveau", {**NEW, "password": "", "password_confirm": ""})
+    assert "Choisissez un mot de passe" in missing.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Compte)) == 1
+
+
+def test_duplicate_email_is_refused_beside_the_field(browser, make_compte):
+    browser.login(make_compte("admin"))
+    make_compte("mediateur", email="lucie.roux@test.local")
+    response = browser.submit("/admin/comptes/nouveau", NEW)
+    assert "Un compte utilise déjà cette adresse." in response.get_data(as_text=True)
+
+
+def test_admin_edits_and_deactivates_an_account(browser, make_compte):
+    browser.login(make_compte("admin"))
+    compte = make_compte("benevole")
+    form = browser.get(f"/admin/comptes/{compte.id}").get_data(as_text=True)
+    assert f'value="{compte.email}"' in form
+    data = {"prenom": compte.prenom, "nom": "Nouveau-Nom", "email": compte.email, "role": "mediateur"}
+    response = browser.submit(f"/admin/comptes/{compte.id}", data)  # "is_active" unticked
+    assert response.status_code == 302
+    db.session.refresh(compte)
+    assert (compte.nom, compte.role, compte.is_active) == ("Nouveau-Nom", "mediateur", False)
+    assert "Désactivé" in browser.get("/admin/comptes").get_data(as_text=True)
+
+
+def test_admin_cannot_deactivate_themselves(browser, make_compte):
+    admin = make_compte("admin")
+    browser.login(admin)
+    data = {"prenom": admin.prenom, "nom": admin.nom, "email": admin.email, "role": "admin"}
+    response = browser.submit(f"/admin/comptes/{admin.id}", data)
+    assert response.status_code == 200
+    assert "Vous ne pouvez pas désactiver votre propre compte." in response.get_data(as_text=True)
