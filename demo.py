@@ -145,13 +145,6 @@ NOMS = [
     "Benamar",
     "Haddad",
     "Nguyen",
-    "Da",
-    "Silva",
-    "Ferreira",
-    "Le",
-    "Gall",
-    "Le",
-    "Goff",
     "Kerbrat",
     "Marchand",
     "Duval",
@@ -159,6 +152,10 @@ NOMS = [
     "Lemoine",
     "Boyer",
     "Caron",
+    "Da Silva",
+    "Le Gall",
+    "Le Goff",
+    "N'Diaye",
 ]
 COMMUNES = (("47300", "Saint-Aubin-sur-Loire"), ("47300", "Bias"), ("47110", "Sainte-Livrade"), ("47340", "Laroque"))
 FICTION_PREFIXES = ("+33199", "+33261", "+33353", "+33465", "+33536")  # ARCEP ranges reserved for fiction
@@ -211,6 +208,8 @@ def _learner_rows(rng: random.Random, structure_id: int, count: int, now: dateti
         prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
         code_postal, commune = rng.choice(COMMUNES)
         canal = rng.choice(CANAUX)
+        age = rng.randint(1, 300)
+        created_at = now - timedelta(days=age)
         rows.append(
             {
                 "structure_id": structure_id,
@@ -227,8 +226,8 @@ def _learner_rows(rng: random.Random, structure_id: int, count: int, now: dateti
                 "tranche_age": rng.choice(TRANCHES),
                 "disponibilites": _availability(rng),
                 "canal_prefere": canal,
-                "last_contact_on": (now - timedelta(days=rng.randint(0, 200))).date(),
-                "created_at": now - timedelta(days=rng.randint(1, 300)),
+                "last_contact_on": (created_at + timedelta(days=rng.randint(0, min(age, 30)))).date(),
+                "created_at": created_at,
                 "updated_at": now,
             }
         )
