@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
-from core.models import Apprenant, Compte
+from core.models import Apprenant, Compte, Journal
 from core.text import fold, phone_search
 from extensions import db
 
@@ -50,3 +51,20 @@ def comptes_of_structure(structure_id: int) -> list[Compte]:
             sa.select(Compte).where(Compte.structure_id == structure_id).order_by(Compte.is_active.desc(), Compte.nom)
         )
     )
+
+
+def paginate_journal(
+    structure_id: int, page: int, per_page: int, objet: str | None = None, objet_id: int | None = None
+):
+    """The structure's journal, newest first, with the author loaded; optionally for one record."""
+    statement = (
+        sa.select(Journal)
+        .where(Journal.structure_id == structure_id)
+        .options(joinedload(Journal.compte))
+        .order_by(Journal.created_at.desc(), Journal.id.desc())
+    )
+    if objet:
+        statement = statement.where(Journal.objet == objet)
+    if objet_id is not None:
+        statement = statement.where(Journal.objet_id == objet_id)
+    return db.paginate(statement, page=page, per_page=per_page, error_out=False)

@@ -16,7 +16,7 @@ from core.access import get_in_structure_or_404, public, roles_required
 from core.errors import DomainError
 from core.forms import ApprenantForm, ApprenantSearchForm, CompteForm, LoginForm
 from core.models import Apprenant, Compte
-from core.queries import comptes_of_structure, paginate_apprenants
+from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
 from extensions import db, limiter
 
 main_bp = Blueprint("main", __name__)
@@ -131,6 +131,17 @@ def compte_modifier(compte_id: int):
             flash("Compte mis à jour." if changed else "Aucune modification.", "success")
             return redirect(url_for("admin.comptes"))
     return render_template("admin/compte_form.html", form=form, compte=compte)
+
+
+@admin_bp.get("/journal")
+@roles_required("admin")
+def journal():
+    objet = request.args.get("objet") or None
+    objet_id = request.args.get("objet_id", type=int)
+    pagination = paginate_journal(
+        current_user.structure_id, max(request.args.get("page", 1, type=int), 1), 50, objet, objet_id
+    )
+    return render_template("admin/journal.html", pagination=pagination, objet=objet, objet_id=objet_id)
 
 
 @apprenants_bp.get("/")

@@ -14,6 +14,7 @@ NAVIGATION = (
     ("main.index", "Accueil", {"admin", "mediateur", "benevole", "direction"}),
     ("apprenants.liste", "Apprenants", {"admin", "mediateur", "direction"}),
     ("admin.comptes", "Comptes", {"admin"}),
+    ("admin.journal", "Journal", {"admin"}),
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from evaluations.models import Competence, Module, Questionnaire
 from evaluations.referentiel import DEFAULT_FILE, read_referentiel
@@ -73,6 +74,6 @@ def modules_of_version(version: int) -> list[Module]:
             sa.select(Module)
             .where(Module.version == version)
             .order_by(Module.numero)
-            .options(sa.orm.selectinload(Module.competences))
+            .options(selectinload(Module.competences))
         )
     )

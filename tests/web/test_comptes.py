@@ -66,3 +66,30 @@ def test_admin_cannot_deactivate_themselves(browser, make_compte):
     response = browser.submit(f"/admin/comptes/{admin.id}", data)
     assert response.status_code == 200
     assert "Vous ne pouvez pas désactiver votre propre compte." in response.get_data(as_text=True)
+
+
+def test_admin_reads_the_journal_of_its_structure_only(
+    browser, make_compte, make_apprenant, make_structure, count_queries
+):
+    from core import journal
+
+    admin = make_compte("admin")
+    mediatrice = make_compte("mediateur")
+    apprenant = make_apprenant()
+    journal.record(mediatrice, "consultation", "apprenant", apprenant.id, "fiche")
+    outsider = make_compte("mediateur", structure=make_structure())
+    journal.record(outsider, "export", "apprenant", 999, "fiche")
+    db.session.commit()
+    browser.login(admin)
+    with count_queries() as few:
+        html = browser.get("/admin/journal").get_data(as_text=True)
+    assert mediatrice.nom_complet in html and f"apprenant n° {apprenant.id}" in html
+    assert outsider.nom_complet not in html and "n° 999" not in html
+    for _ in range(20):
+        journal.record(mediatrice, "consultation", "apprenant", apprenant.id, "fiche")
+    db.session.commit()
+    with count_queries() as many:
+        browser.get("/admin/journal")
+    assert len(many) == len(few)
+    filtered = browser.get(f"/admin/journal?objet=apprenant&objet_id={apprenant.id}").get_data(as_text=True)
+    assert "Tout afficher" in filtered
