@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run install install-dev system-deps test test-sqlite test-postgresql lint format bench clean
+.PHONY: run install install-dev system-deps test test-sqlite test-postgresql lint format bench bench-postgresql clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -56,6 +56,11 @@ format: install-dev
 bench: install-dev
 	$(PY) -m bench.pages
 	$(PY) -m bench.demo_data
+
+## The same benchmarks on a throw-away PostgreSQL (one server each: demo_data needs an empty database).
+bench-postgresql: install-dev system-deps
+	scripts/with-postgres.sh sh -c '$(PY) -m bench.pages --database-url "$$TEST_DATABASE_URL"'
+	scripts/with-postgres.sh sh -c '$(PY) -m bench.demo_data --database-url "$$TEST_DATABASE_URL"'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

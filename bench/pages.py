@@ -1,0 +1,713 @@
+"""Page latency on the network-scale data set (DESIGN.md section 8): ``python -m bench.pages``.
+
+Builds 50 structures and 10,000 learners with ``flask demo`` in a temporary instance directory, serves them
+with gunicorn on 127.0.0.1 (2 workers, as the Procfile), signs in as the demo mediator, then measures each
+main page with 1 and then 4 concurrent clients (threads, each with its own session), after a warm-up.
+Prints p50/p95/max/mean in ms, requests per second and the ratio to ``/healthz`` measured in the same run,
+checks every response was 200, gives the budget verdict (p95 under 100 ms at 4 clients, within a small
+factor of ``/healthz``) and writes ``bench/results/pages-<UTC timestamp>.json`` and ``pages-latest.json``.
+
+Each measurement also says how much CPU the server spent per request and how much of the machine other
+processes used meanwhile: a test run or a browser beside the benchmark inflates every latency, and the
+report flags it. Finally it signs in once more inside this process (Flask test client on the same
+database) and counts the SQL statements each page issues, to explain a slow page. ``--database-url``
+benchmarks a PostgreSQL database instead of SQLite (a throw-away one: the demo data stays in it).
+
+Only loopback traffic; a bounded number of requests (``--requests``, ``--quick``) and of seconds
+(``--max-seconds``). The server is stopped (its whole process group) and the directory deleted whatever
+happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import math
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from bench.common import (
+    CLOCK_TICKS,
+    ROOT,
+    BenchError,
+    build_dataset,
+    child_environment,
+    describe_database,
+    driver_url,
+    machine_cpu,
+    machine_info,
+    other_cpu_pct,
+    stop_on_sigterm,
+    temporary_instance,
+    tool,
+    utc_now,
+    write_results,
+)
+
+HOST = "127.0.0.1"
+EMAIL = "mediatrice@demo.local"
+DETAIL = "/apprenants/<id>"
+PAGES = (
+    ("/healthz", "santé"),
+    ("/", "accueil"),
+    ("/apprenants/", "liste, page 1"),
+    ("/apprenants/?page=5", "liste, page 5"),
+    ("/apprenants/?q=martin", "recherche par nom"),
+    ("/apprenants/?q=0199", "recherche par téléphone"),
+    (DETAIL, "fiche d'un apprenant"),
+    ("/apprenants/nouveau", "formulaire d'ajout"),
+)
+CSRF_INPUT = re.compile(r"<input[^>]*\bname=\"csrf_token\"[^>]*>")
+INPUT_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
+DETAIL_LINK = re.compile(r"href=\"/apprenants/(\d+)\"")
+LIST_TOTAL = re.compile(r"(\d+) apprenants?\b")
+NOISY_PCT = 15  # other processes' share of the CPU above which a measurement is flagged
+SERVER_TROUBLE = re.compile(r"\[(?:ERROR|CRITICAL)\]|WORKER TIMEOUT|Traceback")
+
+
+@dataclass
+class Settings:
+    requests: int
+    requests_concurrent: int
+    warmup: int
+    clients: list[int]
+    learners: int
+    structures: int
+    workers: int
+    database_url: str
+    budget_ms: float
+    max_ratio: float
+    max_seconds: float
+    timeout: float
+    count_sql: bool
+    strict: bool
+    quick: bool
+
+
+def parse_args(argv: list[str] | None) -> Settings:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--requests", type=int, default=None, help="measured requests per page with 1 client (default 200, quick 40)"
+    )
+    parser.add_argument(
+        "--requests-concurrent",
+        type=int,
+        default=None,
+        help="measured requests per client when several clients run (default: half of --requests)",
+    )
+    parser.add_argument("--warmup", type=int, default=None, help="unmeasured requests per client (default 10)")
+    parser.add_argument("--quick", action="store_true", help="a quick look: 40 requests, 5 of warm-up")
+    parser.add_argument("--clients", default="1,4", help="concurrency levels, comma-separated (default: 1,4)")
+    parser.add_argument("--learners", type=int, default=10_000, help="total learners (default: %(default)s)")
+    parser.add_argument("--structures", type=int, default=50, help="structures (default: %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: %(default)s)")
+    parser.add_argument("--database-url", default="", help="benchmark this throw-away PostgreSQL database")
+    parser.add_argument("--budget-ms", type=float, default=100.0, help="p95 budget at the highest concurrency")
+    parser.add_argument(
+        "--max-ratio", type=float, default=10.0, help="allowed p95(page) / p95(/healthz) (default: %(default)s)"
+    )
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="stop measuring after this many seconds")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed for one request")
+    parser.add_argument("--no-sql-count", action="store_true", help="skip counting SQL statements per page")
+    parser.add_argument("--strict", action="store_true", help="exit with status 2 when a page misses its budget")
+    args = parser.parse_args(argv)
+    requests = args.requests or (40 if args.quick else 200)
+    clients = sorted({int(value) for value in args.clients.split(",") if value.strip()})
+    if not clients or clients[0] < 1 or requests < 1:
+        parser.error("--clients and --requests need positive numbers")
+    return Settings(
+        requests=requests,
+        requests_concurrent=args.requests_concurrent or max(1, requests // 2),
+        warmup=args.warmup if args.warmup is not None else (5 if args.quick else 10),
+        clients=clients,
+        learners=args.learners,
+        structures=args.structures,
+        workers=args.workers,
+        database_url=args.database_url,
+        budget_ms=args.budget_ms,
+        max_ratio=args.max_ratio,
+        max_seconds=args.max_seconds,
+        timeout=args.timeout,
+        count_sql=not args.no_sql_count,
+        strict=args.strict,
+        quick=args.quick,
+    )
+
+
+# --- HTTP -------------------------------------------------------------------------------------------------
+
+
+class Client:
+    """One browser: its own connection and cookie jar. gunicorn's sync workers close the connection after
+    each response, so every request opens a new TCP connection (http.client reconnects by itself)."""
+
+    def __init__(self, port: int, timeout: float) -> None:
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, http.client.HTTPMessage, str]:
+        headers = {"Accept": "text/html", "User-Agent": "ateliers-bench"}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            raise
+        for header in response.headers.get_all("Set-Cookie") or ():
+            jar = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.coded_value
+        return response.status, response.headers, data.decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def csrf_token(html: str) -> str:
+    tag = CSRF_INPUT.search(html)
+    value = INPUT_VALUE.search(tag.group(0)) if tag else None
+    if value is None:
+        raise BenchError("no csrf_token hidden input on /connexion")
+    return value.group(1)
+
+
+def sign_in(client: Client, password: str) -> None:
+    """Sign in through the login form as the demo mediator, as a browser does."""
+    status, _, html = client.request("GET", "/connexion")
+    if status != 200:
+        raise BenchError(f"GET /connexion answered {status}")
+    form = {"csrf_token": csrf_token(html), "email": EMAIL, "password": password}
+    status, headers, html = client.request("POST", "/connexion", form)
+    location = urlsplit(headers.get("Location", "")).path
+    if status != 302 or location.startswith("/connexion"):
+        raise BenchError(f"sign-in as {EMAIL} failed: {status} {location or html[:300]!r}")
+    status, _, _ = client.request("GET", "/")
+    if status != 200:
+        raise BenchError(f"signed in, but / answered {status}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn as the Procfile starts it, in its own process group so that stopping it stops the workers."""
+
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
+        self.env, self.workers, self.log_path = env, workers, log_path
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> None:
+        command = [
+            *tool("gunicorn"),
+            "--bind", f"{HOST}:{self.port}",
+            "--workers", str(self.workers),
+            "app:create_app()",
+        ]  # fmt: skip
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with status {self.process.returncode}:\n{self.log_tail()}")
+            connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
+            try:
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    return
+            except (OSError, http.client.HTTPException):
+                pass  # not listening yet
+            finally:
+                connection.close()
+            time.sleep(0.2)
+        raise BenchError(f"/healthz did not answer 200 within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """SIGTERM to the process group (graceful), SIGKILL after 15 s; then make sure no worker is left."""
+        if self.process is None:
+            return
+        group = self.process.pid  # start_new_session: the master leads its own group
+        try:
+            if self.process.poll() is None:
+                os.killpg(group, signal.SIGTERM)
+                try:
+                    self.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(group, signal.SIGKILL)
+                    self.process.wait(timeout=5)
+            os.killpg(group, signal.SIGKILL)  # a worker that outlived its master
+        except ProcessLookupError:
+            pass
+        self.process = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def trouble(self) -> list[str]:
+        """Errors, worker timeouts and tracebacks gunicorn logged."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if SERVER_TROUBLE.search(line)]
+
+
+# --- Measuring --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    """What the clients of one (page, concurrency) run saw."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    warmup_failures: int = 0
+    wall_s: float = 0.0
+    cut_short: bool = False
+    cpu: dict = field(default_factory=dict)
+
+
+@dataclass
+class CpuSample:
+    machine: tuple[float, float] | None  # (total, idle) CPU seconds of all CPUs
+    server: float  # CPU seconds used by gunicorn's process group
+    harness: float  # CPU seconds used by this process (all its threads)
+
+
+class CpuMeter:
+    """Where the machine's CPU time went during a phase: the server, this harness, or other processes.
+
+    Another job on the machine (a test run, a browser) slows every page; ``other_cpu_pct`` shows it, and the
+    server's CPU time per request is a figure such noise barely changes. Linux /proc only; else no figures.
+    """
+
+    def __init__(self, group: int) -> None:
+        self.group = group
+
+    def sample(self) -> CpuSample | None:
+        machine = machine_cpu()
+        if machine is None:
+            return None
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                after_name = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # the process ended meanwhile
+            if int(after_name[2]) == self.group:  # pgrp; utime and stime follow at 11 and 12
+                ticks += int(after_name[11]) + int(after_name[12])
+        times = os.times()
+        return CpuSample(machine, ticks / CLOCK_TICKS, times.user + times.system)
+
+    def usage(self, before: CpuSample | None, after: CpuSample | None, requests: int) -> dict:
+        if before is None or after is None or after.machine[0] <= before.machine[0]:
+            return {}
+        total = after.machine[0] - before.machine[0]
+        server = max(0.0, after.server - before.server)  # a worker replaced meanwhile would make it negative
+        harness = after.harness - before.harness
+        return {
+            "server_cpu_ms_per_request": round(server * 1000 / requests, 2) if requests else None,
+            "server_cpu_pct": round(100 * server / total, 1),
+            "harness_cpu_pct": round(100 * harness / total, 1),
+            "other_cpu_pct": other_cpu_pct(before.machine, after.machine, server + harness),
+        }
+
+
+def percentile(sorted_values: list[float], percent: float) -> float:
+    """Nearest-rank percentile: the smallest value that ``percent`` % of the values do not exceed."""
+    rank = max(1, math.ceil(percent / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def measure(
+    clients: list[Client],
+    path_for: Callable[[int, int], str],
+    count: int,
+    warmup: int,
+    deadline: float,
+    meter: CpuMeter | None = None,
+) -> Phase:
+    """Every client warms up, then all start together and each sends ``count`` GET requests in a row."""
+    phase = Phase()
+    lock = threading.Lock()
+    start = threading.Barrier(len(clients) + 1, timeout=300)
+
+    def work(index: int) -> None:
+        client = clients[index]
+        for number in range(warmup):
+            try:
+                status, _, _ = client.request("GET", path_for(index, number))
+            except (OSError, http.client.HTTPException):
+                status = 0
+            if status != 200:
+                with lock:
+                    phase.warmup_failures += 1
+        start.wait()
+        latencies, statuses, errors = [], Counter(), []
+        for number in range(count):
+            if time.monotonic() > deadline:
+                phase.cut_short = True
+                break
+            path = path_for(index, warmup + number)
+            began = time.perf_counter()
+            try:
+                status, _, _ = client.request("GET", path)
+            except (OSError, http.client.HTTPException) as error:
+                errors.append(f"{path}: {type(error).__name__}: {error}")
+                continue
+            latencies.append((time.perf_counter() - began) * 1000)
+            statuses[status] += 1
+        with lock:
+            phase.latencies_ms.extend(latencies)
+            phase.statuses.update(statuses)
+            phase.errors.extend(errors)
+
+    threads = [threading.Thread(target=work, args=(index,), daemon=True) for index in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    before = meter.sample() if meter else None
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    phase.wall_s = time.perf_counter() - began
+    if meter:
+        phase.cpu = meter.usage(before, meter.sample(), len(phase.latencies_ms))
+    return phase
+
+
+def summarize(page: str, label: str, concurrency: int, phase: Phase) -> dict:
+    values = sorted(phase.latencies_ms)
+    row = {
+        "page": page,
+        "label": label,
+        "clients": concurrency,
+        "requests": len(values),
+        "statuses": {str(code): number for code, number in sorted(phase.statuses.items())},
+        "non_200": sum(number for code, number in phase.statuses.items() if code != 200) + len(phase.errors),
+        "warmup_failures": phase.warmup_failures,
+        "errors": phase.errors[:10],
+        "cut_short": phase.cut_short,
+        "wall_s": round(phase.wall_s, 3),
+        "requests_per_s": round(len(values) / phase.wall_s, 1) if phase.wall_s else None,
+        **phase.cpu,
+    }
+    if values:
+        row.update(
+            p50_ms=round(statistics.median(values), 2),
+            p95_ms=round(percentile(values, 95), 2),
+            p99_ms=round(percentile(values, 99), 2),
+            max_ms=round(values[-1], 2),
+            min_ms=round(values[0], 2),
+            mean_ms=round(statistics.fmean(values), 2),
+        )
+    return row
+
+
+def probe(client: Client, path: str) -> dict:
+    """One look at the page before measuring it: status, size and, for the register, how many learners."""
+    status, _, html = client.request("GET", path)
+    if status != 200:
+        raise BenchError(f"GET {path} answered {status} before measuring")
+    found = LIST_TOTAL.search(html) if path.startswith("/apprenants/?") or path == "/apprenants/" else None
+    return {"bytes": len(html.encode()), "learners_found": int(found.group(1)) if found else None}
+
+
+def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[dict], dict]:
+    port, meter = server.port, CpuMeter(server.process.pid)
+    deadline = time.monotonic() + settings.max_seconds
+    clients = [Client(port, settings.timeout) for _ in range(max(settings.clients))]
+    try:
+        for client in clients:
+            sign_in(client, password)
+        status, _, html = clients[0].request("GET", "/apprenants/")
+        ids = list(dict.fromkeys(DETAIL_LINK.findall(html)))
+        if status != 200 or not ids:
+            raise BenchError("no learner on the mediator's list page: the demo data set is missing")
+        probes = {}
+        for path, _ in PAGES:
+            probes[path] = probe(clients[0], f"/apprenants/{ids[0]}" if path == DETAIL else path)
+        # Both workers import templates and open connections before anything is measured.
+        for path, _ in PAGES:
+            measure(clients[:1], _path_for(path, ids), 0, settings.warmup, deadline)
+        rows = []
+        for path, label in PAGES:
+            for concurrency in settings.clients:
+                count = settings.requests if concurrency == 1 else settings.requests_concurrent
+                phase = measure(clients[:concurrency], _path_for(path, ids), count, settings.warmup, deadline, meter)
+                row = summarize(path, label, concurrency, phase)
+                rows.append(row)
+                print(
+                    f"  {path:<24} {concurrency} client(s): p95 {row.get('p95_ms', float('nan')):7.2f} ms"
+                    f"  {row['requests_per_s']} req/s  other cpu {_pct(row.get('other_cpu_pct'))}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        return rows, {"detail_ids": [int(value) for value in ids], "pages": probes}
+    finally:
+        for client in clients:
+            client.close()
+
+
+def _path_for(path: str, ids: list[str]) -> Callable[[int, int], str]:
+    """Fixed pages as they are; the detail page walks through the listed learners, each client elsewhere."""
+    if path != DETAIL:
+        return lambda _client, _number: path
+    return lambda client, number: f"/apprenants/{ids[(client * 7 + number) % len(ids)]}"
+
+
+def add_ratios(rows: list[dict]) -> None:
+    reference = {row["clients"]: row.get("p95_ms") for row in rows if row["page"] == "/healthz"}
+    for row in rows:
+        base = reference.get(row["clients"])
+        row["ratio_p95_healthz"] = round(row["p95_ms"] / base, 1) if base and "p95_ms" in row else None
+
+
+def verdict(rows: list[dict], settings: Settings) -> dict:
+    """DESIGN.md section 8: at 4 clients (the highest level measured), p95 < budget and a small factor of
+    /healthz; and every response, at every level, was a 200."""
+    top = max(settings.clients)
+    pages = []
+    for row in rows:
+        if row["clients"] != top or row["page"] == "/healthz":
+            continue
+        p95, ratio = row.get("p95_ms"), row.get("ratio_p95_healthz")
+        reasons = []
+        if p95 is None or p95 >= settings.budget_ms:
+            reasons.append(f"p95 {p95} ms >= {settings.budget_ms:g} ms")
+        if ratio is None or ratio > settings.max_ratio:
+            reasons.append(f"{ratio}x /healthz > {settings.max_ratio:g}x")
+        pages.append({"page": row["page"], "p95_ms": p95, "ratio": ratio, "ok": not reasons, "reasons": reasons})
+    failures = [
+        f"{row['page']} ({row['clients']} client(s)): {row['non_200']} non-200 or failed, "
+        f"{row['warmup_failures']} in warm-up"
+        for row in rows
+        if row["non_200"] or row["warmup_failures"] or row["cut_short"]
+    ]
+    return {
+        "clients": top,
+        "budget_p95_ms": settings.budget_ms,
+        "max_ratio_to_healthz": settings.max_ratio,
+        "pages": pages,
+        "all_200": not failures,
+        "response_failures": failures,
+        "within_budget": all(page["ok"] for page in pages),
+        "ok": not failures and all(page["ok"] for page in pages),
+    }
+
+
+# --- SQL statements per page ------------------------------------------------------------------------------
+
+
+def count_sql(instance: Path, settings: Settings, password: str, ids: list[int]) -> list[dict]:
+    """Sign in with Flask's test client on the same database and count the SQL statements of each page."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from extensions import db
+
+    uri = driver_url(settings.database_url) if settings.database_url else f"sqlite:///{instance / 'ateliers.sqlite3'}"
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+    )
+    statements: list[str] = []
+    rows = []
+    with app.app_context():
+        engine = db.engine  # requests below push their own app context, hence their own session
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        client = app.test_client()
+        html = client.get("/connexion").get_data(as_text=True)
+        form = {"csrf_token": csrf_token(html), "email": EMAIL, "password": password}
+        response = client.post("/connexion", data=form)
+        if response.status_code != 302:
+            raise BenchError(f"in-process sign-in failed: {response.status_code}")
+        for path, _ in PAGES:
+            target = f"/apprenants/{ids[0]}" if path == DETAIL else path
+            client.get(target)  # the first call compiles the template
+            statements.clear()
+            response = client.get(target)
+            rows.append(
+                {"page": path, "status": response.status_code, "queries": len(statements), "sql": statements[:]}
+            )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+        engine.dispose()
+    return rows
+
+
+# --- Report -----------------------------------------------------------------------------------------------
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:8.2f}" if value is not None else f"{'-':>8}"
+
+
+def _pct(value: float | None) -> str:
+    return f"{value:.0f} %" if value is not None else "-"
+
+
+def print_report(result: dict) -> None:
+    settings, machine, dataset = result["settings"], result["machine"], result["dataset"]
+    database = machine["database"]
+    print()
+    print(
+        f"Pages: {dataset['learners']} learners in {dataset['structures']} structures, "
+        f"{describe_database(database)}, gunicorn {settings['workers']} workers, {machine['nproc']} CPU(s), "
+        f"Python {machine['python']}"
+    )
+    print(
+        f"{settings['requests']} requests per page with 1 client, {settings['requests_concurrent']} per client "
+        f"with more; {settings['warmup']} warm-up requests per client; load average before "
+        f"{machine['load_average']}, after {result['load_average_after']}"
+    )
+    header = (
+        f"{'page':<24} {'clients':>7} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'mean ms':>8} "
+        f"{'req/s':>7} {'p95/healthz':>11} {'non-200':>7} {'srv cpu ms':>10} {'other cpu':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in result["results"]:
+        ratio = row.get("ratio_p95_healthz")
+        print(
+            f"{row['page']:<24} {row['clients']:>7} {row['requests']:>5} {_ms(row.get('p50_ms'))} "
+            f"{_ms(row.get('p95_ms'))} {_ms(row.get('max_ms'))} {_ms(row.get('mean_ms'))} "
+            f"{row['requests_per_s'] or 0:>7.1f} {(f'{ratio:.1f}x' if ratio else '-'):>11} {row['non_200']:>7} "
+            f"{_ms(row.get('server_cpu_ms_per_request')):>10} {_pct(row.get('other_cpu_pct')):>9}"
+        )
+    print(
+        "srv cpu ms = CPU time gunicorn spent per request; other cpu = share of the machine's CPU used by other "
+        "processes meanwhile" + (" (the database server included)" if database["kind"] != "sqlite" else "")
+    )
+    if result.get("sql"):
+        print()
+        print("SQL statements per page (one request, in-process, after a first one):")
+        for row in result["sql"]:
+            print(f"  {row['page']:<24} {row['queries']:>3} queries (status {row['status']})")
+    budget = result["budget"]
+    print()
+    print(
+        f"Budget (DESIGN.md section 8) at {budget['clients']} clients: p95 < {budget['budget_p95_ms']:g} ms and "
+        f"p95 <= {budget['max_ratio_to_healthz']:g}x /healthz p95"
+    )
+    for page in budget["pages"]:
+        print(f"  {'ok  ' if page['ok'] else 'MISS'} {page['page']:<24} {'; '.join(page['reasons'])}")
+    for failure in budget["response_failures"]:
+        print(f"  FAIL {failure}")
+    if budget["clients"] != 4 or machine["nproc"] != 2:
+        print(
+            f"  note: the budget is stated for 4 clients on 2 cores; measured {budget['clients']} on {machine['nproc']}"
+        )
+    if settings["quick"]:
+        print("  note: --quick run, figures are indicative only")
+    busy = [row for row in result["results"] if (row.get("other_cpu_pct") or 0) > NOISY_PCT]
+    if busy:
+        print(
+            f"  note: other processes used more than {NOISY_PCT} % of the CPU during {len(busy)} of "
+            f"{len(result['results'])} measurements: latencies are inflated; compare srv cpu ms, or run again on a "
+            "quiet machine"
+        )
+    if result["server_trouble"]:
+        print(f"  note: gunicorn logged {len(result['server_trouble'])} error line(s): {result['server_trouble'][:3]}")
+    status = "PASS" if budget["ok"] else ("FAIL (responses)" if not budget["all_200"] else "MISS (latency)")
+    print(f"Verdict: {status}")
+
+
+def run(settings: Settings, started) -> dict:
+    import config
+
+    password = config.from_environment()["DEMO_PASSWORD"]
+    machine = machine_info(settings.database_url)
+    with temporary_instance("pages") as instance:
+        env = child_environment(instance, settings.database_url, APP_ENV="development")
+        print(
+            f"Building the data set ({settings.learners} learners, {settings.structures} structures)...",
+            file=sys.stderr,
+        )
+        dataset = build_dataset(env, settings.learners, settings.structures)
+        env["LOGIN_RATE_LIMIT"] = "10000 per minute"
+        server = Server(env, settings.workers, instance / "gunicorn.log")
+        try:
+            server.start()
+            print(f"gunicorn on {HOST}:{server.port}; measuring...", file=sys.stderr)
+            rows, pages = run_pages(settings, server, password)
+        finally:
+            server.stop()
+        trouble = server.trouble()
+        sql = count_sql(instance, settings, password, pages["detail_ids"]) if settings.count_sql else []
+    add_ratios(rows)
+    return {
+        "benchmark": "pages",
+        "timestamp": started.isoformat(timespec="seconds"),
+        "machine": machine,
+        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        "settings": {key: value for key, value in vars(settings).items() if key != "database_url"},
+        "dataset": {**dataset, "account": EMAIL, **pages},
+        "results": rows,
+        "sql": sql,
+        "server_trouble": trouble[:20],
+        "budget": verdict(rows, settings),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = parse_args(argv)
+    stop_on_sigterm()
+    started = utc_now()
+    try:
+        result = run(settings, started)
+    except BenchError as error:
+        print(f"bench.pages: {error}", file=sys.stderr)
+        return 1
+    print_report(result)
+    print(f"Results: {write_results('pages', started, result)}")
+    if not result["budget"]["all_200"]:
+        return 1
+    return 2 if settings.strict and not result["budget"]["ok"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
