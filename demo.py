@@ -20,8 +20,8 @@ from core.models import Apprenant, Compte, Structure
 from core.text import fold
 from core.timeutil import paris_to_utc, utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
-from evaluations.models import EvaluationCompetence, Positionnement
-from evaluations.scoring import niveau_for
+from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
+from evaluations.scoring import Resultat, score_positionnement
 from extensions import db
 
 DEMO_STRUCTURE = "CCAS de Saint-Aubin-sur-Loire"
@@ -185,21 +185,15 @@ def _availability(rng: random.Random) -> int:
     return mask
 
 
-def _placement(rng: random.Random) -> tuple[dict, int, int]:
-    """Plausible answers to parts B and C, with the score and niveau they give."""
+def _placement(rng: random.Random, contenu: dict) -> tuple[dict, str, Resultat]:
+    """Plausible answers to parts B and C, the mode, and the result they give."""
     skill = rng.random()
-    answers = {}
-    for code in ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4"):
-        answers[code] = min(2, max(0, round(skill * 2.6 + rng.uniform(-0.9, 0.6))))
-    weights = {code: (2 if code.startswith("C") else 1) for code in answers}
-    score = round(100 * sum(answers[c] * weights[c] for c in answers) / sum(2 * w for w in weights.values()))
-    niveau = niveau_for(
-        score,
-        uses_mouse=answers["B2"] > 0 or answers["C1"] > 0,
-        types_accents_and_at=answers["C2"] == 2,
-        sends_attachment_alone=answers["B7"] == 2,
-    )
-    return answers, score, niveau
+    answers = {
+        code: min(2, max(0, round(skill * 2.6 + rng.uniform(-0.9, 0.6))))
+        for code in ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4")
+    }
+    mode = rng.choice(("telephone", "presentiel"))
+    return answers, mode, score_positionnement(contenu, answers, mode)
 
 
 def _learner_rows(rng: random.Random, structure_id: int, count: int, now: datetime) -> list[dict]:
@@ -235,31 +229,33 @@ def _learner_rows(rng: random.Random, structure_id: int, count: int, now: dateti
 
 
 def add_learners(
-    rng: random.Random, structure_id: int, count: int, questionnaire_id: int, mediateur_id: int
+    rng: random.Random, structure_id: int, count: int, questionnaire: Questionnaire, mediateur_id: int
 ) -> list[int]:
     """Bulk-insert ``count`` learners, each with a completed placement; return their ids in order."""
     if count <= 0:
         return []
     now = utcnow()
     rows = _learner_rows(rng, structure_id, count, now)
+    results = [_placement(rng, questionnaire.contenu) for _ in rows]
+    for row, (_answers, _mode, resultat) in zip(rows, results, strict=True):
+        row["statut"] = "oriente" if resultat.is_oriente else "en_attente"
+        row["en_attente_depuis_on"] = row["created_at"].date()
     ids = list(db.session.scalars(sa.insert(Apprenant).returning(Apprenant.id, sort_by_parameter_order=True), rows))
-    placements = []
-    for apprenant_id, row in zip(ids, rows, strict=True):
-        answers, score, niveau = _placement(rng)
-        placements.append(
-            {
-                "apprenant_id": apprenant_id,
-                "questionnaire_id": questionnaire_id,
-                "compte_id": mediateur_id,
-                "mode": rng.choice(("telephone", "presentiel")),
-                "reponses": answers,
-                "score": score,
-                "niveau": niveau,
-                "is_brouillon": False,
-                "created_at": row["created_at"],
-                "completed_at": row["created_at"],
-            }
-        )
+    placements = [
+        {
+            "apprenant_id": apprenant_id,
+            "questionnaire_id": questionnaire.id,
+            "compte_id": mediateur_id,
+            "mode": mode,
+            "reponses": answers,
+            "score": resultat.score,
+            "niveau": resultat.niveau,
+            "is_brouillon": False,
+            "created_at": row["created_at"],
+            "completed_at": row["created_at"],
+        }
+        for apprenant_id, row, (answers, mode, resultat) in zip(ids, rows, results, strict=True)
+    ]
     db.session.execute(sa.insert(Positionnement), placements)
     return ids
 
@@ -336,6 +332,13 @@ def _add_workshop(
             inscription.statut = "abandon" if leaves else "termine"
             inscription.motif_sortie = "transport" if leaves else None
             inscription.ended_on = atelier.seances[-1].starts_at.date()
+    atelier.places_prises = sum(i.statut != "abandon" for i in atelier.inscriptions)
+    for inscription in atelier.inscriptions:
+        db.session.execute(
+            sa.update(Apprenant)
+            .where(Apprenant.id == inscription.apprenant_id)
+            .values(statut="retire" if inscription.statut == "abandon" else "inscrit")
+        )
     return atelier
 
 
@@ -374,7 +377,7 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
     structure, created = _ensure_structure(DEMO_STRUCTURE, "Saint-Aubin-sur-Loire", report)
     comptes = _ensure_accounts(structure, DEMO_ACCOUNTS, password_hash, report)
     missing = per_structure - _count_learners(structure.id)
-    ids = add_learners(rng, structure.id, missing, questionnaire.id, comptes["mediateur"].id)
+    ids = add_learners(rng, structure.id, missing, questionnaire, comptes["mediateur"].id)
     report.apprenants += len(ids)
     if created:
         plans = (
@@ -397,6 +400,6 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
         accounts = ((f"mediatrice-{number}@demo.local", "Médiatrice", f"Structure {number}", "mediateur"),)
         other_comptes = _ensure_accounts(other, accounts, password_hash, report)
         missing = per_structure - _count_learners(other.id)
-        report.apprenants += len(add_learners(rng, other.id, missing, questionnaire.id, other_comptes["mediateur"].id))
+        report.apprenants += len(add_learners(rng, other.id, missing, questionnaire, other_comptes["mediateur"].id))
     db.session.flush()
     return report

@@ -32,6 +32,10 @@ class Atelier(db.Model):
         sa.CheckConstraint(f"demi_journee BETWEEN 0 AND {len(CODES) - 1}", name="demi_journee"),
         sa.CheckConstraint("capacite BETWEEN 1 AND 30", name="capacite"),
         sa.CheckConstraint("taille_min BETWEEN 1 AND capacite", name="taille_min"),
+        sa.CheckConstraint("ecart_max BETWEEN 0 AND 100", name="ecart_max"),
+        # The capacity rule, held by the database itself: places are taken by a conditional UPDATE of this
+        # counter, so two mediators confirming at once can never exceed the capacity.
+        sa.CheckConstraint("places_prises BETWEEN 0 AND capacite", name="places_prises"),
         sa.CheckConstraint("niveau_cible IS NULL OR niveau_cible BETWEEN 0 AND 3", name="niveau_cible"),
         sa.Index("ix_atelier_structure_statut", "structure_id", "statut"),
     )
@@ -44,6 +48,10 @@ class Atelier(db.Model):
     demi_journee: Mapped[int]
     capacite: Mapped[int] = mapped_column(default=4)
     taille_min: Mapped[int] = mapped_column(default=3)
+    # Largest score difference accepted inside the group (placement points).
+    ecart_max: Mapped[int] = mapped_column(default=20)
+    # Inscriptions holding a place (inscrit or terminé; an abandon frees its place).
+    places_prises: Mapped[int] = mapped_column(default=0)
     niveau_cible: Mapped[int | None]
     lieu: Mapped[str] = mapped_column(sa.String(160), default="")
     statut: Mapped[str] = mapped_column(sa.String(12), default="projet")

@@ -7,6 +7,15 @@ ROLES = {
     "direction": "Direction",
 }
 
+# Where a candidate stands on the waiting list (None: registered, not yet placed).
+STATUTS_ATTENTE = {
+    "en_attente": "En attente",
+    "propose": "Proposé",
+    "inscrit": "Inscrit",
+    "oriente": "Orienté ailleurs",
+    "retire": "Retiré",
+}
+
 CANAUX = {
     "sms": "SMS",
     "telephone": "Téléphone",

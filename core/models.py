@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.constants import CANAUX, JOURNAL_ACTIONS, ROLES, TRANCHES_AGE, TYPES_STRUCTURE
+from core.constants import CANAUX, JOURNAL_ACTIONS, ROLES, STATUTS_ATTENTE, TRANCHES_AGE, TYPES_STRUCTURE
 from core.disponibilites import ALL_MASK
 from core.text import fold
 from core.timeutil import utcnow
@@ -91,6 +91,9 @@ class Apprenant(db.Model):
         sa.CheckConstraint(in_list("canal_prefere", CANAUX), name="canal_prefere"),
         sa.CheckConstraint(f"tranche_age IS NULL OR {in_list('tranche_age', TRANCHES_AGE)}", name="tranche_age"),
         sa.CheckConstraint(f"disponibilites BETWEEN 0 AND {ALL_MASK}", name="disponibilites"),
+        sa.CheckConstraint(f"statut IS NULL OR {in_list('statut', STATUTS_ATTENTE)}", name="statut"),
+        sa.CheckConstraint("statut IS NULL OR en_attente_depuis_on IS NOT NULL", name="attente_datee"),
+        sa.Index("ix_apprenant_structure_statut", "structure_id", "statut", "en_attente_depuis_on"),
         sa.Index("ix_apprenant_structure_nom", "structure_id", "nom_recherche"),
         sa.Index("ix_apprenant_structure_telephone", "structure_id", "telephone"),
     )
@@ -109,6 +112,9 @@ class Apprenant(db.Model):
     tranche_age: Mapped[str | None] = mapped_column(sa.String(10))
     disponibilites: Mapped[int] = mapped_column(default=0)
     canal_prefere: Mapped[str] = mapped_column(sa.String(12), default="telephone")
+    # Waiting list: status, and the day the person joined the list (waiting time counts from it).
+    statut: Mapped[str | None] = mapped_column(sa.String(12))
+    en_attente_depuis_on: Mapped[date | None]
     last_contact_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

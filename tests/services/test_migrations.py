@@ -73,3 +73,62 @@ def test_upgrade_head_has_every_check_constraint_of_the_models(migrated_app):
         declared = {c.name for c in table.constraints if isinstance(c, sa.CheckConstraint)}
         migrated = {c["name"] for c in inspector.get_check_constraints(table.name)}
         assert migrated == declared, table.name
+
+
+def test_waiting_list_migration_backfills_existing_rows(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0001_initial")
+        run = db.session.execute
+        now = "2026-01-05 10:00:00"
+        run(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) VALUES (1, 'S', 'ccas', '', '', :n)"
+            ),
+            {"n": now},
+        )
+        run(
+            sa.text("INSERT INTO questionnaire (id, version, titre, contenu, created_at) VALUES (1, 1, 'Q', '{}', :n)"),
+            {"n": now},
+        )
+        for ident in (1, 2, 3, 4):
+            run(
+                sa.text(
+                    "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, disponibilites, canal_prefere, "
+                    "created_at, updated_at) VALUES (:i, 1, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
+                ),
+                {"i": ident, "n": now},
+            )
+        # 1: placed niveau 1 -> waiting; 2: niveau 3 -> oriented; 3: enrolled; 4: never placed -> no status
+        for ident, niveau in ((1, 1), (2, 3), (3, 1)):
+            run(
+                sa.text(
+                    "INSERT INTO positionnement (apprenant_id, questionnaire_id, mode, reponses, score, niveau, "
+                    "is_brouillon, created_at, completed_at) VALUES (:i, 1, 'telephone', '{}', 50, :niv, false, :n, :n)"
+                ),
+                {"i": ident, "niv": niveau, "n": now},
+            )
+        run(
+            sa.text(
+                "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, taille_min, "
+                "lieu, statut, is_locked, created_at) VALUES (1, 1, 'A', 1, 0, 4, 3, '', 'en_cours', false, :n)"
+            ),
+            {"n": now},
+        )
+        run(
+            sa.text(
+                "INSERT INTO inscription (atelier_id, apprenant_id, statut, joined_on, minutes_suivies, created_at) "
+                "VALUES (1, 3, 'inscrit', '2026-01-06', 0, :n)"
+            ),
+            {"n": now},
+        )
+        db.session.commit()
+
+        upgrade()
+
+        statuts = dict(db.session.execute(sa.text("SELECT id, statut FROM apprenant")).all())
+        assert statuts == {1: "en_attente", 2: "oriente", 3: "inscrit", 4: None}
+        assert db.session.scalar(sa.text("SELECT places_prises FROM atelier")) == 1
+        assert db.session.scalar(sa.text("SELECT count(*) FROM apprenant WHERE en_attente_depuis_on IS NOT NULL")) == 3
+        db.session.remove()
+        db.engine.dispose()
