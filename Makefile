@@ -56,6 +56,7 @@ format: install-dev
 bench: install-dev
 	$(PY) -m bench.pages
 	$(PY) -m bench.demo_data
+	$(PY) -m bench.grouping
 
 ## The same benchmarks on a throw-away PostgreSQL (one server each: demo_data needs an empty database).
 bench-postgresql: install-dev system-deps

@@ -69,6 +69,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
         "TIMEZONE": os.environ.get("TIMEZONE", "Europe/Paris"),
         "APPRENANTS_PER_PAGE": 25,
+        # Seconds the grouping solver may use for one proposal (DESIGN.md section 8: optimum under 1 s).
+        "GROUPING_TIME_LIMIT": float(os.environ.get("GROUPING_TIME_LIMIT", "5")),
         "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "60")),
         "DEMO_PASSWORD": "atelier-demo-2026",
     }

@@ -1,12 +1,20 @@
-"""Read side of the ateliers package."""
+"""Read side of the ateliers package: waiting list, workshops open to grouping, learner history."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ateliers.models import Inscription
+from ateliers.models import Atelier, Inscription
+from core.disponibilites import CODES
+from core.models import Apprenant
+from evaluations.models import Positionnement
 from extensions import db
+
+GROUPABLE_STATUTS = ("projet", "planifie")
 
 
 def inscriptions_of(apprenant_id: int) -> list[Inscription]:
@@ -19,3 +27,156 @@ def inscriptions_of(apprenant_id: int) -> list[Inscription]:
             .order_by(Inscription.joined_on.desc(), Inscription.id.desc())
         )
     )
+
+
+def latest_placements() -> sa.Subquery:
+    """One row per learner: the score and niveau of their latest completed placement."""
+    ranked = sa.select(
+        Positionnement.apprenant_id,
+        Positionnement.score,
+        Positionnement.niveau,
+        Positionnement.completed_at,
+        sa.func.row_number()
+        .over(
+            partition_by=Positionnement.apprenant_id,
+            order_by=(Positionnement.completed_at.desc(), Positionnement.id.desc()),
+        )
+        .label("rang"),
+    ).where(Positionnement.is_brouillon.is_(False))
+    ranked = ranked.subquery()
+    return sa.select(ranked).where(ranked.c.rang == 1).subquery("dernier_positionnement")
+
+
+@dataclass(frozen=True)
+class Candidature:
+    """A line of the waiting list."""
+
+    apprenant: Apprenant
+    score: int | None
+    niveau: int | None
+
+    def attente_jours(self, today: date) -> int:
+        since = self.apprenant.en_attente_depuis_on
+        return max((today - since).days, 0) if since else 0
+
+
+@dataclass(frozen=True)
+class FiltresAttente:
+    statut: str | None = "en_attente"
+    niveau: int | None = None
+    demi_journee: int | None = None
+
+
+def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> sa.Select:
+    """Learners on the structure's waiting list with their latest placement, longest waiting first."""
+    dernier = latest_placements()
+    statement = (
+        sa.select(Apprenant, dernier.c.score, dernier.c.niveau)
+        .outerjoin(dernier, dernier.c.apprenant_id == Apprenant.id)
+        .where(Apprenant.structure_id == structure_id, Apprenant.statut.is_not(None))
+        .order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
+    )
+    if filtres.statut:
+        statement = statement.where(Apprenant.statut == filtres.statut)
+    if filtres.niveau is not None:
+        statement = statement.where(dernier.c.niveau == filtres.niveau)
+    if filtres.demi_journee is not None:
+        statement = statement.where(Apprenant.disponibilites.op("&")(1 << filtres.demi_journee) != 0)
+    return statement
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, with what the ``pager`` macro needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 50) -> Page:
+    """One page of the waiting list (two queries whatever its length); ``items`` are :class:`Candidature`."""
+    statement = waiting_list_statement(structure_id, filtres)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
+    items = [Candidature(apprenant, score, niveau) for apprenant, score, niveau in rows]
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+def waiting_matrix(structure_id: int) -> dict[int, list[int]]:
+    """Candidates waiting, counted by niveau (rows 0-2) and available half-day (12 columns), in one query."""
+    dernier = latest_placements()
+    columns = [
+        sa.func.sum(sa.case((Apprenant.disponibilites.op("&")(1 << index) != 0, 1), else_=0)) for index in range(12)
+    ]
+    rows = db.session.execute(
+        sa.select(dernier.c.niveau, *columns)
+        .join(dernier, dernier.c.apprenant_id == Apprenant.id)
+        .where(Apprenant.structure_id == structure_id, Apprenant.statut == "en_attente")
+        .group_by(dernier.c.niveau)
+    )
+    matrix = {niveau: [0] * len(CODES) for niveau in (0, 1, 2)}
+    for niveau, *counts in rows:
+        if niveau in matrix:
+            matrix[niveau] = [int(count or 0) for count in counts]
+    return matrix
+
+
+def groupable_ateliers(structure_id: int) -> list[Atelier]:
+    """Workshops of the structure that can still take people: planned, not started, with room."""
+    return list(
+        db.session.scalars(
+            sa.select(Atelier)
+            .where(
+                Atelier.structure_id == structure_id,
+                Atelier.statut.in_(GROUPABLE_STATUTS),
+                Atelier.places_prises < Atelier.capacite,
+            )
+            .order_by(Atelier.demi_journee, Atelier.id)
+        )
+    )
+
+
+def member_scores(atelier_ids: list[int]) -> dict[int, list[int]]:
+    """Latest placement scores of the people holding a place in each workshop (unplaced members count 0)."""
+    dernier = latest_placements()
+    rows = db.session.execute(
+        sa.select(Inscription.atelier_id, sa.func.coalesce(dernier.c.score, 0))
+        .outerjoin(dernier, dernier.c.apprenant_id == Inscription.apprenant_id)
+        .where(Inscription.atelier_id.in_(atelier_ids), Inscription.statut != "abandon")
+    )
+    scores: dict[int, list[int]] = {atelier_id: [] for atelier_id in atelier_ids}
+    for atelier_id, score in rows:
+        scores[atelier_id].append(score)
+    return scores
+
+
+def waiting_candidates(structure_id: int) -> list[Candidature]:
+    """Everyone waiting in the structure with a completed placement below niveau 3, longest waiting first."""
+    statement = waiting_list_statement(structure_id, FiltresAttente())
+    return [
+        Candidature(apprenant, score, niveau)
+        for apprenant, score, niveau in db.session.execute(statement)
+        if niveau is not None and niveau < 3
+    ]

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    IntegerField,
     PasswordField,
     RadioField,
     SearchField,
@@ -49,6 +50,16 @@ def staff_email(_form, field) -> None:
         validate_email(probe, check_deliverability=False)
     except EmailNotValidError:
         raise ValidationError(EMAIL_INVALID) from None
+
+
+class EntierField(IntegerField):
+    """A whole number, with a French message when what was typed is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Saisissez un nombre entier.") from None
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -7,12 +7,15 @@ from flask_login import current_user
 
 from core import constants, disponibilites
 from core.text import display_phone
-from core.timeutil import date_fr, datetime_fr
+from core.timeutil import date_fr, datetime_fr, days_fr
 
 # (endpoint, label, roles): the menu, filtered by the signed-in role.
 NAVIGATION = (
     ("main.index", "Accueil", {"admin", "mediateur", "benevole", "direction"}),
     ("apprenants.liste", "Apprenants", {"admin", "mediateur", "direction"}),
+    ("positionnements.nouveau", "Positionnement", {"admin", "mediateur"}),
+    ("attente.liste", "Liste d'attente", {"admin", "mediateur", "direction"}),
+    ("groupes.index", "Groupes", {"admin", "mediateur"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
 )
@@ -28,6 +31,7 @@ def register(app) -> None:
     app.jinja_env.filters.update(
         date_fr=date_fr,
         datetime_fr=datetime_fr,
+        jours_fr=days_fr,
         telephone=display_phone,
         disponibilites=disponibilites.describe,
     )
@@ -38,4 +42,5 @@ def register(app) -> None:
         ROLES=constants.ROLES,
         JOURNAL_ACTIONS=constants.JOURNAL_ACTIONS,
         MOTIFS_SORTIE=constants.MOTIFS_SORTIE,
+        STATUTS_ATTENTE=constants.STATUTS_ATTENTE,
     )

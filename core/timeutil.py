@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -42,3 +42,10 @@ def datetime_fr(moment: datetime | None, style: str = "full") -> str:
     if style == "short":
         return local.strftime("%d/%m/%Y %H:%M")
     return format_datetime(local, format="EEEE d MMMM y, H 'h' mm", locale="fr_FR", tzinfo=PARIS)
+
+
+def days_fr(days: int) -> str:
+    """A number of days as a French duration: ``"3 jours"``, ``"2 semaines"``, ``"4 mois"``."""
+    if days <= 0:
+        return "aujourd'hui"
+    return format_timedelta(timedelta(days=days), locale="fr_FR", threshold=1.1, granularity="day")

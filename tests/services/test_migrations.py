@@ -83,7 +83,8 @@ def test_waiting_list_migration_backfills_existing_rows(empty_database_uri, tmp_
         now = "2026-01-05 10:00:00"
         run(
             sa.text(
-                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) VALUES (1, 'S', 'ccas', '', '', :n)"
+                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
+                "VALUES (1, 'S', 'ccas', '', '', :n)"
             ),
             {"n": now},
         )
@@ -94,8 +95,8 @@ def test_waiting_list_migration_backfills_existing_rows(empty_database_uri, tmp_
         for ident in (1, 2, 3, 4):
             run(
                 sa.text(
-                    "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, disponibilites, canal_prefere, "
-                    "created_at, updated_at) VALUES (:i, 1, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
+                    "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, disponibilites, "
+                    "canal_prefere, created_at, updated_at) VALUES (:i, 1, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
                 ),
                 {"i": ident, "n": now},
             )
@@ -110,8 +111,9 @@ def test_waiting_list_migration_backfills_existing_rows(empty_database_uri, tmp_
             )
         run(
             sa.text(
-                "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, taille_min, "
-                "lieu, statut, is_locked, created_at) VALUES (1, 1, 'A', 1, 0, 4, 3, '', 'en_cours', false, :n)"
+                "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, "
+                "taille_min, lieu, statut, is_locked, created_at) "
+                "VALUES (1, 1, 'A', 1, 0, 4, 3, '', 'en_cours', false, :n)"
             ),
             {"n": now},
         )

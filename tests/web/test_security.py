@@ -148,3 +148,11 @@ def test_deactivating_an_account_ends_its_open_session(browser, make_compte, app
     compte.session_version += 1
     db.session.commit()
     assert browser.get("/apprenants/").status_code == 302
+
+
+def test_forms_render_no_placeholder_attribute_values(browser, make_compte):
+    """An unset ARIA attribute must be left out, never rendered as "None" (screen readers would use it)."""
+    browser.login(make_compte("admin"))
+    for url in ("/apprenants/nouveau", "/admin/comptes/nouveau", "/positionnements/nouveau", "/groupes/"):
+        html = browser.get(url).get_data(as_text=True)
+        assert '="None"' not in html, url

@@ -1,0 +1,178 @@
+"""Forms of the evaluations package. They check shape only; completeness and record rules live in services.
+
+The placement form is built from a questionnaire version's content (``Questionnaire.contenu``): one field per
+question, named by its code ("A1", "B4", "C2"...), so a new version of the data file needs no code change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, SubmitField, TelField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from core import disponibilites
+from core.constants import CANAUX
+from core.forms import REQUIRED, MultiCheckboxField, choices
+from core.text import normalize_phone
+from evaluations.constants import MODES_POSITIONNEMENT
+from evaluations.scoring import SCORED_PARTS, VALID_ANSWERS
+from evaluations.services import Saisie
+
+FREE_TEXT_MAX = 500
+MODE_REQUIRED = "Choisissez le mode : par téléphone ou en présentiel."
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Partie:
+    """One part of the questionnaire as the template shows it: its content and the form fields of its questions."""
+
+    code: str
+    titre: str
+    contenu: dict
+    questions: list[tuple[dict, object]] = field(default_factory=list)
+
+    @property
+    def is_scored(self) -> bool:
+        return self.code in SCORED_PARTS
+
+
+class _PositionnementBase(FlaskForm):
+    mode = RadioField(
+        "Mode du positionnement",
+        choices=choices(MODES_POSITIONNEMENT.items()),
+        validators=[InputRequired(MODE_REQUIRED)],
+    )
+    disponibilites = MultiCheckboxField(
+        "Disponibilités (demi-journées)",
+        choices=choices(disponibilites.DEMI_JOURNEES),
+        description="Cochez les demi-journées où la personne peut venir.",
+    )
+    canal_prefere = RadioField(
+        "Moyen de contact préféré",
+        choices=choices(CANAUX.items()),
+        default="telephone",
+        validators=[InputRequired(REQUIRED)],
+    )
+    enregistrer = SubmitField("Enregistrer le brouillon")
+    calculer = SubmitField("Calculer le niveau")
+
+    question_codes: tuple[str, ...] = ()
+    parties: list[Partie]
+
+    def to_saisie(self) -> Saisie:
+        """The submitted answers as a plain value; empty answers are left out."""
+        reponses = {}
+        for code in self.question_codes:
+            value = _stripped(self[code].data)
+            if value is not None and value != "":
+                reponses[code] = value
+        return Saisie(
+            mode=self.mode.data,
+            reponses=reponses,
+            disponibilites=disponibilites.to_mask(self.disponibilites.data or []),
+            canal_prefere=self.canal_prefere.data,
+        )
+
+    def mark_missing(self, codes) -> None:
+        """Put "Réponse manquante" beside each question of ``codes``."""
+        for code in codes:
+            if code in self:
+                self[code].errors = [*self[code].errors, "Réponse manquante"]
+
+
+class _CandidatMixin(FlaskForm):
+    """The few identity fields that let a first call create the candidate without another screen."""
+
+    prenom = StringField(
+        "Prénom",
+        validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
+        filters=[_stripped],
+    )
+    nom = StringField(
+        "Nom",
+        validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
+        filters=[_stripped],
+    )
+    telephone = TelField(
+        "Téléphone", validators=[Optional()], filters=[_stripped], description="Par exemple 06 12 34 56 78."
+    )
+    confirmer_doublon = BooleanField("Il s'agit bien d'une autre personne : enregistrer quand même")
+
+    def validate_telephone(self, field):
+        if field.data:
+            try:
+                field.normalized = normalize_phone(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
+
+    def identite(self) -> dict:
+        """The candidate's identity as model fields (phone in E.164 form)."""
+        return {
+            "prenom": self.prenom.data,
+            "nom": self.nom.data,
+            "telephone": getattr(self.telephone, "normalized", None),
+        }
+
+
+def _question_field(partie: dict, question: dict):
+    label = f"{question['code']}. {question['libelle']}"
+    if partie["code"] in SCORED_PARTS:
+        echelle = partie["echelle"]
+        return RadioField(
+            label,
+            choices=choices((value, echelle[value]) for value in VALID_ANSWERS),
+            coerce=int,
+            validators=[Optional()],
+        )
+    if question.get("libre"):
+        return TextAreaField(
+            label,
+            validators=[Optional(), Length(max=FREE_TEXT_MAX, message=f"{FREE_TEXT_MAX} caractères au plus.")],
+            filters=[_stripped],
+        )
+    options = question.get("choix") or partie.get("choix") or []
+    return RadioField(label, choices=choices((option, option) for option in options), validators=[Optional()])
+
+
+def positionnement_form(contenu: dict, *, with_candidate: bool, **kwargs) -> _PositionnementBase:
+    """Build the placement form for the questionnaire content ``contenu``.
+
+    ``with_candidate`` adds the identity fields of a new candidate. ``kwargs`` go to the form (``data=`` to
+    show a saved draft). The result has ``parties``: the parts in order, each with its (question, field) pairs.
+    """
+    bases = (_CandidatMixin, _PositionnementBase) if with_candidate else (_PositionnementBase,)
+    attributes = {}
+    for partie in contenu["parties"]:
+        for question in partie["questions"]:
+            attributes[question["code"]] = _question_field(partie, question)
+    attributes["question_codes"] = tuple(attributes)
+    form_class = type("PositionnementForm", bases, attributes)
+    form = form_class(**kwargs)
+    form.parties = [
+        Partie(
+            code=partie["code"],
+            titre=partie["titre"],
+            contenu=partie,
+            questions=[(question, form[question["code"]]) for question in partie["questions"]],
+        )
+        for partie in contenu["parties"]
+    ]
+    return form
+
+
+def initial_data(positionnement=None, apprenant=None) -> dict:
+    """Field values showing a saved draft (its answers and mode) and the learner's availability and channel."""
+    data = {}
+    if positionnement is not None:
+        data.update(positionnement.reponses or {})
+        data["mode"] = positionnement.mode
+    if apprenant is not None:
+        data["disponibilites"] = disponibilites.from_mask(apprenant.disponibilites)
+        data["canal_prefere"] = apprenant.canal_prefere
+    return data

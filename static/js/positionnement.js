@@ -1,0 +1,182 @@
+/*
+ * Autosave of the placement questionnaire (templates/positionnements/questionnaire.html).
+ *
+ * The page works fully without this script; it only saves the draft sooner, so a call that drops loses
+ * nothing. A short pause after a change posts the whole form to the form's action, asking for JSON
+ * (contract in evaluations/routes.py), and says the outcome in the aria-live status region. After the
+ * first save of a new candidate, the form and the address switch to the draft's URL, so the candidate is
+ * created once. One request at a time; a submit button click waits for a save in progress.
+ */
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var status = document.getElementById("autosave-status");
+  var delay = Number(form.getAttribute("data-autosave-delay")) || 1200;
+  var timer = null;
+  var inFlight = null;
+  var rerun = false;
+  var submitting = false;
+
+  /* The save's progress, for tests and styles (not announced): waiting, pending, saving, saved, error. */
+  function state(value) {
+    form.setAttribute("data-autosave-state", value);
+  }
+
+  function say(text) {
+    if (status) {
+      status.textContent = text;
+    }
+  }
+
+  function field(name) {
+    return form.elements.namedItem(name);
+  }
+
+  /* Why the draft cannot be saved yet (the server would refuse it), or null when it can. */
+  function notReady() {
+    if (!form.querySelector('input[name="mode"]:checked')) {
+      return "Choisissez le mode (téléphone ou présentiel) : le brouillon s'enregistrera ensuite tout seul.";
+    }
+    if (form.hasAttribute("data-new-candidate")) {
+      var prenom = field("prenom");
+      var nom = field("nom");
+      var telephone = field("telephone");
+      if (!prenom.value.trim() || !nom.value.trim()) {
+        return "Saisissez le prénom et le nom : le brouillon s'enregistrera ensuite tout seul.";
+      }
+      if (telephone && telephone.value.trim() && telephone.value.replace(/\D/g, "").length < 10) {
+        return "";  /* a number being typed: wait for it */
+      }
+    }
+    return null;
+  }
+
+  function switchTo(url) {
+    if (!url) {
+      return;
+    }
+    var target = new URL(url, window.location.href).pathname;
+    if (new URL(form.action, window.location.href).pathname === target) {
+      return;
+    }
+    form.setAttribute("action", target);
+    window.history.replaceState(null, "", target);
+    if (form.hasAttribute("data-new-candidate")) {
+      form.removeAttribute("data-new-candidate");
+      ["prenom", "nom", "telephone"].forEach(function (name) {
+        var input = field(name);
+        if (input) {
+          input.readOnly = true;
+        }
+      });
+      var confirm = field("confirmer_doublon");
+      if (confirm) {
+        confirm.disabled = true;
+      }
+      var note = document.getElementById("identite-enregistree");
+      if (note) {
+        note.hidden = false;
+      }
+    }
+  }
+
+  function answer(response) {
+    return response.json().then(
+      function (data) {
+        return { response: response, data: data };
+      },
+      function () {
+        return { response: response, data: null };
+      }
+    );
+  }
+
+  function save() {
+    timer = null;
+    if (submitting) {
+      return;
+    }
+    if (inFlight) {
+      rerun = true;
+      return;
+    }
+    var problem = notReady();
+    if (problem !== null) {
+      state("waiting");
+      if (problem) {
+        say(problem);
+      }
+      return;
+    }
+    state("saving");
+    inFlight = fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(answer)
+      .then(function (result) {
+        var data = result.data;
+        if (result.response.ok && data && data.saved) {
+          switchTo(data.url);
+          state(rerun || timer ? "pending" : "saved");
+          say(data.message);
+        } else if (data && data.message) {
+          state("error");
+          say(data.message);
+        } else {
+          state("error");
+          say("Brouillon non enregistré (erreur " + result.response.status + ") : utilisez le bouton « Enregistrer le brouillon ».");
+        }
+      })
+      .catch(function () {
+        state("error");
+        say("Brouillon non enregistré : la connexion a échoué. Utilisez le bouton « Enregistrer le brouillon ».");
+      })
+      .then(function () {
+        inFlight = null;
+        if (rerun && !submitting) {
+          rerun = false;
+          save();
+        }
+      });
+  }
+
+  function schedule() {
+    state("pending");
+    if (timer) {
+      window.clearTimeout(timer);
+    }
+    timer = window.setTimeout(save, delay);
+  }
+
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+
+  form.addEventListener("submit", function (event) {
+    if (timer) {
+      window.clearTimeout(timer);
+      timer = null;
+    }
+    submitting = true;
+    if (inFlight) {
+      /* Post once the save in progress is done, to the draft's URL it may have switched to. */
+      event.preventDefault();
+      var submitter = event.submitter || null;
+      inFlight.then(function () {
+        form.requestSubmit(submitter);
+      });
+    }
+  });
+
+  /* A page shown after a refused "Calculer le niveau" for a new candidate already posts to the draft. */
+  var draftUrl = form.getAttribute("data-draft-url");
+  if (draftUrl && window.location.pathname !== draftUrl) {
+    window.history.replaceState(null, "", draftUrl);
+  }
+})();

@@ -1,0 +1,106 @@
+"""From the first phone call to a confirmed group: placement, waiting list, proposal, a move by hand, confirmation."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.disponibilites import to_mask
+from core.timeutil import utcnow
+from evaluations.curriculum import current_questionnaire
+from evaluations.models import Positionnement
+from extensions import db
+from tests.browser.conftest import ARTIFACTS
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def waiting(make_apprenant):
+    """People already on the waiting list, available on Tuesday mornings."""
+
+    def factory(prenom, nom, score, niveau, days):
+        apprenant = make_apprenant(
+            prenom=prenom,
+            nom=nom,
+            disponibilites=to_mask(["mar-matin"]),
+            statut="en_attente",
+            en_attente_depuis_on=utcnow().date() - timedelta(days=days),
+        )
+        db.session.add(
+            Positionnement(
+                apprenant_id=apprenant.id,
+                questionnaire_id=current_questionnaire().id,
+                mode="presentiel",
+                score=score,
+                niveau=niveau,
+                is_brouillon=False,
+                completed_at=apprenant.created_at,
+            )
+        )
+        db.session.commit()
+        return apprenant
+
+    return factory
+
+
+def test_phone_placement_then_group_with_a_manual_move(page: Page, journey, make_compte, waiting):
+    waiting("Monique", "Garnier", 45, 1, 120)
+    waiting("Gérard", "Morel", 55, 1, 60)
+    waiting("Fatima", "Haddad", 80, 2, 200)  # far from the others' level
+    journey.login(make_compte("mediateur").email, TEST_PASSWORD)
+    nav = page.get_by_role("navigation", name="Navigation principale")
+
+    # 1. A first phone call: new candidate, placement by phone.
+    nav.get_by_role("link", name="Positionnement").click()
+    page.get_by_role("textbox", name="Prénom").fill("Josiane")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Lambert")
+    page.get_by_role("textbox", name="Téléphone").fill("01 99 00 12 34")
+    page.get_by_role("radio", name="Par téléphone").check()
+    page.get_by_role("checkbox", name="Mardi matin").check()
+    for code in ("B1", "B2", "B3", "B4", "B5", "B6", "B7"):
+        page.locator(f"#question-{code}").get_by_role("radio", name="Un peu, avec aide", exact=True).check()
+    for code in ("C1", "C2", "C3", "C4"):
+        page.locator(f"#question-{code}").get_by_role("radio", name="Avec aide", exact=True).check()
+    page.get_by_role("button", name="Calculer le niveau").click()
+    expect(page.locator("#titre-niveau")).to_have_text(re.compile(r"Niveau\s+1 : Débutant"))
+
+    # 2. She is on the waiting list with the right level.
+    nav.get_by_role("link", name="Liste d'attente").click()
+    row = page.get_by_role("row").filter(has_text="LAMBERT Josiane")
+    expect(row).to_contain_text("Débutant")
+    expect(row).to_contain_text("Mardi matin")
+
+    # 3. Plan a Tuesday-morning workshop and ask for a proposal.
+    nav.get_by_role("link", name="Groupes").click()
+    page.get_by_label("Demi-journée").select_option(label="Mardi matin")
+    page.get_by_role("button", name="Prévoir l'atelier").click()
+    expect(page.locator(".flash-success")).to_contain_text("Atelier du mardi matin")
+    page.get_by_role("button", name="Proposer des groupes").click()
+    expect(page.get_by_text("Meilleure répartition possible (prouvée).")).to_be_visible()
+    group = page.locator("section.group")
+    for name in ("LAMBERT Josiane", "GARNIER Monique", "MOREL Gérard"):
+        expect(group).to_contain_text(name)
+    left = page.get_by_role("row").filter(has_text="HADDAD Fatima")
+    expect(left).to_contain_text("Niveau trop éloigné")
+
+    # 4. The mediator moves Fatima into the group by hand: the page re-checks at once and warns.
+    left.get_by_role("combobox").select_option(label="Atelier du mardi matin")
+    expect(page.locator(".problems .warning")).to_contain_text("Écart de niveau de 35 points, au-delà de 20")
+    expect(group).to_contain_text("HADDAD Fatima")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "groupes-proposition.png", full_page=True)
+
+    # 5. Confirming needs the warning accepted; then the four are enrolled.
+    page.get_by_role("button", name="Confirmer et inscrire").click()
+    expect(page.locator(".field-errors")).to_contain_text("Cochez la case d'acceptation")
+    page.get_by_role("checkbox", name=re.compile("J'accepte les avertissements")).check()
+    page.get_by_role("button", name="Confirmer et inscrire").click()
+    expect(page.locator(".flash-success")).to_have_text("Groupes confirmés : 4 inscription(s) enregistrée(s).")
+
+    nav.get_by_role("link", name="Liste d'attente").click()
+    expect(page.get_by_role("status").filter(has_text="personne")).to_contain_text("0 personne")

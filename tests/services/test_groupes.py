@@ -1,0 +1,220 @@
+"""Waiting list, planned workshops and group confirmation against the database."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from ateliers import services
+from ateliers.models import Atelier, Inscription
+from ateliers.queries import FiltresAttente, paginate_waiting_list, waiting_candidates, waiting_matrix
+from core.disponibilites import CODES, to_mask
+from core.errors import DomainError
+from core.models import Apprenant, Journal
+from evaluations.curriculum import current_questionnaire
+from evaluations.models import Positionnement
+from extensions import db
+
+TODAY = date(2026, 11, 23)
+MARDI = CODES.index("mar-matin")
+
+
+@pytest.fixture
+def make_candidate(make_apprenant):
+    """A learner on the waiting list with a completed placement (score, niveau)."""
+
+    def factory(score=40, niveau=1, dispo=("mar-matin",), waiting_days=30, statut="en_attente", **overrides):
+        apprenant = make_apprenant(
+            disponibilites=to_mask(dispo),
+            statut=statut,
+            en_attente_depuis_on=TODAY - timedelta(days=waiting_days),
+            **overrides,
+        )
+        db.session.add(
+            Positionnement(
+                apprenant_id=apprenant.id,
+                questionnaire_id=current_questionnaire().id,
+                mode="telephone",
+                score=score,
+                niveau=niveau,
+                is_brouillon=False,
+                completed_at=apprenant.created_at,
+            )
+        )
+        db.session.commit()
+        return apprenant
+
+    return factory
+
+
+@pytest.fixture
+def mediatrice(make_compte):
+    return make_compte("mediateur")
+
+
+@pytest.fixture
+def atelier(mediatrice):
+    created = services.plan_atelier(
+        mediatrice, {"intitule": "Mardi matin", "demi_journee": MARDI, "capacite": 4, "taille_min": 3, "ecart_max": 20}
+    )
+    db.session.commit()
+    return created
+
+
+def test_waiting_list_oldest_first_with_latest_placement(make_candidate, structure):
+    recent = make_candidate(score=30, waiting_days=5)
+    old = make_candidate(score=50, waiting_days=200)
+    db.session.add(
+        Positionnement(
+            apprenant_id=old.id,
+            questionnaire_id=current_questionnaire().id,
+            mode="presentiel",
+            score=58,
+            niveau=1,
+            is_brouillon=False,
+            completed_at=old.created_at + timedelta(days=1),
+        )
+    )
+    make_candidate(statut="retire")
+    db.session.commit()
+    page = paginate_waiting_list(structure.id, FiltresAttente(), 1)
+    assert [(c.apprenant.id, c.score) for c in page.items] == [(old.id, 58), (recent.id, 30)]
+    assert page.items[0].attente_jours(TODAY) == 200
+    assert paginate_waiting_list(structure.id, FiltresAttente(statut=None), 1).total == 3
+
+
+def test_waiting_list_filters(make_candidate, structure):
+    make_candidate(niveau=0, score=10, dispo=("lun-matin",))
+    wanted = make_candidate(niveau=2, score=70, dispo=("jeu-apm", "mar-matin"))
+    by_level = paginate_waiting_list(structure.id, FiltresAttente(niveau=2), 1)
+    by_slot = paginate_waiting_list(structure.id, FiltresAttente(demi_journee=CODES.index("jeu-apm")), 1)
+    assert [c.apprenant.id for c in by_level.items] == [wanted.id]
+    assert [c.apprenant.id for c in by_slot.items] == [wanted.id]
+
+
+def test_matrix_counts_waiting_people_by_niveau_and_half_day(make_candidate, structure):
+    make_candidate(niveau=0, score=10, dispo=("lun-matin", "mar-matin"))
+    make_candidate(niveau=0, score=15, dispo=("mar-matin",))
+    make_candidate(niveau=2, score=70, dispo=("mar-matin",))
+    make_candidate(niveau=1, score=40, dispo=("mar-matin",), statut="retire")
+    matrix = waiting_matrix(structure.id)
+    assert matrix[0][CODES.index("lun-matin")] == 1
+    assert matrix[0][MARDI] == 2
+    assert matrix[2][MARDI] == 1
+    assert matrix[1] == [0] * 12
+
+
+def test_niveau_3_and_unplaced_people_are_not_grouping_candidates(make_candidate, make_apprenant, structure):
+    make_candidate(niveau=3, score=90)
+    make_apprenant(statut="en_attente", en_attente_depuis_on=TODAY)  # no placement yet
+    kept = make_candidate(niveau=1)
+    assert [c.apprenant.id for c in waiting_candidates(structure.id)] == [kept.id]
+
+
+def test_confirm_enrols_and_takes_places(mediatrice, atelier, make_candidate, structure):
+    people = [make_candidate(score=40 + i) for i in range(3)]
+    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    inscriptions = services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY)
+    db.session.commit()
+    assert len(inscriptions) == 3
+    db.session.refresh(atelier)
+    assert atelier.places_prises == 3
+    statuts = set(db.session.scalars(sa.select(Apprenant.statut).where(Apprenant.id.in_([p.id for p in people]))))
+    assert statuts == {"inscrit"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Journal)) == 3
+
+
+def test_confirm_refuses_availability_and_capacity(mediatrice, atelier, make_candidate, structure):
+    away = make_candidate(dispo=("ven-matin",))
+    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    with pytest.raises(DomainError, match="pas disponible"):
+        services.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, 20, True, TODAY)
+    people = [make_candidate(score=40) for _ in range(5)]
+    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    with pytest.raises(DomainError, match="Capacité dépassée"):
+        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, True, TODAY)
+
+
+def test_spread_and_minimum_are_warnings_the_mediator_may_accept(mediatrice, atelier, make_candidate, structure):
+    low, high = make_candidate(score=10), make_candidate(score=60)
+    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    with pytest.raises(services.WarningsNotAccepted) as refused:
+        services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, False, TODAY)
+    assert any("Écart de niveau de 50 points" in w for w in refused.value.warnings)
+    assert any("Groupe trop petit" in w for w in refused.value.warnings)
+    db.session.rollback()
+    services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, True, TODAY)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 2
+
+
+def test_stale_proposal_writes_nothing(mediatrice, atelier, make_candidate, structure):
+    people = [make_candidate(score=40) for _ in range(3)]
+    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    # meanwhile, someone else enrolled the third person elsewhere
+    people[2].statut = "inscrit"
+    db.session.commit()
+    with pytest.raises(services.StaleProposal):
+        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY)
+    db.session.rollback()
+    db.session.refresh(atelier)
+    assert atelier.places_prises == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 0
+    assert {
+        p.statut for p in db.session.scalars(sa.select(Apprenant).where(Apprenant.id.in_([p.id for p in people[:2]])))
+    } == {"en_attente"}
+
+
+def test_database_refuses_more_places_than_capacity(atelier):
+    atelier.places_prises = atelier.capacite + 1
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_concurrent_confirmations_never_exceed_capacity(app, mediatrice, atelier, make_candidate, structure):
+    """Two mediators confirm two different groups of three into the same 4-place workshop at the same time."""
+    first = [make_candidate(score=40).id for _ in range(3)]
+    second = [make_candidate(score=41).id for _ in range(3)]
+    plans = [services.build_plan(structure.id, [atelier.id], TODAY) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def confirm(plan, ids):
+        with app.app_context():
+            compte = db.session.get(type(mediatrice), mediatrice.id)
+            barrier.wait()
+            try:
+                services.confirm_groups(compte, plan, {atelier.id: ids}, 20, False, TODAY)
+                db.session.commit()
+                outcomes.append("ok")
+            except services.StaleProposal:
+                db.session.rollback()
+                outcomes.append("stale")
+            finally:
+                db.session.remove()
+
+    jobs = zip(plans, (first, second), strict=True)
+    threads = [threading.Thread(target=confirm, args=(plan, ids)) for plan, ids in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "stale"]
+    db.session.expire_all()
+    assert db.session.get(Atelier, atelier.id).places_prises == 3
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 3
+
+
+def test_change_waiting_status(mediatrice, make_candidate):
+    person = make_candidate(waiting_days=100)
+    services.change_waiting_status(mediatrice, person, "retire", TODAY)
+    assert person.statut == "retire"
+    services.change_waiting_status(mediatrice, person, "en_attente", TODAY)
+    assert (person.statut, person.en_attente_depuis_on) == ("en_attente", TODAY)
+    enrolled = make_candidate(statut="inscrit")
+    with pytest.raises(DomainError, match="inscrite"):
+        services.change_waiting_status(mediatrice, enrolled, "retire", TODAY)

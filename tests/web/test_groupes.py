@@ -1,0 +1,154 @@
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from ateliers.models import Atelier, Inscription
+from core.disponibilites import CODES, to_mask
+from core.models import Apprenant
+from core.timeutil import utcnow
+from evaluations.curriculum import current_questionnaire
+from evaluations.models import Positionnement
+from extensions import db
+
+MARDI = str(CODES.index("mar-matin"))
+
+
+@pytest.fixture
+def mediatrice(browser, make_compte):
+    compte = make_compte("mediateur")
+    browser.login(compte)
+    return compte
+
+
+@pytest.fixture
+def make_candidate(make_apprenant):
+    def factory(score=40, niveau=1, dispo=("mar-matin",), waiting_days=30, **overrides):
+        apprenant = make_apprenant(
+            disponibilites=to_mask(dispo),
+            statut="en_attente",
+            en_attente_depuis_on=utcnow().date() - timedelta(days=waiting_days),
+            **overrides,
+        )
+        db.session.add(
+            Positionnement(
+                apprenant_id=apprenant.id,
+                questionnaire_id=current_questionnaire().id,
+                mode="telephone",
+                score=score,
+                niveau=niveau,
+                is_brouillon=False,
+                completed_at=apprenant.created_at,
+            )
+        )
+        db.session.commit()
+        return apprenant
+
+    return factory
+
+
+PLAN = {"demi_journee": MARDI, "intitule": "", "capacite": "4", "taille_min": "3", "ecart_max": "20", "lieu": ""}
+
+
+def test_waiting_list_page(browser, mediatrice, make_candidate, count_queries):
+    make_candidate(nom="Ancienne", waiting_days=120)
+    make_candidate(nom="Recente", waiting_days=3)
+    with count_queries() as few:
+        html = browser.get("/liste-attente/").get_data(as_text=True)
+    assert html.index("ANCIENNE") < html.index("RECENTE")
+    assert "4\u00a0mois" in html and "3\u00a0jours" in html  # babel keeps number and unit together
+    assert "Qui attend, par niveau et demi-journée" in html
+    for _ in range(20):
+        make_candidate()
+    with count_queries() as many:
+        browser.get("/liste-attente/")
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"capacite": "0"}, "La capacité va de 1 à 30 places."),
+        ({"taille_min": "5"}, "La taille minimale ne peut pas dépasser la capacité."),
+        ({"ecart_max": "120"}, "L'écart va de 0 à 100 points."),
+        ({"ecart_max": "-1"}, "L'écart va de 0 à 100 points."),
+        ({"capacite": "quatre"}, "Saisissez un nombre entier."),
+    ],
+)
+def test_planning_a_workshop_refuses_bad_numbers_beside_the_field(browser, mediatrice, changes, message):
+    response = browser.submit("/groupes/ateliers", {**PLAN, "lieu": "Salle B", **changes}, form_url="/groupes/")
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert message in html
+    assert 'value="Salle B"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Atelier)) == 0
+
+
+def test_plan_propose_move_and_confirm(browser, mediatrice, make_candidate):
+    response = browser.submit("/groupes/ateliers", PLAN, form_url="/groupes/")
+    assert response.status_code == 302
+    atelier = db.session.scalar(sa.select(Atelier))
+    assert atelier.intitule == "Atelier du mardi matin"
+    close = [make_candidate(score=s, nom=f"Proche{s}") for s in (40, 45, 50)]
+    far = make_candidate(score=95 - 30, nom="Loin", niveau=2)  # 65: beyond a spread of 20 from 40
+    away = make_candidate(score=42, dispo=("ven-apm",), nom="Vendredi")
+
+    page = browser.get(f"/groupes/proposition?atelier={atelier.id}&ecart_max=20").get_data(as_text=True)
+    assert "Meilleure répartition possible (prouvée)" in page
+    for person in close:
+        assert re.search(
+            rf'name="atelier-{person.id}"[^>]*>\s*<option value="">Reste en attente</option>'
+            rf'\s*<option value="{atelier.id}" selected',
+            page,
+        )
+    assert "Aucun atelier prévu à ses demi-journées" in page
+    assert "Niveau trop éloigné" in page
+
+    # the mediator moves "Loin" into the group by hand: the check warns about the spread
+    moved = {f"atelier-{p.id}": str(atelier.id) for p in [*close, far]}
+    moved.update({"atelier": str(atelier.id), "ecart_max": "20", f"atelier-{away.id}": ""})
+    checked = browser.submit(
+        "/groupes/proposition", {**moved, "action": "verifier"}, form_url=f"/groupes/proposition?atelier={atelier.id}"
+    )
+    html = checked.get_data(as_text=True)
+    assert "Écart de niveau de 25 points, au-delà de 20" in html
+    refused = browser.submit(
+        "/groupes/proposition", {**moved, "action": "confirmer"}, form_url=f"/groupes/proposition?atelier={atelier.id}"
+    )
+    assert "Cochez la case d" in refused.get_data(as_text=True).replace("&#39;", "'")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 0
+
+    confirmed = browser.submit(
+        "/groupes/proposition",
+        {**moved, "action": "confirmer", "accepter_avertissements": "y"},
+        form_url=f"/groupes/proposition?atelier={atelier.id}",
+    )
+    assert confirmed.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 4
+    db.session.refresh(atelier)
+    assert atelier.places_prises == 4
+    assert db.session.get(Apprenant, away.id).statut == "en_attente"
+
+
+def test_stale_confirmation_is_refused_with_a_fresh_proposal(browser, mediatrice, make_candidate):
+    browser.submit("/groupes/ateliers", PLAN, form_url="/groupes/")
+    atelier = db.session.scalar(sa.select(Atelier))
+    people = [make_candidate(score=40 + i) for i in range(3)]
+    form = {f"atelier-{p.id}": str(atelier.id) for p in people}
+    form.update({"atelier": str(atelier.id), "ecart_max": "20", "action": "confirmer"})
+    token_page = f"/groupes/proposition?atelier={atelier.id}"
+    people[0].statut = "retire"  # withdrawn by a colleague meanwhile
+    db.session.commit()
+    response = browser.submit("/groupes/proposition", form, form_url=token_page)
+    assert response.status_code == 302
+    assert "/groupes/proposition?atelier=" in response.headers["Location"]
+    fresh = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "n&#39;est plus à jour" in fresh or "n'est plus à jour" in fresh
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 0
+
+
+def test_direction_reads_the_waiting_list_but_cannot_group(browser, make_compte):
+    browser.login(make_compte("direction"))
+    assert browser.get("/liste-attente/").status_code == 200
+    assert browser.get("/groupes/").status_code == 403
