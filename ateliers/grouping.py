@@ -89,6 +89,8 @@ class Proposition:
     ecarts_total: int
     is_optimal: bool
     gap: float | None
+    # Which objective the gap is about: "minimum", "places", "attente" or "ecarts" (None when proven).
+    objectif_non_prouve: str | None
     seconds: float
 
 
@@ -413,6 +415,7 @@ def _make_part(
 # The objectives, in lexicographic order; the first is posed only when a workshop with members is below its
 # minimum.
 _REACHED, _PLACES, _WAITING, _RANGES = range(4)
+_OBJECTIVE_NAMES = {_REACHED: "minimum", _PLACES: "places", _WAITING: "attente", _RANGES: "ecarts"}
 # Consecutive objectives are solved at once, weighted so that each outweighs all those after it, as long as
 # the weighted objective stays below this: beyond it, the solver's tolerances would blur its units.
 _MAGNITUDE_LIMIT = 10**8
@@ -444,13 +447,14 @@ class _Totals:
         for k, level in solution.levels.items():
             self.levels[k].append(level)
 
-    def gap(self) -> float | None:
+    def gap(self) -> tuple[str, float] | None:
+        """The first objective not proven (its name in OBJECTIFS) and its relative gap; None when all are."""
         for k in sorted(self.levels):
             levels = self.levels[k]
             if not all(level.proven for level in levels):
                 value = sum(level.value for level in levels)
                 bound = sum(level.bound for level in levels)
-                return abs(value - bound) / max(1.0, abs(value))
+                return _OBJECTIVE_NAMES[k], abs(value - bound) / max(1.0, abs(value))
         return None
 
 
@@ -951,14 +955,15 @@ def _proposition(
         else:
             en_attente[candidat.id] = "niveau_eloigne"
 
-    gap = totals.gap()
+    unproven = totals.gap()
     return Proposition(
         groupes=groupes,
         en_attente=en_attente,
         places=len(chosen),
         attente_totale=sum(candidats[ci].attente_jours for ci in chosen),
         ecarts_total=ecarts_total,
-        is_optimal=gap is None,
-        gap=gap,
+        is_optimal=unproven is None,
+        gap=unproven[1] if unproven else None,
+        objectif_non_prouve=unproven[0] if unproven else None,
         seconds=seconds,
     )

@@ -28,6 +28,15 @@ attente_bp = Blueprint("attente", __name__, url_prefix="/liste-attente")
 groupes_bp = Blueprint("groupes", __name__, url_prefix="/groupes")
 
 READERS = ("admin", "mediateur", "direction")
+# What the mediator is told when the solver ran out of time before proving an objective.
+OBJECTIFS_NON_PROUVES = {
+    "minimum": "les groupes déjà commencés ne sont peut-être pas tous complétés au mieux",
+    "places": "il serait peut-être possible de placer davantage de personnes",
+    "attente": "le nombre de personnes placées est le meilleur possible, mais d'autres personnes attendant "
+    "depuis plus longtemps pourraient peut-être passer avant",
+    "ecarts": "le nombre de personnes placées et la priorité à l'ancienneté sont les meilleurs possibles ; "
+    "des groupes plus homogènes existent peut-être",
+}
 WRITERS = ("admin", "mediateur")
 
 
@@ -92,8 +101,13 @@ def index():
 
 def _render_index(form, status: int = 200):
     ateliers = groupable_ateliers(current_user.structure_id)
+    spread = min((a.ecart_max for a in ateliers), default=20)
     return render_template(
-        "groupes/index.html", form=form, ateliers=ateliers, demi_journees=disponibilites.DEMI_JOURNEES
+        "groupes/index.html",
+        form=form,
+        ateliers=ateliers,
+        ecart_max=spread,
+        demi_journees=disponibilites.DEMI_JOURNEES,
     ), status
 
 
@@ -182,4 +196,5 @@ def proposition():
         confirmation=confirmation,
         today=today,
         demi_journees=disponibilites.DEMI_JOURNEES,
+        OBJECTIFS_NON_PROUVES=OBJECTIFS_NON_PROUVES,
     )

@@ -88,6 +88,7 @@ def solve(n_candidats: int, n_ateliers: int, seed: int, time_limit: float) -> di
         "ecarts_total": proposition.ecarts_total,
         "is_optimal": proposition.is_optimal,
         "gap": proposition.gap,
+        "objectif_non_prouve": proposition.objectif_non_prouve,
         "en_attente": len(proposition.en_attente),
     }
 

@@ -152,3 +152,28 @@ def test_direction_reads_the_waiting_list_but_cannot_group(browser, make_compte)
     browser.login(make_compte("direction"))
     assert browser.get("/liste-attente/").status_code == 200
     assert browser.get("/groupes/").status_code == 403
+
+
+def test_a_proposal_not_proven_in_time_says_what_may_be_improved(browser, mediatrice, make_candidate, monkeypatch):
+    from ateliers import grouping
+
+    browser.submit("/groupes/ateliers", PLAN, form_url="/groupes/")
+    atelier = db.session.scalar(sa.select(Atelier))
+    for score in (40, 45, 50):
+        make_candidate(score=score)
+    unproven = grouping.Proposition(
+        groupes={atelier.id: ()},
+        en_attente={},
+        places=0,
+        attente_totale=0,
+        ecarts_total=0,
+        is_optimal=False,
+        gap=0.125,
+        objectif_non_prouve="ecarts",
+        seconds=5.0,
+    )
+    # A solver out of time is hard to provoke on a small instance: stand in for its answer.
+    monkeypatch.setattr(grouping, "propose_groupes", lambda *args, **kwargs: unproven)
+    html = browser.get(f"/groupes/proposition?atelier={atelier.id}").get_data(as_text=True)
+    assert "des groupes plus homogènes existent peut-être" in html
+    assert "12,5 %" in html
