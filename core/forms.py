@@ -34,7 +34,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _stripped(value):
+def stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
@@ -68,38 +68,59 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Adresse électronique", validators=[InputRequired(REQUIRED)], filters=[_stripped])
+    email = EmailField("Adresse électronique", validators=[InputRequired(REQUIRED)], filters=[stripped])
     password = PasswordField("Mot de passe", validators=[InputRequired(REQUIRED)])
 
 
-class ApprenantForm(FlaskForm):
+class IdentiteForm(FlaskForm):
+    """Who the person is: the fields any screen registering a learner starts with (phone checked, normalised)."""
+
     prenom = StringField(
         "Prénom",
         validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
-        filters=[_stripped],
+        filters=[stripped],
     )
     nom = StringField(
         "Nom",
         validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
-        filters=[_stripped],
+        filters=[stripped],
     )
     telephone = TelField(
-        "Téléphone", validators=[Optional()], filters=[_stripped], description="Par exemple 06 12 34 56 78."
+        "Téléphone", validators=[Optional()], filters=[stripped], description="Par exemple 06 12 34 56 78."
     )
+    confirmer_doublon = BooleanField("Il s'agit bien d'une autre personne : enregistrer quand même")
+
+    def validate_telephone(self, field):
+        if field.data:
+            try:
+                field.normalized = normalize_phone(field.data)
+            except ValueError as error:
+                raise ValidationError(str(error)) from None
+
+    def identite(self) -> dict:
+        """The person's identity as model fields (phone in E.164 form)."""
+        return {
+            "prenom": self.prenom.data,
+            "nom": self.nom.data,
+            "telephone": getattr(self.telephone, "normalized", None),
+        }
+
+
+class ApprenantForm(IdentiteForm):
     email = EmailField(
         "Adresse électronique (facultatif)",
         validators=[Optional(), Email(EMAIL_INVALID, check_deliverability=False), Length(max=254)],
-        filters=[_stripped],
+        filters=[stripped],
     )
     adresse = StringField(
-        "Adresse postale (pour les courriers)", validators=[Optional(), Length(max=255)], filters=[_stripped]
+        "Adresse postale (pour les courriers)", validators=[Optional(), Length(max=255)], filters=[stripped]
     )
     code_postal = StringField(
         "Code postal",
         validators=[Optional(), Regexp(r"^\d{5}$", message="Le code postal compte 5 chiffres, par exemple 47300.")],
-        filters=[_stripped],
+        filters=[stripped],
     )
-    commune = StringField("Commune", validators=[Optional(), Length(max=120)], filters=[_stripped])
+    commune = StringField("Commune", validators=[Optional(), Length(max=120)], filters=[stripped])
     tranche_age = SelectField(
         "Tranche d'âge", choices=choices([("", "Non renseignée"), *TRANCHES_AGE.items()]), validators=[Optional()]
     )
@@ -110,14 +131,6 @@ class ApprenantForm(FlaskForm):
         default="telephone",
         validators=[InputRequired(REQUIRED)],
     )
-    confirmer_doublon = BooleanField("Il s'agit bien d'une autre personne : enregistrer quand même")
-
-    def validate_telephone(self, field):
-        if field.data:
-            try:
-                field.normalized = normalize_phone(field.data)
-            except ValueError as error:
-                raise ValidationError(str(error)) from None
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then what the preferred channel needs (run even when the field is empty)."""
@@ -155,9 +168,7 @@ class ApprenantForm(FlaskForm):
     def to_data(self) -> dict:
         """The submitted learner as a plain mapping of model fields."""
         return {
-            "prenom": self.prenom.data,
-            "nom": self.nom.data,
-            "telephone": getattr(self.telephone, "normalized", None),
+            **self.identite(),
             "email": (self.email.data or "").lower() or None,
             "adresse": self.adresse.data or None,
             "code_postal": self.code_postal.data or None,
@@ -172,16 +183,16 @@ class ApprenantSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = SearchField("Rechercher par nom ou téléphone", validators=[Optional(), Length(max=80)], filters=[_stripped])
+    q = SearchField("Rechercher par nom ou téléphone", validators=[Optional(), Length(max=80)], filters=[stripped])
 
 
 class CompteForm(FlaskForm):
-    prenom = StringField("Prénom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[_stripped])
-    nom = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[_stripped])
+    prenom = StringField("Prénom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[stripped])
+    nom = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[stripped])
     email = EmailField(
         "Adresse électronique (identifiant)",
         validators=[InputRequired(REQUIRED), Length(max=254), staff_email],
-        filters=[_stripped],
+        filters=[stripped],
     )
     role = SelectField("Rôle", choices=choices(ROLES.items()), validators=[InputRequired(REQUIRED)])
     is_active = BooleanField("Compte actif", default=True)

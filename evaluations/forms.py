@@ -9,23 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, SubmitField, TelField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from core import disponibilites
 from core.constants import CANAUX
-from core.forms import REQUIRED, MultiCheckboxField, choices
-from core.text import normalize_phone
+from core.forms import REQUIRED, IdentiteForm, MultiCheckboxField, choices, stripped
 from evaluations.constants import MODES_POSITIONNEMENT
 from evaluations.scoring import SCORED_PARTS, VALID_ANSWERS
 from evaluations.services import Saisie
 
 FREE_TEXT_MAX = 500
 MODE_REQUIRED = "Choisissez le mode : par téléphone ou en présentiel."
-
-
-def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -69,7 +64,7 @@ class _PositionnementBase(FlaskForm):
         """The submitted answers as a plain value; empty answers are left out."""
         reponses = {}
         for code in self.question_codes:
-            value = _stripped(self[code].data)
+            value = stripped(self[code].data)
             if value is not None and value != "":
                 reponses[code] = value
         return Saisie(
@@ -86,40 +81,6 @@ class _PositionnementBase(FlaskForm):
                 self[code].errors = [*self[code].errors, "Réponse manquante"]
 
 
-class _CandidatMixin(FlaskForm):
-    """The few identity fields that let a first call create the candidate without another screen."""
-
-    prenom = StringField(
-        "Prénom",
-        validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
-        filters=[_stripped],
-    )
-    nom = StringField(
-        "Nom",
-        validators=[InputRequired(REQUIRED), Length(max=80, message="80 caractères au plus.")],
-        filters=[_stripped],
-    )
-    telephone = TelField(
-        "Téléphone", validators=[Optional()], filters=[_stripped], description="Par exemple 06 12 34 56 78."
-    )
-    confirmer_doublon = BooleanField("Il s'agit bien d'une autre personne : enregistrer quand même")
-
-    def validate_telephone(self, field):
-        if field.data:
-            try:
-                field.normalized = normalize_phone(field.data)
-            except ValueError as error:
-                raise ValidationError(str(error)) from None
-
-    def identite(self) -> dict:
-        """The candidate's identity as model fields (phone in E.164 form)."""
-        return {
-            "prenom": self.prenom.data,
-            "nom": self.nom.data,
-            "telephone": getattr(self.telephone, "normalized", None),
-        }
-
-
 def _question_field(partie: dict, question: dict):
     label = f"{question['code']}. {question['libelle']}"
     if partie["code"] in SCORED_PARTS:
@@ -134,7 +95,7 @@ def _question_field(partie: dict, question: dict):
         return TextAreaField(
             label,
             validators=[Optional(), Length(max=FREE_TEXT_MAX, message=f"{FREE_TEXT_MAX} caractères au plus.")],
-            filters=[_stripped],
+            filters=[stripped],
         )
     options = question.get("choix") or partie.get("choix") or []
     return RadioField(label, choices=choices((option, option) for option in options), validators=[Optional()])
@@ -146,7 +107,7 @@ def positionnement_form(contenu: dict, *, with_candidate: bool, **kwargs) -> _Po
     ``with_candidate`` adds the identity fields of a new candidate. ``kwargs`` go to the form (``data=`` to
     show a saved draft). The result has ``parties``: the parts in order, each with its (question, field) pairs.
     """
-    bases = (_CandidatMixin, _PositionnementBase) if with_candidate else (_PositionnementBase,)
+    bases = (IdentiteForm, _PositionnementBase) if with_candidate else (_PositionnementBase,)
     attributes = {}
     for partie in contenu["parties"]:
         for question in partie["questions"]:

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,38 @@ def count_queries(app):
             sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
     return counting
+
+
+@pytest.fixture
+def make_candidate(make_apprenant):
+    """A learner on the waiting list with a completed placement: ``make_candidate(score=45, dispo=("mar-matin",))``."""
+    from core.disponibilites import to_mask
+    from core.timeutil import utcnow
+    from evaluations.curriculum import current_questionnaire
+    from evaluations.models import Positionnement
+
+    def factory(
+        score=40, niveau=1, dispo=("mar-matin",), waiting_days=30, statut="en_attente", today=None, **overrides
+    ):
+        today = today or utcnow().date()
+        apprenant = make_apprenant(
+            disponibilites=to_mask(dispo),
+            statut=statut,
+            en_attente_depuis_on=today - timedelta(days=waiting_days),
+            **overrides,
+        )
+        db.session.add(
+            Positionnement(
+                apprenant_id=apprenant.id,
+                questionnaire_id=current_questionnaire().id,
+                mode="telephone",
+                score=score,
+                niveau=niveau,
+                is_brouillon=False,
+                completed_at=apprenant.created_at,
+            )
+        )
+        db.session.commit()
+        return apprenant
+
+    return factory

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.disponibilites import to_mask
-from core.timeutil import utcnow
-from evaluations.curriculum import current_questionnaire
-from evaluations.models import Positionnement
-from extensions import db
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import TEST_PASSWORD
 
@@ -20,30 +14,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def waiting(make_apprenant):
+def waiting(make_candidate):
     """People already on the waiting list, available on Tuesday mornings."""
 
     def factory(prenom, nom, score, niveau, days):
-        apprenant = make_apprenant(
-            prenom=prenom,
-            nom=nom,
-            disponibilites=to_mask(["mar-matin"]),
-            statut="en_attente",
-            en_attente_depuis_on=utcnow().date() - timedelta(days=days),
-        )
-        db.session.add(
-            Positionnement(
-                apprenant_id=apprenant.id,
-                questionnaire_id=current_questionnaire().id,
-                mode="presentiel",
-                score=score,
-                niveau=niveau,
-                is_brouillon=False,
-                completed_at=apprenant.created_at,
-            )
-        )
-        db.session.commit()
-        return apprenant
+        return make_candidate(prenom=prenom, nom=nom, score=score, niveau=niveau, waiting_days=days)
 
     return factory
 

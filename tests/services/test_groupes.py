@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ateliers import services
 from ateliers.models import Atelier, Inscription
 from ateliers.queries import FiltresAttente, paginate_waiting_list, waiting_candidates, waiting_matrix
-from core.disponibilites import CODES, to_mask
+from core.disponibilites import CODES
 from core.errors import DomainError
 from core.models import Apprenant, Journal
 from evaluations.curriculum import current_questionnaire
@@ -23,29 +23,11 @@ MARDI = CODES.index("mar-matin")
 
 
 @pytest.fixture
-def make_candidate(make_apprenant):
-    """A learner on the waiting list with a completed placement (score, niveau)."""
+def make_candidate(make_candidate):
+    """The shared factory, dated from TODAY so waiting times are exact."""
 
-    def factory(score=40, niveau=1, dispo=("mar-matin",), waiting_days=30, statut="en_attente", **overrides):
-        apprenant = make_apprenant(
-            disponibilites=to_mask(dispo),
-            statut=statut,
-            en_attente_depuis_on=TODAY - timedelta(days=waiting_days),
-            **overrides,
-        )
-        db.session.add(
-            Positionnement(
-                apprenant_id=apprenant.id,
-                questionnaire_id=current_questionnaire().id,
-                mode="telephone",
-                score=score,
-                niveau=niveau,
-                is_brouillon=False,
-                completed_at=apprenant.created_at,
-            )
-        )
-        db.session.commit()
-        return apprenant
+    def factory(**kwargs):
+        return make_candidate(today=TODAY, **kwargs)
 
     return factory
 

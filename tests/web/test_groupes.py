@@ -1,15 +1,11 @@
 import re
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from ateliers.models import Atelier, Inscription
-from core.disponibilites import CODES, to_mask
+from core.disponibilites import CODES
 from core.models import Apprenant
-from core.timeutil import utcnow
-from evaluations.curriculum import current_questionnaire
-from evaluations.models import Positionnement
 from extensions import db
 
 MARDI = str(CODES.index("mar-matin"))
@@ -20,32 +16,6 @@ def mediatrice(browser, make_compte):
     compte = make_compte("mediateur")
     browser.login(compte)
     return compte
-
-
-@pytest.fixture
-def make_candidate(make_apprenant):
-    def factory(score=40, niveau=1, dispo=("mar-matin",), waiting_days=30, **overrides):
-        apprenant = make_apprenant(
-            disponibilites=to_mask(dispo),
-            statut="en_attente",
-            en_attente_depuis_on=utcnow().date() - timedelta(days=waiting_days),
-            **overrides,
-        )
-        db.session.add(
-            Positionnement(
-                apprenant_id=apprenant.id,
-                questionnaire_id=current_questionnaire().id,
-                mode="telephone",
-                score=score,
-                niveau=niveau,
-                is_brouillon=False,
-                completed_at=apprenant.created_at,
-            )
-        )
-        db.session.commit()
-        return apprenant
-
-    return factory
 
 
 PLAN = {"demi_journee": MARDI, "intitule": "", "capacite": "4", "taille_min": "3", "ecart_max": "20", "lieu": ""}
