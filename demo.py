@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from ateliers.models import Atelier, Inscription, Presence, Seance
+from ateliers.planning import planifier_seances
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
 from core.text import fold
-from core.timeutil import paris_to_utc, utcnow
+from core.timeutil import utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
 from evaluations.scoring import Resultat, score_positionnement
@@ -162,7 +163,6 @@ FICTION_PREFIXES = ("+33199", "+33261", "+33353", "+33465", "+33536")  # ARCEP r
 FICTION_SUFFIX = {"+33199": "00", "+33261": "91", "+33353": "01", "+33465": "71", "+33536": "49"}
 TRANCHES = ("45_59", "60_74", "60_74", "75_plus", "26_44")
 CANAUX = ("telephone", "telephone", "sms", "courrier", "email")
-SEANCE_HOURS = {0: (time(9, 0), time(12, 0)), 1: (time(14, 0), time(17, 0))}
 
 
 @dataclass
@@ -274,18 +274,12 @@ def _ensure_accounts(structure: Structure, accounts, password_hash: str, report:
     return {c.role: c for c in existing.values()}
 
 
-def _seance_times(day: date, demi_journee: int) -> tuple[datetime, datetime]:
-    start, end = SEANCE_HOURS[demi_journee % 2]
-    return paris_to_utc(day, start), paris_to_utc(day, end)
-
-
 def _add_workshop(
     rng, structure, comptes, modules, learner_ids, *, intitule, statut, demi_journee, weeks_from_now, today
 ):
     """One workshop with its séances, inscriptions, attendance and skills up to ``today``."""
-    weekday = demi_journee // 2
-    start = today + timedelta(weeks=weeks_from_now)
-    start += timedelta(days=(weekday - start.weekday()) % 7)
+    planned = planifier_seances(demi_journee, today + timedelta(weeks=weeks_from_now))
+    start = planned[0].jour
     atelier = Atelier(
         structure_id=structure.id,
         intitule=intitule,
@@ -300,9 +294,10 @@ def _add_workshop(
     db.session.add(atelier)
     if statut == "projet":
         return atelier
-    for numero, module in enumerate(modules, start=1):
-        starts_at, ends_at = _seance_times(start + timedelta(weeks=numero - 1), demi_journee)
-        atelier.seances.append(Seance(numero=numero, module=module, starts_at=starts_at, ends_at=ends_at))
+    for module, seance in zip(modules, planned, strict=True):
+        atelier.seances.append(
+            Seance(numero=seance.numero, module=module, starts_at=seance.starts_at, ends_at=seance.ends_at)
+        )
     dropout = statut == "termine"
     for rank, apprenant_id in enumerate(learner_ids):
         leaves = dropout and rank == len(learner_ids) - 1
