@@ -69,6 +69,11 @@ PAGES = (
     ("/apprenants/?q=0199", "recherche par téléphone"),
     (DETAIL, "fiche d'un apprenant"),
     ("/apprenants/nouveau", "formulaire d'ajout"),
+    ("/positionnements/nouveau", "questionnaire de positionnement"),
+    ("/liste-attente/", "liste d'attente et matrice"),
+    ("/liste-attente/?niveau=1&demi_journee=2", "liste d'attente filtrée"),
+    ("/groupes/", "ateliers prévus"),
+    # The proposal page runs the solver: bench.grouping measures it, by size of waiting list.
 )
 CSRF_INPUT = re.compile(r"<input[^>]*\bname=\"csrf_token\"[^>]*>")
 INPUT_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")

@@ -1,0 +1,146 @@
+"""The PDF base: fonts registered once and embedded, French text intact, header and footer, same bytes."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import PageBreak
+
+from core import pdf
+from core.pdf import FONT_BOLD, FONT_REGULAR, MIN_FONT_SIZE, register_fonts, render, stylesheet, text
+
+FRENCH = "Élodie Lefèvre, François Ça, Cœur d'Œuvre, Æsop, 12 € ; « àâäéèêëîïôöùûüÿ ÀÂÄÉÈÊËÎÏÔÖÙÛÜŸ » ’ – …"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def story(*paragraphs, pages=1):
+    """A story builder printing ``paragraphs`` in the body style, on ``pages`` pages."""
+
+    def build(layout):
+        styles = stylesheet()
+        flowables = []
+        for page in range(pages):
+            if page:
+                flowables.append(PageBreak())
+            flowables += [text(paragraph, styles["Body"]) for paragraph in paragraphs]
+        return flowables
+
+    return build
+
+
+def sample(*paragraphs, pages=1, structure="CCAS de Saint-Médard", title="Essai"):
+    return render(story(*paragraphs, pages=pages), structure=structure, title=title)
+
+
+def page_texts(data):
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_fonts_are_registered_once():
+    register_fonts()
+    regular, bold = pdfmetrics.getFont(FONT_REGULAR), pdfmetrics.getFont(FONT_BOLD)
+
+    with mock.patch.object(pdf, "TTFont") as ttfont:
+        register_fonts()
+        sample("Encore une fois")
+
+    ttfont.assert_not_called()
+    assert pdfmetrics.getFont(FONT_REGULAR) is regular
+    assert pdfmetrics.getFont(FONT_BOLD) is bold
+    assert pdfmetrics.getFont(FONT_REGULAR).face.filename == str(ROOT / "static" / "fonts" / "DejaVuSans.ttf")
+
+
+def test_same_input_gives_the_same_bytes():
+    first = sample(FRENCH, pages=2)
+
+    assert sample(FRENCH, pages=2) == first
+    assert sample(FRENCH + ".", pages=2) != first
+
+
+def test_same_bytes_in_another_process_with_another_hash_seed():
+    script = (
+        "import sys; from tests.unit.test_pdf import FRENCH, sample; sys.stdout.buffer.write(sample(FRENCH, pages=2))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+
+    other = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, check=True).stdout
+
+    assert other == sample(FRENCH, pages=2)
+
+
+@pytest.mark.parametrize("fragment", ["Élodie Lefèvre", "ç", "Ça", "œ", "Œ", "Æ", "€", "«", "»", "ÿ", "Ÿ", "’"])
+def test_french_characters_survive(fragment):
+    (page,) = page_texts(sample(FRENCH))
+
+    assert fragment in page
+
+
+def test_text_is_printed_as_typed_not_read_as_markup():
+    (page,) = page_texts(sample("Dupont & Fils <b>pas gras</b>"))
+
+    assert "Dupont & Fils <b>pas gras</b>" in page
+
+
+def test_only_the_vendored_fonts_are_used_and_they_are_embedded():
+    reader = PdfReader(io.BytesIO(sample(FRENCH)))
+
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+
+    assert {name.split("+", 1)[1] for name in fonts} == {"DejaVuSans", "DejaVuSans-Bold"}
+    for font in fonts.values():
+        assert font["/Subtype"] == "/TrueType"
+        assert "/FontFile2" in font["/FontDescriptor"]
+
+
+def test_every_page_has_the_header_and_its_number_out_of_the_total():
+    pages = page_texts(sample("Premier paragraphe", pages=3, structure="France Services de Lunel"))
+
+    assert len(pages) == 3
+    for number, page in enumerate(pages, start=1):
+        assert "France Services de Lunel" in page
+        assert "Essai" in page
+        assert f"Page {number} sur 3" in page
+
+
+def test_a4_pages_and_french_metadata():
+    reader = PdfReader(io.BytesIO(sample("Bonjour", title="Feuille d'émargement")))
+
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx(A4)
+    assert reader.metadata.title == "Feuille d'émargement"
+    assert reader.metadata.author == "CCAS de Saint-Médard"
+    assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
+
+
+def test_a_long_structure_name_is_shortened_in_the_header_not_printed_over_the_title():
+    long_name = "Centre communal d'action sociale de la commune nouvelle de Saint-Médard-en-Jalles-sur-Garonne"
+
+    (page,) = page_texts(sample("Texte", structure=long_name, title="Feuille d'émargement"))
+
+    assert "Feuille d'émargement" in page
+    assert "Centre communal d'action sociale" in page
+    assert "…" in page
+
+
+def test_styles_are_large_dark_left_aligned_and_in_the_vendored_fonts():
+    sheet = stylesheet()
+
+    for name in ("Normal", "Body", "Large", "Strong", "TableHeader", "Heading", "Title"):
+        style = sheet[name]
+        assert style.fontSize >= MIN_FONT_SIZE, name
+        assert style.leading >= style.fontSize * 1.2, name
+        assert style.fontName in (FONT_REGULAR, FONT_BOLD), name
+        assert style.alignment == 0, name  # TA_LEFT
+        assert style.textColor.rgb() == (0, 0, 0), name
+    assert stylesheet() is not sheet  # each document may adjust its own copy
