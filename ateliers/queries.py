@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from ateliers.models import Atelier, Inscription
 from core.disponibilites import CODES
@@ -29,22 +29,16 @@ def inscriptions_of(apprenant_id: int) -> list[Inscription]:
     )
 
 
-def latest_placements() -> sa.Subquery:
-    """One row per learner: the score and niveau of their latest completed placement."""
-    ranked = sa.select(
-        Positionnement.apprenant_id,
-        Positionnement.score,
-        Positionnement.niveau,
-        Positionnement.completed_at,
-        sa.func.row_number()
-        .over(
-            partition_by=Positionnement.apprenant_id,
-            order_by=(Positionnement.completed_at.desc(), Positionnement.id.desc()),
-        )
-        .label("rang"),
-    ).where(Positionnement.is_brouillon.is_(False))
-    ranked = ranked.subquery()
-    return sa.select(ranked).where(ranked.c.rang == 1).subquery("dernier_positionnement")
+def latest_placement_id() -> sa.ScalarSelect:
+    """For the learner of the enclosing query: the id of their latest completed placement (an index look-up)."""
+    return (
+        sa.select(Positionnement.id)
+        .where(Positionnement.apprenant_id == Apprenant.id, Positionnement.is_brouillon.is_(False))
+        .order_by(Positionnement.completed_at.desc(), Positionnement.id.desc())
+        .limit(1)
+        .correlate(Apprenant)
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)
@@ -69,17 +63,17 @@ class FiltresAttente:
 
 def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> sa.Select:
     """Learners on the structure's waiting list with their latest placement, longest waiting first."""
-    dernier = latest_placements()
+    dernier = aliased(Positionnement, name="dernier")
     statement = (
-        sa.select(Apprenant, dernier.c.score, dernier.c.niveau)
-        .outerjoin(dernier, dernier.c.apprenant_id == Apprenant.id)
+        sa.select(Apprenant, dernier.score, dernier.niveau)
+        .outerjoin(dernier, dernier.id == latest_placement_id())
         .where(Apprenant.structure_id == structure_id, Apprenant.statut.is_not(None))
         .order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
     )
     if filtres.statut:
         statement = statement.where(Apprenant.statut == filtres.statut)
     if filtres.niveau is not None:
-        statement = statement.where(dernier.c.niveau == filtres.niveau)
+        statement = statement.where(dernier.niveau == filtres.niveau)
     if filtres.demi_journee is not None:
         statement = statement.where(Apprenant.disponibilites.op("&")(1 << filtres.demi_journee) != 0)
     return statement
@@ -115,7 +109,7 @@ class Page:
         return self.page + 1
 
 
-def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 50) -> Page:
+def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 25) -> Page:
     """One page of the waiting list (two queries whatever its length); ``items`` are :class:`Candidature`."""
     statement = waiting_list_statement(structure_id, filtres)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
@@ -126,15 +120,15 @@ def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int,
 
 def waiting_matrix(structure_id: int) -> dict[int, list[int]]:
     """Candidates waiting, counted by niveau (rows 0-2) and available half-day (12 columns), in one query."""
-    dernier = latest_placements()
+    dernier = aliased(Positionnement, name="dernier")
     columns = [
         sa.func.sum(sa.case((Apprenant.disponibilites.op("&")(1 << index) != 0, 1), else_=0)) for index in range(12)
     ]
     rows = db.session.execute(
-        sa.select(dernier.c.niveau, *columns)
-        .join(dernier, dernier.c.apprenant_id == Apprenant.id)
+        sa.select(dernier.niveau, *columns)
+        .join(dernier, dernier.id == latest_placement_id())
         .where(Apprenant.structure_id == structure_id, Apprenant.statut == "en_attente")
-        .group_by(dernier.c.niveau)
+        .group_by(dernier.niveau)
     )
     matrix = {niveau: [0] * len(CODES) for niveau in (0, 1, 2)}
     for niveau, *counts in rows:
@@ -158,13 +152,18 @@ def groupable_ateliers(structure_id: int) -> list[Atelier]:
     )
 
 
-def member_scores(atelier_ids: list[int]) -> dict[int, list[int]]:
+def member_scores(structure_id: int, atelier_ids: list[int]) -> dict[int, list[int]]:
     """Latest placement scores of the people holding a place in each workshop (unplaced members count 0)."""
-    dernier = latest_placements()
+    dernier = aliased(Positionnement, name="dernier")
     rows = db.session.execute(
-        sa.select(Inscription.atelier_id, sa.func.coalesce(dernier.c.score, 0))
-        .outerjoin(dernier, dernier.c.apprenant_id == Inscription.apprenant_id)
-        .where(Inscription.atelier_id.in_(atelier_ids), Inscription.statut != "abandon")
+        sa.select(Inscription.atelier_id, sa.func.coalesce(dernier.score, 0))
+        .join(Apprenant, Apprenant.id == Inscription.apprenant_id)
+        .outerjoin(dernier, dernier.id == latest_placement_id())
+        .where(
+            Apprenant.structure_id == structure_id,
+            Inscription.atelier_id.in_(atelier_ids),
+            Inscription.statut != "abandon",
+        )
     )
     scores: dict[int, list[int]] = {atelier_id: [] for atelier_id in atelier_ids}
     for atelier_id, score in rows:

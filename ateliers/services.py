@@ -69,7 +69,7 @@ def build_plan(structure_id: int, atelier_ids: list[int], today: date) -> Plan:
     ateliers = {a.id: a for a in groupable_ateliers(structure_id) if a.id in set(atelier_ids)}
     if set(atelier_ids) - set(ateliers):
         raise DomainError("Un des ateliers choisis n'accepte plus de nouveaux membres.", field="ateliers")
-    scores = member_scores(list(ateliers))
+    scores = member_scores(structure_id, list(ateliers))
     candidatures = {c.apprenant.id: c for c in waiting_candidates(structure_id)}
     candidats = [
         grouping.Candidat(

@@ -6,6 +6,7 @@ Pure helpers: no Flask, no database.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
 MOMENTS = ("matin", "après-midi")
@@ -40,6 +41,7 @@ def from_mask(mask: int) -> list[str]:
     return [code for i, code in enumerate(CODES) if mask >> i & 1]
 
 
+@lru_cache(maxsize=4096)
 def describe(mask: int) -> str:
     """Return a short French description, e.g. ``"Lundi matin, Jeudi après-midi"``."""
     codes = from_mask(mask)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 
@@ -28,6 +29,7 @@ def normalize_phone(raw: str, region: str = "FR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def display_phone(e164: str | None) -> str:
     """Return the number as a French person writes it: ``06 12 34 56 78`` (international format abroad)."""
     if not e164:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_timedelta
@@ -25,6 +26,7 @@ def to_paris(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(PARIS)
 
 
+@lru_cache(maxsize=4096)
 def date_fr(day: date | None, style: str = "full") -> str:
     """``mardi 3 mars 2026`` (style "full") or ``03/03/2026`` (style "short")."""
     if day is None:
@@ -44,6 +46,7 @@ def datetime_fr(moment: datetime | None, style: str = "full") -> str:
     return format_datetime(local, format="EEEE d MMMM y, H 'h' mm", locale="fr_FR", tzinfo=PARIS)
 
 
+@lru_cache(maxsize=4096)
 def days_fr(days: int) -> str:
     """A number of days as a French duration: ``"3 jours"``, ``"2 semaines"``, ``"4 mois"``."""
     if days <= 0:
