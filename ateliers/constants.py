@@ -16,3 +16,8 @@ STATUTS_PRESENCE = {
     "absent_excuse": "Absent excusé",
     "absent": "Absent",
 }
+
+# Follow-up call after a dropout alert: how the call went, and what comes next.
+RESULTATS_SUIVI = {"joint": "Joint(e)", "message_laisse": "Message laissé", "injoignable": "Injoignable"}
+
+SUITES_SUIVI = {"revient": "Revient", "rattrapage_propose": "Rattrapage proposé", "abandon": "Abandon"}

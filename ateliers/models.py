@@ -7,7 +7,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ateliers.constants import STATUTS_ATELIER, STATUTS_INSCRIPTION, STATUTS_PRESENCE
+from ateliers.constants import (
+    RESULTATS_SUIVI,
+    STATUTS_ATELIER,
+    STATUTS_INSCRIPTION,
+    STATUTS_PRESENCE,
+    SUITES_SUIVI,
+)
+from ateliers.dropout import NIVEAUX_RISQUE, REGLES
 from core.constants import MOTIFS_SORTIE
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure, in_list
@@ -21,6 +28,30 @@ atelier_animateur = sa.Table(
     sa.Column("atelier_id", sa.ForeignKey("atelier.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("compte_id", sa.ForeignKey("compte.id"), primary_key=True),
 )
+
+
+seance_animateur = sa.Table(
+    "seance_animateur",
+    db.metadata,
+    sa.Column("seance_id", sa.ForeignKey("seance.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("compte_id", sa.ForeignKey("compte.id"), primary_key=True),
+)
+
+
+class Fermeture(db.Model):
+    """A day or a period when the structure is closed: no séance is planned then."""
+
+    __tablename__ = "fermeture"
+    __table_args__ = (
+        sa.CheckConstraint("fin_on >= debut_on", name="periode"),
+        sa.Index("ix_fermeture_structure", "structure_id", "debut_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(sa.ForeignKey("structure.id"))
+    debut_on: Mapped[date]
+    fin_on: Mapped[date]
+    motif: Mapped[str] = mapped_column(sa.String(120), default="")
 
 
 class Atelier(db.Model):
@@ -87,6 +118,8 @@ class Seance(db.Model):
 
     atelier: Mapped[Atelier] = relationship(back_populates="seances")
     module: Mapped[Module] = relationship()
+    # Who co-runs this séance (mediator and volunteers); a volunteer takes attendance for their séances.
+    animateurs: Mapped[list[Compte]] = relationship(secondary=seance_animateur)
     presences: Mapped[list[Presence]] = relationship(back_populates="seance", cascade="all, delete-orphan")
 
 
@@ -144,3 +177,80 @@ class Presence(db.Model):
 
     seance: Mapped[Seance] = relationship(back_populates="presences")
     inscription: Mapped[Inscription] = relationship(back_populates="presences")
+
+
+class Alerte(db.Model):
+    """A dropout warning that holds for an inscription (ateliers.dropout rule), until it no longer does.
+
+    One row per inscription, rule and séance (``seance_numero`` 0 when the rule has no séance), so recomputing
+    the alerts after each save updates rows instead of piling them up.
+    """
+
+    __tablename__ = "alerte"
+    __table_args__ = (
+        sa.UniqueConstraint("inscription_id", "regle", "seance_numero"),
+        sa.CheckConstraint(in_list("regle", REGLES), name="regle"),
+        sa.CheckConstraint(in_list("niveau_risque", NIVEAUX_RISQUE), name="niveau_risque"),
+        sa.CheckConstraint("seance_numero BETWEEN 0 AND 6", name="seance_numero"),
+        sa.Index("ix_alerte_ouverte", "resolved_at", "inscription_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inscription_id: Mapped[int] = mapped_column(sa.ForeignKey("inscription.id", ondelete="CASCADE"))
+    regle: Mapped[str] = mapped_column(sa.String(30))
+    niveau_risque: Mapped[str] = mapped_column(sa.String(20))
+    seance_numero: Mapped[int] = mapped_column(default=0)
+    module_numero: Mapped[int | None]
+    message: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    inscription: Mapped[Inscription] = relationship()
+
+
+class Suivi(db.Model):
+    """The follow-up call after an alert: outcome, reason code (never medical free text) and next step."""
+
+    __tablename__ = "suivi"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("resultat", RESULTATS_SUIVI), name="resultat"),
+        sa.CheckConstraint(f"motif IS NULL OR {in_list('motif', MOTIFS_SORTIE)}", name="motif"),
+        sa.CheckConstraint(in_list("suite", SUITES_SUIVI), name="suite"),
+        sa.CheckConstraint("suite != 'abandon' OR motif IS NOT NULL", name="abandon_motive"),
+        sa.Index("ix_suivi_inscription", "inscription_id", "appel_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inscription_id: Mapped[int] = mapped_column(sa.ForeignKey("inscription.id", ondelete="CASCADE"))
+    alerte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerte.id", ondelete="SET NULL"))
+    appel_on: Mapped[date]
+    resultat: Mapped[str] = mapped_column(sa.String(16))
+    motif: Mapped[str | None] = mapped_column(sa.String(20))
+    suite: Mapped[str] = mapped_column(sa.String(20))
+    compte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    inscription: Mapped[Inscription] = relationship()
+    compte: Mapped[Compte | None] = relationship()
+
+
+class Rattrapage(db.Model):
+    """A catch-up of a missed module, planned then done; once done it counts for that module's skills."""
+
+    __tablename__ = "rattrapage"
+    __table_args__ = (
+        sa.UniqueConstraint("inscription_id", "module_id"),
+        sa.CheckConstraint("fait_on IS NULL OR prevu_at IS NOT NULL", name="fait_si_prevu"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inscription_id: Mapped[int] = mapped_column(sa.ForeignKey("inscription.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id"))
+    seance_id: Mapped[int | None] = mapped_column(sa.ForeignKey("seance.id", ondelete="SET NULL"))
+    prevu_at: Mapped[datetime | None]
+    fait_on: Mapped[date | None]
+    compte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    inscription: Mapped[Inscription] = relationship()
+    module: Mapped[Module] = relationship()

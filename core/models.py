@@ -34,6 +34,8 @@ class Structure(db.Model):
     commune: Mapped[str] = mapped_column(sa.String(120), default="")
     adresse: Mapped[str] = mapped_column(sa.String(255), default="")
     telephone: Mapped[str | None] = mapped_column(sa.String(20))
+    # Dropout-alert thresholds of this structure (ateliers.dropout.Seuils.to_dict()); None: the defaults.
+    seuils_decrochage: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

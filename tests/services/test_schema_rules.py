@@ -162,3 +162,52 @@ def test_foreign_keys_are_enforced(structure):
 )
 def test_learner_checks(structure, values):
     refused(Apprenant(structure_id=structure.id, prenom="A", nom="B", **values))
+
+
+def test_one_alert_per_inscription_rule_and_seance(inscription):
+    from ateliers.models import Alerte
+
+    def alerte(**values):
+        defaults = {
+            "inscription_id": inscription.id,
+            "regle": "absence_non_excusee",
+            "niveau_risque": "a_rappeler",
+            "seance_numero": 2,
+            "message": "Absent(e) sans excuse à la séance 2",
+        }
+        return Alerte(**{**defaults, **values})
+
+    db.session.add(alerte())
+    db.session.commit()
+    refused(alerte())
+    refused(alerte(seance_numero=7))
+    db.session.add(alerte(seance_numero=3))
+    db.session.commit()
+
+
+def test_a_follow_up_ending_in_abandon_needs_a_reason_code(inscription):
+    from ateliers.models import Suivi
+
+    values = {"inscription_id": inscription.id, "appel_on": date(2026, 3, 11), "resultat": "joint"}
+    refused(Suivi(**values, suite="abandon"))
+    refused(Suivi(**values, suite="revient", motif="dépression"))
+    db.session.add(Suivi(**values, suite="abandon", motif="transport"))
+    db.session.commit()
+
+
+def test_closure_periods_end_after_they_start(structure):
+    from ateliers.models import Fermeture
+
+    refused(Fermeture(structure_id=structure.id, debut_on=date(2026, 12, 31), fin_on=date(2026, 12, 20)))
+    db.session.add(Fermeture(structure_id=structure.id, debut_on=date(2026, 12, 20), fin_on=date(2027, 1, 3)))
+    db.session.commit()
+
+
+def test_one_catch_up_per_module_done_only_once_planned(inscription):
+    from ateliers.models import Rattrapage
+
+    module_id = modules_of_version(1)[1].id
+    refused(Rattrapage(inscription_id=inscription.id, module_id=module_id, fait_on=date(2026, 3, 12)))
+    db.session.add(Rattrapage(inscription_id=inscription.id, module_id=module_id, prevu_at=datetime(2026, 3, 12, 9)))
+    db.session.commit()
+    refused(Rattrapage(inscription_id=inscription.id, module_id=module_id))
