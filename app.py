@@ -58,7 +58,7 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from ateliers.queries import inscriptions_of
-    from ateliers.routes import attente_bp, groupes_bp
+    from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from core import home
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
     from evaluations.queries import positionnements_of
@@ -66,7 +66,16 @@ def register_blueprints(app: Flask) -> None:
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of)
 
-    for blueprint in (main_bp, auth_bp, admin_bp, apprenants_bp, positionnements_bp, attente_bp, groupes_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        apprenants_bp,
+        positionnements_bp,
+        attente_bp,
+        groupes_bp,
+        ateliers_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -296,7 +296,13 @@ def _add_workshop(
         return atelier
     for module, seance in zip(modules, planned, strict=True):
         atelier.seances.append(
-            Seance(numero=seance.numero, module=module, starts_at=seance.starts_at, ends_at=seance.ends_at)
+            Seance(
+                numero=seance.numero,
+                module=module,
+                starts_at=seance.starts_at,
+                ends_at=seance.ends_at,
+                animateurs=[comptes["mediateur"], comptes["benevole"]],
+            )
         )
     dropout = statut == "termine"
     for rank, apprenant_id in enumerate(learner_ids):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from core import disponibilites
@@ -101,3 +101,40 @@ class ConfirmationForm(FlaskForm):
     """The CSRF token and the mediator's acceptance of warnings; the assignments are read from the request."""
 
     accepter_avertissements = BooleanField("J'accepte les avertissements ci-dessus (écart de niveau, groupe incomplet)")
+
+
+class DateFrField(DateField):
+    """A date (``AAAA-MM-JJ``, as browsers send it), with a French message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Saisissez une date valide (jj/mm/aaaa).") from None
+
+
+class PlanificationForm(FlaskForm):
+    """Start date, place and animateurs of a workshop to plan; the choices are the structure's animateurs."""
+
+    debut = DateFrField("Date de début", validators=[InputRequired("Indiquez la date de la première séance.")])
+    lieu = StringField("Lieu", validators=[Optional(), Length(max=160)])
+    animateurs = SelectMultipleField("Animateurs", coerce=int, choices=[], validate_choice=False)
+
+    def to_data(self) -> dict:
+        return {"debut": self.debut.data, "lieu": (self.lieu.data or "").strip(), "animateur_ids": self.animateurs.data}
+
+
+class DeplacementForm(FlaskForm):
+    """A séance's new day, and whether the later séances follow it."""
+
+    jour = DateFrField("Nouvelle date", validators=[InputRequired("Indiquez la nouvelle date.")])
+    decaler = BooleanField("Décaler les séances suivantes")
+
+
+class FermetureForm(FlaskForm):
+    """A closure of the structure: one day (no end date) or a period."""
+
+    debut_on = DateFrField("Fermée du (ou le)", validators=[InputRequired("Indiquez le premier jour de fermeture.")])
+    fin_on = DateFrField("Au (facultatif)", validators=[Optional()], description="Laissez vide pour un seul jour.")
+    motif = StringField("Motif", validators=[Optional(), Length(max=120)], description="Par exemple : congés d'été.")

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ateliers.models import Atelier, Inscription
+from ateliers.models import Atelier, Fermeture, Inscription, Seance, seance_animateur
 from core.disponibilites import CODES
 from core.models import Apprenant
 from evaluations.models import Positionnement
@@ -179,3 +179,42 @@ def waiting_candidates(structure_id: int) -> list[Candidature]:
         for apprenant, score, niveau in db.session.execute(statement)
         if niveau is not None and niveau < 3
     ]
+
+
+def ateliers_of(structure_id: int, animateur_id: int | None = None) -> list[Atelier]:
+    """The structure's workshops, newest first; only those where ``animateur_id`` co-runs a séance, if given."""
+    statement = sa.select(Atelier).where(Atelier.structure_id == structure_id)
+    if animateur_id is not None:
+        statement = statement.where(
+            Atelier.id.in_(
+                sa.select(Seance.atelier_id)
+                .join(seance_animateur, seance_animateur.c.seance_id == Seance.id)
+                .where(seance_animateur.c.compte_id == animateur_id)
+            )
+        )
+    return list(db.session.scalars(statement.order_by(Atelier.start_on.desc().nulls_first(), Atelier.id.desc())))
+
+
+def atelier_detail(structure_id: int, atelier_id: int) -> Atelier | None:
+    """One workshop of the structure with its members, séances, modules and animateurs, in a fixed number of queries."""
+    return db.session.scalar(
+        sa.select(Atelier)
+        .where(Atelier.id == atelier_id, Atelier.structure_id == structure_id)
+        .options(
+            selectinload(Atelier.inscriptions).joinedload(Inscription.apprenant),
+            selectinload(Atelier.seances).joinedload(Seance.module),
+            selectinload(Atelier.seances).selectinload(Seance.animateurs),
+            selectinload(Atelier.animateurs),
+        )
+    )
+
+
+def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:
+    """The structure's closures that are not over, soonest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Fermeture)
+            .where(Fermeture.structure_id == structure_id, Fermeture.fin_on >= today)
+            .order_by(Fermeture.debut_on)
+        )
+    )

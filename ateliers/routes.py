@@ -1,27 +1,37 @@
-"""Blueprints of the ateliers package: waiting list and homogeneous groups.
+"""Blueprints of the ateliers package: waiting list, homogeneous groups, workshops and their séances.
 
 Views have four beats: parse, call a service, commit, respond.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import re
+import unicodedata
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import grouping, services
+from ateliers import grouping, planning, queries, services
+from ateliers.calendrier import calendrier_ics
+from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement, horaire_fr
 from ateliers.forms import (
     AtelierPrevuForm,
     ConfirmationForm,
+    DeplacementForm,
+    FermetureForm,
     FiltresAttenteForm,
     ParametresPropositionForm,
+    PlanificationForm,
     StatutAttenteForm,
 )
+from ateliers.models import Atelier, Seance
 from ateliers.queries import FiltresAttente, groupable_ateliers, paginate_waiting_list, waiting_matrix
 from core import disponibilites, journal
 from core.access import get_in_structure_or_404, roles_required
+from core.constants import ROLES
 from core.errors import DomainError
 from core.models import Apprenant
-from core.timeutil import utcnow
+from core.timeutil import to_paris, utcnow
 from extensions import db
 
 attente_bp = Blueprint("attente", __name__, url_prefix="/liste-attente")
@@ -198,3 +208,228 @@ def proposition():
         demi_journees=disponibilites.DEMI_JOURNEES,
         OBJECTIFS_NON_PROUVES=OBJECTIFS_NON_PROUVES,
     )
+
+
+# --- Workshops: planning, séances, closures, calendar and attendance sheets --------------------------------
+
+ateliers_bp = Blueprint("ateliers", __name__, url_prefix="/ateliers")
+
+VIEWERS = ("admin", "mediateur", "direction", "benevole")
+PRINTERS = ("admin", "mediateur", "benevole")
+
+
+def _atelier_or_404(atelier_id: int) -> Atelier:
+    """The workshop with everything its page shows; a volunteer sees only the workshops they co-run."""
+    atelier = queries.atelier_detail(current_user.structure_id, atelier_id)
+    if atelier is None:
+        abort(404)
+    if current_user.role == "benevole" and not _seances_of_viewer(atelier):
+        abort(404)
+    return atelier
+
+
+def _horaire(seance: Seance) -> str:
+    """``mardi 3 mars 2026, 9 h 00 – 12 h 00`` in Paris time."""
+    return horaire_fr(to_paris(seance.starts_at), to_paris(seance.ends_at))
+
+
+def _seances_of_viewer(atelier: Atelier) -> list[Seance]:
+    """The séances the signed-in account may see: all of them, or for a volunteer, those they co-run."""
+    if current_user.role != "benevole":
+        return list(atelier.seances)
+    return [s for s in atelier.seances if any(a.id == current_user.id for a in s.animateurs)]
+
+
+@ateliers_bp.get("/", endpoint="liste")
+@roles_required(*VIEWERS)
+def ateliers_liste():
+    return _render_liste(FermetureForm())
+
+
+def _render_liste(form: FermetureForm, status: int = 200):
+    animateur_id = current_user.id if current_user.role == "benevole" else None
+    today = utcnow().date()
+    return render_template(
+        "ateliers/liste.html",
+        ateliers=queries.ateliers_of(current_user.structure_id, animateur_id),
+        fermetures=queries.fermetures_a_venir(current_user.structure_id, today),
+        form=form,
+        demi_journees=disponibilites.DEMI_JOURNEES,
+    ), status
+
+
+@ateliers_bp.post("/fermetures")
+@roles_required(*WRITERS)
+def fermeture():
+    form = FermetureForm()
+    if not form.validate_on_submit():
+        return _render_liste(form)
+    try:
+        services.ajouter_fermeture(
+            current_user, form.debut_on.data, form.fin_on.data, (form.motif.data or "").strip(), utcnow().date()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return _render_liste(form)
+    db.session.commit()
+    flash("Fermeture enregistrée.", "success")
+    return redirect(url_for("ateliers.liste"))
+
+
+def _field_error(form, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@ateliers_bp.get("/<int:atelier_id>")
+@roles_required(*VIEWERS)
+def detail(atelier_id: int):
+    return _render_detail(_atelier_or_404(atelier_id))
+
+
+def _render_detail(atelier: Atelier, planification: PlanificationForm | None = None, deplacement=None):
+    """The workshop page. ``deplacement`` is ``(numero, form)`` when a move was refused."""
+    animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
+    if planification is None:
+        planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
+    planification.animateurs.choices = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]
+    seances = _seances_of_viewer(atelier)
+    fermetures = services.fermetures_planning(atelier.structure_id) if atelier.seances else []
+    avertissements = planning.conflits([services.seance_planifiee(s) for s in seances], fermetures)
+    journal.record(current_user, "consultation", "atelier", atelier.id, "page de l'atelier")
+    db.session.commit()
+    return render_template(
+        "ateliers/detail.html",
+        atelier=atelier,
+        seances=seances,
+        membres=sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower())),
+        avertissements=avertissements,
+        planification=planification,
+        deplacement=deplacement or (None, None),
+        horaire=_horaire,
+        demi_journees=disponibilites.DEMI_JOURNEES,
+        today=utcnow().date(),
+    )
+
+
+@ateliers_bp.post("/<int:atelier_id>/planifier")
+@roles_required(*WRITERS)
+def planifier_atelier(atelier_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    form = PlanificationForm()
+    form.animateurs.choices = [(c.id, c.nom_complet) for c in services.animateurs_of(atelier.structure_id)]
+    if not form.validate_on_submit():
+        return _render_detail(atelier, form)
+    try:
+        services.planifier_atelier(current_user, atelier, today=utcnow().date(), **form.to_data())
+    except DomainError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return _render_detail(_atelier_or_404(atelier_id), form)
+    db.session.commit()
+    flash("Atelier planifié : six séances datées.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/seances/<int:numero>/deplacer")
+@roles_required(*WRITERS)
+def deplacer_seance(atelier_id: int, numero: int):
+    atelier = _atelier_or_404(atelier_id)
+    if numero not in {s.numero for s in atelier.seances}:
+        abort(404)
+    form = DeplacementForm()
+    if not form.validate_on_submit():
+        return _render_detail(atelier, deplacement=(numero, form))
+    try:
+        services.deplacer_seance(current_user, atelier, numero, form.jour.data, form.decaler.data, utcnow().date())
+    except DomainError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return _render_detail(_atelier_or_404(atelier_id), deplacement=(numero, form))
+    db.session.commit()
+    flash(f"Séance {numero} déplacée.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
+@ateliers_bp.get("/<int:atelier_id>/calendrier.ics")
+@roles_required("admin", "mediateur", "direction")
+def calendrier(atelier_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    if not atelier.seances:
+        flash("Planifiez l'atelier avant d'exporter son calendrier.", "error")
+        return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+    contenu = calendrier_ics(
+        atelier.intitule,
+        atelier.lieu,
+        [(s.numero, s.module.titre, s.starts_at, s.ends_at) for s in atelier.seances],
+        uid_prefix=f"{request.host.split(':')[0]}-atelier-{atelier.id}",
+        now=utcnow(),
+    )
+    journal.record(current_user, "export", "atelier", atelier.id, "calendrier ICS")
+    db.session.commit()
+    return _download(contenu, "text/calendar; charset=utf-8", f"{slugify(atelier.intitule)}.ics")
+
+
+@ateliers_bp.get("/<int:atelier_id>/emargement.pdf")
+@roles_required(*PRINTERS)
+def emargement(atelier_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    seances = _seances_of_viewer(atelier)
+    if not seances:
+        flash("Planifiez l'atelier avant d'imprimer les feuilles d'émargement.", "error")
+        return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+    return _feuilles(atelier, seances, f"emargement-{slugify(atelier.intitule)}.pdf")
+
+
+@ateliers_bp.get("/<int:atelier_id>/seances/<int:numero>/emargement.pdf")
+@roles_required(*PRINTERS)
+def emargement_seance(atelier_id: int, numero: int):
+    atelier = _atelier_or_404(atelier_id)
+    seance = next((s for s in atelier.seances if s.numero == numero), None)
+    if seance is None:
+        abort(404)
+    if seance not in _seances_of_viewer(atelier):
+        abort(403)
+    return _feuilles(atelier, [seance], f"emargement-{slugify(atelier.intitule)}-seance-{numero}.pdf")
+
+
+def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
+    apprenants = [
+        i.apprenant.nom_complet
+        for i in sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower()))
+        if i.statut != "abandon"
+    ]
+    feuilles = [
+        FeuilleSeance(
+            structure=atelier.structure.nom,
+            atelier=atelier.intitule,
+            lieu=atelier.lieu,
+            numero=s.numero,
+            module=s.module.titre,
+            debut=to_paris(s.starts_at),
+            fin=to_paris(s.ends_at),
+            animateurs=[a.nom_complet for a in s.animateurs],
+            apprenants=apprenants,
+        )
+        for s in seances
+    ]
+    contenu = feuille_emargement(feuilles)
+    numeros = ", ".join(str(s.numero) for s in seances)
+    journal.record(current_user, "export", "atelier", atelier.id, f"feuille d'émargement, séance(s) {numeros}")
+    db.session.commit()
+    return _download(contenu, "application/pdf", filename)
+
+
+def _download(contenu: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(contenu, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def slugify(texte: str) -> str:
+    """``Atelier du mardi matin`` -> ``atelier-du-mardi-matin`` (ASCII, for file names)."""
+    ascii_text = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "atelier"

@@ -7,13 +7,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ateliers import grouping
-from ateliers.models import Atelier, Inscription
+from ateliers import grouping, planning
+from ateliers.models import Atelier, Fermeture, Inscription, Seance
 from ateliers.queries import GROUPABLE_STATUTS, Candidature, groupable_ateliers, member_scores, waiting_candidates
 from core import journal
 from core.errors import DomainError
 from core.models import Apprenant, Compte
-from core.timeutil import utcnow
+from core.timeutil import to_paris, utcnow
+from evaluations.curriculum import modules_of_version
 from extensions import db
 
 
@@ -224,3 +225,140 @@ def describe_assignment(
         if i not in placed
     ]
     return groupes, waiting
+
+
+# --- Planning a workshop: six séances, animateurs, closures, moves ------------------------------------------
+
+ROLES_ANIMATEURS = ("mediateur", "benevole")
+
+
+def fermetures_planning(structure_id: int) -> list[planning.Fermeture]:
+    """The structure's closures as the pure planning rules take them (a day, or a ``(first, last)`` period)."""
+    rows = db.session.execute(
+        sa.select(Fermeture.debut_on, Fermeture.fin_on).where(Fermeture.structure_id == structure_id)
+    )
+    return [debut if debut == fin else (debut, fin) for debut, fin in rows]
+
+
+def seance_planifiee(seance: Seance) -> planning.SeancePlanifiee:
+    """A stored séance as the pure planning rules see it (Paris day and wall-clock hours)."""
+    debut, fin = to_paris(seance.starts_at), to_paris(seance.ends_at)
+    return planning.SeancePlanifiee(seance.numero, debut.date(), debut.time(), fin.time())
+
+
+def planifier_atelier(
+    auteur: Compte, atelier: Atelier, debut: date, lieu: str, animateur_ids: list[int], today: date
+) -> list[Seance]:
+    """Date the six séances of a confirmed group from ``debut``, assign the animateurs, mark it "planifie".
+
+    :raise DomainError: already planned, start date in the past, no member, unknown animateur, or no room
+        for the séances (holidays and closures).
+    """
+    if atelier.seances or atelier.statut != "projet":
+        raise DomainError("Cet atelier est déjà planifié : déplacez ses séances si besoin.", "debut")
+    if debut < today:
+        raise DomainError("La date de début ne peut pas être dans le passé.", "debut")
+    membres = db.session.scalar(
+        sa.select(sa.func.count(Inscription.id)).where(
+            Inscription.atelier_id == atelier.id, Inscription.statut == "inscrit"
+        )
+    )
+    if not membres:
+        raise DomainError("Cet atelier n'a aucun membre : constituez d'abord le groupe.", "debut")
+    animateurs = animateurs_of(atelier.structure_id, animateur_ids)
+    if len(animateurs) != len(set(animateur_ids)):
+        raise DomainError("Choisissez des animateurs de la structure (médiateurs ou bénévoles).", "animateurs")
+    modules = modules_of_version(atelier.curriculum_version)
+    if not modules:
+        raise DomainError("Le référentiel de cet atelier n'a pas de modules.", "debut")
+    try:
+        planifiees = planning.planifier_seances(
+            atelier.demi_journee, debut, fermetures_planning(atelier.structure_id), nombre=len(modules)
+        )
+    except ValueError as error:
+        raise DomainError(str(error), "debut") from None
+    seances = [
+        Seance(
+            numero=planifiee.numero,
+            module_id=module.id,
+            starts_at=planifiee.starts_at,
+            ends_at=planifiee.ends_at,
+            animateurs=list(animateurs),
+        )
+        for planifiee, module in zip(planifiees, modules, strict=True)
+    ]
+    atelier.seances.extend(seances)
+    atelier.animateurs = list(animateurs)
+    atelier.start_on = planifiees[0].jour
+    atelier.lieu = lieu
+    atelier.statut = "planifie"
+    journal.record(auteur, "modification", "atelier", atelier.id, f"planification à partir du {debut.isoformat()}")
+    db.session.flush()
+    return seances
+
+
+def animateurs_of(structure_id: int, ids: list[int] | None = None) -> list[Compte]:
+    """Active mediators and volunteers of the structure (only ``ids`` when given), by name."""
+    statement = (
+        sa.select(Compte)
+        .where(
+            Compte.structure_id == structure_id,
+            Compte.role.in_(ROLES_ANIMATEURS),
+            Compte.is_active.is_(True),
+        )
+        .order_by(Compte.nom, Compte.prenom)
+    )
+    if ids is not None:
+        if not ids:
+            return []
+        statement = statement.where(Compte.id.in_(ids))
+    return list(db.session.scalars(statement))
+
+
+def deplacer_seance(
+    auteur: Compte, atelier: Atelier, numero: int, nouveau_jour: date, decaler_suivantes: bool, today: date
+) -> None:
+    """Move séance ``numero`` to ``nouveau_jour`` (same hours); with ``decaler_suivantes`` the later ones follow.
+
+    :raise DomainError: beside the "jour" field, on a workshop not planned, a day in the past, a holiday, a
+        closure, or a day out of order.
+    """
+    if not atelier.seances or atelier.statut not in ("planifie", "en_cours"):
+        raise DomainError("Seules les séances d'un atelier planifié ou en cours peuvent être déplacées.", "jour")
+    if nouveau_jour < today:
+        raise DomainError("La nouvelle date ne peut pas être dans le passé.", "jour")
+    try:
+        deplacees = planning.deplacer_seance(
+            [seance_planifiee(s) for s in atelier.seances],
+            numero,
+            nouveau_jour,
+            decaler_suivantes,
+            fermetures_planning(atelier.structure_id),
+        )
+    except ValueError as error:
+        raise DomainError(str(error), "jour") from None
+    par_numero = {seance.numero: seance for seance in atelier.seances}
+    for planifiee in deplacees:
+        seance = par_numero[planifiee.numero]
+        seance.starts_at, seance.ends_at = planifiee.starts_at, planifiee.ends_at
+    atelier.start_on = min(p.jour for p in deplacees)
+    details = f"séance {numero} déplacée au {nouveau_jour.isoformat()}" + (" (suivantes décalées)" * decaler_suivantes)
+    journal.record(auteur, "modification", "atelier", atelier.id, details)
+    db.session.flush()
+
+
+def ajouter_fermeture(auteur: Compte, debut_on: date, fin_on: date | None, motif: str, today: date) -> Fermeture:
+    """Add a closure day (``fin_on`` empty) or period of the author's structure.
+
+    :raise DomainError: beside "fin_on" when the period ends before it starts or is already over.
+    """
+    fin_on = fin_on or debut_on
+    if fin_on < debut_on:
+        raise DomainError("La fin de la fermeture doit suivre son début.", "fin_on")
+    if fin_on < today:
+        raise DomainError("Cette fermeture est déjà passée.", "debut_on")
+    fermeture = Fermeture(structure_id=auteur.structure_id, debut_on=debut_on, fin_on=fin_on, motif=motif)
+    db.session.add(fermeture)
+    db.session.flush()
+    journal.record(auteur, "creation", "fermeture", fermeture.id, motif)
+    return fermeture

@@ -16,6 +16,7 @@ NAVIGATION = (
     ("positionnements.nouveau", "Positionnement", {"admin", "mediateur"}),
     ("attente.liste", "Liste d'attente", {"admin", "mediateur", "direction"}),
     ("groupes.index", "Groupes", {"admin", "mediateur"}),
+    ("ateliers.liste", "Ateliers", {"admin", "mediateur", "direction", "benevole"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
 )

@@ -23,6 +23,8 @@ REDIRECTING_PAGES = {
 # URL parameter -> attribute of the World holding (id in own structure, id in the other structure).
 PARAMETERS = {
     "apprenant_id": "apprenant",
+    "atelier_id": "atelier",
+    "numero": "numero",
     "compte_id": "compte",
     "positionnement_id": "positionnement",
 }
@@ -35,6 +37,14 @@ class World:
         self.apprenant = (make_apprenant().id, make_apprenant(structure=other).id)
         self.compte = (self.comptes["benevole"].id, make_compte("mediateur", structure=other).id)
         self.positionnement = tuple(_draft_placement(apprenant_id) for apprenant_id in self.apprenant)
+        self.atelier = tuple(
+            _planned_atelier(structure_id, apprenant_id, animateur)
+            for structure_id, apprenant_id, animateur in (
+                (self.comptes["benevole"].structure_id, self.apprenant[0], self.comptes["benevole"]),
+                (other.id, self.apprenant[1], None),
+            )
+        )
+        self.numero = (1, 1)  # a séance number, within the workshop above
 
 
 def _draft_placement(apprenant_id: int) -> int:
@@ -42,6 +52,26 @@ def _draft_placement(apprenant_id: int) -> int:
     db.session.add(draft)
     db.session.commit()
     return draft.id
+
+
+def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:
+    """A workshop planned six Mondays from 1 June 2026, with ``animateur`` (a volunteer) on every séance."""
+    from datetime import date, datetime, timedelta
+
+    from ateliers.models import Atelier, Inscription, Seance
+    from evaluations.curriculum import current_curriculum_version, modules_of_version
+
+    atelier = Atelier(structure_id=structure_id, intitule="Atelier du lundi", demi_journee=0, statut="planifie")
+    atelier.inscriptions.append(Inscription(apprenant_id=apprenant_id, joined_on=date(2026, 5, 1)))
+    atelier.places_prises = 1
+    for module in modules_of_version(current_curriculum_version()):
+        start = datetime(2026, 6, 1, 7) + timedelta(weeks=module.numero - 1)
+        seance = Seance(numero=module.numero, module_id=module.id, starts_at=start, ends_at=start + timedelta(hours=3))
+        seance.animateurs = [animateur] if animateur else []
+        atelier.seances.append(seance)
+    db.session.add(atelier)
+    db.session.commit()
+    return atelier.id
 
 
 @pytest.fixture
