@@ -1,7 +1,6 @@
 """The attendance sheet: what each page says, how it looks once printed, how long lists flow."""
 
 import io
-import shutil
 import subprocess
 from datetime import UTC, datetime
 
@@ -99,7 +98,6 @@ def test_time_of_the_seance_in_french(debut, fin, expected):
     assert horaire_fr(debut, fin) == expected
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
 def test_first_page_renders_as_a_printed_a4_sheet(tmp_path):
     (tmp_path / "feuille.pdf").write_bytes(feuille_emargement([make_feuille()]))
 
