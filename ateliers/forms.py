@@ -6,8 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from core import disponibilites
-from core.constants import STATUTS_ATTENTE
+from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE
 from core.forms import REQUIRED, EntierField, choices
 from evaluations.constants import NIVEAUX
 
@@ -138,3 +139,21 @@ class FermetureForm(FlaskForm):
     debut_on = DateFrField("Fermée du (ou le)", validators=[InputRequired("Indiquez le premier jour de fermeture.")])
     fin_on = DateFrField("Au (facultatif)", validators=[Optional()], description="Laissez vide pour un seul jour.")
     motif = StringField("Motif", validators=[Optional(), Length(max=120)], description="Par exemple : congés d'été.")
+
+
+class SuiviForm(FlaskForm):
+    """The follow-up call after an alert: date, outcome, reason code (no free text) and next step."""
+
+    appel_on = DateFrField("Date de l'appel", validators=[InputRequired("Indiquez la date de l'appel.")])
+    resultat = SelectField(
+        "Résultat", choices=choices([("", "—"), *RESULTATS_SUIVI.items()]), validators=[InputRequired(REQUIRED)]
+    )
+    motif = SelectField(
+        "Motif",
+        choices=choices([("", "—"), *MOTIFS_SORTIE.items()]),
+        validators=[Optional()],
+        description="Obligatoire en cas d'abandon.",
+    )
+    suite = SelectField(
+        "Suite donnée", choices=choices([("", "—"), *SUITES_SUIVI.items()]), validators=[InputRequired(REQUIRED)]
+    )

@@ -8,7 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ateliers.models import Atelier, Fermeture, Inscription, Seance, seance_animateur
+from ateliers.dropout import NIVEAUX_RISQUE
+from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Seance, seance_animateur
 from core.disponibilites import CODES
 from core.models import Apprenant
 from evaluations.models import Positionnement
@@ -216,5 +217,20 @@ def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:
             sa.select(Fermeture)
             .where(Fermeture.structure_id == structure_id, Fermeture.fin_on >= today)
             .order_by(Fermeture.debut_on)
+        )
+    )
+
+
+def alertes_ouvertes(structure_id: int) -> list[tuple[Alerte, Inscription, Apprenant, Atelier]]:
+    """The structure's open dropout alerts of enrolled learners, most severe first, in one query."""
+    severite = sa.case({code: rank for rank, code in enumerate(NIVEAUX_RISQUE)}, value=Alerte.niveau_risque)
+    return list(
+        db.session.execute(
+            sa.select(Alerte, Inscription, Apprenant, Atelier)
+            .join(Inscription, Inscription.id == Alerte.inscription_id)
+            .join(Atelier, Atelier.id == Inscription.atelier_id)
+            .join(Apprenant, Apprenant.id == Inscription.apprenant_id)
+            .where(Atelier.structure_id == structure_id, Alerte.resolved_at.is_(None), Inscription.statut == "inscrit")
+            .order_by(severite, Alerte.created_at, Alerte.seance_numero, Alerte.id)
         )
     )

@@ -8,11 +8,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 
-from ateliers import grouping, planning, queries, services
+from ateliers import dropout, grouping, planning, queries, services, suivis
+from ateliers import presences as presences_service
 from ateliers.calendrier import calendrier_ics
+from ateliers.constants import STATUTS_PRESENCE
 from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement, horaire_fr
 from ateliers.forms import (
     AtelierPrevuForm,
@@ -23,8 +28,9 @@ from ateliers.forms import (
     ParametresPropositionForm,
     PlanificationForm,
     StatutAttenteForm,
+    SuiviForm,
 )
-from ateliers.models import Atelier, Seance
+from ateliers.models import Alerte, Atelier, Inscription, Seance
 from ateliers.queries import FiltresAttente, groupable_ateliers, paginate_waiting_list, waiting_matrix
 from core import disponibilites, journal
 from core.access import get_in_structure_or_404, roles_required
@@ -433,3 +439,118 @@ def slugify(texte: str) -> str:
     """``Atelier du mardi matin`` -> ``atelier-du-mardi-matin`` (ASCII, for file names)."""
     ascii_text = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "atelier"
+
+
+@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/presences", methods=["GET", "POST"])
+@roles_required(*PRINTERS)
+def presences(atelier_id: int, numero: int):
+    atelier = _atelier_or_404(atelier_id)
+    seance = next((s for s in atelier.seances if s.numero == numero), None)
+    if seance is None:
+        abort(404)
+    if seance not in _seances_of_viewer(atelier):
+        abort(403)
+    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    form = FlaskForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST":
+            flash("La page a expiré : rechargez-la puis enregistrez à nouveau.", "error")
+        return _render_presences(atelier, seance, inscrits, _valeurs_enregistrees(seance), {})
+    saisies = {
+        i.id: presences_service.Saisie(
+            request.form.get(f"statut-{i.id}") or None,
+            request.form.get(f"arrivee-{i.id}", ""),
+            request.form.get(f"depart-{i.id}", ""),
+        )
+        for i in inscrits
+    }
+    try:
+        changees = presences_service.enregistrer_presences(current_user, atelier, seance, saisies, utcnow().date())
+    except presences_service.PresencesRefusees as error:
+        db.session.rollback()
+        if not error.erreurs:
+            flash(error.message, "error")
+        valeurs = {i.id: (s.statut, s.arrivee, s.depart) for i, s in ((i, saisies[i.id]) for i in inscrits)}
+        return _render_presences(atelier, seance, inscrits, valeurs, error.erreurs, message=error.message)
+    db.session.commit()
+    flash(f"Présences de la séance {numero} enregistrées ({len(changees)} modification(s)).", "success")
+    return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
+
+
+def _heure_paris(moment) -> str:
+    return f"{to_paris(moment):%H:%M}" if moment else ""
+
+
+def _valeurs_enregistrees(seance: Seance) -> dict[int, tuple[str | None, str, str]]:
+    return {
+        p.inscription_id: (p.statut, _heure_paris(p.arrival_at), _heure_paris(p.departure_at)) for p in seance.presences
+    }
+
+
+def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str | None = None):
+    return render_template(
+        "ateliers/presences.html",
+        atelier=atelier,
+        seance=seance,
+        inscrits=inscrits,
+        valeurs=valeurs,
+        erreurs=erreurs,
+        message=message if erreurs else None,
+        horaire=_horaire(seance),
+        statuts=STATUTS_PRESENCE,
+        prenoms_seuls=current_user.role == "benevole",
+    )
+
+
+@ateliers_bp.get("/a-rappeler")
+@roles_required(*WRITERS)
+def a_rappeler():
+    lignes = queries.alertes_ouvertes(current_user.structure_id)
+    journal.record(current_user, "consultation", "alerte", None, f"liste à rappeler, {len(lignes)} alerte(s)")
+    db.session.commit()
+    return render_template(
+        "ateliers/a_rappeler.html", lignes=lignes, regles=dropout.REGLES, risques=dropout.NIVEAUX_RISQUE
+    )
+
+
+def _alerte_or_404(alerte_id: int) -> Alerte:
+    """An alert of the current structure (through its workshop), with its learner and workshop loaded."""
+    alerte = db.session.scalar(
+        sa.select(Alerte)
+        .join(Inscription, Inscription.id == Alerte.inscription_id)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Alerte.id == alerte_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Alerte.inscription).joinedload(Inscription.apprenant))
+        .options(joinedload(Alerte.inscription).joinedload(Inscription.atelier))
+    )
+    if alerte is None:
+        abort(404)
+    return alerte
+
+
+@ateliers_bp.route("/alertes/<int:alerte_id>/suivi", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def suivi(alerte_id: int):
+    alerte = _alerte_or_404(alerte_id)
+    today = utcnow().date()
+    form = SuiviForm() if request.method == "POST" else SuiviForm(formdata=None, appel_on=today)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            suivis.enregistrer_suivi(
+                current_user,
+                alerte,
+                form.appel_on.data,
+                form.resultat.data,
+                form.motif.data or None,
+                form.suite.data,
+                today,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+            alerte = _alerte_or_404(alerte_id)
+        else:
+            db.session.commit()
+            flash(f"Appel de {alerte.inscription.apprenant.nom_complet} enregistré.", "success")
+            return redirect(url_for("ateliers.a_rappeler"))
+    return render_template("ateliers/suivi.html", alerte=alerte, form=form, regles=dropout.REGLES)

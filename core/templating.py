@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 from flask_login import current_user
 
 from core import constants, disponibilites
@@ -17,15 +17,31 @@ NAVIGATION = (
     ("attente.liste", "Liste d'attente", {"admin", "mediateur", "direction"}),
     ("groupes.index", "Groupes", {"admin", "mediateur"}),
     ("ateliers.liste", "Ateliers", {"admin", "mediateur", "direction", "benevole"}),
+    ("ateliers.a_rappeler", "À rappeler", {"admin", "mediateur"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
 )
 
 
-def navigation() -> list[tuple[str, str, str]]:
+def navigation() -> list[tuple[str, str, bool]]:
+    """The signed-in role's menu as (url, label, is_current).
+
+    The current entry is the page itself, else the entry of the same blueprint (a learner's page lights up
+    "Apprenants"), unless another entry of that blueprint is the page ("À rappeler" and "Ateliers").
+    """
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, url_for(endpoint), label) for endpoint, label, roles in NAVIGATION if current_user.role in roles]
+    entries = [(endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles]
+    page = request.endpoint or ""
+    exact = any(endpoint == page for endpoint, _ in entries)
+    return [
+        (
+            url_for(endpoint),
+            label,
+            endpoint == page if exact else endpoint.split(".")[0] == page.split(".")[0],
+        )
+        for endpoint, label in entries
+    ]
 
 
 def register(app) -> None:

@@ -27,6 +27,7 @@ PARAMETERS = {
     "numero": "numero",
     "compte_id": "compte",
     "positionnement_id": "positionnement",
+    "alerte_id": "alerte",
 }
 
 
@@ -45,6 +46,7 @@ class World:
             )
         )
         self.numero = (1, 1)  # a séance number, within the workshop above
+        self.alerte = tuple(_alerte(atelier_id) for atelier_id in self.atelier)
 
 
 def _draft_placement(apprenant_id: int) -> int:
@@ -52,6 +54,21 @@ def _draft_placement(apprenant_id: int) -> int:
     db.session.add(draft)
     db.session.commit()
     return draft.id
+
+
+def _alerte(atelier_id: int) -> int:
+    """An open dropout alert on the workshop's first inscription."""
+    import sqlalchemy as sa
+
+    from ateliers.models import Alerte, Inscription
+
+    inscription_id = db.session.scalar(sa.select(Inscription.id).where(Inscription.atelier_id == atelier_id))
+    alerte = Alerte(
+        inscription_id=inscription_id, regle="absence_debut", niveau_risque="risque", seance_numero=1, message="-"
+    )
+    db.session.add(alerte)
+    db.session.commit()
+    return alerte.id
 
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:

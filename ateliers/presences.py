@@ -1,0 +1,250 @@
+"""Attendance (émargement) of one séance, and the dropout alerts recomputed after each save.
+
+``enregistrer_presences`` validates every line first (nothing is written when one is refused), upserts one
+Presence per learner, totals ``Inscription.minutes_suivies`` and syncs the learner's Alerte rows with
+``ateliers.dropout.dropout_alerts``. It flushes; the route commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from ateliers import dropout
+from ateliers.constants import STATUTS_PRESENCE
+from ateliers.models import Alerte, Atelier, Inscription, Presence, Rattrapage, Seance
+from core import journal
+from core.errors import DomainError
+from core.models import Compte
+from core.timeutil import paris_to_utc, to_paris, utcnow
+from evaluations.models import Competence, EvaluationCompetence, Module, Positionnement
+from extensions import db
+
+HEURE = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
+
+
+class PresencesRefusees(DomainError):
+    """Some lines were refused; ``erreurs`` maps a field name (``statut-<id>``, ``arrivee-<id>``...) to its message."""
+
+    def __init__(self, erreurs: dict[str, str], message: str = "La feuille de présence n'est pas enregistrée.") -> None:
+        super().__init__(message)
+        self.erreurs = erreurs
+
+
+@dataclass(frozen=True)
+class Saisie:
+    """What was typed for one learner: status and optional arrival and departure times ("HH:MM", Paris)."""
+
+    statut: str | None
+    arrivee: str = ""
+    depart: str = ""
+
+
+def jour_de(seance: Seance) -> date:
+    return to_paris(seance.starts_at).date()
+
+
+def inscrits_de_seance(atelier: Atelier, seance: Seance) -> list[Inscription]:
+    """Learners expected at the séance: not abandoned and joined on or before its day, by name."""
+    jour = jour_de(seance)
+    return sorted(
+        (i for i in atelier.inscriptions if i.statut != "abandon" and i.joined_on <= jour),
+        key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower(), i.id),
+    )
+
+
+def _heure(texte: str, seance: Seance) -> datetime | None:
+    texte = (texte or "").strip()
+    if not texte:
+        return None
+    match = HEURE.match(texte)
+    if match is None:
+        raise ValueError("Heure attendue au format HH:MM, par exemple 09:15.")
+    return paris_to_utc(jour_de(seance), time(int(match.group(1)), int(match.group(2))))
+
+
+def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
+    """(statut, arrival, departure, minutes) for one learner, or None with messages added to ``erreurs``."""
+    if saisie.statut not in STATUTS_PRESENCE:
+        erreurs[f"statut-{ident}"] = "Choisissez présent, en retard, absent excusé ou absent."
+        return None
+    if saisie.statut not in dropout.PRESENT:
+        return saisie.statut, None, None, 0
+    debut, fin = seance.starts_at, seance.ends_at
+    bornes = f"entre {to_paris(debut):%H:%M} et {to_paris(fin):%H:%M}"
+    moments = {}
+    for champ, texte in (("arrivee", saisie.arrivee), ("depart", saisie.depart)):
+        try:
+            moment = _heure(texte, seance)
+        except ValueError as error:
+            erreurs[f"{champ}-{ident}"] = str(error)
+            continue
+        if moment is not None and not debut <= moment <= fin:
+            erreurs[f"{champ}-{ident}"] = f"L'heure doit être pendant la séance, {bornes}."
+            continue
+        moments[champ] = moment
+    if len(moments) < 2:
+        return None
+    arrivee, depart = moments["arrivee"], moments["depart"]
+    if arrivee is not None and depart is not None and depart <= arrivee:
+        erreurs[f"depart-{ident}"] = "L'heure de départ doit être après l'heure d'arrivée."
+        return None
+    minutes = int(((depart or fin) - (arrivee or debut)).total_seconds() // 60)
+    return saisie.statut, arrivee, depart, minutes
+
+
+def enregistrer_presences(
+    auteur: Compte, atelier: Atelier, seance: Seance, saisies: dict[int, Saisie], today: date
+) -> list[Inscription]:
+    """Save the attendance of ``seance`` in one go and recompute minutes and alerts of the learners changed.
+
+    :param saisies: inscription id -> what was typed, for every learner listed (``inscrits_de_seance``).
+    :return: the inscriptions whose attendance changed.
+    :raise PresencesRefusees: séance more than a day ahead, or a line refused (no row written then).
+    """
+    if jour_de(seance) > today + timedelta(days=1):
+        raise PresencesRefusees({}, "On ne peut pas noter les présences d'une séance qui a lieu dans plus d'un jour.")
+    inscrits = inscrits_de_seance(atelier, seance)
+    erreurs: dict[str, str] = {}
+    lignes = {}
+    for inscription in inscrits:
+        ligne = _ligne(seance, saisies.get(inscription.id, Saisie(None)), inscription.id, erreurs)
+        if ligne is not None:
+            lignes[inscription.id] = ligne
+    if erreurs:
+        raise PresencesRefusees(erreurs)
+
+    existantes = {
+        p.inscription_id: p for p in db.session.scalars(sa.select(Presence).where(Presence.seance_id == seance.id))
+    }
+    changees = []
+    for inscription in inscrits:
+        statut, arrivee, depart, minutes = lignes[inscription.id]
+        presence = existantes.get(inscription.id)
+        if presence is None:
+            presence = Presence(seance_id=seance.id, inscription_id=inscription.id)
+            db.session.add(presence)
+        elif (presence.statut, presence.arrival_at, presence.departure_at, presence.minutes) == (
+            statut,
+            arrivee,
+            depart,
+            minutes,
+        ):
+            continue
+        presence.statut, presence.arrival_at, presence.departure_at, presence.minutes = statut, arrivee, depart, minutes
+        presence.compte_id = auteur.id
+        changees.append(inscription)
+    db.session.flush()
+    if changees:
+        recalculer(atelier, changees, today)
+    for inscription in changees:
+        journal.record(
+            auteur,
+            "modification",
+            "inscription",
+            inscription.id,
+            f"présence séance {seance.numero} : {STATUTS_PRESENCE[lignes[inscription.id][0]].lower()}",
+        )
+    db.session.flush()
+    return changees
+
+
+def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -> None:
+    """Total the minutes attended and sync the dropout alerts of ``inscriptions`` (same workshop); flushes."""
+    ids = [i.id for i in inscriptions]
+    seances = list(
+        db.session.scalars(
+            sa.select(Seance).where(Seance.atelier_id == atelier.id).join(Seance.module).order_by(Seance.numero)
+        )
+    )
+    modules = {s.id: s.module for s in seances}
+    presences = defaultdict(dict)
+    minutes = defaultdict(int)
+    for presence in db.session.scalars(sa.select(Presence).where(Presence.inscription_id.in_(ids))):
+        presences[presence.inscription_id][presence.seance_id] = presence.statut
+        minutes[presence.inscription_id] += presence.minutes
+    rattrapes = defaultdict(set)
+    for inscription_id, module_id in db.session.execute(
+        sa.select(Rattrapage.inscription_id, Rattrapage.module_id).where(
+            Rattrapage.inscription_id.in_(ids), Rattrapage.fait_on.is_not(None)
+        )
+    ):
+        rattrapes[inscription_id].add(module_id)
+    acquises = defaultdict(lambda: defaultdict(int))
+    for inscription_id, numero, count in db.session.execute(
+        sa.select(EvaluationCompetence.inscription_id, Module.numero, sa.func.count())
+        .join(Competence, Competence.id == EvaluationCompetence.competence_id)
+        .join(Module, Module.id == Competence.module_id)
+        .where(EvaluationCompetence.inscription_id.in_(ids), EvaluationCompetence.resultat == "acquis")
+        .group_by(EvaluationCompetence.inscription_id, Module.numero)
+    ):
+        acquises[inscription_id][numero] = count
+    niveaux = _niveaux({i.apprenant_id for i in inscriptions})
+    # Resolved alerts too: the key is unique, so an alert that holds again is reopened.
+    connues = defaultdict(dict)
+    for alerte in db.session.scalars(sa.select(Alerte).where(Alerte.inscription_id.in_(ids))):
+        connues[alerte.inscription_id][(alerte.regle, alerte.seance_numero)] = alerte
+    seuils = dropout.Seuils.from_dict(atelier.structure.seuils_decrochage or {})
+    titres = {m.numero: m.titre for m in modules.values()}
+    maintenant = utcnow()
+
+    for inscription in inscriptions:
+        inscription.minutes_suivies = minutes[inscription.id]
+        parcours = dropout.Parcours(
+            inscription_id=inscription.id,
+            niveau=niveaux.get(inscription.apprenant_id),
+            joined_on=inscription.joined_on,
+            seances=tuple(
+                dropout.SeanceSuivie(
+                    numero=s.numero,
+                    module=modules[s.id].numero,
+                    jour=jour_de(s),
+                    statut=presences[inscription.id].get(s.id),
+                    rattrapee=s.module_id in rattrapes[inscription.id],
+                )
+                for s in seances
+            ),
+            competences_acquises_par_module=dict(acquises[inscription.id]),
+        )
+        courantes = connues[inscription.id]
+        vues = set()
+        for calculee in dropout.dropout_alerts(parcours, today, seuils, titres):
+            cle = (calculee.regle, calculee.seance or 0)
+            vues.add(cle)
+            alerte = courantes.get(cle)
+            if alerte is None:
+                db.session.add(
+                    Alerte(
+                        inscription_id=inscription.id,
+                        regle=calculee.regle,
+                        niveau_risque=calculee.niveau_risque,
+                        seance_numero=calculee.seance or 0,
+                        module_numero=calculee.module,
+                        message=calculee.message[:255],
+                    )
+                )
+            else:
+                alerte.resolved_at = None
+                alerte.message = calculee.message[:255]
+                alerte.niveau_risque = calculee.niveau_risque
+                alerte.module_numero = calculee.module
+        for cle, alerte in courantes.items():
+            if cle not in vues and alerte.resolved_at is None:
+                alerte.resolved_at = maintenant
+    db.session.flush()
+
+
+def _niveaux(apprenant_ids: set[int]) -> dict[int, int | None]:
+    """Each learner's latest completed placement niveau."""
+    niveaux: dict[int, int | None] = {}
+    for apprenant_id, niveau in db.session.execute(
+        sa.select(Positionnement.apprenant_id, Positionnement.niveau)
+        .where(Positionnement.apprenant_id.in_(apprenant_ids), Positionnement.is_brouillon.is_(False))
+        .order_by(Positionnement.apprenant_id, Positionnement.completed_at, Positionnement.id)
+    ):
+        niveaux[apprenant_id] = niveau
+    return niveaux
