@@ -11,7 +11,6 @@ import unicodedata
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
 from ateliers import dropout, grouping, planning, queries, services, suivis
@@ -451,10 +450,7 @@ def presences(atelier_id: int, numero: int):
     if seance not in _seances_of_viewer(atelier):
         abort(403)
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
-    form = FlaskForm()
-    if request.method == "GET" or not form.validate_on_submit():
-        if request.method == "POST":
-            flash("La page a expiré : rechargez-la puis enregistrez à nouveau.", "error")
+    if request.method == "GET":
         return _render_presences(atelier, seance, inscrits, _valeurs_enregistrees(seance), {})
     saisies = {
         i.id: presences_service.Saisie(
@@ -464,15 +460,25 @@ def presences(atelier_id: int, numero: int):
         )
         for i in inscrits
     }
+    # The CSRF token was checked before the view (CSRFProtect): a stale page gets the French 400 page.
+    typed = {i.id: (s.statut, s.arrivee, s.depart) for i, s in ((i, saisies[i.id]) for i in inscrits)}
     try:
         changees = presences_service.enregistrer_presences(current_user, atelier, seance, saisies, utcnow().date())
+        db.session.commit()
     except presences_service.PresencesRefusees as error:
         db.session.rollback()
         if not error.erreurs:
             flash(error.message, "error")
-        valeurs = {i.id: (s.statut, s.arrivee, s.depart) for i, s in ((i, saisies[i.id]) for i in inscrits)}
-        return _render_presences(atelier, seance, inscrits, valeurs, error.erreurs, message=error.message)
-    db.session.commit()
+        return _render_presences(atelier, seance, inscrits, typed, error.erreurs, message=error.message)
+    except sa.exc.IntegrityError:
+        # Someone saved this séance at the same instant: the unique (séance, inscription) rule refused ours.
+        db.session.rollback()
+        flash(
+            "Les présences de cette séance viennent d'être enregistrées par quelqu'un d'autre : rien n'a été "
+            "modifié. Vérifiez ci-dessous puis enregistrez à nouveau.",
+            "error",
+        )
+        return _render_presences(atelier, seance, inscrits, typed, {})
     flash(f"Présences de la séance {numero} enregistrées ({len(changees)} modification(s)).", "success")
     return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
 

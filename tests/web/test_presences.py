@@ -210,3 +210,26 @@ def test_follow_up_of_another_structure_is_not_found(browser, make_structure, ma
     db.session.commit()
     browser.login(make_compte("mediateur", structure=make_structure(nom="Autre")))
     assert browser.get(f"/ateliers/alertes/{alerte.id}/suivi").status_code == 404
+
+
+def test_a_simultaneous_save_is_refused_with_a_message_and_the_typed_values_kept(
+    browser, mediatrice, atelier, monkeypatch
+):
+    from ateliers import presences as presences_service
+
+    def collides(*_args, **_kwargs):
+        # What the database says when a colleague saved this séance at the same instant.
+        raise sa.exc.IntegrityError("INSERT INTO presence", {}, Exception("UNIQUE constraint failed"))
+
+    browser.login(mediatrice)
+    inscrits = ids(atelier)
+    monkeypatch.setattr(presences_service, "enregistrer_presences", collides)
+    response = browser.submit(
+        url(atelier), {f"statut-{inscrits['Martin']}": "absent", f"arrivee-{inscrits['Bernard']}": "09:40"}
+    )
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert "viennent d'être enregistrées par quelqu'un d'autre" in html
+    assert 'value="09:40"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Presence)) == 0
+
