@@ -232,4 +232,3 @@ def test_a_simultaneous_save_is_refused_with_a_message_and_the_typed_values_kept
     assert "viennent d'être enregistrées par quelqu'un d'autre" in html
     assert 'value="09:40"' in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Presence)) == 0
-
