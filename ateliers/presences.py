@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from ateliers import dropout
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Rattrapage, Seance
+from ateliers.queries import latest_niveaux
 from core import journal
 from core.errors import DomainError
 from core.models import Compte
 from core.timeutil import paris_to_utc, to_paris, utcnow
-from evaluations.models import Competence, EvaluationCompetence, Module, Positionnement
+from evaluations.models import Competence, EvaluationCompetence, Module
 from extensions import db
 
 HEURE = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
@@ -183,7 +184,7 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
         .group_by(EvaluationCompetence.inscription_id, Module.numero)
     ):
         acquises[inscription_id][numero] = count
-    niveaux = _niveaux({i.apprenant_id for i in inscriptions})
+    niveaux = latest_niveaux({i.apprenant_id for i in inscriptions})
     # Resolved alerts too: the key is unique, so an alert that holds again is reopened.
     connues = defaultdict(dict)
     for alerte in db.session.scalars(sa.select(Alerte).where(Alerte.inscription_id.in_(ids))):
@@ -236,15 +237,3 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
             if cle not in vues and alerte.resolved_at is None:
                 alerte.resolved_at = maintenant
     db.session.flush()
-
-
-def _niveaux(apprenant_ids: set[int]) -> dict[int, int | None]:
-    """Each learner's latest completed placement niveau."""
-    niveaux: dict[int, int | None] = {}
-    for apprenant_id, niveau in db.session.execute(
-        sa.select(Positionnement.apprenant_id, Positionnement.niveau)
-        .where(Positionnement.apprenant_id.in_(apprenant_ids), Positionnement.is_brouillon.is_(False))
-        .order_by(Positionnement.apprenant_id, Positionnement.completed_at, Positionnement.id)
-    ):
-        niveaux[apprenant_id] = niveau
-    return niveaux

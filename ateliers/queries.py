@@ -42,6 +42,17 @@ def latest_placement_id() -> sa.ScalarSelect:
     )
 
 
+def latest_niveaux(apprenant_ids: set[int]) -> dict[int, int]:
+    """Each learner's latest completed placement niveau, in one query; learners never placed are absent."""
+    dernier = aliased(Positionnement, name="dernier")
+    rows = db.session.execute(
+        sa.select(Apprenant.id, dernier.niveau)
+        .join(dernier, dernier.id == latest_placement_id())
+        .where(Apprenant.id.in_(apprenant_ids))
+    )
+    return dict(rows.all())
+
+
 @dataclass(frozen=True)
 class Candidature:
     """A line of the waiting list."""
