@@ -37,6 +37,26 @@ class WarningsNotAccepted(DomainError):
         self.warnings = warnings
 
 
+class AtelierClos(DomainError):
+    """The workshop is closed (``is_locked``): attendance, skills and inscriptions stay as they were."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cet atelier est clos : ses présences, ses compétences et ses inscriptions sont verrouillées. "
+            "Pour corriger, ouvrez la page de l'atelier et utilisez « Déverrouiller pour corriger » en "
+            "indiquant le motif (médiateur ou administrateur) ; rien de ce que vous avez saisi n'est perdu."
+        )
+
+
+def exiger_ouvert(atelier: Atelier) -> None:
+    """Refuse any change to a closed workshop until it is explicitly unlocked (journaled).
+
+    :raise AtelierClos: when ``atelier.is_locked``.
+    """
+    if atelier.is_locked:
+        raise AtelierClos()
+
+
 @dataclass(frozen=True)
 class Plan:
     """A grouping problem as the pure rule sees it, with the rows it came from."""
