@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from core import disponibilites
 from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE
-from core.forms import REQUIRED, EntierField, choices
+from core.forms import REQUIRED, EntierField, MultiCheckboxField, choices
 from evaluations.constants import NIVEAUX
 
 DEMI_JOURNEE_CHOICES = [(str(i), label) for i, (_code, label) in enumerate(disponibilites.DEMI_JOURNEES)]
@@ -141,6 +142,16 @@ class FermetureForm(FlaskForm):
     motif = StringField("Motif", validators=[Optional(), Length(max=120)], description="Par exemple : congés d'été.")
 
 
+class DeverrouillageForm(FlaskForm):
+    """Unlocking a closed workshop for a correction: the reason goes to the journal."""
+
+    motif = StringField(
+        "Motif de la correction",
+        validators=[InputRequired("Indiquez ce qu'il faut corriger."), Length(max=200)],
+        description="Par exemple : présence de la séance 4 mal notée pour une personne.",
+    )
+
+
 class SuiviForm(FlaskForm):
     """The follow-up call after an alert: date, outcome, reason code (no free text) and next step."""
 
@@ -157,3 +168,125 @@ class SuiviForm(FlaskForm):
     suite = SelectField(
         "Suite donnée", choices=choices([("", "—"), *SUITES_SUIVI.items()]), validators=[InputRequired(REQUIRED)]
     )
+
+
+SEANCE_CHOICES = [(numero, f"Séance {numero}") for numero in range(1, 7)]
+SEUIL_SEANCES = NumberRange(1, 6, "Indiquez un nombre de séances de 1 à 6.")
+
+
+class SeuilsForm(FlaskForm):
+    """The dropout-alert thresholds of the structure; the rate is typed in percent (80 for 0.8).
+
+    ``titres_modules`` (module number -> title) names the modules in the "module où vérifier" choices.
+    """
+
+    toute_absence_non_excusee = BooleanField(
+        "Toute absence non excusée met la personne à rappeler",
+        description="Chaque absence sans excuse donne une alerte « à rappeler » pour la séance manquée. "
+        "Valeur de référence : oui.",
+    )
+    seances_critiques = MultiCheckboxField(
+        "Séances critiques du début d'atelier",
+        coerce=int,
+        choices=choices(SEANCE_CHOICES),
+        invalid_value_message="Cochez des séances de 1 à 6.",
+        invalid_choice_message="Cochez des séances de 1 à 6.",
+        description="Une absence, même excusée, à l'une de ces séances signale un risque de décrochage. "
+        "Aucune case cochée : règle désactivée. Valeur de référence : séances 1 et 2.",
+    )
+    absences_consecutives = EntierField(
+        "Absences consécutives avant « abandon probable »",
+        validators=[InputRequired(WHOLE_NUMBER), SEUIL_SEANCES],
+        description="À partir de ce nombre d'absences de suite, excusées ou non, la personne est signalée en "
+        "abandon probable. Valeur de référence : 2.",
+    )
+    taux_minimum = EntierField(
+        "Taux minimum d'assiduité (%)",
+        validators=[InputRequired(WHOLE_NUMBER), NumberRange(0, 100, "Indiquez un pourcentage de 0 à 100.")],
+        description="Sous ce pourcentage de séances suivies (présent ou en retard), la personne est signalée "
+        "en risque ; 0 désactive la règle. Valeur de référence : 80 %.",
+    )
+    taux_apres_seance = EntierField(
+        "Contrôler l'assiduité après combien de séances",
+        validators=[InputRequired(WHOLE_NUMBER), SEUIL_SEANCES],
+        description="Le taux d'assiduité n'est calculé qu'après ce nombre de séances tenues depuis "
+        "l'inscription. Valeur de référence : 3.",
+    )
+    niveau_fragile = SelectField(
+        "Niveau fragile",
+        coerce=int,
+        choices=choices(NIVEAUX.items()),
+        invalid_value_message="Choisissez un niveau de la liste.",
+        invalid_choice_message="Choisissez un niveau de la liste.",
+        description="Une personne placée à ce niveau ou en dessous, sans aucune compétence acquise au module "
+        "ci-dessous, est signalée en risque de découragement. Valeur de référence : débutant complet.",
+    )
+    module_sans_acquis = SelectField(
+        "Module où vérifier les compétences acquises",
+        coerce=int,
+        choices=[],
+        invalid_value_message="Choisissez un module de 1 à 6.",
+        invalid_choice_message="Choisissez un module de 1 à 6.",
+        description="Une fois la séance de ce module tenue, la règle du niveau fragile regarde les compétences "
+        "acquises des modules 1 jusqu'à lui. Valeur de référence : module 2.",
+    )
+
+    def __init__(self, *args, titres_modules: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        titres = titres_modules or {}
+        self.module_sans_acquis.choices = choices(
+            (numero, f"Module {numero} : {titres[numero]}" if titres.get(numero) else f"Module {numero}")
+            for numero in range(1, 7)
+        )
+
+    @staticmethod
+    def initial_data(seuils: dropout.Seuils) -> dict:
+        """Field values showing ``seuils`` (the rate as a whole percent)."""
+        return {**seuils.to_dict(), "taux_minimum": round(seuils.taux_minimum * 100)}
+
+    def to_seuils(self) -> dropout.Seuils:
+        """The submitted thresholds.
+
+        :raise ValueError: with a French message when :class:`dropout.Seuils` refuses a value.
+        """
+        return dropout.Seuils(
+            toute_absence_non_excusee=bool(self.toute_absence_non_excusee.data),
+            seances_critiques=tuple(self.seances_critiques.data or ()),
+            absences_consecutives=self.absences_consecutives.data,
+            taux_minimum=self.taux_minimum.data / 100,
+            taux_apres_seance=self.taux_apres_seance.data,
+            niveau_fragile=self.niveau_fragile.data,
+            module_sans_acquis=self.module_sans_acquis.data,
+        )
+
+
+class HeureFrField(TimeField):
+    """A time of day (``HH:MM``, as browsers send it), with a French message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Saisissez une heure valide, par exemple 14:00.") from None
+
+
+class RattrapageForm(FlaskForm):
+    """A catch-up to plan: the missed module (choices set by the view), day and time in Paris."""
+
+    module = SelectField(
+        "Module à rattraper",
+        choices=[],
+        validators=[InputRequired("Choisissez le module à rattraper.")],
+        invalid_choice_message="Choisissez un module manqué dans la liste.",
+    )
+    jour = DateFrField("Date du rattrapage", validators=[InputRequired("Indiquez la date du rattrapage.")])
+    heure = HeureFrField(
+        "Heure", validators=[InputRequired("Indiquez l'heure du rattrapage.")], description="Par exemple 14:00."
+    )
+
+
+class RattrapageFaitForm(FlaskForm):
+    """The day a planned catch-up was done; one per planned catch-up on the page (prefixed by its id)."""
+
+    fait_on = DateFrField("Fait le", validators=[InputRequired("Indiquez le jour où le rattrapage a été fait.")])

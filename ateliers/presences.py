@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from ateliers import dropout
 from ateliers.constants import STATUTS_PRESENCE
-from ateliers.models import Alerte, Atelier, Inscription, Presence, Rattrapage, Seance
-from ateliers.queries import latest_niveaux
+from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance
+from ateliers.queries import latest_niveaux, modules_rattrapes
+from ateliers.services import AtelierClos, exiger_ouvert
 from core import journal
 from core.errors import DomainError
 from core.models import Compte
@@ -107,6 +108,10 @@ def enregistrer_presences(
     :return: the inscriptions whose attendance changed.
     :raise PresencesRefusees: séance more than a day ahead, or a line refused (no row written then).
     """
+    try:
+        exiger_ouvert(atelier)
+    except AtelierClos as error:
+        raise PresencesRefusees({}, error.message) from None
     if jour_de(seance) > today + timedelta(days=1):
         raise PresencesRefusees({}, "On ne peut pas noter les présences d'une séance qui a lieu dans plus d'un jour.")
     inscrits = inscrits_de_seance(atelier, seance)
@@ -139,6 +144,8 @@ def enregistrer_presences(
         presence.statut, presence.arrival_at, presence.departure_at, presence.minutes = statut, arrivee, depart, minutes
         presence.compte_id = auteur.id
         changees.append(inscription)
+    if atelier.statut == "planifie":
+        atelier.statut = "en_cours"
     db.session.flush()
     if changees:
         recalculer(atelier, changees, today)
@@ -168,13 +175,7 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
     for presence in db.session.scalars(sa.select(Presence).where(Presence.inscription_id.in_(ids))):
         presences[presence.inscription_id][presence.seance_id] = presence.statut
         minutes[presence.inscription_id] += presence.minutes
-    rattrapes = defaultdict(set)
-    for inscription_id, module_id in db.session.execute(
-        sa.select(Rattrapage.inscription_id, Rattrapage.module_id).where(
-            Rattrapage.inscription_id.in_(ids), Rattrapage.fait_on.is_not(None)
-        )
-    ):
-        rattrapes[inscription_id].add(module_id)
+    rattrapes = modules_rattrapes(ids)
     acquises = defaultdict(lambda: defaultdict(int))
     for inscription_id, numero, count in db.session.execute(
         sa.select(EvaluationCompetence.inscription_id, Module.numero, sa.func.count())
@@ -195,6 +196,12 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
 
     for inscription in inscriptions:
         inscription.minutes_suivies = minutes[inscription.id]
+        courantes = connues[inscription.id]
+        if inscription.statut != "inscrit":
+            # A closed inscription (terminé, abandon) corrected after an unlock: nobody is to be called.
+            for alerte in courantes.values():
+                alerte.resolved_at = alerte.resolved_at or maintenant
+            continue
         parcours = dropout.Parcours(
             inscription_id=inscription.id,
             niveau=niveaux.get(inscription.apprenant_id),
@@ -205,13 +212,12 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
                     module=modules[s.id].numero,
                     jour=jour_de(s),
                     statut=presences[inscription.id].get(s.id),
-                    rattrapee=s.module_id in rattrapes[inscription.id],
+                    rattrapee=s.module_id in rattrapes.get(inscription.id, ()),
                 )
                 for s in seances
             ),
             competences_acquises_par_module=dict(acquises[inscription.id]),
         )
-        courantes = connues[inscription.id]
         vues = set()
         for calculee in dropout.dropout_alerts(parcours, today, seuils, titres):
             cle = (calculee.regle, calculee.seance or 0)

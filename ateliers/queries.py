@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ateliers.dropout import NIVEAUX_RISQUE
-from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Seance, seance_animateur
+from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
 from core.models import Apprenant
 from evaluations.models import Positionnement
@@ -245,3 +245,75 @@ def alertes_ouvertes(structure_id: int) -> list[tuple[Alerte, Inscription, Appre
             .order_by(severite, Alerte.created_at, Alerte.seance_numero, Alerte.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Remplacant:
+    """A person who could take a freed place: their placement, wait, and why they may not fit the group."""
+
+    apprenant: Apprenant
+    score: int
+    niveau: int
+    attente_jours: int
+    avertissement: str | None = None
+
+    @property
+    def convient(self) -> bool:
+        return self.avertissement is None
+
+
+def remplacants(atelier: Atelier, today: date, limit: int = 5) -> list[Remplacant]:
+    """Who on the structure's waiting list could take a freed place in ``atelier``, best first (two queries).
+
+    Only people waiting, available on the workshop's half-day, placed below niveau 3 and without an inscription
+    in this workshop. Those whose score keeps the group's range (members' latest scores, an unplaced member
+    counting 0 as in grouping) within ``atelier.ecart_max`` come first; the others follow with a warning,
+    because the mediator decides. Within each, longest waiting first.
+    """
+    membres = member_scores(atelier.structure_id, [atelier.id])[atelier.id]
+    statement = waiting_list_statement(
+        atelier.structure_id, FiltresAttente(statut="en_attente", demi_journee=atelier.demi_journee)
+    )
+    score, niveau = statement.selected_columns.score, statement.selected_columns.niveau
+    if membres:
+        convient = sa.and_(score >= max(membres) - atelier.ecart_max, score <= min(membres) + atelier.ecart_max)
+    else:
+        convient = sa.true()
+    rows = db.session.execute(
+        statement.where(
+            niveau < 3,
+            Apprenant.id.not_in(sa.select(Inscription.apprenant_id).where(Inscription.atelier_id == atelier.id)),
+        )
+        .order_by(None)
+        .order_by(sa.case((convient, 0), else_=1), Apprenant.en_attente_depuis_on, Apprenant.id)
+        .limit(limit)
+    )
+    result = []
+    for apprenant, score_candidat, niveau_candidat in rows:
+        groupe = [*membres, score_candidat]
+        ecart = max(groupe) - min(groupe)
+        avertissement = None
+        if ecart > atelier.ecart_max:
+            avertissement = f"écart de {ecart} points avec le groupe (maximum {atelier.ecart_max})"
+        since = apprenant.en_attente_depuis_on
+        attente = max((today - since).days, 0) if since else 0
+        result.append(Remplacant(apprenant, score_candidat, niveau_candidat, attente, avertissement))
+    return result
+
+
+def modules_rattrapes(inscription_ids) -> dict[int, set[int]]:
+    """For each inscription, the ids of the modules with a *done* catch-up (inscriptions without one are absent).
+
+    One query, whatever the number of inscriptions.
+    """
+    ids = list(inscription_ids)
+    if not ids:
+        return {}
+    rattrapes: dict[int, set[int]] = {}
+    for inscription_id, module_id in db.session.execute(
+        sa.select(Rattrapage.inscription_id, Rattrapage.module_id).where(
+            Rattrapage.inscription_id.in_(ids), Rattrapage.fait_on.is_not(None)
+        )
+    ):
+        rattrapes.setdefault(inscription_id, set()).add(module_id)
+    return rattrapes

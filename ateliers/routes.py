@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from ateliers import cloture as cloture_service
+from ateliers import competences as competences_service
 from ateliers import dropout, grouping, planning, queries, services, suivis
 from ateliers import presences as presences_service
+from ateliers import rattrapages as rattrapages_service
 from ateliers.calendrier import calendrier_ics
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement, horaire_fr
@@ -22,21 +26,27 @@ from ateliers.forms import (
     AtelierPrevuForm,
     ConfirmationForm,
     DeplacementForm,
+    DeverrouillageForm,
     FermetureForm,
     FiltresAttenteForm,
     ParametresPropositionForm,
     PlanificationForm,
+    RattrapageFaitForm,
+    RattrapageForm,
+    SeuilsForm,
     StatutAttenteForm,
     SuiviForm,
 )
-from ateliers.models import Alerte, Atelier, Inscription, Seance
+from ateliers.models import Alerte, Atelier, Inscription, Rattrapage, Seance
 from ateliers.queries import FiltresAttente, groupable_ateliers, paginate_waiting_list, waiting_matrix
 from core import disponibilites, journal
 from core.access import get_in_structure_or_404, roles_required
-from core.constants import ROLES
+from core.constants import MOTIFS_SORTIE, ROLES
 from core.errors import DomainError
 from core.models import Apprenant
 from core.timeutil import to_paris, utcnow
+from evaluations.constants import NIVEAUX, RESULTATS_COMPETENCE
+from evaluations.curriculum import current_curriculum_version, modules_of_version
 from extensions import db
 
 attente_bp = Blueprint("attente", __name__, url_prefix="/liste-attente")
@@ -295,7 +305,9 @@ def detail(atelier_id: int):
     return _render_detail(_atelier_or_404(atelier_id))
 
 
-def _render_detail(atelier: Atelier, planification: PlanificationForm | None = None, deplacement=None):
+def _render_detail(
+    atelier: Atelier, planification: PlanificationForm | None = None, deplacement=None, deverrouillage=None
+):
     """The workshop page. ``deplacement`` is ``(numero, form)`` when a move was refused."""
     animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
     if planification is None:
@@ -314,6 +326,8 @@ def _render_detail(atelier: Atelier, planification: PlanificationForm | None = N
         avertissements=avertissements,
         planification=planification,
         deplacement=deplacement or (None, None),
+        deverrouillage=deverrouillage or DeverrouillageForm(formdata=None),
+        cloturable=not cloture_service.empechements_cloture(atelier, utcnow().date()),
         horaire=_horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
         today=utcnow().date(),
@@ -393,11 +407,7 @@ def emargement(atelier_id: int):
 @roles_required(*PRINTERS)
 def emargement_seance(atelier_id: int, numero: int):
     atelier = _atelier_or_404(atelier_id)
-    seance = next((s for s in atelier.seances if s.numero == numero), None)
-    if seance is None:
-        abort(404)
-    if seance not in _seances_of_viewer(atelier):
-        abort(403)
+    seance = _seance_or_404(atelier, numero)
     return _feuilles(atelier, [seance], f"emargement-{slugify(atelier.intitule)}-seance-{numero}.pdf")
 
 
@@ -444,11 +454,7 @@ def slugify(texte: str) -> str:
 @roles_required(*PRINTERS)
 def presences(atelier_id: int, numero: int):
     atelier = _atelier_or_404(atelier_id)
-    seance = next((s for s in atelier.seances if s.numero == numero), None)
-    if seance is None:
-        abort(404)
-    if seance not in _seances_of_viewer(atelier):
-        abort(403)
+    seance = _seance_or_404(atelier, numero)
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
     if request.method == "GET":
         return _render_presences(atelier, seance, inscrits, _valeurs_enregistrees(seance), {})
@@ -508,6 +514,201 @@ def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str 
     )
 
 
+def _seance_or_404(atelier: Atelier, numero: int) -> Seance:
+    """Séance ``numero`` of ``atelier``: 404 if there is none, 403 for a volunteer who does not co-run it."""
+    seance = next((s for s in atelier.seances if s.numero == numero), None)
+    if seance is None:
+        abort(404)
+    if seance not in _seances_of_viewer(atelier):
+        abort(403)
+    return seance
+
+
+CHAMP_COMPETENCE = re.compile(r"^c-(\d+)-(\d+)$")
+
+
+@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/competences", methods=["GET", "POST"])
+@roles_required(*PRINTERS)
+def competences(atelier_id: int, numero: int):
+    atelier = _atelier_or_404(atelier_id)
+    seance = _seance_or_404(atelier, numero)
+    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    if request.method == "GET":
+        enregistres = competences_service.resultats([i.id for i in inscrits])
+        valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
+        return _render_competences(atelier, seance, inscrits, valeurs, {})
+    saisies: dict[int, dict[int, str]] = {}
+    for cle, valeur in request.form.items():
+        match = CHAMP_COMPETENCE.match(cle)
+        if match and valeur:
+            saisies.setdefault(int(match.group(1)), {})[int(match.group(2))] = valeur
+    typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
+    try:
+        changees = competences_service.enregistrer_competences(current_user, atelier, seance, saisies, utcnow().date())
+        db.session.commit()
+    except (competences_service.InscriptionInconnue, competences_service.CompetenceInconnue):
+        db.session.rollback()
+        abort(404)
+    except (competences_service.CompetencesRefusees, services.AtelierClos) as error:
+        db.session.rollback()
+        erreurs = getattr(error, "erreurs", {})
+        flash(error.message + " Rien de ce que vous avez saisi n'est perdu.", "error")
+        return _render_competences(atelier, seance, inscrits, typed, erreurs)
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash(
+            "Ces compétences viennent d'être enregistrées par quelqu'un d'autre : rien n'a été modifié. "
+            "Vérifiez ci-dessous puis enregistrez à nouveau.",
+            "error",
+        )
+        return _render_competences(atelier, seance, inscrits, typed, {})
+    quoi = "Évaluation finale" if seance.numero == len(atelier.seances) else f"Compétences de la séance {numero}"
+    flash(f"{quoi} enregistrée(s) ({len(changees)} personne(s) modifiée(s)).", "success")
+    return redirect(url_for("ateliers.competences", atelier_id=atelier_id, numero=numero))
+
+
+def _render_competences(atelier, seance, inscrits, valeurs, erreurs):
+    vue = competences_service.grille(atelier, seance)
+    precedents = {}
+    if vue.precedents:
+        enregistres = competences_service.resultats([i.id for i in inscrits])
+        for inscription in inscrits:
+            lignes = []
+            for module in vue.precedents:
+                compte = Counter(
+                    enregistres[inscription.id][c.id].resultat
+                    for c in module.competences
+                    if c.id in enregistres[inscription.id]
+                )
+                lignes.append((module, compte, len(module.competences)))
+            precedents[inscription.id] = lignes
+    statuts = {p.inscription_id: p.statut for p in seance.presences}
+    return render_template(
+        "ateliers/competences.html",
+        atelier=atelier,
+        seance=seance,
+        vue=vue,
+        inscrits=inscrits,
+        valeurs=valeurs,
+        erreurs=erreurs,
+        empeches=competences_service.empechements(seance, inscrits),
+        precedents=precedents,
+        presences=statuts,
+        horaire=_horaire(seance),
+        resultats=RESULTATS_COMPETENCE,
+        statuts_presence=STATUTS_PRESENCE,
+        prenoms_seuls=current_user.role == "benevole",
+    )
+
+
+def _inscription_or_404(inscription_id: int) -> Inscription:
+    """An inscription of the current structure with its learner and workshop (séances, modules) loaded."""
+    inscription = db.session.scalar(
+        sa.select(Inscription)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Inscription.id == inscription_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Inscription.apprenant))
+        .options(joinedload(Inscription.atelier).selectinload(Atelier.seances).joinedload(Seance.module))
+    )
+    if inscription is None:
+        abort(404)
+    return inscription
+
+
+@ateliers_bp.get("/inscriptions/<int:inscription_id>/progression")
+@roles_required(*READERS)
+def progression(inscription_id: int):
+    inscription = _inscription_or_404(inscription_id)
+    atelier = inscription.atelier
+    vue = competences_service.progression(inscription)
+    journal.record(current_user, "consultation", "inscription", inscription.id, "progression")
+    db.session.commit()
+    return render_template(
+        "ateliers/progression.html",
+        inscription=inscription,
+        atelier=atelier,
+        vue=vue,
+        resultats=RESULTATS_COMPETENCE,
+        statuts_presence=STATUTS_PRESENCE,
+        horaire=_horaire,
+    )
+
+
+@ateliers_bp.route("/<int:atelier_id>/cloture", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def cloture(atelier_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    today = utcnow().date()
+    en_cours = [i for i in _membres(atelier) if i.statut == "inscrit"]
+    decisions = {i.id: ("termine", None) for i in en_cours}
+    erreurs: dict[str, str] = {}
+    if request.method == "POST":
+        decisions = {
+            i.id: (request.form.get(f"decision-{i.id}") or None, request.form.get(f"motif-{i.id}") or None)
+            for i in en_cours
+        }
+        try:
+            cloture_service.cloturer_atelier(current_user, atelier, decisions, today)
+        except DomainError as error:
+            db.session.rollback()
+            if error.field:
+                erreurs[error.field] = error.message
+            flash(error.message, "error")
+            atelier = _atelier_or_404(atelier_id)
+            en_cours = [i for i in _membres(atelier) if i.statut == "inscrit"]
+        else:
+            db.session.commit()
+            flash("Atelier clos : inscriptions, heures suivies et grille finale sont verrouillées.", "success")
+            return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+    return render_template(
+        "ateliers/cloture.html",
+        atelier=atelier,
+        en_cours=en_cours,
+        decisions=decisions,
+        erreurs=erreurs,
+        empechements=cloture_service.empechements_cloture(atelier, today),
+        choix=cloture_service.DECISIONS,
+        motifs=MOTIFS_SORTIE,
+    )
+
+
+def _membres(atelier: Atelier) -> list[Inscription]:
+    return sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower(), i.id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/deverrouiller")
+@roles_required(*WRITERS)
+def deverrouiller(atelier_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    form = DeverrouillageForm()
+    if form.validate_on_submit():
+        try:
+            cloture_service.deverrouiller(current_user, atelier, form.motif.data)
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash("Atelier déverrouillé : corrigez puis reverrouillez-le. Le motif est noté au journal.", "success")
+            return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+    return _render_detail(_atelier_or_404(atelier_id), deverrouillage=form)
+
+
+@ateliers_bp.post("/<int:atelier_id>/reverrouiller")
+@roles_required(*WRITERS)
+def reverrouiller(atelier_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    try:
+        cloture_service.reverrouiller(current_user, atelier)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Atelier reverrouillé ; les heures suivies ont été recalculées.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
 @ateliers_bp.get("/a-rappeler")
 @roles_required(*WRITERS)
 def a_rappeler():
@@ -558,5 +759,262 @@ def suivi(alerte_id: int):
         else:
             db.session.commit()
             flash(f"Appel de {alerte.inscription.apprenant.nom_complet} enregistré.", "success")
+            if form.suite.data == "abandon":
+                flash("Une place est libre : voici les personnes en attente qui peuvent la prendre.", "info")
+                return redirect(url_for("ateliers.remplacement", atelier_id=alerte.inscription.atelier_id))
+            if form.suite.data == "rattrapage_propose":
+                return redirect(
+                    url_for("ateliers.rattrapages", inscription_id=alerte.inscription_id, module=alerte.module_numero)
+                )
             return redirect(url_for("ateliers.a_rappeler"))
     return render_template("ateliers/suivi.html", alerte=alerte, form=form, regles=dropout.REGLES)
+
+
+# --- Dropout-alert thresholds of the structure ----------------------------------------------------------
+
+
+def _titres_modules() -> dict[int, str]:
+    """Module number -> title in the current curriculum (empty when none is loaded)."""
+    version = current_curriculum_version()
+    return {m.numero: m.titre for m in modules_of_version(version)} if version is not None else {}
+
+
+def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str]):
+    return render_template(
+        "ateliers/seuils.html",
+        form=form,
+        seuils=dropout.Seuils.from_dict(current_user.structure.seuils_decrochage or {}),
+        reference=dropout.Seuils(),
+        titres_modules=titres_modules,
+        niveaux=NIVEAUX,
+        peut_modifier=current_user.role in WRITERS,
+    )
+
+
+@ateliers_bp.get("/seuils", endpoint="seuils")
+@roles_required(*READERS)
+def seuils():
+    actuels = dropout.Seuils.from_dict(current_user.structure.seuils_decrochage or {})
+    titres = _titres_modules()
+    return _render_seuils(SeuilsForm(formdata=None, titres_modules=titres, **SeuilsForm.initial_data(actuels)), titres)
+
+
+@ateliers_bp.post("/seuils", endpoint="enregistrer_seuils")
+@roles_required(*WRITERS)
+def enregistrer_seuils():
+    """Save the thresholds typed, or with ``action=reference`` restore the reference ones (direction: 403)."""
+    titres = _titres_modules()
+    form = SeuilsForm(titres_modules=titres)
+    if request.form.get("action") == "reference":
+        nouveaux = dropout.Seuils()  # the CSRF token was checked before the view (CSRFProtect)
+    elif not form.validate_on_submit():
+        return _render_seuils(form, titres)
+    else:
+        try:
+            nouveaux = form.to_seuils()
+        except ValueError as error:
+            form.form_errors.append(str(error))
+            return _render_seuils(form, titres)
+    services.modifier_seuils(current_user, current_user.structure, nouveaux, utcnow().date())
+    db.session.commit()
+    flash("Seuils d'alerte enregistrés.", "success")
+    return redirect(url_for("ateliers.seuils"))
+
+
+# --- A freed place: propose the next suitable person from the waiting list --------------------------------
+
+
+@ateliers_bp.get("/<int:atelier_id>/remplacement")
+@roles_required(*WRITERS)
+def remplacement(atelier_id: int):
+    return _render_remplacement(_atelier_or_404(atelier_id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/remplacement/<int:apprenant_id>")
+@roles_required(*WRITERS)
+def inscrire_remplacant(atelier_id: int, apprenant_id: int):
+    atelier = _atelier_or_404(atelier_id)
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    try:
+        inscription = services.inscrire_remplacant(current_user, atelier, apprenant, utcnow().date())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _render_remplacement(_atelier_or_404(atelier_id))
+    db.session.commit()
+    flash(f"{apprenant.nom_complet} rejoint l'atelier « {atelier.intitule} » à partir d'aujourd'hui.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=inscription.atelier_id))
+
+
+def _render_remplacement(atelier: Atelier):
+    """The replacement page: free places, séances left, and who could come (only when someone can)."""
+    today = utcnow().date()
+    libres = atelier.capacite - atelier.places_prises
+    try:
+        restantes, refus = services.exiger_remplacable(atelier, today), None
+    except DomainError as error:
+        restantes, refus = [], error.message
+    personnes = queries.remplacants(atelier, today) if libres > 0 and not refus else []
+    journal.record(current_user, "consultation", "apprenant", None, f"remplaçants pour l'atelier {atelier.id}")
+    db.session.commit()
+    return render_template(
+        "ateliers/remplacement.html",
+        atelier=atelier,
+        libres=libres,
+        restantes=restantes,
+        arrivee=_arrivee_en_mots(atelier, restantes),
+        refus=refus,
+        personnes=personnes,
+        horaire=_horaire,
+    )
+
+
+def _arrivee_en_mots(atelier: Atelier, restantes: list[Seance]) -> str:
+    """``arriverait à la séance 4 (module 4) et manquerait les séances 1, 2 et 3`` for a newcomer joining today."""
+    if not restantes:
+        return ""
+    premiere = restantes[0]
+    texte = f"arriverait à la séance {premiere.numero} (module {premiere.module.numero})"
+    manquees = [str(s.numero) for s in atelier.seances if s.numero < premiere.numero]
+    if len(manquees) == 1:
+        texte += f" et manquerait la séance {manquees[0]}"
+    elif manquees:
+        texte += f" et manquerait les séances {', '.join(manquees[:-1])} et {manquees[-1]}"
+    return texte
+
+
+# --- Catch-ups (rattrapages) of a missed module -----------------------------------------------------------
+
+
+def _rattrapage_or_404(rattrapage_id: int) -> Rattrapage:
+    """A catch-up of the current structure (through its workshop), with its module and workshop loaded."""
+    rattrapage = db.session.scalar(
+        sa.select(Rattrapage)
+        .join(Inscription, Inscription.id == Rattrapage.inscription_id)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Rattrapage.id == rattrapage_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Rattrapage.module))
+        .options(joinedload(Rattrapage.inscription).joinedload(Inscription.atelier))
+    )
+    if rattrapage is None:
+        abort(404)
+    return rattrapage
+
+
+def _rattrapage_form(lignes: list[rattrapages_service.ModuleManque], **data) -> RattrapageForm:
+    """The planning form, its module choices limited to the missed modules not caught up yet."""
+    form = RattrapageForm(formdata=None, **data) if data else RattrapageForm()
+    form.module.choices = [
+        ("", "—"),
+        *(
+            (str(ligne.seance.module_id), f"Module {ligne.seance.module.numero} : {ligne.seance.module.titre}")
+            for ligne in lignes
+            if ligne.is_manque and (ligne.rattrapage is None or ligne.rattrapage.fait_on is None)
+        ),
+    ]
+    return form
+
+
+def _render_rattrapages(inscription: Inscription, lignes, form: RattrapageForm, fait=(None, None)):
+    """The catch-up page. ``fait`` is ``(rattrapage id, form)`` when a "done" date was refused."""
+    today = utcnow().date()
+    refuse_id, refuse_form = fait
+    faits = {}
+    for ligne in lignes:
+        rattrapage = ligne.rattrapage
+        if rattrapage is None or rattrapage.fait_on is not None:
+            continue
+        if rattrapage.id == refuse_id:
+            faits[rattrapage.id] = refuse_form
+        else:
+            prevu = rattrapages_service.jour_prevu(rattrapage)
+            faits[rattrapage.id] = RattrapageFaitForm(
+                formdata=None, prefix=f"r{rattrapage.id}", fait_on=prevu if prevu <= today else None
+            )
+    journal.record(current_user, "consultation", "inscription", inscription.id, "rattrapages")
+    db.session.commit()
+    return render_template(
+        "ateliers/rattrapages.html",
+        inscription=inscription,
+        atelier=inscription.atelier,
+        lignes=lignes,
+        form=form,
+        faits=faits,
+        statuts=STATUTS_PRESENCE,
+        horaire=_horaire,
+    )
+
+
+@ateliers_bp.route("/inscriptions/<int:inscription_id>/rattrapages", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def rattrapages(inscription_id: int):
+    inscription = _inscription_or_404(inscription_id)
+    lignes = rattrapages_service.modules_manques(inscription)
+    if request.method == "GET":
+        numero = request.args.get("module", type=int)
+        module_id = next((s.module_id for s in inscription.atelier.seances if s.module.numero == numero), "")
+        return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=str(module_id)))
+    form = _rattrapage_form(lignes)
+    if not form.validate_on_submit():
+        return _render_rattrapages(inscription, lignes, form)
+    try:
+        rattrapage = rattrapages_service.planifier_rattrapage(
+            current_user, inscription, int(form.module.data), form.jour.data, form.heure.data, utcnow().date()
+        )
+        message = f"Rattrapage du module {rattrapage.module.numero} prévu."
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        _field_error(form, error)
+    except sa.exc.IntegrityError:
+        # A colleague planned this module for this learner at the same instant (unique inscription and module).
+        db.session.rollback()
+        flash(
+            "Un rattrapage de ce module vient d'être prévu par quelqu'un d'autre : vérifiez ci-dessous puis "
+            "enregistrez à nouveau.",
+            "error",
+        )
+    else:
+        flash(message, "success")
+        return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))
+    inscription = _inscription_or_404(inscription_id)
+    return _render_rattrapages(inscription, rattrapages_service.modules_manques(inscription), form)
+
+
+@ateliers_bp.post("/rattrapages/<int:rattrapage_id>/fait")
+@roles_required(*WRITERS)
+def rattrapage_fait(rattrapage_id: int):
+    rattrapage = _rattrapage_or_404(rattrapage_id)
+    inscription_id, numero = rattrapage.inscription_id, rattrapage.module.numero
+    form = RattrapageFaitForm(prefix=f"r{rattrapage_id}")
+    if form.validate_on_submit():
+        try:
+            rattrapages_service.marquer_fait(current_user, rattrapage, form.fait_on.data, utcnow().date())
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Rattrapage du module {numero} noté comme fait.", "success")
+            return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))
+    inscription = _inscription_or_404(inscription_id)
+    lignes = rattrapages_service.modules_manques(inscription)
+    return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=""), fait=(rattrapage_id, form))
+
+
+@ateliers_bp.post("/rattrapages/<int:rattrapage_id>/annuler")
+@roles_required(*WRITERS)
+def annuler_rattrapage(rattrapage_id: int):
+    rattrapage = _rattrapage_or_404(rattrapage_id)
+    inscription_id, numero = rattrapage.inscription_id, rattrapage.module.numero
+    try:
+        rattrapages_service.annuler_rattrapage(current_user, rattrapage)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        inscription = _inscription_or_404(inscription_id)
+        lignes = rattrapages_service.modules_manques(inscription)
+        return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=""))
+    db.session.commit()
+    flash(f"Rattrapage du module {numero} annulé.", "success")
+    return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))

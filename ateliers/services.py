@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
-from ateliers import grouping, planning
+from ateliers import dropout, grouping, planning
 from ateliers.models import Atelier, Fermeture, Inscription, Seance
 from ateliers.queries import GROUPABLE_STATUTS, Candidature, groupable_ateliers, member_scores, waiting_candidates
 from core import journal
 from core.errors import DomainError
-from core.models import Apprenant, Compte
+from core.models import Apprenant, Compte, Structure
 from core.timeutil import to_paris, utcnow
 from evaluations.curriculum import modules_of_version
 from extensions import db
@@ -382,3 +383,150 @@ def ajouter_fermeture(auteur: Compte, debut_on: date, fin_on: date | None, motif
     db.session.flush()
     journal.record(auteur, "creation", "fermeture", fermeture.id, motif)
     return fermeture
+
+
+def _resume_seuils(avant: dropout.Seuils, apres: dropout.Seuils) -> str:
+    """What changed between two sets of thresholds, in short French words (for the journal)."""
+
+    def montrer(nom: str, seuils: dropout.Seuils) -> str:
+        valeur = getattr(seuils, nom)
+        if nom == "toute_absence_non_excusee":
+            return "oui" if valeur else "non"
+        if nom == "seances_critiques":
+            return "+".join(str(numero) for numero in valeur) or "aucune"
+        if nom == "taux_minimum":
+            return f"{round(valeur * 100)} %"
+        return str(valeur)
+
+    noms = {
+        "toute_absence_non_excusee": "toute absence non excusée",
+        "seances_critiques": "séances critiques",
+        "absences_consecutives": "absences consécutives",
+        "taux_minimum": "taux minimum",
+        "taux_apres_seance": "taux après séance",
+        "niveau_fragile": "niveau fragile",
+        "module_sans_acquis": "module sans acquis",
+    }
+    changes = [
+        f"{libelle} {montrer(nom, avant)} → {montrer(nom, apres)}"
+        for nom, libelle in noms.items()
+        if getattr(avant, nom) != getattr(apres, nom)
+    ]
+    return "seuils d'alerte : " + ("; ".join(changes) if changes else "inchangés")
+
+
+def modifier_seuils(auteur: Compte, structure: Structure, seuils: dropout.Seuils, today: date) -> int:
+    """Store the dropout-alert thresholds of ``structure`` and recompute the alerts they govern; flushes.
+
+    The alerts recomputed are those of every inscription still running (statut "inscrit") in the structure's
+    workshops that are planned (have séances) and not closed (``is_locked``): an alert that no longer holds is
+    resolved, one that now holds is opened.
+
+    :return: the number of inscriptions whose alerts were recomputed.
+    :raise DomainError: when ``structure`` is not the author's.
+    """
+    from ateliers import presences  # presences imports this module
+
+    if structure.id != auteur.structure_id:
+        raise DomainError("Vous ne pouvez régler que les seuils de votre structure.")
+    avant = dropout.Seuils.from_dict(structure.seuils_decrochage or {})
+    structure.seuils_decrochage = seuils.to_dict()
+    journal.record(auteur, "modification", "structure", structure.id, _resume_seuils(avant, seuils))
+    db.session.flush()
+
+    inscriptions = db.session.scalars(
+        sa.select(Inscription)
+        .join(Inscription.atelier)
+        .where(
+            Atelier.structure_id == structure.id,
+            Atelier.is_locked.is_(False),
+            Inscription.statut == "inscrit",
+            sa.exists().where(Seance.atelier_id == Atelier.id),
+        )
+        .options(contains_eager(Inscription.atelier))
+        .order_by(Inscription.atelier_id, Inscription.id)
+    ).all()
+    par_atelier: dict[int, list[Inscription]] = {}
+    for inscription in inscriptions:
+        par_atelier.setdefault(inscription.atelier_id, []).append(inscription)
+    for groupe in par_atelier.values():
+        presences.recalculer(groupe[0].atelier, groupe, today)
+    return len(inscriptions)
+
+
+# --- A freed place: enrol someone from the waiting list (late replacement) --------------------------------
+
+STATUTS_REMPLACEMENT = ("planifie", "en_cours")
+
+
+def seances_restantes(atelier: Atelier, today: date) -> list[Seance]:
+    """The workshop's séances dated ``today`` or later (Paris day): those a newcomer joining today follows."""
+    return [seance for seance in atelier.seances if to_paris(seance.starts_at).date() >= today]
+
+
+def exiger_remplacable(atelier: Atelier, today: date) -> list[Seance]:
+    """Check that ``atelier`` may take a newcomer today and return the séances they would follow.
+
+    :raise AtelierClos: when the workshop is locked.
+    :raise DomainError: when it is neither planned nor running, or its last séance is over.
+    """
+    exiger_ouvert(atelier)
+    if atelier.statut not in STATUTS_REMPLACEMENT:
+        raise DomainError("Seul un atelier planifié ou en cours peut accueillir une personne de la liste d'attente.")
+    restantes = seances_restantes(atelier, today)
+    if not restantes:
+        raise DomainError("Toutes les séances de cet atelier sont passées : plus personne ne peut le rejoindre.")
+    return restantes
+
+
+def inscrire_remplacant(auteur: Compte, atelier: Atelier, apprenant: Apprenant, today: date) -> Inscription:
+    """Give a freed place of ``atelier`` to ``apprenant`` from the waiting list, from ``today``; flush only.
+
+    The place is taken by a conditional UPDATE of ``atelier.places_prises`` and the learner must still be
+    waiting (conditional UPDATE too), so two mediators at once can neither overfill the workshop nor enrol the
+    same person twice. Séances before ``today`` never count as absences (``Inscription.joined_on``).
+
+    :raise AtelierClos: when the workshop is locked.
+    :raise DomainError: workshop not planned or running, or over; learner of another structure, already
+        inscribed in this workshop or not waiting; no free place left. The caller rolls back.
+    """
+    restantes = exiger_remplacable(atelier, today)
+    if apprenant.structure_id != atelier.structure_id:
+        raise DomainError("Cette personne n'appartient pas à la structure de l'atelier.")
+    deja_inscrit = db.session.scalar(
+        sa.select(Inscription.id).where(Inscription.atelier_id == atelier.id, Inscription.apprenant_id == apprenant.id)
+    )
+    if deja_inscrit is not None:
+        raise DomainError("Cette personne a déjà une inscription dans cet atelier.")
+    if apprenant.statut != "en_attente":
+        raise DomainError("Cette personne n'est pas sur la liste d'attente : elle ne peut pas prendre cette place.")
+    taken = db.session.execute(
+        sa.update(Atelier)
+        .where(Atelier.id == atelier.id, Atelier.places_prises < Atelier.capacite)
+        .values(places_prises=Atelier.places_prises + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise DomainError("Plus de place libre dans cet atelier.")
+    moved = db.session.execute(
+        sa.update(Apprenant)
+        .where(Apprenant.id == apprenant.id, Apprenant.statut == "en_attente")
+        .values(statut="inscrit", last_contact_on=today)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise DomainError("Cette personne vient d'être inscrite ou retirée de la liste d'attente entre-temps.")
+    db.session.expire(atelier, ["places_prises"])
+    db.session.expire(apprenant, ["statut", "last_contact_on", "updated_at"])
+    inscription = Inscription(atelier_id=atelier.id, apprenant_id=apprenant.id, joined_on=today)
+    db.session.add(inscription)
+    db.session.flush()
+    journal.record(
+        auteur,
+        "creation",
+        "inscription",
+        inscription.id,
+        f"remplacement : apprenant {apprenant.id} rejoint l'atelier {atelier.id} à la séance {restantes[0].numero}",
+    )
+    db.session.flush()
+    return inscription

@@ -28,6 +28,8 @@ PARAMETERS = {
     "compte_id": "compte",
     "positionnement_id": "positionnement",
     "alerte_id": "alerte",
+    "inscription_id": "inscription",
+    "rattrapage_id": "rattrapage",
 }
 
 
@@ -47,6 +49,8 @@ class World:
         )
         self.numero = (1, 1)  # a séance number, within the workshop above
         self.alerte = tuple(_alerte(atelier_id) for atelier_id in self.atelier)
+        self.inscription = tuple(_inscription(atelier_id) for atelier_id in self.atelier)
+        self.rattrapage = tuple(_rattrapage(inscription_id) for inscription_id in self.inscription)
 
 
 def _draft_placement(apprenant_id: int) -> int:
@@ -69,6 +73,39 @@ def _alerte(atelier_id: int) -> int:
     db.session.add(alerte)
     db.session.commit()
     return alerte.id
+
+
+def _inscription(atelier_id: int) -> int:
+    """The workshop's first inscription."""
+    import sqlalchemy as sa
+
+    from ateliers.models import Inscription
+
+    return db.session.scalar(sa.select(Inscription.id).where(Inscription.atelier_id == atelier_id))
+
+
+def _rattrapage(inscription_id: int) -> int:
+    """A planned (not done) catch-up of the module of séance 1 for the inscription."""
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    from ateliers.models import Inscription, Rattrapage, Seance
+
+    seance = db.session.scalar(
+        sa.select(Seance)
+        .join(Inscription, Inscription.atelier_id == Seance.atelier_id)
+        .where(Inscription.id == inscription_id, Seance.numero == 1)
+    )
+    rattrapage = Rattrapage(
+        inscription_id=inscription_id,
+        module_id=seance.module_id,
+        seance_id=seance.id,
+        prevu_at=datetime(2026, 6, 3, 12),
+    )
+    db.session.add(rattrapage)
+    db.session.commit()
+    return rattrapage.id
 
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:

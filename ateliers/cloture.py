@@ -1,0 +1,122 @@
+"""Closing a workshop after module 6, and the explicit, journaled unlock that a later correction needs.
+
+Closing turns each running inscription into "terminé" or "abandon" (with its reason code), totals the minutes
+attended from the attendance, resolves the open alerts, marks the workshop "termine" and locks it: attendance,
+skills and inscriptions are then refused (``ateliers.services.exiger_ouvert``) until someone unlocks it with a
+reason. Re-locking after the correction needs no reason. Services flush; the route commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from ateliers.models import Atelier, Presence
+from ateliers.presences import inscrits_de_seance, jour_de, recalculer
+from ateliers.suivis import abandonner
+from core import journal
+from core.constants import MOTIFS_SORTIE
+from core.errors import DomainError
+from core.models import Compte
+from core.timeutil import utcnow
+from extensions import db
+
+DECISIONS = {"termine": "A suivi l'atelier jusqu'au bout (terminé)", "abandon": "Abandon"}
+
+
+def empechements_cloture(atelier: Atelier, today: date) -> list[str]:
+    """Why ``atelier`` cannot be closed yet, in French; empty when it can."""
+    if atelier.is_locked:
+        return ["L'atelier est déjà clos."]
+    if atelier.statut not in ("planifie", "en_cours") or not atelier.seances:
+        return ["Seul un atelier planifié ou en cours peut être clos."]
+    derniere = atelier.seances[-1]
+    if jour_de(derniere) > today:
+        return [f"La dernière séance (séance {derniere.numero}) n'a pas encore eu lieu."]
+    notees = set(
+        db.session.execute(
+            sa.select(Presence.seance_id, Presence.inscription_id).where(
+                Presence.seance_id.in_([s.id for s in atelier.seances])
+            )
+        ).all()
+    )
+    manquantes = [
+        seance.numero
+        for seance in atelier.seances
+        if any((seance.id, i.id) not in notees for i in inscrits_de_seance(atelier, seance) if i.statut == "inscrit")
+    ]
+    if manquantes:
+        liste = ", ".join(str(n) for n in manquantes)
+        return [f"Les présences ne sont pas notées pour tout le monde aux séances : {liste}. Notez-les d'abord."]
+    return []
+
+
+def cloturer_atelier(
+    auteur: Compte, atelier: Atelier, decisions: dict[int, tuple[str, str | None]], today: date
+) -> None:
+    """Close ``atelier``: each running inscription becomes terminé or abandon, then the workshop is locked.
+
+    :param decisions: inscription id -> ("termine" | "abandon", reason code for an abandon), for every
+        running inscription.
+    :raise DomainError: beside ``motif-<id>`` for an abandon without a reason; otherwise (no field) when the
+        workshop cannot be closed yet (see :func:`empechements_cloture`) or a decision is missing.
+    """
+    raisons = empechements_cloture(atelier, today)
+    if raisons:
+        raise DomainError(" ".join(raisons))
+    en_cours = [i for i in atelier.inscriptions if i.statut == "inscrit"]
+    for inscription in en_cours:
+        decision, motif = decisions.get(inscription.id, (None, None))
+        if decision not in DECISIONS:
+            raise DomainError(f"Choisissez terminé ou abandon pour {inscription.apprenant.nom_complet}.")
+        if decision == "abandon" and motif not in MOTIFS_SORTIE:
+            raise DomainError("Indiquez le motif de l'abandon.", f"motif-{inscription.id}")
+    fin = jour_de(atelier.seances[-1])
+    for inscription in en_cours:
+        decision, motif = decisions[inscription.id]
+        if decision == "abandon":
+            abandonner(auteur, inscription, motif, fin)
+        else:
+            inscription.statut = "termine"
+            inscription.ended_on = fin
+    # Minutes totalled from the attendance for everyone; closed inscriptions have no open alert left.
+    recalculer(atelier, list(atelier.inscriptions), today)
+    atelier.statut = "termine"
+    atelier.is_locked = True
+    terminees = sum(i.statut == "termine" for i in atelier.inscriptions)
+    heures = sum(i.minutes_suivies for i in atelier.inscriptions) / 60
+    journal.record(
+        auteur,
+        "modification",
+        "atelier",
+        atelier.id,
+        f"clôture : {terminees} terminé(s), {len(en_cours) - terminees} abandon(s) à la clôture, "
+        f"{heures:.1f} h suivies au total",
+    )
+    db.session.flush()
+
+
+def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:
+    """Unlock a closed workshop for a correction; the reason goes to the journal.
+
+    :raise DomainError: beside "motif" when it is missing or too short; not closed.
+    """
+    motif = (motif or "").strip()
+    if not atelier.is_locked:
+        raise DomainError("Cet atelier n'est pas verrouillé.")
+    if len(motif) < 5:
+        raise DomainError("Indiquez en quelques mots ce qu'il faut corriger (5 caractères au moins).", "motif")
+    atelier.is_locked = False
+    journal.record(auteur, "modification", "atelier", atelier.id, f"déverrouillage pour correction : {motif[:200]}")
+    db.session.flush()
+
+
+def reverrouiller(auteur: Compte, atelier: Atelier) -> None:
+    """Lock again a closed workshop once corrected; hours are totalled again from the attendance."""
+    if atelier.statut != "termine" or atelier.is_locked:
+        raise DomainError("Seul un atelier clos puis déverrouillé peut être reverrouillé.")
+    recalculer(atelier, list(atelier.inscriptions), utcnow().date())
+    atelier.is_locked = True
+    journal.record(auteur, "modification", "atelier", atelier.id, "reverrouillage après correction")
+    db.session.flush()

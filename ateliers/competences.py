@@ -1,0 +1,240 @@
+"""Skills judged at a séance (non acquis / avec aide / acquis), and the final evaluation at module 6.
+
+At séances 1 to 5 the mediator judges the skills of the séance's module. The séance whose module holds the
+final-evaluation skill (M6.5, the reference scenario) is the final evaluation: every skill of the curriculum
+version can be judged there, so the whole M1-M6 grid is completed in one place.
+
+A learner absent at the séance is not judged on it, unless a catch-up of that module is done: then the
+catch-up counts for the module's skills. ``enregistrer_competences`` validates everything before writing
+(nothing is written when a line is refused), upserts one EvaluationCompetence per learner and skill, and
+recomputes the learner's dropout alerts (``niveau_sans_acquis`` reads the skills). It flushes; the route
+commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from ateliers import dropout
+from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
+from ateliers.presences import inscrits_de_seance, jour_de, recalculer
+from ateliers.queries import modules_rattrapes
+from ateliers.services import exiger_ouvert
+from core import journal
+from core.models import Compte
+from core.timeutil import utcnow
+from evaluations.constants import RESULTATS_COMPETENCE
+from evaluations.curriculum import modules_of_version
+from evaluations.models import Competence, EvaluationCompetence, Module
+from extensions import db
+
+
+class InscriptionInconnue(LookupError):
+    """A judgement names someone who is not expected at this séance: the route answers 404."""
+
+
+class CompetenceInconnue(LookupError):
+    """A judgement names a skill that is not judged at this séance: the route answers 404."""
+
+
+class CompetencesRefusees(Exception):
+    """Some lines were refused; ``erreurs`` maps an inscription id to its message. Nothing was written."""
+
+    def __init__(self, erreurs: dict[int, str], message: str) -> None:
+        super().__init__(message)
+        self.erreurs = erreurs
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Grille:
+    """What the skills page of one séance shows: the skills judged there, by module, and earlier modules."""
+
+    seance: Seance
+    finale: bool
+    modules: list[Module]  # the modules whose skills are judged here, in order
+    precedents: list[Module]  # earlier modules, shown read-only beside each learner (séances 1 to 5)
+
+    @property
+    def competences(self) -> list[Competence]:
+        return [c for m in self.modules for c in m.competences]
+
+
+def is_evaluation_finale(module: Module) -> bool:
+    return any(c.is_evaluation_finale for c in module.competences)
+
+
+def grille(atelier: Atelier, seance: Seance) -> Grille:
+    """The skills judged at ``seance``: its module's, or at the final evaluation every module's."""
+    modules = modules_of_version(atelier.curriculum_version)
+    module = next(m for m in modules if m.id == seance.module_id)
+    if is_evaluation_finale(module):
+        # The scenario first: it is what the final evaluation is about; the grid follows, M1 to M6.
+        return Grille(seance, True, modules, [])
+    return Grille(seance, False, [module], [m for m in modules if m.numero < module.numero])
+
+
+def resultats(inscription_ids: list[int]) -> dict[int, dict[int, EvaluationCompetence]]:
+    """inscription id -> competence id -> its current judgement, in one query."""
+    found: dict[int, dict[int, EvaluationCompetence]] = defaultdict(dict)
+    if inscription_ids:
+        for evaluation in db.session.scalars(
+            sa.select(EvaluationCompetence).where(EvaluationCompetence.inscription_id.in_(inscription_ids))
+        ):
+            found[evaluation.inscription_id][evaluation.competence_id] = evaluation
+    return found
+
+
+def empechements(seance: Seance, inscrits: list[Inscription]) -> dict[int, str]:
+    """inscription id -> why they cannot be judged at ``seance`` (absent, no catch-up of the module done)."""
+    ids = [i.id for i in inscrits]
+    if not ids:
+        return {}
+    absents = dict(
+        db.session.execute(
+            sa.select(Presence.inscription_id, Presence.statut).where(
+                Presence.seance_id == seance.id,
+                Presence.inscription_id.in_(ids),
+                Presence.statut.not_in(dropout.PRESENT),
+            )
+        ).all()
+    )
+    if not absents:
+        return {}
+    rattrapes = modules_rattrapes(list(absents))
+    return {
+        inscription_id: "Absent(e) à cette séance : ses compétences seront notées après un rattrapage du module."
+        for inscription_id in absents
+        if seance.module_id not in rattrapes.get(inscription_id, ())
+    }
+
+
+def enregistrer_competences(
+    auteur: Compte, atelier: Atelier, seance: Seance, saisies: dict[int, dict[int, str]], today: date
+) -> list[Inscription]:
+    """Save the judgements typed at ``seance`` and recompute the alerts of the learners changed.
+
+    :param saisies: inscription id -> competence id -> "non_acquis" / "avec_aide" / "acquis" (a skill left
+        blank is not in the mapping: its judgement, if any, stays).
+    :return: the inscriptions whose judgements changed.
+    :raise InscriptionInconnue: someone not expected at the séance (not enrolled, abandoned, or joined later).
+    :raise CompetenceInconnue: a skill not judged at this séance.
+    :raise AtelierClos: the workshop is closed and not unlocked.
+    :raise CompetencesRefusees: séance more than a day ahead, an unknown value, or an absent learner judged.
+    """
+    inscrits = {i.id: i for i in inscrits_de_seance(atelier, seance)}
+    if set(saisies) - set(inscrits):
+        raise InscriptionInconnue(sorted(set(saisies) - set(inscrits)))
+    vue = grille(atelier, seance)
+    permises = {c.id: c for c in vue.competences}
+    if any(set(valeurs) - set(permises) for valeurs in saisies.values()):
+        raise CompetenceInconnue(seance.numero)
+    exiger_ouvert(atelier)
+    if jour_de(seance) > today + timedelta(days=1):
+        raise CompetencesRefusees(
+            {}, "On ne peut pas noter les compétences d'une séance qui a lieu dans plus d'un jour."
+        )
+    erreurs: dict[int, str] = {}
+    for inscription_id, valeurs in saisies.items():
+        if any(valeur not in RESULTATS_COMPETENCE for valeur in valeurs.values()):
+            erreurs[inscription_id] = "Choisissez non acquis, avec aide ou acquis."
+    empeches = empechements(seance, list(inscrits.values()))
+    for inscription_id, raison in empeches.items():
+        if saisies.get(inscription_id):
+            erreurs[inscription_id] = raison
+    if erreurs:
+        raise CompetencesRefusees(erreurs, "Les compétences ne sont pas enregistrées.")
+
+    existantes = resultats(list(saisies))
+    changees = []
+    for inscription_id, valeurs in saisies.items():
+        modifiees = 0
+        for competence_id, valeur in valeurs.items():
+            evaluation = existantes[inscription_id].get(competence_id)
+            if evaluation is None:
+                evaluation = EvaluationCompetence(inscription_id=inscription_id, competence_id=competence_id)
+                db.session.add(evaluation)
+            elif evaluation.resultat == valeur:
+                continue
+            evaluation.resultat = valeur
+            evaluation.seance_id = seance.id
+            evaluation.compte_id = auteur.id
+            evaluation.evaluated_at = utcnow()
+            modifiees += 1
+        if modifiees:
+            changees.append(inscrits[inscription_id])
+            quoi = "évaluation finale" if vue.finale else f"compétences séance {seance.numero}"
+            journal.record(auteur, "modification", "inscription", inscription_id, f"{quoi} : {modifiees} jugement(s)")
+    db.session.flush()
+    if changees:
+        recalculer(atelier, changees, today)
+    return changees
+
+
+@dataclass(frozen=True)
+class ColonneModule:
+    """One module of a learner's progress grid: its séance, attendance, catch-up and skills."""
+
+    module: Module
+    seance: Seance | None
+    presence: Presence | None
+    rattrapage: Rattrapage | None
+    lignes: list[tuple[Competence, EvaluationCompetence | None]]
+
+    @property
+    def acquises(self) -> int:
+        return sum(1 for _c, e in self.lignes if e is not None and e.resultat == "acquis")
+
+
+@dataclass(frozen=True)
+class Progression:
+    """A learner's attendance and skills across the six modules of one workshop."""
+
+    colonnes: list[ColonneModule]
+    minutes_prevues: int
+
+    @property
+    def lignes(self) -> int:
+        return max((len(c.lignes) for c in self.colonnes), default=0)
+
+    @property
+    def minutes_suivies(self) -> int:
+        return sum(c.presence.minutes for c in self.colonnes if c.presence is not None)
+
+    @property
+    def acquises(self) -> int:
+        return sum(c.acquises for c in self.colonnes)
+
+    @property
+    def competences(self) -> int:
+        return sum(len(c.lignes) for c in self.colonnes)
+
+
+def progression(inscription: Inscription) -> Progression:
+    """The progress grid of ``inscription`` in a fixed number of queries (modules, attendance, skills, catch-ups)."""
+    atelier = inscription.atelier
+    modules = modules_of_version(atelier.curriculum_version)
+    seances = {s.module_id: s for s in atelier.seances}
+    presences = {
+        p.seance_id: p for p in db.session.scalars(sa.select(Presence).where(Presence.inscription_id == inscription.id))
+    }
+    rattrapages = {
+        r.module_id: r
+        for r in db.session.scalars(sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id))
+    }
+    evaluations = resultats([inscription.id])[inscription.id]
+    colonnes = [
+        ColonneModule(
+            module=module,
+            seance=seances.get(module.id),
+            presence=presences.get(seances[module.id].id) if module.id in seances else None,
+            rattrapage=rattrapages.get(module.id),
+            lignes=[(c, evaluations.get(c.id)) for c in module.competences],
+        )
+        for module in modules
+    ]
+    return Progression(colonnes, sum(m.duree_minutes for m in modules))

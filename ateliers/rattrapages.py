@@ -1,0 +1,192 @@
+"""Catch-ups (rattrapages) of a missed module: planned, then done; once done they count for that module.
+
+A catch-up is for a module the learner missed (absent or excused at the workshop's séance of that module). Once
+it is *done*, the dropout rules stop asking for action on that absence (``ateliers.presences.recalculer`` reads
+the done ones) and the module's skills may be judged (:func:`modules_rattrapes`). One row per inscription and
+module: planning the same module again moves the planned date. Services flush; the route commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ateliers import dropout, services
+from ateliers.constants import STATUTS_INSCRIPTION
+from ateliers.models import Inscription, Presence, Rattrapage, Seance
+from ateliers.presences import recalculer
+from ateliers.queries import modules_rattrapes  # noqa: F401 - part of this module's interface
+from core import journal
+from core.errors import DomainError
+from core.models import Compte
+from core.timeutil import date_fr, datetime_fr, paris_to_utc, to_paris
+from evaluations.models import Module
+from extensions import db
+
+
+@dataclass(frozen=True)
+class ModuleManque:
+    """A séance of the learner's workshop they missed (or that has a catch-up), with its catch-up if any."""
+
+    seance: Seance
+    statut: str | None
+    rattrapage: Rattrapage | None
+
+    @property
+    def is_manque(self) -> bool:
+        return self.statut in dropout.ABSENT
+
+
+def jour_prevu(rattrapage: Rattrapage) -> date:
+    """The planned day of ``rattrapage``, in Paris."""
+    return to_paris(rattrapage.prevu_at).date()
+
+
+def _libelle(seance: Seance) -> str:
+    return f"module {seance.module.numero} ({seance.module.titre})"
+
+
+def planifier_rattrapage(
+    auteur: Compte, inscription: Inscription, module_id: int | None, jour: date, heure: time, today: date
+) -> Rattrapage:
+    """Plan the catch-up of module ``module_id`` for ``inscription`` on ``jour`` at ``heure`` (Paris).
+
+    Planning a module that already has a planned catch-up moves it.
+
+    :return: the created or moved row.
+    :raise AtelierClos: the workshop is locked.
+    :raise DomainError: (beside its field) inscription no longer running; module not of the workshop's séances,
+        attended by the learner, or already caught up (``module``); date in the past (``jour``).
+    """
+    atelier = inscription.atelier
+    services.exiger_ouvert(atelier)
+    if inscription.statut != "inscrit":
+        raise DomainError(
+            f"Cette inscription est close ({STATUTS_INSCRIPTION[inscription.statut].lower()}) : "
+            "on ne peut plus prévoir de rattrapage."
+        )
+    seance = db.session.scalar(
+        sa.select(Seance)
+        .where(Seance.atelier_id == atelier.id, Seance.module_id == module_id)
+        .options(joinedload(Seance.module))
+    )
+    if seance is None:
+        raise DomainError("Choisissez un module des séances de cet atelier.", "module")
+    statut = db.session.scalar(
+        sa.select(Presence.statut).where(Presence.seance_id == seance.id, Presence.inscription_id == inscription.id)
+    )
+    if statut in dropout.PRESENT:
+        raise DomainError(
+            f"La personne a suivi la séance {seance.numero} : un rattrapage est prévu pour un module manqué.",
+            "module",
+        )
+    if jour < today:
+        raise DomainError("La date du rattrapage ne peut pas être passée.", "jour")
+    rattrapage = db.session.scalar(
+        sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id, Rattrapage.module_id == module_id)
+    )
+    if rattrapage is not None and rattrapage.fait_on is not None:
+        raise DomainError(
+            f"Le rattrapage de ce module est déjà fait (le {date_fr(rattrapage.fait_on)}) : il ne peut plus être "
+            "déplacé.",
+            "module",
+        )
+    action = "creation" if rattrapage is None else "modification"
+    if rattrapage is None:
+        rattrapage = Rattrapage(inscription_id=inscription.id, module_id=module_id)
+        db.session.add(rattrapage)
+    rattrapage.seance_id = seance.id
+    rattrapage.prevu_at = paris_to_utc(jour, heure)
+    rattrapage.compte_id = auteur.id
+    db.session.flush()
+    journal.record(
+        auteur,
+        action,
+        "rattrapage",
+        rattrapage.id,
+        f"rattrapage du {_libelle(seance)} prévu le {datetime_fr(rattrapage.prevu_at)}",
+    )
+    db.session.flush()
+    return rattrapage
+
+
+def marquer_fait(auteur: Compte, rattrapage: Rattrapage, fait_on: date, today: date) -> None:
+    """Record that ``rattrapage`` was done on ``fait_on``, then recompute the learner's dropout alerts.
+
+    :raise AtelierClos: the workshop is locked.
+    :raise DomainError: the inscription ended in an abandon; ``fait_on`` in the future or before the planned day
+        (beside ``fait_on``).
+    """
+    inscription = rattrapage.inscription
+    atelier = inscription.atelier
+    services.exiger_ouvert(atelier)
+    if inscription.statut == "abandon":
+        raise DomainError("Cette inscription est close par un abandon : le rattrapage ne peut plus être noté.")
+    if fait_on > today:
+        raise DomainError("La date du rattrapage fait ne peut pas être dans le futur.", "fait_on")
+    prevu = jour_prevu(rattrapage)
+    if fait_on < prevu:
+        raise DomainError(f"La date ne peut pas être avant le jour prévu du rattrapage ({date_fr(prevu)}).", "fait_on")
+    rattrapage.fait_on = fait_on
+    rattrapage.compte_id = auteur.id
+    db.session.flush()
+    recalculer(atelier, [inscription], today)
+    journal.record(
+        auteur,
+        "modification",
+        "rattrapage",
+        rattrapage.id,
+        f"rattrapage du module {rattrapage.module.numero} fait le {date_fr(fait_on)}",
+    )
+    db.session.flush()
+
+
+def annuler_rattrapage(auteur: Compte, rattrapage: Rattrapage) -> None:
+    """Delete a planned catch-up that is not done yet.
+
+    :raise AtelierClos: the workshop is locked.
+    :raise DomainError: the catch-up is already done.
+    """
+    services.exiger_ouvert(rattrapage.inscription.atelier)
+    if rattrapage.fait_on is not None:
+        raise DomainError("Ce rattrapage est déjà fait : il ne peut plus être annulé.")
+    numero = rattrapage.module.numero
+    journal.record(auteur, "modification", "rattrapage", rattrapage.id, f"rattrapage du module {numero} annulé")
+    db.session.delete(rattrapage)
+    db.session.flush()
+
+
+def rattrapages_of(inscription_id: int) -> list[Rattrapage]:
+    """The inscription's catch-ups, planned or done, with their module loaded, in module order."""
+    return list(
+        db.session.scalars(
+            sa.select(Rattrapage)
+            .join(Rattrapage.module)
+            .where(Rattrapage.inscription_id == inscription_id)
+            .options(joinedload(Rattrapage.module))
+            .order_by(Module.numero)
+        )
+    )
+
+
+def modules_manques(inscription: Inscription) -> list[ModuleManque]:
+    """The séances of the inscription's workshop the learner missed (absent, excused) or that have a catch-up.
+
+    In séance order; two queries.
+    """
+    par_module = {r.module_id: r for r in rattrapages_of(inscription.id)}
+    rows = db.session.execute(
+        sa.select(Seance, Presence.statut)
+        .outerjoin(Presence, sa.and_(Presence.seance_id == Seance.id, Presence.inscription_id == inscription.id))
+        .where(Seance.atelier_id == inscription.atelier_id)
+        .options(joinedload(Seance.module))
+        .order_by(Seance.numero)
+    )
+    return [
+        ModuleManque(seance, statut, par_module.get(seance.module_id))
+        for seance, statut in rows
+        if statut in dropout.ABSENT or seance.module_id in par_module
+    ]

@@ -1,0 +1,125 @@
+"""Running a demo workshop in the browser: six séances of attendance and skills, a learner slipping away after
+two absences in a row, the call, the final evaluation, closing the workshop, and the attendance sheet PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, time
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from ateliers import routes
+from ateliers.models import Atelier
+from core.timeutil import paris_to_utc, to_paris, utcnow
+from demo import load_demo
+from extensions import db
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+INTITULE = "Débutants autonomes – lundi après-midi"
+
+
+@pytest.fixture
+def demo_atelier(app, monkeypatch):
+    """The demo data set, and a clock the journey moves to the evening of each séance."""
+    load_demo(TEST_PASSWORD)
+    db.session.commit()
+    atelier = db.session.scalar(sa.select(Atelier).where(Atelier.intitule == INTITULE))
+    clock = {"now": datetime(2000, 1, 1)}
+    monkeypatch.setattr(routes, "utcnow", lambda: clock["now"])
+    members = sorted((i.apprenant.nom_complet, i.id) for i in atelier.inscriptions)
+    days = [to_paris(s.starts_at).date() for s in atelier.seances]
+    assert len(days) == 6 and days[0] > utcnow().date()  # a real demo workshop, not started yet
+    return members, days, clock
+
+
+def evening(day) -> datetime:
+    return paris_to_utc(day, time(19, 0))
+
+
+def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_closing(
+    page: Page, journey, demo_atelier
+):
+    members, days, clock = demo_atelier
+    (absent_name, _absent_id), *others = members
+    journey.login("mediatrice@demo.local", TEST_PASSWORD)
+    nav = page.get_by_role("navigation", name="Navigation principale")
+
+    for numero, day in enumerate(days, start=1):
+        clock["now"] = evening(day)
+        nav.get_by_role("link", name="Ateliers").click()
+        page.get_by_role("link", name=INTITULE).click()
+
+        # Attendance: everybody present, except one learner at séances 2 and 3.
+        page.get_by_role("link", name=f"Noter les présences de la séance {numero}").click()
+        for name, _ident in members:
+            statut = "Absent" if name == absent_name and numero in (2, 3) else "Présent"
+            page.get_by_role("group", name=name).get_by_role("radio", name=statut, exact=True).check()
+        page.get_by_role("button", name="Enregistrer les présences").click()
+        expect(page.locator(".flash-success")).to_contain_text(f"Présences de la séance {numero} enregistrées")
+
+        if numero == 3:
+            # After the second absence in a row, the learner is on the list with the right rule.
+            nav.get_by_role("link", name="À rappeler").click()
+            row = page.get_by_role("row").filter(has_text=absent_name).filter(has_text="Absences consécutives")
+            expect(row).to_contain_text("Abandon probable")
+            expect(row).to_contain_text("Séance 3, module 3")
+            row.get_by_role("link", name="Noter l'appel").click()
+            page.get_by_label("Résultat").select_option(label="Joint(e)")
+            page.get_by_label("Suite donnée").select_option(label="Revient")
+            page.get_by_role("button", name=re.compile("Enregistrer")).click()
+            expect(page.locator(".flash-success")).to_contain_text(f"Appel de {absent_name} enregistré")
+            nav.get_by_role("link", name="Ateliers").click()
+            page.get_by_role("link", name=INTITULE).click()
+            page.get_by_role("link", name="Compétences de la séance 3").click()
+        else:
+            page.get_by_role("link", name=f"Puis les compétences de la séance {numero}").click()
+
+        # Skills of the séance; at séance 6, the final evaluation.
+        for name, ident in members:
+            if name == absent_name and numero in (2, 3):
+                expect(page.locator(f"#personne-{ident}")).to_contain_text("Absent(e) à cette séance")
+                continue
+            grid = page.locator(f"#personne-{ident}")
+            radios = grid.get_by_role("radio", name=re.compile(r"Acquis \(fait seul\)$"))
+            if numero == 6:
+                grid.get_by_role("radio", name=re.compile(r"^M6\.5 .*Acquis \(fait seul\)$")).check()
+            else:
+                for index in range(radios.count()):
+                    radios.nth(index).check()
+        button = "Enregistrer l'évaluation finale" if numero == 6 else "Enregistrer les compétences"
+        page.get_by_role("button", name=button).click()
+        expect(page.locator(".flash-success")).to_contain_text("enregistrée(s)")
+
+    # Closing: everybody finished; hours totalled, the workshop locked.
+    nav.get_by_role("link", name="Ateliers").click()
+    page.get_by_role("link", name=INTITULE).click()
+    page.get_by_role("link", name="Clôturer l'atelier").click()
+    page.get_by_role("button", name="Clôturer et verrouiller l'atelier").click()
+    expect(page.locator(".flash-success")).to_contain_text("Atelier clos")
+    expect(page.get_by_text("Atelier clos et verrouillé")).to_be_visible()
+    members_list = page.locator("section.card").filter(has=page.get_by_role("heading", name="Membres"))
+    expect(members_list).to_contain_text(f"{absent_name} (terminé, 12,0 h suivies)")
+    expect(members_list).to_contain_text(f"{others[0][0]} (terminé, 18,0 h suivies)")
+
+    # The learner's progress page: two absences, the final scenario acquired.
+    page.get_by_role("link", name=absent_name, exact=True).click()
+    expect(page.get_by_role("heading", name=f"Progression de {absent_name}")).to_be_visible()
+    expect(page.locator("table.grille-progression")).to_contain_text("Absent")
+    expect(page.locator(".lead")).to_contain_text("12,0 h suivies sur 18 h")
+
+    # The attendance sheet of the whole workshop, as printed.
+    page.go_back()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Feuilles d'émargement (PDF)").click()
+    reader = PdfReader(io.BytesIO(download_info.value.path().read_bytes()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 6
+    assert INTITULE in text and "Séance 6" in text
+    for name, _ident in members:
+        assert name in text

@@ -1,0 +1,249 @@
+"""Skills pages, final evaluation, progress page, closing and unlocking a workshop, through the web."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from ateliers import competences, routes, services
+from ateliers.models import Inscription, Presence
+from ateliers.presences import Saisie, enregistrer_presences
+from evaluations.models import EvaluationCompetence
+from extensions import db
+from tests.services.test_planification import START, TODAY, make_atelier
+
+NOW = datetime(2026, 5, 12, 8, 0)  # the day after séance 6 (11 May 2026)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
+
+
+@pytest.fixture
+def mediatrice(make_compte):
+    return make_compte("mediateur", prenom="Awa", nom="Diallo")
+
+
+@pytest.fixture
+def benevole(make_compte):
+    return make_compte("benevole", prenom="Henri", nom="Crozet")
+
+
+@pytest.fixture
+def atelier(structure, make_apprenant, mediatrice, benevole):
+    atelier = make_atelier(
+        structure,
+        [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")],
+    )
+    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
+    atelier.seances[0].animateurs.append(benevole)
+    db.session.commit()
+    return atelier
+
+
+def ids(atelier) -> dict[str, int]:
+    return {i.apprenant.nom: i.id for i in atelier.inscriptions}
+
+
+def url(atelier, numero=1) -> str:
+    return f"/ateliers/{atelier.id}/seances/{numero}/competences"
+
+
+def codes(atelier, numero=1) -> dict[str, int]:
+    return {c.code: c.id for c in competences.grille(atelier, atelier.seances[numero - 1]).competences}
+
+
+def attend_all(mediatrice, atelier, numeros=range(1, 7), **statuts):
+    for numero in numeros:
+        data = {i.id: Saisie(statuts.get(i.apprenant.nom, "present")) for i in atelier.inscriptions}
+        enregistrer_presences(mediatrice, atelier, atelier.seances[numero - 1], data, NOW.date())
+    db.session.commit()
+
+
+def test_the_grid_saves_every_learner_in_one_submit(browser, mediatrice, atelier):
+    browser.login(mediatrice)
+    page = browser.get(url(atelier)).get_data(as_text=True)
+    assert "Compétences de la séance 1" in page and "Josiane Martin" in page
+    assert "M1.4" in page and "M2.1" not in page
+    detail = browser.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
+    assert url(atelier) in detail and "Évaluation finale (grille M1 à M6)" in detail
+    inscrits, c = ids(atelier), codes(atelier)
+    response = browser.submit(
+        url(atelier),
+        {f"c-{inscrits['Martin']}-{c['M1.1']}": "acquis", f"c-{inscrits['Bernard']}-{c['M1.2']}": "avec_aide"},
+    )
+    assert response.status_code == 302
+    rows = db.session.execute(sa.select(EvaluationCompetence.inscription_id, EvaluationCompetence.resultat)).all()
+    assert sorted(rows) == sorted([(inscrits["Martin"], "acquis"), (inscrits["Bernard"], "avec_aide")])
+    page = browser.get(url(atelier)).get_data(as_text=True)
+    assert f'name="c-{inscrits["Martin"]}-{c["M1.1"]}" value="acquis"' in page
+    assert "enregistrée(s) (2 personne(s) modifiée(s))" in page
+    # Earlier modules are visible from séance 2 on.
+    page = browser.get(url(atelier, 2)).get_data(as_text=True)
+    assert "Modules précédents" in page and "M1 : 1 acquis, 0 avec aide, 0 non acquis, 3 non évalué(s)" in page
+
+
+def test_a_judgement_for_someone_not_enrolled_is_404_and_writes_nothing(
+    browser, mediatrice, atelier, make_apprenant, structure
+):
+    other = make_atelier(structure, [make_apprenant()]).inscriptions[0]
+    browser.login(mediatrice)
+    c = codes(atelier)
+    response = browser.submit(url(atelier), {f"c-{other.id}-{c['M1.1']}": "acquis"})
+    assert response.status_code == 404
+    response = browser.submit(url(atelier), {f"c-{ids(atelier)['Martin']}-{codes(atelier, 2)['M2.1']}": "acquis"})
+    assert response.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 0
+
+
+def test_an_absent_learner_is_refused_beside_their_grid_and_the_values_kept(browser, mediatrice, atelier):
+    attend_all(mediatrice, atelier, [1], Martin="absent")
+    browser.login(mediatrice)
+    inscrits, c = ids(atelier), codes(atelier)
+    page = browser.get(url(atelier)).get_data(as_text=True)
+    assert "Absent(e) à cette séance" in page and "disabled" in page
+    response = browser.submit(
+        url(atelier),
+        {f"c-{inscrits['Martin']}-{c['M1.1']}": "acquis", f"c-{inscrits['Bernard']}-{c['M1.3']}": "non_acquis"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'id="erreurs-{inscrits["Martin"]}"' in page
+    assert f'name="c-{inscrits["Bernard"]}-{c["M1.3"]}" value="non_acquis" aria-labelledby' in page
+    assert f'value="non_acquis" aria-labelledby="c-{inscrits["Bernard"]}-{c["M1.3"]}-libelle' in page
+    assert "checked" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 0
+
+
+def test_the_final_evaluation_page_covers_the_whole_grid(browser, mediatrice, atelier):
+    browser.login(mediatrice)
+    page = browser.get(url(atelier, 6)).get_data(as_text=True)
+    assert "Évaluation finale (séance 6)" in page
+    for code in ("M1.1", "M3.4", "M6.5"):
+        assert code in page
+    inscrits, c = ids(atelier), codes(atelier, 6)
+    response = browser.submit(
+        url(atelier, 6),
+        {f"c-{inscrits['Martin']}-{c['M6.5']}": "acquis", f"c-{inscrits['Martin']}-{c['M2.3']}": "acquis"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 2
+
+
+def test_the_volunteer_sees_first_names_on_their_seance_only(browser, benevole, atelier):
+    browser.login(benevole)
+    page = browser.get(url(atelier)).get_data(as_text=True)
+    assert "Josiane" in page and "Martin" not in page
+    assert browser.get(url(atelier, 2)).status_code == 403
+
+
+def test_direction_cannot_judge_skills(browser, make_compte, atelier):
+    browser.login(make_compte("direction"))
+    assert browser.get(url(atelier)).status_code == 403
+
+
+def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
+    browser, mediatrice, atelier, make_apprenant, count_queries
+):
+    browser.login(mediatrice)
+    attend_all(mediatrice, atelier, [1])
+
+    def counts():
+        found = {}
+        for name, page in (
+            ("competences", url(atelier)),
+            ("presences", url(atelier).replace("competences", "presences")),
+        ):
+            with count_queries() as statements:
+                assert browser.get(page).status_code == 200
+            found[name] = len(statements)
+        with count_queries() as statements:
+            assert browser.get(url(atelier, 6)).status_code == 200
+        found["finale"] = len(statements)
+        return found
+
+    two = counts()
+    for _ in range(8):
+        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_on=TODAY))
+    db.session.commit()
+    attend_all(mediatrice, atelier, [1])
+    assert counts() == two
+
+
+def test_the_progress_page_shows_the_grid_and_is_readable_by_direction(browser, mediatrice, atelier, make_compte):
+    attend_all(mediatrice, atelier, [1, 2], Martin="absent")
+    martin = ids(atelier)["Martin"]
+    browser.login(make_compte("direction"))
+    page = browser.get(f"/ateliers/inscriptions/{martin}/progression").get_data(as_text=True)
+    assert "Progression de Josiane Martin" in page
+    assert "0,0 h suivies sur 18 h" in page
+    assert page.count(">Absent<") == 2
+    assert "Compétence 5" in page and "M6" in page
+
+
+def test_progress_page_of_another_structure_is_404(browser, make_structure, make_compte, atelier):
+    other = make_structure(nom="Autre structure")
+    browser.login(make_compte("mediateur", structure=other))
+    assert browser.get(f"/ateliers/inscriptions/{ids(atelier)['Martin']}/progression").status_code == 404
+
+
+def test_closing_then_unlocking_through_the_pages(browser, mediatrice, atelier):
+    browser.login(mediatrice)
+    detail = browser.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
+    assert "pourra être clos après la séance 6" in detail
+    attend_all(mediatrice, atelier)
+    detail = browser.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
+    assert "Clôturer l'atelier</a>" in detail
+    inscrits = ids(atelier)
+    cloture_url = f"/ateliers/{atelier.id}/cloture"
+    response = browser.submit(
+        cloture_url, {f"decision-{inscrits['Martin']}": "termine", f"decision-{inscrits['Bernard']}": "abandon"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'id="motif-{inscrits["Bernard"]}-erreurs"' in page and "Indiquez le motif de l&#39;abandon." in page
+    assert f'name="decision-{inscrits["Bernard"]}" value="abandon" checked' in page
+    response = browser.submit(
+        cloture_url,
+        {
+            f"decision-{inscrits['Martin']}": "termine",
+            f"decision-{inscrits['Bernard']}": "abandon",
+            f"motif-{inscrits['Bernard']}": "famille",
+        },
+    )
+    assert response.status_code == 302
+    detail = browser.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
+    assert "Atelier clos et verrouillé" in detail and "18,0 h suivies" in detail
+
+    # Attendance on a closed workshop: refused with how to unlock, the typed status kept.
+    presences = f"/ateliers/{atelier.id}/seances/3/presences"
+    response = browser.submit(presences, {f"statut-{inscrits['Martin']}": "absent_excuse"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Déverrouiller pour corriger" in page
+    assert 'value="absent_excuse" checked' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Presence).where(Presence.statut != "present")) == 0
+
+    response = browser.submit(
+        f"/ateliers/{atelier.id}/deverrouiller", {"motif": ""}, form_url=f"/ateliers/{atelier.id}"
+    )
+    assert response.status_code == 200 and "Indiquez ce qu&#39;il faut corriger." in response.get_data(as_text=True)
+    response = browser.submit(
+        f"/ateliers/{atelier.id}/deverrouiller",
+        {"motif": "Séance 3 : Mme Martin excusée"},
+        form_url=f"/ateliers/{atelier.id}",
+    )
+    assert response.status_code == 302
+    assert browser.submit(presences, {f"statut-{inscrits['Martin']}": "absent_excuse"}).status_code == 302
+    response = browser.submit(f"/ateliers/{atelier.id}/reverrouiller", {}, form_url=f"/ateliers/{atelier.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    martin = db.session.get(Inscription, inscrits["Martin"])
+    assert martin.atelier.is_locked and martin.minutes_suivies == 15 * 60
+
+
+def test_closing_is_for_mediators(browser, benevole, make_compte, atelier):
+    browser.login(benevole)
+    assert browser.get(f"/ateliers/{atelier.id}/cloture").status_code == 403
