@@ -124,7 +124,11 @@ class PlanificationForm(FlaskForm):
     animateurs = SelectMultipleField("Animateurs", coerce=int, choices=[], validate_choice=False)
 
     def to_data(self) -> dict:
-        return {"debut": self.debut.data, "lieu": (self.lieu.data or "").strip(), "animateur_ids": self.animateurs.data}
+        return {
+            "debut": self.debut.data,
+            "lieu": (self.lieu.data or "").strip(),
+            "animateur_ids": self.animateurs.data or [],
+        }
 
 
 class DeplacementForm(FlaskForm):
@@ -132,6 +136,19 @@ class DeplacementForm(FlaskForm):
 
     jour = DateFrField("Nouvelle date", validators=[InputRequired("Indiquez la nouvelle date.")])
     decaler = BooleanField("Décaler les séances suivantes")
+
+
+class AnimateursSeanceForm(FlaskForm):
+    """Who co-runs one séance (ids of the structure's animateurs), and whether the later séances follow."""
+
+    animateurs = SelectMultipleField(
+        "Animateurs",
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        invalid_value_message="Choisissez les animateurs dans la liste.",
+    )
+    suivantes = BooleanField("Appliquer aussi aux séances suivantes")
 
 
 class FermetureForm(FlaskForm):

@@ -23,6 +23,7 @@ from ateliers.calendrier import calendrier_ics
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement, horaire_fr
 from ateliers.forms import (
+    AnimateursSeanceForm,
     AtelierPrevuForm,
     ConfirmationForm,
     DeplacementForm,
@@ -37,7 +38,7 @@ from ateliers.forms import (
     StatutAttenteForm,
     SuiviForm,
 )
-from ateliers.models import Alerte, Atelier, Inscription, Rattrapage, Seance
+from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Rattrapage, Seance
 from ateliers.queries import FiltresAttente, groupable_ateliers, paginate_waiting_list, waiting_matrix
 from core import disponibilites, journal
 from core.access import get_in_structure_or_404, roles_required
@@ -306,9 +307,14 @@ def detail(atelier_id: int):
 
 
 def _render_detail(
-    atelier: Atelier, planification: PlanificationForm | None = None, deplacement=None, deverrouillage=None
+    atelier: Atelier,
+    planification: PlanificationForm | None = None,
+    deplacement=None,
+    deverrouillage=None,
+    animateurs_refuses=None,
 ):
-    """The workshop page. ``deplacement`` is ``(numero, form)`` when a move was refused."""
+    """The workshop page. ``deplacement`` and ``animateurs_refuses`` are ``(numero, form)`` when a move or a
+    change of animateurs was refused."""
     animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
     if planification is None:
         planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
@@ -326,6 +332,7 @@ def _render_detail(
         avertissements=avertissements,
         planification=planification,
         deplacement=deplacement or (None, None),
+        animateurs_refuses=animateurs_refuses or (None, None),
         deverrouillage=deverrouillage or DeverrouillageForm(formdata=None),
         cloturable=not cloture_service.empechements_cloture(atelier, utcnow().date()),
         horaire=_horaire,
@@ -1018,3 +1025,41 @@ def annuler_rattrapage(rattrapage_id: int):
     db.session.commit()
     flash(f"Rattrapage du module {numero} annulé.", "success")
     return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/seances/<int:numero>/animateurs")
+@roles_required(*WRITERS)
+def animateurs_seance(atelier_id: int, numero: int):
+    atelier = _atelier_or_404(atelier_id)
+    if numero not in {s.numero for s in atelier.seances}:
+        abort(404)
+    form = AnimateursSeanceForm()
+    if not form.validate_on_submit():
+        return _render_detail(atelier, animateurs_refuses=(numero, form))
+    try:
+        services.changer_animateurs(
+            current_user, atelier, numero, form.animateurs.data or [], form.suivantes.data, utcnow().date()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _field_error(form, error)
+        return _render_detail(_atelier_or_404(atelier_id), animateurs_refuses=(numero, form))
+    db.session.commit()
+    suite = " et des suivantes" if form.suivantes.data and numero < atelier.seances[-1].numero else ""
+    flash(f"Animateurs de la séance {numero}{suite} changés.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
+@ateliers_bp.post("/fermetures/<int:fermeture_id>/supprimer")
+@roles_required(*WRITERS)
+def supprimer_fermeture(fermeture_id: int):
+    fermeture = get_in_structure_or_404(Fermeture, fermeture_id)
+    try:
+        services.supprimer_fermeture(current_user, fermeture)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Fermeture supprimée. Les séances déjà planifiées ne bougent pas : déplacez-les si besoin.", "success")
+    return redirect(url_for("ateliers.liste"))

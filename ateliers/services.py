@@ -530,3 +530,66 @@ def inscrire_remplacant(auteur: Compte, atelier: Atelier, apprenant: Apprenant, 
     )
     db.session.flush()
     return inscription
+
+
+# --- After planning: who co-runs a séance, closures removed -------------------------------------------------
+
+
+def changer_animateurs(
+    auteur: Compte, atelier: Atelier, numero: int, animateur_ids: list[int], suivantes: bool, today: date
+) -> list[Seance]:
+    """Set who co-runs séance ``numero`` (with ``suivantes``, every later séance too); flush only.
+
+    A séance already held may still be corrected while the workshop is open: its animateurs are the record
+    of who was there. ``Atelier.animateurs`` becomes everyone who co-runs at least one séance.
+
+    :return: the séances changed, in order.
+    :raise AtelierClos: when the workshop is locked.
+    :raise DomainError: beside "animateurs": a séance the workshop does not have, no animateur chosen, or an
+        account that is not an active mediator or volunteer of the workshop's structure.
+    """
+    exiger_ouvert(atelier)
+    seance = next((s for s in atelier.seances if s.numero == numero), None)
+    if seance is None:
+        raise DomainError(f"Cet atelier n'a pas de séance {numero}.", "animateurs")
+    ids = sorted(set(animateur_ids))
+    if not ids:
+        raise DomainError("Au moins un animateur par séance.", "animateurs")
+    animateurs = animateurs_of(atelier.structure_id, ids)
+    if len(animateurs) != len(ids):
+        raise DomainError("Choisissez des animateurs de la structure (médiateurs ou bénévoles).", "animateurs")
+    changees = [s for s in atelier.seances if s.numero == numero or (suivantes and s.numero > numero)]
+    for changee in changees:
+        changee.animateurs = list(animateurs)
+    tous = {compte.id: compte for s in atelier.seances for compte in s.animateurs}
+    atelier.animateurs = sorted(tous.values(), key=lambda c: (c.nom, c.prenom, c.id))
+    # Account ids, not names: the journal says what was done, never the personal data itself.
+    details = (
+        f"animateurs de la séance {numero}"
+        + (" et des suivantes" if suivantes and len(changees) > 1 else "")
+        + " : comptes "
+        + ", ".join(str(i) for i in ids)
+        + (" (séance passée corrigée)" if to_paris(seance.starts_at).date() < today else "")
+    )
+    journal.record(auteur, "modification", "atelier", atelier.id, details)
+    db.session.flush()
+    return changees
+
+
+def supprimer_fermeture(auteur: Compte, fermeture: Fermeture) -> None:
+    """Delete a closure of the author's structure; flush only.
+
+    The séances already planned stay where they are (a closure only steers new planning and moves).
+
+    :raise DomainError: when the closure is not of the author's structure.
+    """
+    if fermeture.structure_id != auteur.structure_id:
+        raise DomainError("Vous ne pouvez supprimer que les fermetures de votre structure.")
+    periode = (
+        f"du {fermeture.debut_on.isoformat()}"
+        if fermeture.debut_on == fermeture.fin_on
+        else f"du {fermeture.debut_on.isoformat()} au {fermeture.fin_on.isoformat()}"
+    )
+    journal.record(auteur, "modification", "fermeture", fermeture.id, f"fermeture {periode} supprimée")
+    db.session.delete(fermeture)
+    db.session.flush()

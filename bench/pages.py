@@ -73,11 +73,22 @@ PAGES = (
     ("/liste-attente/", "liste d'attente et matrice"),
     ("/liste-attente/?niveau=1&demi_journee=2", "liste d'attente filtrée"),
     ("/groupes/", "ateliers prévus"),
+    ("/ateliers/", "ateliers et fermetures"),
+    ("/ateliers/<atelier>", "page d'un atelier en cours"),
+    ("/ateliers/<atelier>/seances/1/presences", "présences d'une séance"),
+    ("/ateliers/<atelier>/seances/1/competences", "compétences d'une séance"),
+    ("/ateliers/<atelier>/seances/6/competences", "évaluation finale (grille M1-M6)"),
+    ("/ateliers/inscriptions/<inscription>/progression", "progression d'un apprenant"),
+    ("/ateliers/a-rappeler", "à rappeler"),
     # The proposal page runs the solver: bench.grouping measures it, by size of waiting list.
 )
 CSRF_INPUT = re.compile(r"<input[^>]*\bname=\"csrf_token\"[^>]*>")
 INPUT_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
 DETAIL_LINK = re.compile(r"href=\"/apprenants/(\d+)\"")
+# The demo workshop under way (ateliers/<id>), and one of its learners' progress pages.
+RUNNING_WORKSHOP = "Débutants – jeudi après-midi"
+WORKSHOP_LINK = re.compile(r"href=\"/ateliers/(\d+)\">([^<]+)</a>")
+PROGRESS_LINK = re.compile(r"href=\"/ateliers/inscriptions/(\d+)/progression\"")
 LIST_TOTAL = re.compile(r"(\d+) apprenants?\b")
 NOISY_PCT = 15  # other processes' share of the CPU above which a measurement is flagged
 SERVER_TROUBLE = re.compile(r"\[(?:ERROR|CRITICAL)\]|WORKER TIMEOUT|Traceback")
@@ -462,17 +473,19 @@ def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[d
         ids = list(dict.fromkeys(DETAIL_LINK.findall(html)))
         if status != 200 or not ids:
             raise BenchError("no learner on the mediator's list page: the demo data set is missing")
+        places = workshop_ids(clients[0])
         probes = {}
         for path, _ in PAGES:
-            probes[path] = probe(clients[0], f"/apprenants/{ids[0]}" if path == DETAIL else path)
+            probes[path] = probe(clients[0], concrete(path, ids[0], places))
         # Both workers import templates and open connections before anything is measured.
         for path, _ in PAGES:
-            measure(clients[:1], _path_for(path, ids), 0, settings.warmup, deadline)
+            measure(clients[:1], _path_for(path, ids, places), 0, settings.warmup, deadline)
         rows = []
         for path, label in PAGES:
             for concurrency in settings.clients:
                 count = settings.requests if concurrency == 1 else settings.requests_concurrent
-                phase = measure(clients[:concurrency], _path_for(path, ids), count, settings.warmup, deadline, meter)
+                target = _path_for(path, ids, places)
+                phase = measure(clients[:concurrency], target, count, settings.warmup, deadline, meter)
                 row = summarize(path, label, concurrency, phase)
                 rows.append(row)
                 print(
@@ -481,16 +494,39 @@ def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[d
                     file=sys.stderr,
                     flush=True,
                 )
-        return rows, {"detail_ids": [int(value) for value in ids], "pages": probes}
+        return rows, {"detail_ids": [int(value) for value in ids], "places": places, "pages": probes}
     finally:
         for client in clients:
             client.close()
 
 
-def _path_for(path: str, ids: list[str]) -> Callable[[int, int], str]:
+def workshop_ids(client: Client) -> dict[str, str]:
+    """The ids standing for ``<atelier>`` and ``<inscription>``: the demo workshop under way and its first learner."""
+    status, _, html = client.request("GET", "/ateliers/")
+    atelier = next((ident for ident, title in WORKSHOP_LINK.findall(html) if title.strip() == RUNNING_WORKSHOP), None)
+    if status != 200 or atelier is None:
+        raise BenchError(f"no workshop {RUNNING_WORKSHOP!r} on the workshops page: the demo data set is missing")
+    _, _, html = client.request("GET", f"/ateliers/{atelier}")
+    inscription = PROGRESS_LINK.search(html)
+    if inscription is None:
+        raise BenchError("the running demo workshop lists no learner")
+    return {"<atelier>": atelier, "<inscription>": inscription.group(1)}
+
+
+def concrete(path: str, learner: str, places: dict[str, str]) -> str:
+    """``path`` with its placeholders replaced: a learner for the detail page, the workshop ids elsewhere."""
+    if path == DETAIL:
+        return f"/apprenants/{learner}"
+    for placeholder, ident in places.items():
+        path = path.replace(placeholder, ident)
+    return path
+
+
+def _path_for(path: str, ids: list[str], places: dict[str, str]) -> Callable[[int, int], str]:
     """Fixed pages as they are; the detail page walks through the listed learners, each client elsewhere."""
     if path != DETAIL:
-        return lambda _client, _number: path
+        fixed = concrete(path, ids[0], places)
+        return lambda _client, _number: fixed
     return lambda client, number: f"/apprenants/{ids[(client * 7 + number) % len(ids)]}"
 
 
@@ -537,7 +573,7 @@ def verdict(rows: list[dict], settings: Settings) -> dict:
 # --- SQL statements per page ------------------------------------------------------------------------------
 
 
-def count_sql(instance: Path, settings: Settings, password: str, ids: list[int]) -> list[dict]:
+def count_sql(instance: Path, settings: Settings, password: str, ids: list[int], places: dict[str, str]) -> list[dict]:
     """Sign in with Flask's test client on the same database and count the SQL statements of each page."""
     import sqlalchemy as sa
 
@@ -571,7 +607,7 @@ def count_sql(instance: Path, settings: Settings, password: str, ids: list[int])
         if response.status_code != 302:
             raise BenchError(f"in-process sign-in failed: {response.status_code}")
         for path, _ in PAGES:
-            target = f"/apprenants/{ids[0]}" if path == DETAIL else path
+            target = concrete(path, str(ids[0]), places)
             client.get(target)  # the first call compiles the template
             statements.clear()
             response = client.get(target)
@@ -682,7 +718,9 @@ def run(settings: Settings, started) -> dict:
         finally:
             server.stop()
         trouble = server.trouble()
-        sql = count_sql(instance, settings, password, pages["detail_ids"]) if settings.count_sql else []
+        sql = []
+        if settings.count_sql:
+            sql = count_sql(instance, settings, password, pages["detail_ids"], pages["places"])
     add_ratios(rows)
     return {
         "benchmark": "pages",

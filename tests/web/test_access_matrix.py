@@ -30,6 +30,7 @@ PARAMETERS = {
     "alerte_id": "alerte",
     "inscription_id": "inscription",
     "rattrapage_id": "rattrapage",
+    "fermeture_id": "fermeture",
 }
 
 
@@ -51,6 +52,7 @@ class World:
         self.alerte = tuple(_alerte(atelier_id) for atelier_id in self.atelier)
         self.inscription = tuple(_inscription(atelier_id) for atelier_id in self.atelier)
         self.rattrapage = tuple(_rattrapage(inscription_id) for inscription_id in self.inscription)
+        self.fermeture = (_fermeture(self.comptes["admin"].structure_id), _fermeture(other.id))
 
 
 def _draft_placement(apprenant_id: int) -> int:
@@ -106,6 +108,18 @@ def _rattrapage(inscription_id: int) -> int:
     db.session.add(rattrapage)
     db.session.commit()
     return rattrapage.id
+
+
+def _fermeture(structure_id: int) -> int:
+    """A closure day of the structure, after the workshops above."""
+    from datetime import date
+
+    from ateliers.models import Fermeture
+
+    fermeture = Fermeture(structure_id=structure_id, debut_on=date(2026, 8, 14), fin_on=date(2026, 8, 14))
+    db.session.add(fermeture)
+    db.session.commit()
+    return fermeture.id
 
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:
