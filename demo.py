@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from ateliers.models import Atelier, Inscription, Presence, Seance
 from ateliers.planning import planifier_seances
+from ateliers.presences import recalculer
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
 from core.text import fold
@@ -313,7 +314,11 @@ def _add_workshop(
         for seance in atelier.seances:
             if seance.ends_at > utcnow() or statut == "annule":
                 continue
-            absent = leaves and seance.numero >= 3
+            # In the finished workshop one person drops out after séance 2; in the running one, one person
+            # missed the last séance held, so the "À rappeler" list has someone to call.
+            absent = (leaves and seance.numero >= 3) or (
+                statut == "en_cours" and rank == len(learner_ids) - 1 and seance.numero == _last_held(atelier)
+            )
             presence = Presence(statut="absent" if absent else "present", minutes=0 if absent else 180)
             presence.seance = seance
             inscription.presences.append(presence)
@@ -334,6 +339,9 @@ def _add_workshop(
             inscription.motif_sortie = "transport" if leaves else None
             inscription.ended_on = atelier.seances[-1].starts_at.date()
     atelier.places_prises = sum(i.statut != "abandon" for i in atelier.inscriptions)
+    if statut == "en_cours":
+        db.session.flush()
+        recalculer(atelier, list(atelier.inscriptions), today)
     for inscription in atelier.inscriptions:
         db.session.execute(
             sa.update(Apprenant)
@@ -341,6 +349,11 @@ def _add_workshop(
             .values(statut="retire" if inscription.statut == "abandon" else "inscrit")
         )
     return atelier
+
+
+def _last_held(atelier: Atelier) -> int:
+    """The number of the last séance of ``atelier`` already over (0 if none)."""
+    return max((s.numero for s in atelier.seances if s.ends_at <= utcnow()), default=0)
 
 
 def _ensure_structure(nom: str, commune: str, report: DemoReport) -> tuple[Structure, bool]:
