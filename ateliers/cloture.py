@@ -12,7 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ateliers.models import Atelier, Presence
+from ateliers.models import Atelier, Inscription, Presence
 from ateliers.presences import inscrits_de_seance, jour_de, recalculer
 from ateliers.suivis import abandonner
 from core import journal
@@ -20,6 +20,7 @@ from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
 from core.models import Compte
 from core.timeutil import utcnow
+from evaluations.models import Competence, EvaluationCompetence
 from extensions import db
 
 DECISIONS = {"termine": "A suivi l'atelier jusqu'au bout (terminé)", "abandon": "Abandon"}
@@ -50,6 +51,25 @@ def empechements_cloture(atelier: Atelier, today: date) -> list[str]:
         liste = ", ".join(str(n) for n in manquantes)
         return [f"Les présences ne sont pas notées pour tout le monde aux séances : {liste}. Notez-les d'abord."]
     return []
+
+
+def sans_evaluation_finale(atelier: Atelier) -> list[Inscription]:
+    """Running inscriptions with no judgement of the final scenario yet: a warning before closing, not a refusal."""
+    en_cours = [i for i in atelier.inscriptions if i.statut == "inscrit"]
+    if not en_cours:
+        return []
+    evaluees = set(
+        db.session.scalars(
+            sa.select(EvaluationCompetence.inscription_id)
+            .join(Competence, Competence.id == EvaluationCompetence.competence_id)
+            .where(
+                EvaluationCompetence.inscription_id.in_([i.id for i in en_cours]),
+                Competence.is_evaluation_finale.is_(True),
+            )
+        )
+    )
+    manquantes = [i for i in en_cours if i.id not in evaluees]
+    return sorted(manquantes, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower()))
 
 
 def cloturer_atelier(

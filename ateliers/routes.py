@@ -674,6 +674,7 @@ def cloture(atelier_id: int):
         decisions=decisions,
         erreurs=erreurs,
         empechements=cloture_service.empechements_cloture(atelier, today),
+        sans_finale=cloture_service.sans_evaluation_finale(atelier),
         choix=cloture_service.DECISIONS,
         motifs=MOTIFS_SORTIE,
     )

@@ -30,6 +30,8 @@ _PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_DIRECTORIES = {"services", "web", "browser"}
 
+pytest_plugins = ["tests.ateliers_fixtures"]
+
 
 def pytest_collection_modifyitems(items):
     for item in items:

@@ -112,6 +112,15 @@ def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_c
     expect(page.get_by_role("heading", name=f"Progression de {absent_name}")).to_be_visible()
     expect(page.locator("table.grille-progression")).to_contain_text("Absent")
     expect(page.locator(".lead")).to_contain_text("12,0 h suivies sur 18 h")
+    # Printed, the grid fits one A4 landscape page and keeps every module.
+    page.emulate_media(media="print")
+    printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    assert len(printed.pages) == 1
+    assert round(printed.pages[0].mediabox.width) == 842  # A4 landscape, in points
+    printed_text = printed.pages[0].extract_text()
+    assert f"Progression de {absent_name}" in printed_text and "M6" in printed_text
+    assert "Imprimez cette page" not in printed_text
+    page.emulate_media(media="screen")
 
     # The attendance sheet of the whole workshop, as printed.
     page.go_back()

@@ -13,22 +13,8 @@ from ateliers.queries import ateliers_of
 from core.errors import DomainError
 from core.models import Journal
 from extensions import db
-from tests.services.test_planification import EXPECTED_DAYS, START, TODAY, days, make_atelier
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def benevole(make_compte):
-    return make_compte("benevole", prenom="Henri", nom="Crozet")
-
-
-@pytest.fixture
-def remplacante(make_compte):
-    return make_compte("benevole", prenom="Zoé", nom="Vidal")
+from tests.ateliers_fixtures import START, TODAY, make_atelier
+from tests.services.test_planification import EXPECTED_DAYS, days
 
 
 @pytest.fixture

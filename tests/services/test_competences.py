@@ -8,37 +8,18 @@ import pytest
 import sqlalchemy as sa
 
 from ateliers import cloture, competences, services
-from ateliers.models import Alerte, Inscription, Rattrapage
+from ateliers.models import Alerte, Rattrapage
 from ateliers.presences import PresencesRefusees, Saisie, enregistrer_presences
 from core.errors import DomainError
 from core.models import Journal
 from evaluations.curriculum import current_questionnaire
 from evaluations.models import Competence, EvaluationCompetence, Positionnement
 from extensions import db
-from tests.services.test_planification import START, TODAY, make_atelier
+from tests.ateliers_fixtures import inscription_of, make_atelier
 
 # Séances on 30 March, 13, 20, 27 April, 4 and 11 May 2026 (Easter Monday 6 April skipped).
 AFTER_SEANCE_2 = date(2026, 4, 14)
 AFTER_LAST = date(2026, 5, 12)
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant, mediatrice):
-    atelier = make_atelier(
-        structure, [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")]
-    )
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    db.session.commit()
-    return atelier
-
-
-def inscription_of(atelier, nom: str) -> Inscription:
-    return next(i for i in atelier.inscriptions if i.apprenant.nom == nom)
 
 
 def skills(atelier, numero: int) -> list[Competence]:
@@ -275,3 +256,10 @@ def test_progression_gathers_attendance_skills_and_catch_ups(atelier, mediatrice
     assert vue.colonnes[0].acquises == 1 and vue.acquises == 1
     assert vue.minutes_suivies == 180 and vue.minutes_prevues == 18 * 60
     assert vue.competences == 25 and vue.lignes == 5
+
+
+def test_closing_warns_about_a_missing_final_evaluation(atelier, mediatrice):
+    all_attended(mediatrice, atelier)
+    assert {i.apprenant.nom for i in cloture.sans_evaluation_finale(atelier)} == {"Martin", "Bernard"}
+    judge(mediatrice, atelier, 6, Martin={"M6.5": "non_acquis"})
+    assert [i.apprenant.nom for i in cloture.sans_evaluation_finale(atelier)] == ["Bernard"]

@@ -7,28 +7,15 @@ from datetime import date, datetime
 import pytest
 
 from ateliers import services
-from ateliers.models import Atelier, Fermeture, Inscription
+from ateliers.models import Atelier, Fermeture
 from core.errors import DomainError
 from core.models import Journal
 from core.timeutil import to_paris
 from extensions import db
+from tests.ateliers_fixtures import START, TODAY, make_atelier
 
-TODAY = date(2026, 3, 1)
-# Monday 30 March 2026; Easter Monday is 6 April, the structure is closed the week of 20 April.
-START = date(2026, 3, 30)
+# START is Monday 30 March 2026; Easter Monday is 6 April, the structure is closed the week of 20 April.
 EXPECTED_DAYS = [date(2026, 3, 30), date(2026, 4, 13), date(2026, 4, 27), date(2026, 5, 4), date(2026, 5, 11)]
-
-
-def make_atelier(structure, apprenants=(), **overrides) -> Atelier:
-    values = {"structure_id": structure.id, "intitule": "Atelier du lundi matin", "demi_journee": 0, **overrides}
-    atelier = Atelier(**values)
-    db.session.add(atelier)
-    db.session.flush()
-    for apprenant in apprenants:
-        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=apprenant.id, joined_on=TODAY))
-    atelier.places_prises = len(apprenants)
-    db.session.commit()
-    return atelier
 
 
 @pytest.fixture

@@ -7,33 +7,13 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from ateliers import services
 from ateliers.models import Alerte, Inscription, Presence
 from ateliers.presences import PresencesRefusees, Saisie, enregistrer_presences, inscrits_de_seance
 from core.models import Journal
 from extensions import db
-from tests.services.test_planification import START, TODAY, make_atelier
+from tests.ateliers_fixtures import inscription_of
 
 AFTER_SEANCE_2 = date(2026, 4, 14)  # séances on 30 March and 13 April 2026
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant, mediatrice):
-    atelier = make_atelier(
-        structure, [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")]
-    )
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    db.session.commit()
-    return atelier
-
-
-def inscription_of(atelier, nom: str) -> Inscription:
-    return next(i for i in atelier.inscriptions if i.apprenant.nom == nom)
 
 
 def save(mediatrice, atelier, numero, today=AFTER_SEANCE_2, **saisies):

@@ -7,7 +7,6 @@ from datetime import date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from ateliers import services
 from ateliers.models import Rattrapage
 from ateliers.presences import Saisie
 from ateliers.rattrapages import (
@@ -23,25 +22,15 @@ from ateliers.suivis import abandonner
 from core.errors import DomainError
 from core.models import Journal
 from extensions import db
-from tests.services.test_planification import START, TODAY, make_atelier
-from tests.services.test_presences import AFTER_SEANCE_2, inscription_of, open_alerts, save
+from tests.ateliers_fixtures import inscription_of
+from tests.services.test_presences import AFTER_SEANCE_2, open_alerts, save
 
 AFTERNOON = time(14, 0)
 
 
 @pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant, mediatrice):
+def atelier(atelier, mediatrice):
     """Séances 1 (30 March) and 2 (13 April 2026) held: Martin absent at both, Bernard present."""
-    atelier = make_atelier(
-        structure, [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")]
-    )
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    db.session.commit()
     save(mediatrice, atelier, 1, Martin=Saisie("absent"), Bernard=Saisie("present"))
     save(mediatrice, atelier, 2, Martin=Saisie("absent"), Bernard=Saisie("present"))
     return atelier

@@ -15,8 +15,6 @@ from ateliers.suivis import abandonner
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Journal
 from extensions import db
-from tests.services.test_planification import START, make_atelier
-from tests.services.test_planification import TODAY as PLANNING_DAY
 
 # Séances on Mondays 30 March, 13, 20 and 27 April, 4 and 11 May 2026 (Easter Monday skipped): on Tuesday
 # 21 April, séances 1 to 3 are over and a newcomer arrives at séance 4.
@@ -30,25 +28,6 @@ def make_candidate(make_candidate):
 
     def factory(**kwargs):
         return make_candidate(today=TODAY, **{"dispo": LUNDI, **kwargs})
-
-    return factory
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
-
-
-@pytest.fixture
-def make_planned(structure, make_candidate, mediatrice):
-    """A Monday-morning workshop planned from START whose members have the given placement scores."""
-
-    def factory(scores=(40, 50), **overrides) -> Atelier:
-        membres = [make_candidate(score=score, statut="inscrit") for score in scores]
-        atelier = make_atelier(structure, membres, **{"capacite": 4, "ecart_max": 20, **overrides})
-        services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], PLANNING_DAY)
-        db.session.commit()
-        return atelier
 
     return factory
 

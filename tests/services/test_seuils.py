@@ -12,16 +12,11 @@ from ateliers.presences import Saisie
 from core.errors import DomainError
 from core.models import Journal
 from extensions import db
-from tests.services.test_planification import START, TODAY, make_atelier
-from tests.services.test_presences import AFTER_SEANCE_2, inscription_of, open_alerts, save
+from tests.ateliers_fixtures import START, TODAY, inscription_of, make_atelier
+from tests.services.test_presences import AFTER_SEANCE_2, open_alerts, save
 
 # Séance 1 is no longer critical; the attendance rate is checked from the second séance held.
 PLUS_TARDIFS = Seuils(seances_critiques=(2,), taux_apres_seance=2)
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
 
 
 def planned(structure, mediatrice, apprenants, intitule="Atelier du lundi matin"):

@@ -11,14 +11,9 @@ from ateliers.models import Alerte, Atelier, Suivi
 from ateliers.suivis import enregistrer_suivi
 from core.errors import DomainError
 from extensions import db
-from tests.services.test_planification import make_atelier
+from tests.ateliers_fixtures import make_atelier
 
 TODAY = date(2026, 4, 14)
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
 
 
 @pytest.fixture

@@ -7,34 +7,15 @@ from datetime import date, datetime
 
 import pytest
 
-from ateliers import routes, services
+from ateliers import services
 from ateliers.models import Atelier, Fermeture
 from core.models import Journal
 from extensions import db
+from tests.ateliers_fixtures import START, TODAY, make_atelier
 from tests.conftest import Browser
-from tests.services.test_planification import START, TODAY, make_atelier
 
 NOW = datetime(2026, 3, 1, 8, 0)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def benevole(make_compte):
-    return make_compte("benevole", prenom="Henri", nom="Crozet")
-
-
-@pytest.fixture
-def remplacante(make_compte):
-    return make_compte("benevole", prenom="Zoé", nom="Vidal")
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
@@ -44,12 +25,6 @@ def planned(structure, make_apprenant, mediatrice, benevole):
     services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id, benevole.id], TODAY)
     db.session.commit()
     return atelier
-
-
-@pytest.fixture
-def signed_in(browser, mediatrice):
-    browser.login(mediatrice)
-    return browser
 
 
 def as_user(app, compte) -> Browser:

@@ -7,45 +7,21 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from ateliers import competences, routes, services
+from ateliers import competences
 from ateliers.models import Inscription, Presence
 from ateliers.presences import Saisie, enregistrer_presences
 from evaluations.models import EvaluationCompetence
 from extensions import db
-from tests.services.test_planification import START, TODAY, make_atelier
+from tests.ateliers_fixtures import TODAY, add_animateur, ids, make_atelier
 
 NOW = datetime(2026, 5, 12, 8, 0)  # the day after séance 6 (11 May 2026)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def benevole(make_compte):
-    return make_compte("benevole", prenom="Henri", nom="Crozet")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant, mediatrice, benevole):
-    atelier = make_atelier(
-        structure,
-        [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")],
-    )
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    atelier.seances[0].animateurs.append(benevole)
-    db.session.commit()
-    return atelier
-
-
-def ids(atelier) -> dict[str, int]:
-    return {i.apprenant.nom: i.id for i in atelier.inscriptions}
+def atelier(atelier, benevole):
+    """The shared workshop, the volunteer co-running séance 1 only."""
+    return add_animateur(atelier, 1, benevole)
 
 
 def url(atelier, numero=1) -> str:
@@ -199,6 +175,8 @@ def test_closing_then_unlocking_through_the_pages(browser, mediatrice, atelier):
     assert "Clôturer l'atelier</a>" in detail
     inscrits = ids(atelier)
     cloture_url = f"/ateliers/{atelier.id}/cloture"
+    page = browser.get(cloture_url).get_data(as_text=True)
+    assert "L'évaluation finale n'est pas saisie pour : Marcel Bernard, Josiane Martin." in page
     response = browser.submit(
         cloture_url, {f"decision-{inscrits['Martin']}": "termine", f"decision-{inscrits['Bernard']}": "abandon"}
     )

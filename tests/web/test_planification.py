@@ -9,43 +9,20 @@ import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from ateliers import routes, services
+from ateliers import services
 from ateliers.models import Atelier
 from core.models import Journal
 from extensions import db
+from tests.ateliers_fixtures import START, make_atelier
 from tests.conftest import Browser
-from tests.services.test_planification import START, make_atelier
 
 NOW = datetime(2026, 3, 1, 8, 0)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def benevole(make_compte):
-    return make_compte("benevole", prenom="Henri", nom="Crozet")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant):
-    return make_atelier(
-        structure,
-        [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")],
-    )
-
-
-@pytest.fixture
-def signed_in(browser, mediatrice):
-    browser.login(mediatrice)
-    return browser
+def atelier(atelier_en_projet):
+    return atelier_en_projet
 
 
 def plan(browser, atelier, **data):

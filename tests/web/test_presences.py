@@ -7,47 +7,22 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from ateliers import routes, services
 from ateliers.models import Alerte, Presence
 from extensions import db
-from tests.services.test_planification import START, TODAY, make_atelier
+from tests.ateliers_fixtures import add_animateur, ids, make_atelier
 
 NOW = datetime(2026, 4, 14, 8, 0)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def benevole(make_compte):
-    return make_compte("benevole", prenom="Henri", nom="Crozet")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant, mediatrice, benevole):
-    atelier = make_atelier(
-        structure,
-        [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")],
-    )
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    atelier.seances[0].animateurs.append(benevole)
-    db.session.commit()
-    return atelier
+def atelier(atelier, benevole):
+    """The shared workshop, the volunteer co-running séance 1 only."""
+    return add_animateur(atelier, 1, benevole)
 
 
 def url(atelier, numero=1) -> str:
     return f"/ateliers/{atelier.id}/seances/{numero}/presences"
-
-
-def ids(atelier) -> dict[str, int]:
-    return {i.apprenant.nom: i.id for i in atelier.inscriptions}
 
 
 def test_the_form_saves_every_learner_in_one_submit(browser, mediatrice, atelier):

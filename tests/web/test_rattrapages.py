@@ -7,45 +7,26 @@ from datetime import date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from ateliers import routes, services
 from ateliers.models import Alerte, Rattrapage
 from ateliers.presences import Saisie, enregistrer_presences
 from ateliers.rattrapages import planifier_rattrapage
 from extensions import db
+from tests.ateliers_fixtures import ids
 from tests.conftest import csrf_token_from
-from tests.services.test_planification import START, TODAY, make_atelier
 
 NOW = datetime(2026, 4, 14, 8, 0)  # séances 1 (30 March) and 2 (13 April) are held
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def atelier(structure, make_apprenant, mediatrice):
+def atelier(atelier, mediatrice):
     """Martin absent at séance 1 and excused at séance 2; Bernard present at both."""
-    atelier = make_atelier(
-        structure, [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")]
-    )
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    db.session.commit()
     martin, bernard = ids(atelier)["Martin"], ids(atelier)["Bernard"]
     for seance, statut in ((atelier.seances[0], "absent"), (atelier.seances[1], "absent_excuse")):
         saisies = {martin: Saisie(statut), bernard: Saisie("present")}
         enregistrer_presences(mediatrice, atelier, seance, saisies, NOW.date())
     db.session.commit()
     return atelier
-
-
-def ids(atelier) -> dict[str, int]:
-    return {i.apprenant.nom: i.id for i in atelier.inscriptions}
 
 
 def url(inscription_id: int) -> str:

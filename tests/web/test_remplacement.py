@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from ateliers import routes, services
+from ateliers import routes
 from ateliers.models import Alerte, Atelier, Inscription
 from core.models import Apprenant
 from extensions import db
-from tests.services.test_planification import START, make_atelier
-from tests.services.test_planification import TODAY as PLANNING_DAY
 
 # Tuesday 21 April 2026, 10 h Paris: séances 1 to 3 (30 March, 13 and 20 April) are over.
 NOW = datetime(2026, 4, 21, 8, 0)
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 @pytest.fixture
@@ -33,20 +28,8 @@ def make_candidate(make_candidate):
 
 
 @pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur", prenom="Awa", nom="Diallo")
-
-
-@pytest.fixture
-def make_planned(structure, make_candidate, mediatrice):
-    def factory(scores=(40, 50)) -> Atelier:
-        membres = [make_candidate(score=s, statut="inscrit", prenom="Membre") for s in scores]
-        atelier = make_atelier(structure, membres, capacite=4, ecart_max=20, intitule="Lundi matin")
-        services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], PLANNING_DAY)
-        db.session.commit()
-        return atelier
-
-    return factory
+def make_planned(make_planned):
+    return functools.partial(make_planned, membre={"prenom": "Membre"}, intitule="Lundi matin")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from ateliers.dropout import Seuils
 from core.models import Journal, Structure
 from extensions import db
 
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 URL = "/ateliers/seuils"
 NOW = datetime(2026, 4, 14, 8, 0)
 VALEURS = {
@@ -23,16 +24,6 @@ VALEURS = {
     "niveau_fragile": "1",
     "module_sans_acquis": "3",
 }
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
-
-
-@pytest.fixture
-def mediatrice(make_compte):
-    return make_compte("mediateur")
 
 
 def stored(structure) -> dict | None:
