@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 
 import pytest
@@ -225,3 +226,20 @@ def test_closing_then_unlocking_through_the_pages(browser, mediatrice, atelier):
 def test_closing_is_for_mediators(browser, benevole, make_compte, atelier):
     browser.login(benevole)
     assert browser.get(f"/ateliers/{atelier.id}/cloture").status_code == 403
+
+
+def test_a_simultaneous_save_is_refused_by_the_database_with_the_typed_values_kept(
+    browser, mediatrice, atelier, monkeypatch
+):
+    inscrits, c = ids(atelier), codes(atelier)
+    # A colleague's judgement lands between our read and our write: the unique (inscription, skill) rule refuses ours.
+    db.session.add(EvaluationCompetence(inscription_id=inscrits["Martin"], competence_id=c["M1.1"], resultat="acquis"))
+    db.session.commit()
+    monkeypatch.setattr(competences, "resultats", lambda _ids: defaultdict(dict))
+    browser.login(mediatrice)
+    response = browser.submit(url(atelier), {f"c-{inscrits['Martin']}-{c['M1.1']}": "avec_aide"})
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert "viennent d'être enregistrées par quelqu'un d'autre" in html
+    assert f'name="c-{inscrits["Martin"]}-{c["M1.1"]}" value="avec_aide"' in html
+    assert db.session.scalar(sa.select(EvaluationCompetence.resultat)) == "acquis"
