@@ -57,7 +57,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ateliers.queries import inscriptions_of
+    from ateliers.queries import inscriptions_of, nombre_a_rappeler, seances_animees
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from core import home
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from evaluations.routes import positionnements_bp
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of)
+    home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
 
     for blueprint in (
         main_bp,

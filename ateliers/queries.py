@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -12,6 +12,7 @@ from ateliers.dropout import NIVEAUX_RISQUE
 from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
 from core.models import Apprenant
+from core.timeutil import paris_to_utc
 from evaluations.models import Positionnement
 from extensions import db
 
@@ -317,3 +318,36 @@ def modules_rattrapes(inscription_ids) -> dict[int, set[int]]:
     ):
         rattrapes.setdefault(inscription_id, set()).add(module_id)
     return rattrapes
+
+
+def seances_animees(compte_id: int, structure_id: int, debut: date, fin: date) -> list[Seance]:
+    """The séances ``compte_id`` co-runs from ``debut`` to ``fin`` (Paris days, both included), soonest first.
+
+    For the home page of mediators and volunteers: workshop and module loaded, one query.
+    """
+    return list(
+        db.session.scalars(
+            sa.select(Seance)
+            .join(seance_animateur, seance_animateur.c.seance_id == Seance.id)
+            .join(Atelier, Atelier.id == Seance.atelier_id)
+            .where(
+                seance_animateur.c.compte_id == compte_id,
+                Atelier.structure_id == structure_id,
+                Atelier.statut.in_(("planifie", "en_cours", "termine")),
+                Seance.starts_at >= paris_to_utc(debut, time(0, 0)),
+                Seance.starts_at < paris_to_utc(fin + timedelta(days=1), time(0, 0)),
+            )
+            .options(joinedload(Seance.atelier), joinedload(Seance.module))
+            .order_by(Seance.starts_at)
+        )
+    )
+
+
+def nombre_a_rappeler(structure_id: int) -> int:
+    """How many people of the structure have an open dropout alert (the "À rappeler" list), one query."""
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Alerte.inscription_id)))
+        .join(Inscription, Inscription.id == Alerte.inscription_id)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Atelier.structure_id == structure_id, Alerte.resolved_at.is_(None), Inscription.statut == "inscrit")
+    )

@@ -1,12 +1,14 @@
 """Read side for the home page and the learner's history.
 
-The learner's history draws on evaluations (placements) and ateliers (workshops), which sit above core.
-Core must not import them, so ``app.py`` plugs their query functions in here as history providers.
+The learner's history and the home page draw on evaluations (placements) and ateliers (workshops, séances,
+alerts), which sit above core. Core must not import them, so ``app.py`` plugs their query functions in here
+as providers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -15,6 +17,11 @@ from extensions import db
 
 # name -> function(apprenant_id) returning rows for the detail page; filled by app.register_blueprints.
 HISTORY_PROVIDERS: dict[str, Callable[[int], list]] = {}
+# The séances an account co-runs between two days, and the number of people to call back; set by app.py.
+SEANCES_PROVIDER: Callable[[int, int, date, date], list] | None = None
+A_RAPPELER_PROVIDER: Callable[[int], int] | None = None
+# The home page lists the séances of the last two days (attendance and skills still to note) and the week ahead.
+JOURS_AVANT, JOURS_APRES = 2, 7
 
 
 def apprenant_history(apprenant_id: int) -> dict[str, list]:
@@ -22,9 +29,15 @@ def apprenant_history(apprenant_id: int) -> dict[str, list]:
     return {name: provider(apprenant_id) for name, provider in HISTORY_PROVIDERS.items()}
 
 
-def board_for(compte: Compte) -> dict:
-    """Figures shown on the home page of ``compte``'s structure (no personal data)."""
+def board_for(compte: Compte, today: date) -> dict:
+    """Figures shown on the home page of ``compte``'s structure (no personal data), and their séances."""
     board = {"structure": compte.structure.nom}
+    if compte.role in {"mediateur", "benevole"} and SEANCES_PROVIDER is not None:
+        board["seances"] = SEANCES_PROVIDER(
+            compte.id, compte.structure_id, today - timedelta(days=JOURS_AVANT), today + timedelta(days=JOURS_APRES)
+        )
+    if compte.role in {"admin", "mediateur"} and A_RAPPELER_PROVIDER is not None:
+        board["a_rappeler"] = A_RAPPELER_PROVIDER(compte.structure_id)
     if compte.role in {"admin", "mediateur", "direction"}:
         board["apprenants"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == compte.structure_id)

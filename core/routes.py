@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.forms import ApprenantForm, ApprenantSearchForm, CompteForm, LoginForm
 from core.models import Apprenant, Compte
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
+from core.timeutil import utcnow
 from extensions import db, limiter
 
 main_bp = Blueprint("main", __name__)
@@ -32,7 +33,7 @@ REGISTER_WRITERS = ("admin", "mediateur")
 @main_bp.get("/")
 @roles_required(*STAFF)
 def index():
-    return render_template("main/index.html", board=home.board_for(current_user))
+    return render_template("main/index.html", board=home.board_for(current_user, utcnow().date()))
 
 
 @main_bp.get("/healthz")

@@ -1,0 +1,72 @@
+"""The home page: the séances a mediator or volunteer co-runs soon, and how many people to call back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from ateliers import services
+from ateliers.models import Alerte
+from core import routes as core_routes
+from extensions import db
+from tests.ateliers_fixtures import START, TODAY, add_animateur, ids, make_atelier
+
+NOW = datetime(2026, 3, 28, 9, 0)  # two days before séance 1 (Monday 30 March 2026)
+
+
+@pytest.fixture(autouse=True)
+def home_clock(monkeypatch):
+    monkeypatch.setattr(core_routes, "utcnow", lambda: NOW)
+
+
+def test_the_volunteer_sees_the_seance_they_co_run_with_its_links(browser, benevole, atelier):
+    add_animateur(atelier, 1, benevole)
+    add_animateur(atelier, 2, benevole)  # 13 April: more than a week ahead
+    browser.login(benevole)
+    page = browser.get("/").get_data(as_text=True)
+    assert "Mes séances" in page
+    assert "lundi 30 mars 2026" in page and "Séance 1" in page
+    assert f"/ateliers/{atelier.id}/seances/1/presences" in page
+    assert f"/ateliers/{atelier.id}/seances/1/competences" in page
+    assert "Séance 2" not in page
+    assert "à rappeler" not in page
+
+
+def test_a_volunteer_who_co_runs_nothing_is_told_so(browser, benevole, atelier):
+    browser.login(benevole)
+    assert "Aucune séance à animer d'ici une semaine." in browser.get("/").get_data(as_text=True)
+
+
+def test_the_mediator_sees_their_seances_and_the_people_to_call(browser, mediatrice, atelier):
+    db.session.add(
+        Alerte(inscription_id=ids(atelier)["Martin"], regle="absence_debut", niveau_risque="risque", message="absente")
+    )
+    db.session.commit()
+    browser.login(mediatrice)
+    page = browser.get("/").get_data(as_text=True)
+    assert f"/ateliers/{atelier.id}/seances/1/presences" in page
+    assert '<span class="tile-figure">1</span>\n    <span>personne à rappeler</span>' in page
+
+
+def test_direction_sees_no_seance_list(browser, make_compte, atelier):
+    browser.login(make_compte("direction"))
+    page = browser.get("/").get_data(as_text=True)
+    assert "Mes séances" not in page and "à rappeler" not in page
+
+
+def test_the_home_page_runs_a_flat_number_of_queries(
+    browser, mediatrice, atelier, structure, make_apprenant, count_queries
+):
+    browser.login(mediatrice)
+    with count_queries() as few:
+        page = browser.get("/").get_data(as_text=True)
+    assert page.count("/presences") == 1
+    for _ in range(3):
+        other = make_atelier(structure, [make_apprenant()])
+        services.planifier_atelier(mediatrice, other, START, "Salle 3", [mediatrice.id], TODAY)
+    db.session.commit()
+    with count_queries() as more:
+        page = browser.get("/").get_data(as_text=True)
+    assert page.count("/presences") == 4
+    assert len(more) == len(few)
