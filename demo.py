@@ -306,6 +306,7 @@ def _add_workshop(
             )
         )
     dropout = statut == "termine"
+    last_held = _last_held(atelier)
     for rank, apprenant_id in enumerate(learner_ids):
         leaves = dropout and rank == len(learner_ids) - 1
         inscription = Inscription(apprenant_id=apprenant_id, joined_on=start - timedelta(days=10))
@@ -317,7 +318,7 @@ def _add_workshop(
             # In the finished workshop one person drops out after séance 2; in the running one, one person
             # missed the last séance held, so the "À rappeler" list has someone to call.
             absent = (leaves and seance.numero >= 3) or (
-                statut == "en_cours" and rank == len(learner_ids) - 1 and seance.numero == _last_held(atelier)
+                statut == "en_cours" and rank == len(learner_ids) - 1 and seance.numero == last_held
             )
             presence = Presence(statut="absent" if absent else "present", minutes=0 if absent else 180)
             presence.seance = seance

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from ateliers.models import Atelier, Inscription, Presence
-from ateliers.presences import inscrits_de_seance, jour_de, recalculer
+from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.suivis import abandonner
 from core import journal
 from core.constants import MOTIFS_SORTIE
@@ -33,7 +33,7 @@ def empechements_cloture(atelier: Atelier, today: date) -> list[str]:
     if atelier.statut not in ("planifie", "en_cours") or not atelier.seances:
         return ["Seul un atelier planifié ou en cours peut être clos."]
     derniere = atelier.seances[-1]
-    if jour_de(derniere) > today:
+    if derniere.jour > today:
         return [f"La dernière séance (séance {derniere.numero}) n'a pas encore eu lieu."]
     notees = set(
         db.session.execute(
@@ -92,7 +92,7 @@ def cloturer_atelier(
             raise DomainError(f"Choisissez terminé ou abandon pour {inscription.apprenant.nom_complet}.")
         if decision == "abandon" and motif not in MOTIFS_SORTIE:
             raise DomainError("Indiquez le motif de l'abandon.", f"motif-{inscription.id}")
-    fin = jour_de(atelier.seances[-1])
+    fin = atelier.seances[-1].jour
     for inscription in en_cours:
         decision, motif = decisions[inscription.id]
         if decision == "abandon":

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from ateliers import dropout
 from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
-from ateliers.presences import inscrits_de_seance, jour_de, recalculer
+from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.queries import modules_rattrapes
 from ateliers.services import exiger_ouvert
 from core import journal
@@ -134,7 +134,7 @@ def enregistrer_competences(
     if any(set(valeurs) - set(permises) for valeurs in saisies.values()):
         raise CompetenceInconnue(seance.numero)
     exiger_ouvert(atelier)
-    if jour_de(seance) > today + timedelta(days=1):
+    if seance.jour > today + timedelta(days=1):
         raise CompetencesRefusees(
             {}, "On ne peut pas noter les compétences d'une séance qui a lieu dans plus d'un jour."
         )

@@ -18,7 +18,7 @@ from ateliers.dropout import NIVEAUX_RISQUE, REGLES
 from core.constants import MOTIFS_SORTIE
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure, in_list
-from core.timeutil import utcnow
+from core.timeutil import to_paris, utcnow
 from evaluations.models import EvaluationCompetence, Module
 from extensions import db
 
@@ -121,6 +121,11 @@ class Seance(db.Model):
     # Who co-runs this séance (mediator and volunteers); a volunteer takes attendance for their séances.
     animateurs: Mapped[list[Compte]] = relationship(secondary=seance_animateur)
     presences: Mapped[list[Presence]] = relationship(back_populates="seance", cascade="all, delete-orphan")
+
+    @property
+    def jour(self) -> date:
+        """The séance's day in Paris, the day the rules on dates (future, joined, over) compare with."""
+        return to_paris(self.starts_at).date()
 
 
 class Inscription(db.Model):

@@ -46,13 +46,9 @@ class Saisie:
     depart: str = ""
 
 
-def jour_de(seance: Seance) -> date:
-    return to_paris(seance.starts_at).date()
-
-
 def inscrits_de_seance(atelier: Atelier, seance: Seance) -> list[Inscription]:
     """Learners expected at the séance: not abandoned and joined on or before its day, by name."""
-    jour = jour_de(seance)
+    jour = seance.jour
     return sorted(
         (i for i in atelier.inscriptions if i.statut != "abandon" and i.joined_on <= jour),
         key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower(), i.id),
@@ -66,7 +62,7 @@ def _heure(texte: str, seance: Seance) -> datetime | None:
     match = HEURE.match(texte)
     if match is None:
         raise ValueError("Heure attendue au format HH:MM, par exemple 09:15.")
-    return paris_to_utc(jour_de(seance), time(int(match.group(1)), int(match.group(2))))
+    return paris_to_utc(seance.jour, time(int(match.group(1)), int(match.group(2))))
 
 
 def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
@@ -112,7 +108,7 @@ def enregistrer_presences(
         exiger_ouvert(atelier)
     except AtelierClos as error:
         raise PresencesRefusees({}, error.message) from None
-    if jour_de(seance) > today + timedelta(days=1):
+    if seance.jour > today + timedelta(days=1):
         raise PresencesRefusees({}, "On ne peut pas noter les présences d'une séance qui a lieu dans plus d'un jour.")
     inscrits = inscrits_de_seance(atelier, seance)
     erreurs: dict[str, str] = {}
@@ -210,7 +206,7 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
                 dropout.SeanceSuivie(
                     numero=s.numero,
                     module=modules[s.id].numero,
-                    jour=jour_de(s),
+                    jour=s.jour,
                     statut=presences[inscription.id].get(s.id),
                     rattrapee=s.module_id in rattrapes.get(inscription.id, ()),
                 )

@@ -334,7 +334,7 @@ def _render_detail(
         deplacement=deplacement or (None, None),
         animateurs_refuses=animateurs_refuses or (None, None),
         deverrouillage=deverrouillage or DeverrouillageForm(formdata=None),
-        cloturable=not cloture_service.empechements_cloture(atelier, utcnow().date()),
+        cloturable=current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, utcnow().date()),
         horaire=_horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
         today=utcnow().date(),
@@ -364,8 +364,7 @@ def planifier_atelier(atelier_id: int):
 @roles_required(*WRITERS)
 def deplacer_seance(atelier_id: int, numero: int):
     atelier = _atelier_or_404(atelier_id)
-    if numero not in {s.numero for s in atelier.seances}:
-        abort(404)
+    _seance_or_404(atelier, numero)
     form = DeplacementForm()
     if not form.validate_on_submit():
         return _render_detail(atelier, deplacement=(numero, form))
@@ -541,9 +540,7 @@ def competences(atelier_id: int, numero: int):
     seance = _seance_or_404(atelier, numero)
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
     if request.method == "GET":
-        enregistres = competences_service.resultats([i.id for i in inscrits])
-        valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
-        return _render_competences(atelier, seance, inscrits, valeurs, {})
+        return _render_competences(atelier, seance, inscrits, None, {})
     saisies: dict[int, dict[int, str]] = {}
     for cle, valeur in request.form.items():
         match = CHAMP_COMPETENCE.match(cle)
@@ -575,10 +572,13 @@ def competences(atelier_id: int, numero: int):
 
 
 def _render_competences(atelier, seance, inscrits, valeurs, erreurs):
+    """The skills page; ``valeurs`` None shows the stored judgements, else what was typed."""
     vue = competences_service.grille(atelier, seance)
+    enregistres = competences_service.resultats([i.id for i in inscrits])
+    if valeurs is None:
+        valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
     precedents = {}
     if vue.precedents:
-        enregistres = competences_service.resultats([i.id for i in inscrits])
         for inscription in inscrits:
             lignes = []
             for module in vue.precedents:
@@ -1032,8 +1032,7 @@ def annuler_rattrapage(rattrapage_id: int):
 @roles_required(*WRITERS)
 def animateurs_seance(atelier_id: int, numero: int):
     atelier = _atelier_or_404(atelier_id)
-    if numero not in {s.numero for s in atelier.seances}:
-        abort(404)
+    _seance_or_404(atelier, numero)
     form = AnimateursSeanceForm()
     if not form.validate_on_submit():
         return _render_detail(atelier, animateurs_refuses=(numero, form))

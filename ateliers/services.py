@@ -461,7 +461,7 @@ STATUTS_REMPLACEMENT = ("planifie", "en_cours")
 
 def seances_restantes(atelier: Atelier, today: date) -> list[Seance]:
     """The workshop's séances dated ``today`` or later (Paris day): those a newcomer joining today follows."""
-    return [seance for seance in atelier.seances if to_paris(seance.starts_at).date() >= today]
+    return [seance for seance in atelier.seances if seance.jour >= today]
 
 
 def exiger_remplacable(atelier: Atelier, today: date) -> list[Seance]:
@@ -569,7 +569,7 @@ def changer_animateurs(
         + (" et des suivantes" if suivantes and len(changees) > 1 else "")
         + " : comptes "
         + ", ".join(str(i) for i in ids)
-        + (" (séance passée corrigée)" if to_paris(seance.starts_at).date() < today else "")
+        + (" (séance passée corrigée)" if seance.jour < today else "")
     )
     journal.record(auteur, "modification", "atelier", atelier.id, details)
     db.session.flush()

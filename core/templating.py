@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from core import constants, disponibilites
 from core.text import display_phone
-from core.timeutil import date_fr, datetime_fr, days_fr
+from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr
 
 # (endpoint, label, roles): the menu, filtered by the signed-in role.
 NAVIGATION = (
@@ -49,6 +49,7 @@ def register(app) -> None:
         date_fr=date_fr,
         datetime_fr=datetime_fr,
         jours_fr=days_fr,
+        heures=heures_fr,
         telephone=display_phone,
         disponibilites=disponibilites.describe,
     )

@@ -7,6 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_timedelta
+from babel.numbers import format_decimal
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -52,3 +53,8 @@ def days_fr(days: int) -> str:
     if days <= 0:
         return "aujourd'hui"
     return format_timedelta(timedelta(days=days), locale="fr_FR", threshold=1.1, granularity="day")
+
+
+def heures_fr(minutes: int) -> str:
+    """Minutes as French hours with one decimal: ``1080`` -> ``"18,0 h"``."""
+    return f"{format_decimal(minutes / 60, format='0.0', locale='fr_FR')} h"
