@@ -2,7 +2,7 @@
 
 Closing turns each running inscription into "terminé" or "abandon" (with its reason code), totals the minutes
 attended from the attendance, resolves the open alerts, marks the workshop "termine" and locks it: attendance,
-skills and inscriptions are then refused (``ateliers.services.exiger_ouvert``) until someone unlocks it with a
+skills and inscriptions are then refused (``ateliers.verrou.exiger_ouvert``) until someone unlocks it with a
 reason. Re-locking after the correction needs no reason. Services flush; the route commits.
 """
 

@@ -23,7 +23,7 @@ from ateliers import dropout
 from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
 from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.queries import modules_rattrapes
-from ateliers.services import exiger_ouvert
+from ateliers.verrou import exiger_ouvert
 from core import journal
 from core.models import Compte
 from core.timeutil import utcnow

@@ -18,7 +18,7 @@ from ateliers import dropout
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance
 from ateliers.queries import latest_niveaux, modules_rattrapes
-from ateliers.services import AtelierClos, exiger_ouvert
+from ateliers.verrou import AtelierClos, exiger_ouvert
 from core import journal
 from core.errors import DomainError
 from core.models import Compte

@@ -14,11 +14,12 @@ from datetime import date, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ateliers import dropout, services
+from ateliers import dropout
 from ateliers.constants import STATUTS_INSCRIPTION
 from ateliers.models import Inscription, Presence, Rattrapage, Seance
 from ateliers.presences import recalculer
 from ateliers.queries import modules_rattrapes  # noqa: F401 - part of this module's interface
+from ateliers.verrou import exiger_ouvert
 from core import journal
 from core.errors import DomainError
 from core.models import Compte
@@ -62,7 +63,7 @@ def planifier_rattrapage(
         attended by the learner, or already caught up (``module``); date in the past (``jour``).
     """
     atelier = inscription.atelier
-    services.exiger_ouvert(atelier)
+    exiger_ouvert(atelier)
     if inscription.statut != "inscrit":
         raise DomainError(
             f"Cette inscription est close ({STATUTS_INSCRIPTION[inscription.statut].lower()}) : "
@@ -122,7 +123,7 @@ def marquer_fait(auteur: Compte, rattrapage: Rattrapage, fait_on: date, today: d
     """
     inscription = rattrapage.inscription
     atelier = inscription.atelier
-    services.exiger_ouvert(atelier)
+    exiger_ouvert(atelier)
     if inscription.statut == "abandon":
         raise DomainError("Cette inscription est close par un abandon : le rattrapage ne peut plus être noté.")
     if fait_on > today:
@@ -150,7 +151,7 @@ def annuler_rattrapage(auteur: Compte, rattrapage: Rattrapage) -> None:
     :raise AtelierClos: the workshop is locked.
     :raise DomainError: the catch-up is already done.
     """
-    services.exiger_ouvert(rattrapage.inscription.atelier)
+    exiger_ouvert(rattrapage.inscription.atelier)
     if rattrapage.fait_on is not None:
         raise DomainError("Ce rattrapage est déjà fait : il ne peut plus être annulé.")
     numero = rattrapage.module.numero

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
 
-from ateliers import dropout, grouping, planning
+from ateliers import grouping, planning
 from ateliers.models import Atelier, Fermeture, Inscription, Seance
 from ateliers.queries import GROUPABLE_STATUTS, Candidature, groupable_ateliers, member_scores, waiting_candidates
+from ateliers.verrou import exiger_ouvert
 from core import journal
 from core.errors import DomainError
-from core.models import Apprenant, Compte, Structure
+from core.models import Apprenant, Compte
 from core.timeutil import to_paris, utcnow
 from evaluations.curriculum import modules_of_version
 from extensions import db
@@ -36,26 +36,6 @@ class WarningsNotAccepted(DomainError):
     def __init__(self, warnings: list[str]):
         super().__init__("Cochez la case d'acceptation pour confirmer malgré les avertissements.")
         self.warnings = warnings
-
-
-class AtelierClos(DomainError):
-    """The workshop is closed (``is_locked``): attendance, skills and inscriptions stay as they were."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Cet atelier est clos : ses présences, ses compétences et ses inscriptions sont verrouillées. "
-            "Pour corriger, ouvrez la page de l'atelier et utilisez « Déverrouiller pour corriger » en "
-            "indiquant le motif (médiateur ou administrateur) ; rien de ce que vous avez saisi n'est perdu."
-        )
-
-
-def exiger_ouvert(atelier: Atelier) -> None:
-    """Refuse any change to a closed workshop until it is explicitly unlocked (journaled).
-
-    :raise AtelierClos: when ``atelier.is_locked``.
-    """
-    if atelier.is_locked:
-        raise AtelierClos()
 
 
 @dataclass(frozen=True)
@@ -383,75 +363,6 @@ def ajouter_fermeture(auteur: Compte, debut_on: date, fin_on: date | None, motif
     db.session.flush()
     journal.record(auteur, "creation", "fermeture", fermeture.id, motif)
     return fermeture
-
-
-def _resume_seuils(avant: dropout.Seuils, apres: dropout.Seuils) -> str:
-    """What changed between two sets of thresholds, in short French words (for the journal)."""
-
-    def montrer(nom: str, seuils: dropout.Seuils) -> str:
-        valeur = getattr(seuils, nom)
-        if nom == "toute_absence_non_excusee":
-            return "oui" if valeur else "non"
-        if nom == "seances_critiques":
-            return "+".join(str(numero) for numero in valeur) or "aucune"
-        if nom == "taux_minimum":
-            return f"{round(valeur * 100)} %"
-        return str(valeur)
-
-    noms = {
-        "toute_absence_non_excusee": "toute absence non excusée",
-        "seances_critiques": "séances critiques",
-        "absences_consecutives": "absences consécutives",
-        "taux_minimum": "taux minimum",
-        "taux_apres_seance": "taux après séance",
-        "niveau_fragile": "niveau fragile",
-        "module_sans_acquis": "module sans acquis",
-    }
-    changes = [
-        f"{libelle} {montrer(nom, avant)} → {montrer(nom, apres)}"
-        for nom, libelle in noms.items()
-        if getattr(avant, nom) != getattr(apres, nom)
-    ]
-    return "seuils d'alerte : " + ("; ".join(changes) if changes else "inchangés")
-
-
-def modifier_seuils(auteur: Compte, structure: Structure, seuils: dropout.Seuils, today: date) -> int:
-    """Store the dropout-alert thresholds of ``structure`` and recompute the alerts they govern; flushes.
-
-    The alerts recomputed are those of every inscription still running (statut "inscrit") in the structure's
-    workshops that are planned (have séances) and not closed (``is_locked``): an alert that no longer holds is
-    resolved, one that now holds is opened.
-
-    :return: the number of inscriptions whose alerts were recomputed.
-    :raise DomainError: when ``structure`` is not the author's.
-    """
-    from ateliers import presences  # presences imports this module
-
-    if structure.id != auteur.structure_id:
-        raise DomainError("Vous ne pouvez régler que les seuils de votre structure.")
-    avant = dropout.Seuils.from_dict(structure.seuils_decrochage or {})
-    structure.seuils_decrochage = seuils.to_dict()
-    journal.record(auteur, "modification", "structure", structure.id, _resume_seuils(avant, seuils))
-    db.session.flush()
-
-    inscriptions = db.session.scalars(
-        sa.select(Inscription)
-        .join(Inscription.atelier)
-        .where(
-            Atelier.structure_id == structure.id,
-            Atelier.is_locked.is_(False),
-            Inscription.statut == "inscrit",
-            sa.exists().where(Seance.atelier_id == Atelier.id),
-        )
-        .options(contains_eager(Inscription.atelier))
-        .order_by(Inscription.atelier_id, Inscription.id)
-    ).all()
-    par_atelier: dict[int, list[Inscription]] = {}
-    for inscription in inscriptions:
-        par_atelier.setdefault(inscription.atelier_id, []).append(inscription)
-    for groupe in par_atelier.values():
-        presences.recalculer(groupe[0].atelier, groupe, today)
-    return len(inscriptions)
 
 
 # --- A freed place: enrol someone from the waiting list (late replacement) --------------------------------

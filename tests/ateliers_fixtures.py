@@ -11,7 +11,8 @@ from datetime import date
 
 import pytest
 
-from ateliers import routes, services
+import ateliers.routes
+from ateliers import services
 from ateliers.models import Atelier, Inscription
 from extensions import db
 
@@ -50,8 +51,16 @@ def add_animateur(atelier, numero: int, compte) -> Atelier:
 @pytest.fixture
 def frozen_clock(monkeypatch, request):
     """The web routes' clock stopped at the test module's ``NOW``: ``pytestmark = usefixtures("frozen_clock")``."""
-    now = request.module.NOW
-    monkeypatch.setattr(routes, "utcnow", lambda: now)
+    freeze_routes_clock(monkeypatch, request.module.NOW)
+
+
+def freeze_routes_clock(monkeypatch, now) -> None:
+    """Stop the clock of every screen module of ``ateliers.routes`` at ``now`` (a naive UTC datetime, or a
+    callable returning one)."""
+    clock = now if callable(now) else (lambda: now)
+    for module in vars(ateliers.routes).values():
+        if hasattr(module, "utcnow") and getattr(module, "__name__", "").startswith("ateliers.routes."):
+            monkeypatch.setattr(module, "utcnow", clock)
 
 
 @pytest.fixture

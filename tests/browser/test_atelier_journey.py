@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from ateliers import routes
 from ateliers.models import Atelier
 from core.timeutil import paris_to_utc, to_paris, utcnow
 from demo import load_demo
 from extensions import db
+from tests.ateliers_fixtures import freeze_routes_clock
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def demo_atelier(app, monkeypatch):
     db.session.commit()
     atelier = db.session.scalar(sa.select(Atelier).where(Atelier.intitule == INTITULE))
     clock = {"now": datetime(2000, 1, 1)}
-    monkeypatch.setattr(routes, "utcnow", lambda: clock["now"])
+    freeze_routes_clock(monkeypatch, lambda: clock["now"])
     members = sorted((i.apprenant.nom_complet, i.id) for i in atelier.inscriptions)
     days = [to_paris(s.starts_at).date() for s in atelier.seances]
     assert len(days) == 6 and days[0] > utcnow().date()  # a real demo workshop, not started yet

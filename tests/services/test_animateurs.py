@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ateliers import services
 from ateliers.models import Atelier, Fermeture
 from ateliers.queries import ateliers_of
+from ateliers.verrou import AtelierClos
 from core.errors import DomainError
 from core.models import Journal
 from extensions import db
@@ -132,7 +133,7 @@ def test_a_locked_workshop_refuses_any_change(planned, mediatrice, remplacante):
     planned.statut, planned.is_locked = "termine", True
     db.session.commit()
     before = animateurs(planned)
-    with pytest.raises(services.AtelierClos):
+    with pytest.raises(AtelierClos):
         services.changer_animateurs(mediatrice, planned, 6, [remplacante.id], False, TODAY)
     db.session.rollback()
     assert animateurs(db.session.get(Atelier, planned.id)) == before

@@ -7,9 +7,10 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from ateliers import cloture, competences, services
+from ateliers import cloture, competences
 from ateliers.models import Alerte, Rattrapage
 from ateliers.presences import PresencesRefusees, Saisie, enregistrer_presences
+from ateliers.verrou import AtelierClos
 from core.errors import DomainError
 from core.models import Journal
 from evaluations.curriculum import current_questionnaire
@@ -222,7 +223,7 @@ def test_a_closed_workshop_refuses_changes_until_unlocked(atelier, mediatrice):
     with pytest.raises(PresencesRefusees, match="Déverrouiller pour corriger"):
         attend(mediatrice, atelier, 4, Martin="absent", Bernard="present")
     db.session.rollback()
-    with pytest.raises(services.AtelierClos):
+    with pytest.raises(AtelierClos):
         judge(mediatrice, atelier, 6, Martin={"M6.5": "acquis"})
     db.session.rollback()
 

@@ -17,8 +17,8 @@ from ateliers.rattrapages import (
     planifier_rattrapage,
     rattrapages_of,
 )
-from ateliers.services import AtelierClos
 from ateliers.suivis import abandonner
+from ateliers.verrou import AtelierClos
 from core.errors import DomainError
 from core.models import Journal
 from extensions import db

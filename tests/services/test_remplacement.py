@@ -12,6 +12,7 @@ from ateliers import services
 from ateliers.models import Atelier, Inscription
 from ateliers.queries import remplacants
 from ateliers.suivis import abandonner
+from ateliers.verrou import AtelierClos
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Journal
 from extensions import db
@@ -114,7 +115,7 @@ def test_a_full_workshop_is_refused(mediatrice, make_planned, make_candidate):
 def test_a_locked_workshop_is_refused(mediatrice, atelier, make_candidate):
     atelier.is_locked = True
     db.session.commit()
-    with pytest.raises(services.AtelierClos):
+    with pytest.raises(AtelierClos):
         services.inscrire_remplacant(mediatrice, atelier, make_candidate(), TODAY)
 
 

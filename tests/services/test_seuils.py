@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from ateliers import services
+from ateliers import seuils as seuils_service
 from ateliers.dropout import Seuils
 from ateliers.models import Inscription
 from ateliers.presences import Saisie
@@ -36,7 +37,7 @@ def atelier(structure, make_apprenant, mediatrice):
 
 
 def test_thresholds_are_stored_as_json_and_journaled(atelier, mediatrice, structure):
-    services.modifier_seuils(mediatrice, structure, PLUS_TARDIFS, AFTER_SEANCE_2)
+    seuils_service.modifier_seuils(mediatrice, structure, PLUS_TARDIFS, AFTER_SEANCE_2)
     db.session.commit()
     db.session.expire_all()
 
@@ -52,12 +53,12 @@ def test_alerts_that_no_longer_hold_are_resolved_and_new_ones_opened(atelier, me
     martin, bernard = inscription_of(atelier, "Martin"), inscription_of(atelier, "Bernard")
     assert open_alerts(martin) == {("absence_debut", 1)}
 
-    services.modifier_seuils(mediatrice, structure, PLUS_TARDIFS, AFTER_SEANCE_2)
+    seuils_service.modifier_seuils(mediatrice, structure, PLUS_TARDIFS, AFTER_SEANCE_2)
     db.session.commit()
     assert open_alerts(martin) == {("assiduite_faible", 0)}  # 1 séance of 2
     assert open_alerts(bernard) == set()
 
-    services.modifier_seuils(mediatrice, structure, Seuils(), AFTER_SEANCE_2)
+    seuils_service.modifier_seuils(mediatrice, structure, Seuils(), AFTER_SEANCE_2)
     db.session.commit()
     assert open_alerts(martin) == {("absence_debut", 1)}
     details = db.session.scalars(sa.select(Journal.details).where(Journal.objet == "structure")).all()
@@ -73,7 +74,7 @@ def test_locked_workshops_and_closed_inscriptions_keep_their_alerts(atelier, med
     db.session.commit()
     before_durand, before_martin = open_alerts(inscription_of(clos, "Durand")), open_alerts(martin)
 
-    services.modifier_seuils(mediatrice, structure, Seuils(toute_absence_non_excusee=False), AFTER_SEANCE_2)
+    seuils_service.modifier_seuils(mediatrice, structure, Seuils(toute_absence_non_excusee=False), AFTER_SEANCE_2)
     db.session.commit()
 
     assert before_durand == {("absence_non_excusee", 1), ("absence_debut", 1)}
@@ -88,18 +89,18 @@ def test_unplanned_workshops_are_skipped_and_the_queries_do_not_grow_with_learne
     make_atelier(structure, [make_apprenant()], intitule="Atelier sans séances")
     # Neither threshold changes an alert here: the same statements, whatever the number of learners.
     with count_queries() as few:
-        services.modifier_seuils(mediatrice, structure, Seuils(absences_consecutives=3), AFTER_SEANCE_2)
+        seuils_service.modifier_seuils(mediatrice, structure, Seuils(absences_consecutives=3), AFTER_SEANCE_2)
     db.session.commit()
     for _ in range(3):
         db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_on=TODAY))
     db.session.commit()
     with count_queries() as more:
-        services.modifier_seuils(mediatrice, structure, Seuils(absences_consecutives=4), AFTER_SEANCE_2)
+        seuils_service.modifier_seuils(mediatrice, structure, Seuils(absences_consecutives=4), AFTER_SEANCE_2)
     assert len(more) == len(few)
 
 
 def test_another_structure_is_refused(atelier, mediatrice, make_structure):
     autre = make_structure()
     with pytest.raises(DomainError):
-        services.modifier_seuils(mediatrice, autre, PLUS_TARDIFS, AFTER_SEANCE_2)
+        seuils_service.modifier_seuils(mediatrice, autre, PLUS_TARDIFS, AFTER_SEANCE_2)
     assert autre.seuils_decrochage is None

@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from ateliers import routes
 from ateliers.dropout import Seuils
+from ateliers.forms import SeuilsForm
 from core.models import Journal, Structure
 from extensions import db
 
@@ -147,7 +147,7 @@ def test_a_threshold_refused_by_the_rules_is_shown_on_the_form(browser, mediatri
     def refuse(_form):
         raise ValueError("Le taux minimum d'assiduité doit être un nombre de 0 à 1 (0.8 pour 80 %).")
 
-    monkeypatch.setattr(routes.SeuilsForm, "to_seuils", refuse)
+    monkeypatch.setattr(SeuilsForm, "to_seuils", refuse)
     browser.login(mediatrice)
     response = browser.submit(URL, VALEURS)
     assert response.status_code == 200

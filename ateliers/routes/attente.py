@@ -1,0 +1,72 @@
+"""The waiting list screen: filters, who waits by niveau and half-day, a learner's waiting status."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ateliers import services
+from ateliers.forms import (
+    FiltresAttenteForm,
+    StatutAttenteForm,
+)
+from ateliers.queries import FiltresAttente, paginate_waiting_list, waiting_matrix
+from ateliers.routes.blueprints import READERS, WRITERS, attente_bp
+from ateliers.routes.commun import (
+    int_or_none,
+)
+from core import disponibilites, journal
+from core.access import get_in_structure_or_404, roles_required
+from core.errors import DomainError
+from core.models import Apprenant
+from core.timeutil import utcnow
+from extensions import db
+
+
+@attente_bp.get("/")
+@roles_required(*READERS)
+def liste():
+    form = FiltresAttenteForm(request.args)
+    form.validate()
+    filtres = FiltresAttente(
+        statut=form.statut.data or None if "statut" in request.args else "en_attente",
+        niveau=int_or_none(form.niveau.data),
+        demi_journee=int_or_none(form.demi_journee.data),
+    )
+    page = paginate_waiting_list(current_user.structure_id, filtres, max(request.args.get("page", 1, type=int), 1))
+    matrix = waiting_matrix(current_user.structure_id)
+    journal.record(current_user, "consultation", "apprenant", None, f"liste d'attente, page {page.page}")
+    db.session.commit()
+    return render_template(
+        "attente/liste.html",
+        form=form,
+        page=page,
+        filtres=filtres,
+        matrix=matrix,
+        today=utcnow().date(),
+        statut_form=StatutAttenteForm(),
+        demi_journees=disponibilites.DEMI_JOURNEES,
+        pager_args={key: value for key, value in request.args.items() if key != "page"},
+    )
+
+
+@attente_bp.post("/<int:apprenant_id>/statut")
+@roles_required(*WRITERS)
+def statut(apprenant_id: int):
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    form = StatutAttenteForm()
+    if form.validate_on_submit():
+        try:
+            services.change_waiting_status(current_user, apprenant, form.statut.data, utcnow().date())
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{apprenant.nom_complet} : statut mis à jour.", "success")
+    else:
+        flash("Choisissez un statut.", "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("attente.liste"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)

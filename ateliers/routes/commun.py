@@ -1,0 +1,91 @@
+"""Helpers shared by the screens of the ateliers blueprints: records of the current structure or 404, formatting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import sqlalchemy as sa
+from flask import Response, abort, flash
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from ateliers import queries
+from ateliers.emargement_pdf import horaire_fr
+from ateliers.models import Atelier, Inscription, Seance
+from core.errors import DomainError
+from core.timeutil import to_paris
+from extensions import db
+
+
+def int_or_none(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") and str(value).isdigit() else None
+
+
+def atelier_or_404(atelier_id: int) -> Atelier:
+    """The workshop with everything its page shows; a volunteer sees only the workshops they co-run."""
+    atelier = queries.atelier_detail(current_user.structure_id, atelier_id)
+    if atelier is None:
+        abort(404)
+    if current_user.role == "benevole" and not seances_of_viewer(atelier):
+        abort(404)
+    return atelier
+
+
+def horaire(seance: Seance) -> str:
+    """``mardi 3 mars 2026, 9 h 00 – 12 h 00`` in Paris time."""
+    return horaire_fr(to_paris(seance.starts_at), to_paris(seance.ends_at))
+
+
+def seances_of_viewer(atelier: Atelier) -> list[Seance]:
+    """The séances the signed-in account may see: all of them, or for a volunteer, those they co-run."""
+    if current_user.role != "benevole":
+        return list(atelier.seances)
+    return [s for s in atelier.seances if any(a.id == current_user.id for a in s.animateurs)]
+
+
+def field_error(form, error: DomainError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def seance_or_404(atelier: Atelier, numero: int) -> Seance:
+    """Séance ``numero`` of ``atelier``: 404 if there is none, 403 for a volunteer who does not co-run it."""
+    seance = next((s for s in atelier.seances if s.numero == numero), None)
+    if seance is None:
+        abort(404)
+    if seance not in seances_of_viewer(atelier):
+        abort(403)
+    return seance
+
+
+def inscription_or_404(inscription_id: int) -> Inscription:
+    """An inscription of the current structure with its learner and workshop (séances, modules) loaded."""
+    inscription = db.session.scalar(
+        sa.select(Inscription)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Inscription.id == inscription_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Inscription.apprenant))
+        .options(joinedload(Inscription.atelier).selectinload(Atelier.seances).joinedload(Seance.module))
+    )
+    if inscription is None:
+        abort(404)
+    return inscription
+
+
+def download(contenu: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(contenu, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def slugify(texte: str) -> str:
+    """``Atelier du mardi matin`` -> ``atelier-du-mardi-matin`` (ASCII, for file names)."""
+    ascii_text = unicodedata.normalize("NFKD", texte).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "atelier"
+
+
+def membres(atelier: Atelier) -> list[Inscription]:
+    return sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower(), i.id))

@@ -1,0 +1,254 @@
+"""Workshops and their planning: list, closures, the workshop page, séances planned and moved, co-runners,
+calendar and attendance sheets."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ateliers import cloture as cloture_service
+from ateliers import planning, queries, services
+from ateliers.calendrier import calendrier_ics
+from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement
+from ateliers.forms import (
+    AnimateursSeanceForm,
+    DeplacementForm,
+    DeverrouillageForm,
+    FermetureForm,
+    PlanificationForm,
+)
+from ateliers.models import Atelier, Fermeture, Seance
+from ateliers.routes.blueprints import PRINTERS, VIEWERS, WRITERS, ateliers_bp
+from ateliers.routes.commun import (
+    atelier_or_404,
+    download,
+    field_error,
+    horaire,
+    seance_or_404,
+    seances_of_viewer,
+    slugify,
+)
+from core import disponibilites, journal
+from core.access import get_in_structure_or_404, roles_required
+from core.constants import ROLES
+from core.errors import DomainError
+from core.timeutil import to_paris, utcnow
+from extensions import db
+
+
+@ateliers_bp.get("/", endpoint="liste")
+@roles_required(*VIEWERS)
+def ateliers_liste():
+    return _render_liste(FermetureForm())
+
+
+def _render_liste(form: FermetureForm, status: int = 200):
+    animateur_id = current_user.id if current_user.role == "benevole" else None
+    today = utcnow().date()
+    return render_template(
+        "ateliers/liste.html",
+        ateliers=queries.ateliers_of(current_user.structure_id, animateur_id),
+        fermetures=queries.fermetures_a_venir(current_user.structure_id, today),
+        form=form,
+        demi_journees=disponibilites.DEMI_JOURNEES,
+    ), status
+
+
+@ateliers_bp.post("/fermetures")
+@roles_required(*WRITERS)
+def fermeture():
+    form = FermetureForm()
+    if not form.validate_on_submit():
+        return _render_liste(form)
+    try:
+        services.ajouter_fermeture(
+            current_user, form.debut_on.data, form.fin_on.data, (form.motif.data or "").strip(), utcnow().date()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return _render_liste(form)
+    db.session.commit()
+    flash("Fermeture enregistrée.", "success")
+    return redirect(url_for("ateliers.liste"))
+
+
+@ateliers_bp.post("/fermetures/<int:fermeture_id>/supprimer")
+@roles_required(*WRITERS)
+def supprimer_fermeture(fermeture_id: int):
+    fermeture = get_in_structure_or_404(Fermeture, fermeture_id)
+    try:
+        services.supprimer_fermeture(current_user, fermeture)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Fermeture supprimée. Les séances déjà planifiées ne bougent pas : déplacez-les si besoin.", "success")
+    return redirect(url_for("ateliers.liste"))
+
+
+@ateliers_bp.get("/<int:atelier_id>")
+@roles_required(*VIEWERS)
+def detail(atelier_id: int):
+    return render_detail(atelier_or_404(atelier_id))
+
+
+def render_detail(
+    atelier: Atelier,
+    planification: PlanificationForm | None = None,
+    deplacement=None,
+    deverrouillage=None,
+    animateurs_refuses=None,
+):
+    """The workshop page. ``deplacement`` and ``animateurs_refuses`` are ``(numero, form)`` when a move or a
+    change of animateurs was refused."""
+    animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
+    if planification is None:
+        planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
+    planification.animateurs.choices = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]
+    seances = seances_of_viewer(atelier)
+    fermetures = services.fermetures_planning(atelier.structure_id) if atelier.seances else []
+    avertissements = planning.conflits([services.seance_planifiee(s) for s in seances], fermetures)
+    journal.record(current_user, "consultation", "atelier", atelier.id, "page de l'atelier")
+    db.session.commit()
+    return render_template(
+        "ateliers/detail.html",
+        atelier=atelier,
+        seances=seances,
+        membres=sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower())),
+        avertissements=avertissements,
+        planification=planification,
+        deplacement=deplacement or (None, None),
+        animateurs_refuses=animateurs_refuses or (None, None),
+        deverrouillage=deverrouillage or DeverrouillageForm(formdata=None),
+        cloturable=current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, utcnow().date()),
+        horaire=horaire,
+        demi_journees=disponibilites.DEMI_JOURNEES,
+        today=utcnow().date(),
+    )
+
+
+@ateliers_bp.post("/<int:atelier_id>/planifier")
+@roles_required(*WRITERS)
+def planifier_atelier(atelier_id: int):
+    atelier = atelier_or_404(atelier_id)
+    form = PlanificationForm()
+    form.animateurs.choices = [(c.id, c.nom_complet) for c in services.animateurs_of(atelier.structure_id)]
+    if not form.validate_on_submit():
+        return render_detail(atelier, form)
+    try:
+        services.planifier_atelier(current_user, atelier, today=utcnow().date(), **form.to_data())
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return render_detail(atelier_or_404(atelier_id), form)
+    db.session.commit()
+    flash("Atelier planifié : six séances datées.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/seances/<int:numero>/deplacer")
+@roles_required(*WRITERS)
+def deplacer_seance(atelier_id: int, numero: int):
+    atelier = atelier_or_404(atelier_id)
+    seance_or_404(atelier, numero)
+    form = DeplacementForm()
+    if not form.validate_on_submit():
+        return render_detail(atelier, deplacement=(numero, form))
+    try:
+        services.deplacer_seance(current_user, atelier, numero, form.jour.data, form.decaler.data, utcnow().date())
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return render_detail(atelier_or_404(atelier_id), deplacement=(numero, form))
+    db.session.commit()
+    flash(f"Séance {numero} déplacée.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/seances/<int:numero>/animateurs")
+@roles_required(*WRITERS)
+def animateurs_seance(atelier_id: int, numero: int):
+    atelier = atelier_or_404(atelier_id)
+    seance_or_404(atelier, numero)
+    form = AnimateursSeanceForm()
+    if not form.validate_on_submit():
+        return render_detail(atelier, animateurs_refuses=(numero, form))
+    try:
+        services.changer_animateurs(
+            current_user, atelier, numero, form.animateurs.data or [], form.suivantes.data, utcnow().date()
+        )
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+        return render_detail(atelier_or_404(atelier_id), animateurs_refuses=(numero, form))
+    db.session.commit()
+    suite = " et des suivantes" if form.suivantes.data and numero < atelier.seances[-1].numero else ""
+    flash(f"Animateurs de la séance {numero}{suite} changés.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+
+
+@ateliers_bp.get("/<int:atelier_id>/calendrier.ics")
+@roles_required("admin", "mediateur", "direction")
+def calendrier(atelier_id: int):
+    atelier = atelier_or_404(atelier_id)
+    if not atelier.seances:
+        flash("Planifiez l'atelier avant d'exporter son calendrier.", "error")
+        return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+    contenu = calendrier_ics(
+        atelier.intitule,
+        atelier.lieu,
+        [(s.numero, s.module.titre, s.starts_at, s.ends_at) for s in atelier.seances],
+        uid_prefix=f"{request.host.split(':')[0]}-atelier-{atelier.id}",
+        now=utcnow(),
+    )
+    journal.record(current_user, "export", "atelier", atelier.id, "calendrier ICS")
+    db.session.commit()
+    return download(contenu, "text/calendar; charset=utf-8", f"{slugify(atelier.intitule)}.ics")
+
+
+@ateliers_bp.get("/<int:atelier_id>/emargement.pdf")
+@roles_required(*PRINTERS)
+def emargement(atelier_id: int):
+    atelier = atelier_or_404(atelier_id)
+    seances = seances_of_viewer(atelier)
+    if not seances:
+        flash("Planifiez l'atelier avant d'imprimer les feuilles d'émargement.", "error")
+        return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
+    return _feuilles(atelier, seances, f"emargement-{slugify(atelier.intitule)}.pdf")
+
+
+@ateliers_bp.get("/<int:atelier_id>/seances/<int:numero>/emargement.pdf")
+@roles_required(*PRINTERS)
+def emargement_seance(atelier_id: int, numero: int):
+    atelier = atelier_or_404(atelier_id)
+    seance = seance_or_404(atelier, numero)
+    return _feuilles(atelier, [seance], f"emargement-{slugify(atelier.intitule)}-seance-{numero}.pdf")
+
+
+def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
+    apprenants = [
+        i.apprenant.nom_complet
+        for i in sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower()))
+        if i.statut != "abandon"
+    ]
+    feuilles = [
+        FeuilleSeance(
+            structure=atelier.structure.nom,
+            atelier=atelier.intitule,
+            lieu=atelier.lieu,
+            numero=s.numero,
+            module=s.module.titre,
+            debut=to_paris(s.starts_at),
+            fin=to_paris(s.ends_at),
+            animateurs=[a.nom_complet for a in s.animateurs],
+            apprenants=apprenants,
+        )
+        for s in seances
+    ]
+    contenu = feuille_emargement(feuilles)
+    numeros = ", ".join(str(s.numero) for s in seances)
+    journal.record(current_user, "export", "atelier", atelier.id, f"feuille d'émargement, séance(s) {numeros}")
+    db.session.commit()
+    return download(contenu, "application/pdf", filename)

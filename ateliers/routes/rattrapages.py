@@ -1,0 +1,161 @@
+"""Catch-ups of a missed module: planning one, marking it done, cancelling it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from ateliers import rattrapages as rattrapages_service
+from ateliers.constants import STATUTS_PRESENCE
+from ateliers.forms import (
+    RattrapageFaitForm,
+    RattrapageForm,
+)
+from ateliers.models import Atelier, Inscription, Rattrapage
+from ateliers.routes.blueprints import WRITERS, ateliers_bp
+from ateliers.routes.commun import (
+    field_error,
+    horaire,
+    inscription_or_404,
+)
+from core import journal
+from core.access import roles_required
+from core.errors import DomainError
+from core.timeutil import utcnow
+from extensions import db
+
+
+def _rattrapage_or_404(rattrapage_id: int) -> Rattrapage:
+    """A catch-up of the current structure (through its workshop), with its module and workshop loaded."""
+    rattrapage = db.session.scalar(
+        sa.select(Rattrapage)
+        .join(Inscription, Inscription.id == Rattrapage.inscription_id)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Rattrapage.id == rattrapage_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Rattrapage.module))
+        .options(joinedload(Rattrapage.inscription).joinedload(Inscription.atelier))
+    )
+    if rattrapage is None:
+        abort(404)
+    return rattrapage
+
+
+def _rattrapage_form(lignes: list[rattrapages_service.ModuleManque], **data) -> RattrapageForm:
+    """The planning form, its module choices limited to the missed modules not caught up yet."""
+    form = RattrapageForm(formdata=None, **data) if data else RattrapageForm()
+    form.module.choices = [
+        ("", "—"),
+        *(
+            (str(ligne.seance.module_id), f"Module {ligne.seance.module.numero} : {ligne.seance.module.titre}")
+            for ligne in lignes
+            if ligne.is_manque and (ligne.rattrapage is None or ligne.rattrapage.fait_on is None)
+        ),
+    ]
+    return form
+
+
+def _render_rattrapages(inscription: Inscription, lignes, form: RattrapageForm, fait=(None, None)):
+    """The catch-up page. ``fait`` is ``(rattrapage id, form)`` when a "done" date was refused."""
+    today = utcnow().date()
+    refuse_id, refuse_form = fait
+    faits = {}
+    for ligne in lignes:
+        rattrapage = ligne.rattrapage
+        if rattrapage is None or rattrapage.fait_on is not None:
+            continue
+        if rattrapage.id == refuse_id:
+            faits[rattrapage.id] = refuse_form
+        else:
+            prevu = rattrapages_service.jour_prevu(rattrapage)
+            faits[rattrapage.id] = RattrapageFaitForm(
+                formdata=None, prefix=f"r{rattrapage.id}", fait_on=prevu if prevu <= today else None
+            )
+    journal.record(current_user, "consultation", "inscription", inscription.id, "rattrapages")
+    db.session.commit()
+    return render_template(
+        "ateliers/rattrapages.html",
+        inscription=inscription,
+        atelier=inscription.atelier,
+        lignes=lignes,
+        form=form,
+        faits=faits,
+        statuts=STATUTS_PRESENCE,
+        horaire=horaire,
+    )
+
+
+@ateliers_bp.route("/inscriptions/<int:inscription_id>/rattrapages", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def rattrapages(inscription_id: int):
+    inscription = inscription_or_404(inscription_id)
+    lignes = rattrapages_service.modules_manques(inscription)
+    if request.method == "GET":
+        numero = request.args.get("module", type=int)
+        module_id = next((s.module_id for s in inscription.atelier.seances if s.module.numero == numero), "")
+        return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=str(module_id)))
+    form = _rattrapage_form(lignes)
+    if not form.validate_on_submit():
+        return _render_rattrapages(inscription, lignes, form)
+    try:
+        rattrapage = rattrapages_service.planifier_rattrapage(
+            current_user, inscription, int(form.module.data), form.jour.data, form.heure.data, utcnow().date()
+        )
+        message = f"Rattrapage du module {rattrapage.module.numero} prévu."
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        field_error(form, error)
+    except sa.exc.IntegrityError:
+        # A colleague planned this module for this learner at the same instant (unique inscription and module).
+        db.session.rollback()
+        flash(
+            "Un rattrapage de ce module vient d'être prévu par quelqu'un d'autre : vérifiez ci-dessous puis "
+            "enregistrez à nouveau.",
+            "error",
+        )
+    else:
+        flash(message, "success")
+        return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))
+    inscription = inscription_or_404(inscription_id)
+    return _render_rattrapages(inscription, rattrapages_service.modules_manques(inscription), form)
+
+
+@ateliers_bp.post("/rattrapages/<int:rattrapage_id>/fait")
+@roles_required(*WRITERS)
+def rattrapage_fait(rattrapage_id: int):
+    rattrapage = _rattrapage_or_404(rattrapage_id)
+    inscription_id, numero = rattrapage.inscription_id, rattrapage.module.numero
+    form = RattrapageFaitForm(prefix=f"r{rattrapage_id}")
+    if form.validate_on_submit():
+        try:
+            rattrapages_service.marquer_fait(current_user, rattrapage, form.fait_on.data, utcnow().date())
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Rattrapage du module {numero} noté comme fait.", "success")
+            return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))
+    inscription = inscription_or_404(inscription_id)
+    lignes = rattrapages_service.modules_manques(inscription)
+    return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=""), fait=(rattrapage_id, form))
+
+
+@ateliers_bp.post("/rattrapages/<int:rattrapage_id>/annuler")
+@roles_required(*WRITERS)
+def annuler_rattrapage(rattrapage_id: int):
+    rattrapage = _rattrapage_or_404(rattrapage_id)
+    inscription_id, numero = rattrapage.inscription_id, rattrapage.module.numero
+    try:
+        rattrapages_service.annuler_rattrapage(current_user, rattrapage)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        inscription = inscription_or_404(inscription_id)
+        lignes = rattrapages_service.modules_manques(inscription)
+        return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=""))
+    db.session.commit()
+    flash(f"Rattrapage du module {numero} annulé.", "success")
+    return redirect(url_for("ateliers.rattrapages", inscription_id=inscription_id))

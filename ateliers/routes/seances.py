@@ -1,0 +1,189 @@
+"""What happens in a séance: attendance, the skills grid (and the final evaluation), each learner's progress."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ateliers import competences as competences_service
+from ateliers import presences as presences_service
+from ateliers.constants import STATUTS_PRESENCE
+from ateliers.models import Seance
+from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
+from ateliers.routes.commun import (
+    atelier_or_404,
+    horaire,
+    inscription_or_404,
+    seance_or_404,
+)
+from ateliers.verrou import AtelierClos
+from core import journal
+from core.access import roles_required
+from core.timeutil import to_paris, utcnow
+from evaluations.constants import RESULTATS_COMPETENCE
+from extensions import db
+
+
+@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/presences", methods=["GET", "POST"])
+@roles_required(*PRINTERS)
+def presences(atelier_id: int, numero: int):
+    atelier = atelier_or_404(atelier_id)
+    seance = seance_or_404(atelier, numero)
+    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    if request.method == "GET":
+        return _render_presences(atelier, seance, inscrits, _valeurs_enregistrees(seance), {})
+    saisies = {
+        i.id: presences_service.Saisie(
+            request.form.get(f"statut-{i.id}") or None,
+            request.form.get(f"arrivee-{i.id}", ""),
+            request.form.get(f"depart-{i.id}", ""),
+        )
+        for i in inscrits
+    }
+    # The CSRF token was checked before the view (CSRFProtect): a stale page gets the French 400 page.
+    typed = {i.id: (s.statut, s.arrivee, s.depart) for i, s in ((i, saisies[i.id]) for i in inscrits)}
+    try:
+        changees = presences_service.enregistrer_presences(current_user, atelier, seance, saisies, utcnow().date())
+        db.session.commit()
+    except presences_service.PresencesRefusees as error:
+        db.session.rollback()
+        if not error.erreurs:
+            flash(error.message, "error")
+        return _render_presences(atelier, seance, inscrits, typed, error.erreurs, message=error.message)
+    except sa.exc.IntegrityError:
+        # Someone saved this séance at the same instant: the unique (séance, inscription) rule refused ours.
+        db.session.rollback()
+        flash(
+            "Les présences de cette séance viennent d'être enregistrées par quelqu'un d'autre : rien n'a été "
+            "modifié. Vérifiez ci-dessous puis enregistrez à nouveau.",
+            "error",
+        )
+        return _render_presences(atelier, seance, inscrits, typed, {})
+    flash(f"Présences de la séance {numero} enregistrées ({len(changees)} modification(s)).", "success")
+    return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
+
+
+def _heure_paris(moment) -> str:
+    return f"{to_paris(moment):%H:%M}" if moment else ""
+
+
+def _valeurs_enregistrees(seance: Seance) -> dict[int, tuple[str | None, str, str]]:
+    return {
+        p.inscription_id: (p.statut, _heure_paris(p.arrival_at), _heure_paris(p.departure_at)) for p in seance.presences
+    }
+
+
+def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str | None = None):
+    return render_template(
+        "ateliers/presences.html",
+        atelier=atelier,
+        seance=seance,
+        inscrits=inscrits,
+        valeurs=valeurs,
+        erreurs=erreurs,
+        message=message if erreurs else None,
+        horaire=horaire(seance),
+        statuts=STATUTS_PRESENCE,
+        prenoms_seuls=current_user.role == "benevole",
+    )
+
+
+CHAMP_COMPETENCE = re.compile(r"^c-(\d+)-(\d+)$")
+
+
+@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/competences", methods=["GET", "POST"])
+@roles_required(*PRINTERS)
+def competences(atelier_id: int, numero: int):
+    atelier = atelier_or_404(atelier_id)
+    seance = seance_or_404(atelier, numero)
+    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    if request.method == "GET":
+        return _render_competences(atelier, seance, inscrits, None, {})
+    saisies: dict[int, dict[int, str]] = {}
+    for cle, valeur in request.form.items():
+        match = CHAMP_COMPETENCE.match(cle)
+        if match and valeur:
+            saisies.setdefault(int(match.group(1)), {})[int(match.group(2))] = valeur
+    typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
+    try:
+        changees = competences_service.enregistrer_competences(current_user, atelier, seance, saisies, utcnow().date())
+        db.session.commit()
+    except (competences_service.InscriptionInconnue, competences_service.CompetenceInconnue):
+        db.session.rollback()
+        abort(404)
+    except (competences_service.CompetencesRefusees, AtelierClos) as error:
+        db.session.rollback()
+        erreurs = getattr(error, "erreurs", {})
+        flash(error.message + " Rien de ce que vous avez saisi n'est perdu.", "error")
+        return _render_competences(atelier, seance, inscrits, typed, erreurs)
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash(
+            "Ces compétences viennent d'être enregistrées par quelqu'un d'autre : rien n'a été modifié. "
+            "Vérifiez ci-dessous puis enregistrez à nouveau.",
+            "error",
+        )
+        return _render_competences(atelier, seance, inscrits, typed, {})
+    quoi = "Évaluation finale" if seance.numero == len(atelier.seances) else f"Compétences de la séance {numero}"
+    flash(f"{quoi} enregistrée(s) ({len(changees)} personne(s) modifiée(s)).", "success")
+    return redirect(url_for("ateliers.competences", atelier_id=atelier_id, numero=numero))
+
+
+def _render_competences(atelier, seance, inscrits, valeurs, erreurs):
+    """The skills page; ``valeurs`` None shows the stored judgements, else what was typed."""
+    vue = competences_service.grille(atelier, seance)
+    enregistres = competences_service.resultats([i.id for i in inscrits])
+    if valeurs is None:
+        valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
+    precedents = {}
+    if vue.precedents:
+        for inscription in inscrits:
+            lignes = []
+            for module in vue.precedents:
+                compte = Counter(
+                    enregistres[inscription.id][c.id].resultat
+                    for c in module.competences
+                    if c.id in enregistres[inscription.id]
+                )
+                lignes.append((module, compte, len(module.competences)))
+            precedents[inscription.id] = lignes
+    statuts = {p.inscription_id: p.statut for p in seance.presences}
+    return render_template(
+        "ateliers/competences.html",
+        atelier=atelier,
+        seance=seance,
+        vue=vue,
+        inscrits=inscrits,
+        valeurs=valeurs,
+        erreurs=erreurs,
+        empeches=competences_service.empechements(seance, inscrits),
+        precedents=precedents,
+        presences=statuts,
+        horaire=horaire(seance),
+        resultats=RESULTATS_COMPETENCE,
+        statuts_presence=STATUTS_PRESENCE,
+        prenoms_seuls=current_user.role == "benevole",
+    )
+
+
+@ateliers_bp.get("/inscriptions/<int:inscription_id>/progression")
+@roles_required(*READERS)
+def progression(inscription_id: int):
+    inscription = inscription_or_404(inscription_id)
+    atelier = inscription.atelier
+    vue = competences_service.progression(inscription)
+    journal.record(current_user, "consultation", "inscription", inscription.id, "progression")
+    db.session.commit()
+    return render_template(
+        "ateliers/progression.html",
+        inscription=inscription,
+        atelier=atelier,
+        vue=vue,
+        resultats=RESULTATS_COMPETENCE,
+        statuts_presence=STATUTS_PRESENCE,
+        horaire=horaire,
+    )

@@ -1,0 +1,199 @@
+"""Dropout follow-up: the call-back list, the follow-up call, alert thresholds, a freed place given to someone
+waiting."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from ateliers import dropout, queries, services, suivis
+from ateliers import seuils as seuils_service
+from ateliers.forms import (
+    SeuilsForm,
+    SuiviForm,
+)
+from ateliers.models import Alerte, Atelier, Inscription, Seance
+from ateliers.routes.blueprints import READERS, WRITERS, ateliers_bp
+from ateliers.routes.commun import (
+    atelier_or_404,
+    field_error,
+    horaire,
+)
+from core import journal
+from core.access import get_in_structure_or_404, roles_required
+from core.errors import DomainError
+from core.models import Apprenant
+from core.timeutil import utcnow
+from evaluations.constants import NIVEAUX
+from evaluations.curriculum import current_curriculum_version, modules_of_version
+from extensions import db
+
+
+@ateliers_bp.get("/a-rappeler")
+@roles_required(*WRITERS)
+def a_rappeler():
+    lignes = queries.alertes_ouvertes(current_user.structure_id)
+    journal.record(current_user, "consultation", "alerte", None, f"liste à rappeler, {len(lignes)} alerte(s)")
+    db.session.commit()
+    return render_template(
+        "ateliers/a_rappeler.html", lignes=lignes, regles=dropout.REGLES, risques=dropout.NIVEAUX_RISQUE
+    )
+
+
+def _alerte_or_404(alerte_id: int) -> Alerte:
+    """An alert of the current structure (through its workshop), with its learner and workshop loaded."""
+    alerte = db.session.scalar(
+        sa.select(Alerte)
+        .join(Inscription, Inscription.id == Alerte.inscription_id)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Alerte.id == alerte_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Alerte.inscription).joinedload(Inscription.apprenant))
+        .options(joinedload(Alerte.inscription).joinedload(Inscription.atelier))
+    )
+    if alerte is None:
+        abort(404)
+    return alerte
+
+
+@ateliers_bp.route("/alertes/<int:alerte_id>/suivi", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def suivi(alerte_id: int):
+    alerte = _alerte_or_404(alerte_id)
+    today = utcnow().date()
+    form = SuiviForm() if request.method == "POST" else SuiviForm(formdata=None, appel_on=today)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            suivis.enregistrer_suivi(
+                current_user,
+                alerte,
+                form.appel_on.data,
+                form.resultat.data,
+                form.motif.data or None,
+                form.suite.data,
+                today,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+            alerte = _alerte_or_404(alerte_id)
+        else:
+            db.session.commit()
+            flash(f"Appel de {alerte.inscription.apprenant.nom_complet} enregistré.", "success")
+            if form.suite.data == "abandon":
+                flash("Une place est libre : voici les personnes en attente qui peuvent la prendre.", "info")
+                return redirect(url_for("ateliers.remplacement", atelier_id=alerte.inscription.atelier_id))
+            if form.suite.data == "rattrapage_propose":
+                return redirect(
+                    url_for("ateliers.rattrapages", inscription_id=alerte.inscription_id, module=alerte.module_numero)
+                )
+            return redirect(url_for("ateliers.a_rappeler"))
+    return render_template("ateliers/suivi.html", alerte=alerte, form=form, regles=dropout.REGLES)
+
+
+def _titres_modules() -> dict[int, str]:
+    """Module number -> title in the current curriculum (empty when none is loaded)."""
+    version = current_curriculum_version()
+    return {m.numero: m.titre for m in modules_of_version(version)} if version is not None else {}
+
+
+def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str]):
+    return render_template(
+        "ateliers/seuils.html",
+        form=form,
+        seuils=dropout.Seuils.from_dict(current_user.structure.seuils_decrochage or {}),
+        reference=dropout.Seuils(),
+        titres_modules=titres_modules,
+        niveaux=NIVEAUX,
+        peut_modifier=current_user.role in WRITERS,
+    )
+
+
+@ateliers_bp.get("/seuils", endpoint="seuils")
+@roles_required(*READERS)
+def seuils():
+    actuels = dropout.Seuils.from_dict(current_user.structure.seuils_decrochage or {})
+    titres = _titres_modules()
+    return _render_seuils(SeuilsForm(formdata=None, titres_modules=titres, **SeuilsForm.initial_data(actuels)), titres)
+
+
+@ateliers_bp.post("/seuils", endpoint="enregistrer_seuils")
+@roles_required(*WRITERS)
+def enregistrer_seuils():
+    """Save the thresholds typed, or with ``action=reference`` restore the reference ones (direction: 403)."""
+    titres = _titres_modules()
+    form = SeuilsForm(titres_modules=titres)
+    if request.form.get("action") == "reference":
+        nouveaux = dropout.Seuils()  # the CSRF token was checked before the view (CSRFProtect)
+    elif not form.validate_on_submit():
+        return _render_seuils(form, titres)
+    else:
+        try:
+            nouveaux = form.to_seuils()
+        except ValueError as error:
+            form.form_errors.append(str(error))
+            return _render_seuils(form, titres)
+    seuils_service.modifier_seuils(current_user, current_user.structure, nouveaux, utcnow().date())
+    db.session.commit()
+    flash("Seuils d'alerte enregistrés.", "success")
+    return redirect(url_for("ateliers.seuils"))
+
+
+@ateliers_bp.get("/<int:atelier_id>/remplacement")
+@roles_required(*WRITERS)
+def remplacement(atelier_id: int):
+    return _render_remplacement(atelier_or_404(atelier_id))
+
+
+@ateliers_bp.post("/<int:atelier_id>/remplacement/<int:apprenant_id>")
+@roles_required(*WRITERS)
+def inscrire_remplacant(atelier_id: int, apprenant_id: int):
+    atelier = atelier_or_404(atelier_id)
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    try:
+        inscription = services.inscrire_remplacant(current_user, atelier, apprenant, utcnow().date())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _render_remplacement(atelier_or_404(atelier_id))
+    db.session.commit()
+    flash(f"{apprenant.nom_complet} rejoint l'atelier « {atelier.intitule} » à partir d'aujourd'hui.", "success")
+    return redirect(url_for("ateliers.detail", atelier_id=inscription.atelier_id))
+
+
+def _render_remplacement(atelier: Atelier):
+    """The replacement page: free places, séances left, and who could come (only when someone can)."""
+    today = utcnow().date()
+    libres = atelier.capacite - atelier.places_prises
+    try:
+        restantes, refus = services.exiger_remplacable(atelier, today), None
+    except DomainError as error:
+        restantes, refus = [], error.message
+    personnes = queries.remplacants(atelier, today) if libres > 0 and not refus else []
+    journal.record(current_user, "consultation", "apprenant", None, f"remplaçants pour l'atelier {atelier.id}")
+    db.session.commit()
+    return render_template(
+        "ateliers/remplacement.html",
+        atelier=atelier,
+        libres=libres,
+        restantes=restantes,
+        arrivee=_arrivee_en_mots(atelier, restantes),
+        refus=refus,
+        personnes=personnes,
+        horaire=horaire,
+    )
+
+
+def _arrivee_en_mots(atelier: Atelier, restantes: list[Seance]) -> str:
+    """``arriverait à la séance 4 (module 4) et manquerait les séances 1, 2 et 3`` for a newcomer joining today."""
+    if not restantes:
+        return ""
+    premiere = restantes[0]
+    texte = f"arriverait à la séance {premiere.numero} (module {premiere.module.numero})"
+    manquees = [str(s.numero) for s in atelier.seances if s.numero < premiere.numero]
+    if len(manquees) == 1:
+        texte += f" et manquerait la séance {manquees[0]}"
+    elif manquees:
+        texte += f" et manquerait les séances {', '.join(manquees[:-1])} et {manquees[-1]}"
+    return texte
