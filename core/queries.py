@@ -11,14 +11,22 @@ from extensions import db
 
 
 def apprenants_statement(structure_id: int, query: str | None = None) -> sa.Select:
-    """Learners of a structure, filtered by a name fragment or phone digits, ordered by name."""
+    """Learners of a structure, filtered by a name fragment or a phone number in any form typed (see
+    :func:`core.text.phone_search`), ordered by name."""
     statement = sa.select(Apprenant).where(Apprenant.structure_id == structure_id)
     if query:
         phone = phone_search(query)
         if phone:
-            fragment, is_prefix = phone
-            condition = Apprenant.telephone.startswith if is_prefix else Apprenant.telephone.contains
-            statement = statement.where(condition(fragment, autoescape=True))
+            statement = statement.where(
+                sa.or_(
+                    *(
+                        (Apprenant.telephone.startswith if is_prefix else Apprenant.telephone.contains)(
+                            fragment, autoescape=True
+                        )
+                        for fragment, is_prefix in phone
+                    )
+                )
+            )
         else:
             for word in fold(query).split():
                 statement = statement.where(Apprenant.nom_recherche.contains(word, autoescape=True))

@@ -36,6 +36,16 @@
     return form.elements.namedItem(name);
   }
 
+  function phoneDigits(value) {
+    return value.replace(/\D/g, "").length;
+  }
+
+  /* Digits a whole number has at least: ten in the French national form (0692 12 34 56), nine with a country
+     code (+508 41 23 45 is Saint-Pierre-et-Miquelon's shortest). */
+  function phoneLength(value) {
+    return /^\s*0(?!0)/.test(value) ? 10 : 9;
+  }
+
   /* Why the draft cannot be saved yet (the server would refuse it), or null when it can. */
   function notReady() {
     if (!form.querySelector('input[name="mode"]:checked')) {
@@ -48,7 +58,7 @@
       if (!prenom.value.trim() || !nom.value.trim()) {
         return "Saisissez le prénom et le nom : le brouillon s'enregistrera ensuite tout seul.";
       }
-      if (telephone && telephone.value.trim() && telephone.value.replace(/\D/g, "").length < 10) {
+      if (telephone && telephone.value.trim() && phoneDigits(telephone.value) < phoneLength(telephone.value)) {
         return "";  /* a number being typed: wait for it */
       }
     }

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from core import services
 from core.models import Apprenant, Journal
 from core.queries import apprenants_statement, possible_duplicates
+from core.text import normalize_phone
 from extensions import db
 
 
@@ -116,6 +117,34 @@ def test_search_by_phone_from_its_start_or_its_end(make_apprenant, structure):
     assert search("06 12 34") == [wanted]
     assert search("+33 6 12 34 56 78") == [wanted]
     assert search("56 78") == [wanted]
+
+
+def test_search_finds_overseas_numbers_whatever_form_is_typed(make_apprenant, structure):
+    reunion = make_apprenant(telephone="+262692123456")
+    spm = make_apprenant(telephone="+508412345")
+    metropole = make_apprenant(telephone="+33612345678")
+
+    def search(query):
+        return list(db.session.scalars(apprenants_statement(structure.id, query)))
+
+    for typed in ("0692 12 34 56", "0692.12.34.56", "+262 692 12 34 56", "00262692123456", "+33 6 92 12 34 56"):
+        assert search(typed) == [reunion], typed
+    assert search("0692 12") == [reunion]
+    assert search("06") == []  # too short: searched as a name
+    assert set(search("06 12")) == {metropole}
+    assert search("05 08 41 23 45") == [spm]
+    assert search("41 23 45") == [spm]
+
+
+def test_the_same_overseas_number_in_another_form_is_a_possible_duplicate(make_compte):
+    mediatrice = make_compte("mediateur")
+    first = services.create_apprenant(mediatrice, learner_data(telephone=normalize_phone("0692 12 34 56")))
+    db.session.commit()
+    with pytest.raises(services.PossibleDuplicate) as raised:
+        services.create_apprenant(
+            mediatrice, learner_data(prenom="Marie", nom="Durand", telephone=normalize_phone("+262 692 12 34 56"))
+        )
+    assert raised.value.candidates == [first]
 
 
 def test_search_never_crosses_structures(make_apprenant, make_structure, structure):

@@ -134,3 +134,53 @@ def test_waiting_list_migration_backfills_existing_rows(empty_database_uri, tmp_
         assert db.session.scalar(sa.text("SELECT count(*) FROM apprenant WHERE en_attente_depuis_on IS NOT NULL")) == 3
         db.session.remove()
         db.engine.dispose()
+
+
+def test_phone_migration_moves_overseas_numbers_stored_as_metropolitan(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0003_seances_suivi")
+        run = db.session.execute
+        now = "2026-01-05 10:00:00"
+        run(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, telephone, created_at) "
+                "VALUES (1, 'S', 'ccas', '', '', '+33269601234', :n)"
+            ),
+            {"n": now},
+        )
+        stored = {
+            1: "+33269601234",  # typed 0269 60 12 34: Mayotte
+            2: "+33596301234",  # typed 0596 30 12 34: Martinique
+            3: "+33508412345",  # typed 05 08 41 23 45: Saint-Pierre-et-Miquelon
+            4: "+33612345678",  # metropolitan: unchanged
+            5: "+262692123456",  # already right
+            6: "+33596123456",  # no such Martinique number: kept as it was
+            7: None,
+        }
+        for ident, telephone in stored.items():
+            run(
+                sa.text(
+                    "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, telephone, disponibilites, "
+                    "canal_prefere, created_at, updated_at) "
+                    "VALUES (:i, 1, 'P', 'N', 'n p', :t, 1, 'telephone', :n, :n)"
+                ),
+                {"i": ident, "t": telephone, "n": now},
+            )
+        db.session.commit()
+
+        upgrade()
+
+        telephones = dict(db.session.execute(sa.text("SELECT id, telephone FROM apprenant")).all())
+        assert telephones == {
+            1: "+262269601234",
+            2: "+596596301234",
+            3: "+508412345",
+            4: "+33612345678",
+            5: "+262692123456",
+            6: "+33596123456",
+            7: None,
+        }
+        assert db.session.scalar(sa.text("SELECT telephone FROM structure")) == "+262269601234"
+        db.session.remove()
+        db.engine.dispose()

@@ -46,12 +46,67 @@ def test_display_phone_writes_french_numbers_the_french_way():
 
 
 @pytest.mark.parametrize(
+    ("raw", "e164", "shown"),
+    [
+        ("0692 12 34 56", "+262692123456", "0692 12 34 56"),  # La Réunion, mobile
+        ("0693 10 12 34", "+262693101234", "0693 10 12 34"),
+        ("02 62 16 12 34", "+262262161234", "0262 16 12 34"),
+        ("0263 10 12 34", "+262263101234", "0263 10 12 34"),  # accepted as metropolitan before
+        ("0269 60 12 34", "+262269601234", "0269 60 12 34"),  # Mayotte
+        ("0639 01 23 45", "+262639012345", "0639 01 23 45"),
+        ("0590 20 12 34", "+590590201234", "0590 20 12 34"),  # Guadeloupe
+        ("06.90.00.12.34", "+590690001234", "0690 00 12 34"),
+        ("0590 27 12 34", "+590590271234", "0590 27 12 34"),  # Saint-Barthélemy, Saint-Martin
+        ("0596 30 12 34", "+596596301234", "0596 30 12 34"),  # Martinique
+        ("0696-20-12-34", "+596696201234", "0696 20 12 34"),
+        ("0594 10 12 34", "+594594101234", "0594 10 12 34"),  # Guyane
+        ("0694 20 12 34", "+594694201234", "0694 20 12 34"),
+        ("05 08 41 23 45", "+508412345", "41 23 45"),  # Saint-Pierre-et-Miquelon, from the rest of France
+        ("+508 41 23 45", "+508412345", "41 23 45"),
+        ("+262 692 12 34 56", "+262692123456", "0692 12 34 56"),
+        ("00 262 692 12 34 56", "+262692123456", "0692 12 34 56"),
+        ("+590 690 00 12 34", "+590690001234", "0690 00 12 34"),
+        ("+33 6 92 12 34 56", "+262692123456", "0692 12 34 56"),  # +33 before an overseas number
+        ("+33 (0)6 12 34 56 78", "+33612345678", "06 12 34 56 78"),
+        ("04/72/12/34/56", "+33472123456", "04 72 12 34 56"),
+        ("09 51 23 45 67", "+33951234567", "09 51 23 45 67"),
+    ],
+)
+def test_every_french_territory_in_its_written_forms(raw, e164, shown):
+    assert normalize_phone(raw) == e164
+    assert display_phone(e164) == shown
+
+
+def test_a_structure_of_saint_pierre_et_miquelon_reads_six_digit_local_numbers():
+    assert normalize_phone("41 23 45", region="PM") == "+508412345"
+    assert normalize_phone("0692 12 34 56", region="PM") == "+262692123456"
+    with pytest.raises(ValueError):
+        normalize_phone("41 23 45")  # elsewhere six digits are a number being typed, not a number
+
+
+@pytest.mark.parametrize(
+    ("raw", "territory"),
+    [("0596 12 34 56", "Martinique"), ("0269 12 34 56", "Mayotte"), ("0639 98 12 34", "Mayotte")],
+)
+def test_an_overseas_number_that_does_not_exist_names_its_territory(raw, territory):
+    with pytest.raises(ValueError, match=f"n'existe pas \\({territory}\\)"):
+        normalize_phone(raw)
+
+
+@pytest.mark.parametrize(
     ("query", "search"),
     [
-        ("06 12 34", ("+3361234", True)),
-        ("0612", ("+33612", True)),
-        ("+33 6 12", ("+33612", True)),
-        ("56 78", ("5678", False)),
+        ("06 12 34", [(f"+{code}61234", True) for code in ("33", "262", "590", "594", "596")]),
+        ("0692 1", [(f"+{code}6921", True) for code in ("33", "262", "590", "594", "596")]),
+        ("0692 12 34 56", [("+262692123456", True)]),
+        ("06 12 34 56 78", [("+33612345678", True)]),
+        ("+262 692 12 34 56", [("+262692123456", True)]),
+        ("05 08 41 23 45", [("+508412345", True)]),
+        ("0612", [(f"+{code}612", True) for code in ("33", "262", "590", "594", "596")]),
+        ("+33 6 12", [("+33612", True)]),
+        ("00 262 69", [("+26269", True)]),
+        ("56 78", [("5678", False)]),
+        ("41 23 45", [("412345", False)]),
         ("martin", None),
         ("06", None),
         ("+3", None),

@@ -60,6 +60,36 @@ def test_bad_phone_comes_back_with_message_and_nothing_lost(browser, mediatrice)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Apprenant)) == 0
 
 
+def test_an_overseas_number_as_written_there_is_stored_e164_shown_nationally_and_found(browser, mediatrice):
+    response = browser.submit("/apprenants/nouveau", {**GOOD, "telephone": "0692 12 34 56"})
+    assert response.status_code == 302
+    apprenant = db.session.scalar(sa.select(Apprenant))
+    assert apprenant.telephone == "+262692123456"
+    assert "0692 12 34 56" in browser.get(response.headers["Location"]).get_data(as_text=True)
+    form = browser.get(f"/apprenants/{apprenant.id}/modifier").get_data(as_text=True)
+    assert 'value="0692 12 34 56"' in form
+    for typed in ("0692 12 34 56", "0692123456", "+262 692 12 34 56", "0692 12", "12 34 56"):
+        found = browser.get("/apprenants/", query_string={"q": typed}).get_data(as_text=True)
+        assert "1 apprenant pour" in found and "LEFÈVRE" in found, typed
+
+    # The same number typed in its international form is the same person.
+    again = browser.submit(
+        "/apprenants/nouveau", {**GOOD, "prenom": "Marie", "nom": "Durand", "telephone": "+262692123456"}
+    )
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and "Cette personne existe peut-être déjà" in html
+    assert "0692 12 34 56" in html
+
+
+def test_an_overseas_number_that_does_not_exist_is_refused_beside_the_field(browser, mediatrice):
+    response = browser.submit("/apprenants/nouveau", {**GOOD, "telephone": "0596 12 34 56"})
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert '<ul class="field-errors" id="telephone-erreurs">' in html
+    assert "Ce numéro de téléphone n'existe pas (Martinique) : vérifiez les chiffres." in html
+    assert 'value="0596 12 34 56"' in html
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
