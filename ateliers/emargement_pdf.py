@@ -24,9 +24,20 @@ from datetime import datetime
 
 from reportlab.lib.styles import StyleSheet1
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
-from core.pdf import CELL_PADDING_X, CELL_PADDING_Y, SHADE, PageLayout, render, stylesheet, table_style, text
+from core.pdf import (
+    CELL_PADDING_X,
+    CELL_PADDING_Y,
+    SHADE,
+    Name,
+    PageLayout,
+    name,
+    render,
+    stylesheet,
+    table_style,
+    text,
+)
 from core.timeutil import PARIS, date_fr
 
 TITRE = "Feuille d'émargement"
@@ -113,9 +124,10 @@ def _tableau(feuille: FeuilleSeance, lignes_libres: int, layout: PageLayout, sty
     hauteur_sous_titre = Table([sous_titre], colWidths=largeurs, style=table_style(_SPAN_LIGNE_0)).wrap(
         layout.frame_width, layout.frame_height
     )[1]
-    apprenants = [[text(nom, styles["Body"]), "", "", ""] for nom in feuille.apprenants]
+    # Names wrap inside the name column, however long (core.pdf.name).
+    apprenants = [[name(nom, styles["Body"]), "", "", ""] for nom in feuille.apprenants]
     apprenants += [["", "", "", ""] for _ in range(lignes_libres)]
-    animateurs = [[text(nom, styles["Body"]), "", "", ""] for nom in feuille.animateurs] or [["", "", "", ""]]
+    animateurs = [[name(nom, styles["Body"]), "", "", ""] for nom in feuille.animateurs] or [["", "", "", ""]]
     hauteur = _hauteur_lignes(
         [_hauteur_naturelle(ligne[0], largeurs[0]) for ligne in apprenants],
         [_hauteur_naturelle(ligne[0], largeurs[0]) for ligne in animateurs],
@@ -170,7 +182,7 @@ def _style_entete(*commandes: tuple) -> TableStyle:
     )
 
 
-def _hauteur_naturelle(nom: Paragraph | str, largeur: float) -> float:
+def _hauteur_naturelle(nom: Name | str, largeur: float) -> float:
     """The height a row needs for the name in its first cell (a long name wraps), padding included."""
     if not nom:
         return 0.0

@@ -8,6 +8,12 @@ which returns the PDF as bytes.
   does not depend on the fonts of the machine; reportlab embeds the subset of glyphs a document uses, and
   DejaVu has every French character (é è ê ë à â î ï ô û ù ü ÿ ç œ æ, their capitals, « » € ’ and the rest).
   They are registered once per process, on first use.
+- Characters DejaVu lacks (a Chinese, Japanese or Korean name: 王秀英) are printed in a fallback font, Droid Sans
+  Fallback from the Debian package ``fonts-droid-fallback`` (``scripts/system-deps.sh``), embedded likewise.
+  A character no font has, or any of them when the fallback is not installed, is printed as "�" and every page
+  then says, at the bottom left, that a "�" stands for a character to write by hand: never an empty box
+  without a word.
+- Names wrap inside their cell whatever their length (``name``): at spaces and hyphens first, then anywhere.
 - Legibility: the readers are beginners, some with poor eyesight. No text below 12 pt, black on white,
   left aligned (justified text leaves uneven gaps that slow weak readers down), no italics.
 - Reproducible: ``invariant=1`` on each document fixes the creation date and the file identifier, so the
@@ -16,8 +22,11 @@ which returns the PDF as bytes.
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -38,6 +47,15 @@ FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT_REGULAR = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
 _FONT_FILES = {FONT_REGULAR: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+FONT_FALLBACK = "DroidSansFallback"
+# Where Debian's fonts-droid-fallback puts the font; the first file present is used.
+FALLBACK_FONT_FILES = (
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+)
+# Printed instead of a character no registered font can draw; DejaVu has it.
+REPLACEMENT = "\ufffd"
+UNPRINTABLE_NOTE = "« \ufffd » : caractère impossible à imprimer, à écrire à la main."
 
 # The smallest text any document prints, header and footer included.
 MIN_FONT_SIZE = 12
@@ -50,13 +68,18 @@ CELL_PADDING_Y = 1.5 * mm
 
 _register_lock = threading.Lock()
 _registered = False
+# Code points each registered font can draw, filled by register_fonts.
+_glyphs: dict[str, frozenset[int]] = {}
+# While ``render`` builds a document: how many characters were replaced by REPLACEMENT.
+_unprintable: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("unprintable", default=None)
 
 
 def register_fonts() -> None:
     """Register DejaVu Sans (regular and bold) with reportlab, once per process; later calls do nothing.
 
     The family is registered too, so ``<b>`` in a paragraph picks the bold face. Italic maps to the upright
-    faces on purpose: the documents use none.
+    faces on purpose: the documents use none. The fallback font (``FONT_FALLBACK``) is registered when one of
+    ``FALLBACK_FONT_FILES`` exists; without it, characters DejaVu lacks print as ``REPLACEMENT``.
 
     :raise OSError: when a vendored font file is missing.
     """
@@ -66,12 +89,64 @@ def register_fonts() -> None:
     with _register_lock:
         if _registered:
             return
-        for name, filename in _FONT_FILES.items():
-            pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / filename)))
+        fonts = {name: TTFont(name, str(FONTS_DIR / filename)) for name, filename in _FONT_FILES.items()}
+        fallback = next((path for path in FALLBACK_FONT_FILES if path.is_file()), None)
+        if fallback is not None:
+            fonts[FONT_FALLBACK] = TTFont(FONT_FALLBACK, str(fallback))
+        for name, font in fonts.items():
+            pdfmetrics.registerFont(font)
+            _glyphs[name] = frozenset(font.face.charToGlyph)
         pdfmetrics.registerFontFamily(
             FONT_REGULAR, normal=FONT_REGULAR, bold=FONT_BOLD, italic=FONT_REGULAR, boldItalic=FONT_BOLD
         )
+        if FONT_FALLBACK in fonts:  # one face: a bold paragraph's fallback runs print in it too
+            pdfmetrics.registerFontFamily(
+                FONT_FALLBACK, normal=FONT_FALLBACK, bold=FONT_FALLBACK, italic=FONT_FALLBACK, boldItalic=FONT_FALLBACK
+            )
         _registered = True
+
+
+def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
+    """``value`` cut into ``(font name, text)`` runs that can all be drawn: ``font`` where it has the
+    character, else the fallback font, else ``REPLACEMENT`` in ``font``.
+
+    ``value`` is taken in its composed form (NFC: "é", not "e" and a combining accent); tabs and line breaks
+    become spaces. Each replacement is counted for the document being rendered (see ``render``).
+    """
+    register_fonts()
+    own, fallback = _glyphs[font], _glyphs.get(FONT_FALLBACK, frozenset())
+    runs: list[tuple[str, str]] = []
+    for char in unicodedata.normalize("NFC", value):
+        if char in "\t\r\n":
+            char = " "
+        if ord(char) in own:
+            face = font
+        elif ord(char) in fallback:
+            face = FONT_FALLBACK
+        else:
+            face, char = font, REPLACEMENT
+            counter = _unprintable.get()
+            if counter is not None:
+                counter[0] += 1
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    return runs
+
+
+def markup(value: str, font: str = FONT_REGULAR) -> str:
+    """Paragraph markup printing ``value`` as plain text in a paragraph set in ``font``: ``&``, ``<`` and
+    ``>`` escaped, characters ``font`` lacks in the fallback font or replaced (see ``font_runs``)."""
+    return "".join(
+        escape(part) if face == font else f'<font face="{face}">{escape(part)}</font>'
+        for face, part in font_runs(value, font)
+    )
+
+
+def text_width(value: str, font: str = FONT_REGULAR, size: float = MIN_FONT_SIZE) -> float:
+    """Width in points of ``value`` printed in ``font`` at ``size``, fallback runs included."""
+    return sum(pdfmetrics.stringWidth(part, face, size) for face, part in font_runs(value, font))
 
 
 def stylesheet() -> StyleSheet1:
@@ -91,7 +166,7 @@ def stylesheet() -> StyleSheet1:
             leading=16,
             textColor=INK,
             alignment=TA_LEFT,
-            splitLongWords=False,
+            splitLongWords=True,
             allowWidows=0,
             allowOrphans=0,
         )
@@ -111,8 +186,79 @@ def stylesheet() -> StyleSheet1:
 
 
 def text(value: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of plain text: ``&``, ``<`` and ``>`` are printed as such, never read as markup."""
-    return Paragraph(escape(value), style)
+    """A paragraph of plain text: ``&``, ``<`` and ``>`` are printed as such, never read as markup; every
+    character printed (see ``markup``); a word longer than the line is split."""
+    return Paragraph(markup(value, style.fontName), style)
+
+
+# Where a name may break: after a space or a hyphen ("Jean-" / "Baptiste", "Dupont-" / "de-" / "la-"...).
+_NAME_PIECES = re.compile(r"[^\s\-\u2010]*[\-\u2010]|[^\s\-\u2010]+")
+
+
+def name_lines(value: str, width: float, font: str = FONT_REGULAR, size: float = MIN_FONT_SIZE) -> list[str]:
+    """``value`` broken into lines no wider than ``width`` points in ``font`` at ``size``.
+
+    Breaks come at spaces and after hyphens first, as many pieces on a line as fit; a piece wider than a whole
+    line is then cut anywhere (at least one character a line, so a column narrower than one letter still
+    ends). Spaces are collapsed; nothing is dropped or added: joining the lines gives the name back.
+    """
+    lines: list[str] = []
+    line = ""
+    for word in " ".join(value.split()).split(" "):
+        for index, piece in enumerate(_NAME_PIECES.findall(word)):
+            joined = f"{line} {piece}" if line and index == 0 else line + piece
+            if text_width(joined, font, size) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            line = piece
+            while text_width(line, font, size) > width and len(line) > 1:
+                cut = max(1, _fitting_prefix(line, width, font, size))
+                lines.append(line[:cut])
+                line = line[cut:]
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _fitting_prefix(value: str, width: float, font: str, size: float) -> int:
+    """The number of leading characters of ``value`` that fit in ``width``."""
+    count = 0
+    while count < len(value) and text_width(value[: count + 1], font, size) <= width:
+        count += 1
+    return count
+
+
+class Name(Flowable):
+    """A person's name (or any short label) that wraps inside the width it is given, whatever its length:
+    lines from ``name_lines``, printed as one paragraph of ``style``. Meant for table cells; never split."""
+
+    def __init__(self, value: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.value = value
+        self.style = style
+        self._paragraph: Paragraph | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        lines = name_lines(self.value, availWidth, self.style.fontName, self.style.fontSize)
+        self._paragraph = Paragraph("<br/>".join(markup(line, self.style.fontName) for line in lines), self.style)
+        self.width, self.height = self._paragraph.wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self._paragraph.drawOn(self.canv, 0, 0)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        return []
+
+    def minWidth(self) -> float:
+        return max((text_width(char, self.style.fontName, self.style.fontSize) for char in self.value), default=0)
+
+
+def name(value: str, style: ParagraphStyle) -> Name:
+    """A name that wraps inside its table cell (see ``Name``)."""
+    return Name(value, style)
 
 
 def table_style(*commands: tuple, first_row: int = 0) -> TableStyle:
@@ -177,7 +323,9 @@ def render(
     footer "Page 1 sur 2". The story is built by a callable rather than passed in because reportlab's
     flowables are single-use (a table that splits across pages is consumed by the build): each render
     builds its own, sized to ``layout.frame_width``. ``title``, ``author`` (default: ``structure``) and
-    ``subject`` also go into the PDF's metadata, language ``fr-FR``. Same arguments, same bytes.
+    ``subject`` also go into the PDF's metadata, language ``fr-FR``. Same arguments, same bytes. When a
+    character could not be drawn and was printed as ``REPLACEMENT``, every page says so at the bottom left
+    (``UNPRINTABLE_NOTE``).
     """
     register_fonts()
     buffer = BytesIO()
@@ -215,10 +363,18 @@ def render(
         _draw_header(canvas, layout, structure, title)
 
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_header, pagesize=layout.pagesize)])
+    unprintable = [0]
     canvasmaker = functools.partial(
-        _PageCountingCanvas, footer_at=(layout.pagesize[0] - layout.right, layout.bottom / 2)
+        _PageCountingCanvas,
+        footer_at=(layout.pagesize[0] - layout.right, layout.bottom / 2),
+        note_at=(layout.left, layout.bottom / 2),
+        unprintable=unprintable,
     )
-    doc.build(list(story_builder(layout)), canvasmaker=canvasmaker)
+    token = _unprintable.set(unprintable)
+    try:
+        doc.build(list(story_builder(layout)), canvasmaker=canvasmaker)
+    finally:
+        _unprintable.reset(token)
     return buffer.getvalue()
 
 
@@ -227,15 +383,13 @@ def _draw_header(canvas: Canvas, layout: PageLayout, structure: str, title: str)
     baseline = height - layout.top + 7 * mm
     gap = 8 * mm
     left_text = _fit(structure, FONT_BOLD, layout.frame_width * 0.6)
-    right_room = layout.frame_width - pdfmetrics.stringWidth(left_text, FONT_BOLD, MIN_FONT_SIZE) - gap
+    right_room = layout.frame_width - text_width(left_text, FONT_BOLD) - gap
     right_text = _fit(title, FONT_REGULAR, right_room)
     canvas.saveState()
     canvas.setFillColor(INK)
     canvas.setStrokeColor(INK)
-    canvas.setFont(FONT_BOLD, MIN_FONT_SIZE)
-    canvas.drawString(layout.left, baseline, left_text)
-    canvas.setFont(FONT_REGULAR, MIN_FONT_SIZE)
-    canvas.drawRightString(width - layout.right, baseline, right_text)
+    _draw_runs(canvas, layout.left, baseline, left_text, FONT_BOLD)
+    _draw_runs(canvas, width - layout.right - text_width(right_text), baseline, right_text, FONT_REGULAR)
     canvas.setLineWidth(RULE_WIDTH)
     canvas.line(layout.left, baseline - 2.5 * mm, width - layout.right, baseline - 2.5 * mm)
     canvas.restoreState()
@@ -243,11 +397,19 @@ def _draw_header(canvas: Canvas, layout: PageLayout, structure: str, title: str)
 
 def _fit(value: str, font: str, width: float) -> str:
     """``value``, cut and ended with an ellipsis if it is wider than ``width`` at the minimum size."""
-    if pdfmetrics.stringWidth(value, font, MIN_FONT_SIZE) <= width:
+    if text_width(value, font) <= width:
         return value
-    while value and pdfmetrics.stringWidth(value + "…", font, MIN_FONT_SIZE) > width:
+    while value and text_width(value + "…", font) > width:
         value = value[:-1]
     return value.rstrip() + "…" if value else ""
+
+
+def _draw_runs(canvas: Canvas, x: float, y: float, value: str, font: str) -> None:
+    """Draw ``value`` from ``(x, y)`` at the minimum size, each run in a font that has its characters."""
+    for face, part in font_runs(value, font):
+        canvas.setFont(face, MIN_FONT_SIZE)
+        canvas.drawString(x, y, part)
+        x += pdfmetrics.stringWidth(part, face, MIN_FONT_SIZE)
 
 
 class _PageCountingCanvas(Canvas):
@@ -257,9 +419,13 @@ class _PageCountingCanvas(Canvas):
     writing it; ``save`` replays each page, adds its footer and writes it.
     """
 
-    def __init__(self, *args, footer_at: tuple[float, float], **kwargs) -> None:
+    def __init__(
+        self, *args, footer_at: tuple[float, float], note_at: tuple[float, float], unprintable: list[int], **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._footer_at = footer_at
+        self._note_at = note_at
+        self._unprintable = unprintable
         self._held_pages: list[dict] = []
 
     def showPage(self) -> None:
@@ -279,4 +445,6 @@ class _PageCountingCanvas(Canvas):
         self.setFillColor(INK)
         self.setFont(FONT_REGULAR, MIN_FONT_SIZE)
         self.drawRightString(*self._footer_at, f"Page {self._pageNumber} sur {total}")
+        if self._unprintable[0]:
+            self.drawString(*self._note_at, UNPRINTABLE_NOTE)
         self.restoreState()

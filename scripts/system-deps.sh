@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs: chromium (browser journeys), postgresql (the PostgreSQL
-# run) and poppler-utils (PDF text and page rendering). Installs through apt when running as root; otherwise
+# run), poppler-utils (PDF text and page rendering) and fonts-droid-fallback (the PDFs' font for characters
+# DejaVu lacks, such as Chinese names). Installs through apt when running as root; otherwise
 # says what is missing and how to install it.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "DejaVuSans" || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing+=(fonts-droid-fallback)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,6 +1,8 @@
 """The attendance sheet: what each page says, how it looks once printed, how long lists flow."""
 
+import html
 import io
+import re
 import subprocess
 from datetime import UTC, datetime
 
@@ -11,6 +13,7 @@ from reportlab.lib.units import mm
 
 from ateliers import emargement_pdf
 from ateliers.emargement_pdf import FeuilleSeance, _hauteur_lignes, feuille_emargement, horaire_fr
+from core.pdf import A4_PORTRAIT, CELL_PADDING_X, FONT_FALLBACK
 
 APPRENANTS = ["Élodie Lefèvre", "François Nguyễn", "Jean-Noël Bœuf", "Zoé Dupont-Aïssa"]
 DATE = "mardi 3 mars 2026, 9 h 00 – 12 h 00"
@@ -189,3 +192,56 @@ def test_nothing_to_print_or_two_structures_is_an_error():
         feuille_emargement([])
     with pytest.raises(ValueError):
         feuille_emargement([make_feuille(), make_feuille(structure="France Services de Lunel")])
+
+
+LONG_NAMES = [
+    "Jean-Baptiste Dupont-de-la-Villemarqué",
+    "Yasmine Abdelkader-Benmoussa",
+    "Wolfeschlegelsteinhausenbergerdorffvoralternwarengewissenhaf",  # 60 letters, not one break
+    "Marie-Christine de La Tour d'Auvergne-Lauraguais Montmorency",  # 60 characters with spaces
+]
+
+
+def word_boxes(data, tmp_path):
+    """Every word poppler finds on the first page: (text, x min, x max, y min), in points from the top left."""
+    (tmp_path / "feuille.pdf").write_bytes(data)
+    subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", "feuille.pdf", "mots.html"], cwd=tmp_path, check=True)
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+        (tmp_path / "mots.html").read_text(encoding="utf-8"),
+    )
+    return [(html.unescape(text), float(x0), float(x1), float(y0)) for x0, y0, x1, text in words]
+
+
+def test_long_names_wrap_inside_the_name_column(tmp_path):
+    data = feuille_emargement([make_feuille(apprenants=LONG_NAMES, animateurs=[LONG_NAMES[0]])])
+
+    layout = A4_PORTRAIT
+    left = layout.left + CELL_PADDING_X
+    right = layout.left + emargement_pdf._COLONNES[0] * layout.frame_width - CELL_PADDING_X
+    words = word_boxes(data, tmp_path)
+    heading = next(y for text, _x0, _x1, y in words if text == "Arrivée")
+    pieces = [(text, x0, x1) for text, x0, x1, y in words if y > heading and any(text in n for n in LONG_NAMES)]
+    printed = "".join(text for text, _x0, _x1 in pieces)
+    for full in LONG_NAMES:
+        assert full.replace(" ", "") in printed  # every letter printed, in order
+    assert len(pieces) > 2 * len(LONG_NAMES)  # they did wrap
+    for text, x0, x1 in pieces:
+        assert left - 0.5 <= x0 and x1 <= right + 0.5, (text, x0, x1, right)
+    # At a hyphen or a space when there is one, as far along the line as fits; a word without one is cut.
+    (page,) = page_texts(data)
+    assert page.count("Jean-Baptiste Dupont-\nde-la-Villemarqué") == 2  # a learner, and an animateur
+    assert "Yasmine Abdelkader-\nBenmoussa" in page
+
+
+def test_a_chinese_name_is_printed_in_the_fallback_font():
+    data = feuille_emargement([make_feuille(apprenants=["王秀英", "Élodie Lefèvre"])])
+
+    (page,) = page_texts(data)
+    assert "王秀英" in page
+    assert "caractère impossible à imprimer" not in page
+    fonts = {
+        font.get_object()["/BaseFont"].split("+", 1)[1]
+        for font in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values()
+    }
+    assert fonts == {"DejaVuSans", "DejaVuSans-Bold", FONT_FALLBACK}

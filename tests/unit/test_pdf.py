@@ -144,3 +144,46 @@ def test_styles_are_large_dark_left_aligned_and_in_the_vendored_fonts():
         assert style.alignment == 0, name  # TA_LEFT
         assert style.textColor.rgb() == (0, 0, 0), name
     assert stylesheet() is not sheet  # each document may adjust its own copy
+
+
+@pytest.mark.parametrize(
+    ("value", "width", "lines"),
+    [
+        ("Jean-Baptiste Dupont-de-la-Villemarqué", 100, ["Jean-Baptiste", "Dupont-de-la-", "Villemarqué"]),
+        ("Jean-Baptiste Dupont-de-la-Villemarqué", 60, ["Jean-", "Baptiste", "Dupont-", "de-la-", "Villemarq", "ué"]),
+        ("Yasmine Abdelkader-Benmoussa", 100, ["Yasmine", "Abdelkader-", "Benmoussa"]),
+        ("Yasmine Abdelkader-Benmoussa", 500, ["Yasmine Abdelkader-Benmoussa"]),
+        ("Anne   Marie\tMartin", 500, ["Anne Marie Martin"]),
+        ("王秀英", 20, ["王", "秀", "英"]),
+        ("Élodie", 1, ["É", "l", "o", "d", "i", "e"]),  # narrower than one letter: one a line, nothing lost
+    ],
+)
+def test_name_lines_break_at_spaces_and_hyphens_first_then_anywhere(value, width, lines):
+    assert pdf.name_lines(value, width) == lines
+    for line in lines:
+        assert len(line) == 1 or pdf.text_width(line) <= width
+
+
+def test_a_character_no_font_has_is_replaced_visibly_and_every_page_says_so():
+    pages = page_texts(sample("Nom : Ahmose 𓀀", pages=2))
+
+    for page in pages:
+        assert "Ahmose \ufffd" in page
+        assert "« \ufffd » : caractère impossible à imprimer, à écrire à la main." in page
+    assert "caractère impossible" not in page_texts(sample("Nom : Ahmose"))[0]
+
+
+def test_without_the_fallback_font_a_chinese_name_is_replaced_visibly_not_boxes(monkeypatch):
+    register_fonts()
+    monkeypatch.delitem(pdf._glyphs, pdf.FONT_FALLBACK)
+
+    (page,) = page_texts(sample("王秀英 Wang"))
+
+    assert "\ufffd\ufffd\ufffd Wang" in page
+    assert "caractère impossible à imprimer" in page
+
+
+def test_the_header_prints_a_chinese_structure_name_with_the_fallback_font():
+    (page,) = page_texts(sample("Texte", structure="华人互助会"))
+
+    assert "华人互助会" in page
