@@ -56,7 +56,8 @@ class FeuilleSeance:
     """What one séance's sheet prints.
 
     ``debut`` and ``fin`` are Paris wall-clock times (naive), or aware datetimes in any zone. ``apprenants``
-    are full names, printed in the order given (the caller sorts them); ``animateurs`` likewise.
+    are names as the person printing may see them (``core.text.name_seen_by``: "Josiane M." for a volunteer),
+    printed in the order given (the caller sorts them); ``animateurs`` are full names.
     """
 
     structure: str

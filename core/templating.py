@@ -6,7 +6,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from core import constants, disponibilites
-from core.text import display_phone
+from core.text import display_phone, name_seen_by
 from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr
 
 # (endpoint, label, roles): the menu, filtered by the signed-in role.
@@ -44,6 +44,12 @@ def navigation() -> list[tuple[str, str, bool]]:
     ]
 
 
+def nom_vu(personne) -> str:
+    """Filter ``nom_vu``: the learner ``personne`` (anything with ``prenom`` and ``nom``) named as the signed-in
+    account may see them (``core.text.name_seen_by``: "Josiane M." for a volunteer)."""
+    return name_seen_by(current_user.role, personne.prenom, personne.nom)
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
         date_fr=date_fr,
@@ -51,6 +57,7 @@ def register(app) -> None:
         jours_fr=days_fr,
         heures=heures_fr,
         telephone=display_phone,
+        nom_vu=nom_vu,
         disponibilites=disponibilites.describe,
     )
     app.jinja_env.globals.update(

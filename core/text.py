@@ -16,6 +16,18 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().replace("-", " ").replace("'", " ").split())
 
 
+def name_seen_by(role: str, prenom: str, nom: str) -> str:
+    """A learner's name as an account of ``role`` may see it, on screen and on paper (DESIGN.md section 7): a
+    volunteer (``"benevole"``) gets the first name and the surname's initial, ``"Josiane M."``; every other role
+    the full name, ``"Josiane Martin"``. The initial is the surname's first letter or digit, upper case ("de la
+    Tour" -> "D."); no initial when the surname has none.
+    """
+    if role != "benevole":
+        return f"{prenom} {nom}"
+    initial = next((char for char in unicodedata.normalize("NFC", nom) if char.isalnum()), "")
+    return f"{prenom} {initial.upper()}." if initial else prenom
+
+
 # Phone numbers. The whole French numbering plan, overseas included, is written nationally with ten digits
 # ("06 12 34 56 78", "0692 12 34 56"); the country code behind a national number depends on its first digits
 # (ARCEP's plan: 0262 is La Réunion, +262). phonenumbers knows each territory's ranges, but read as

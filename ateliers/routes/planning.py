@@ -32,6 +32,7 @@ from core import disponibilites, journal
 from core.access import get_in_structure_or_404, roles_required
 from core.constants import ROLES
 from core.errors import DomainError
+from core.text import name_seen_by
 from core.timeutil import to_paris, utcnow
 from extensions import db
 
@@ -229,7 +230,7 @@ def emargement_seance(atelier_id: int, numero: int):
 
 def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
     apprenants = [
-        i.apprenant.nom_complet
+        name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom)
         for i in sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower()))
         if i.statut != "abandon"
     ]

@@ -88,7 +88,6 @@ def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str 
         message=message if erreurs else None,
         horaire=horaire(seance),
         statuts=STATUTS_PRESENCE,
-        prenoms_seuls=current_user.role == "benevole",
     )
 
 
@@ -166,7 +165,6 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs):
         horaire=horaire(seance),
         resultats=RESULTATS_COMPETENCE,
         statuts_presence=STATUTS_PRESENCE,
-        prenoms_seuls=current_user.role == "benevole",
     )
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from core.text import display_phone, fold, normalize_phone, phone_search
+from core.text import display_phone, fold, name_seen_by, normalize_phone, phone_search
 
 
 @pytest.mark.parametrize(
@@ -114,3 +114,21 @@ def test_an_overseas_number_that_does_not_exist_names_its_territory(raw, territo
 )
 def test_phone_search(query, search):
     assert phone_search(query) == search
+
+
+@pytest.mark.parametrize(
+    ("role", "prenom", "nom", "seen"),
+    [
+        ("benevole", "Josiane", "Martin", "Josiane M."),
+        ("benevole", "Jean-Baptiste", "Dupont-de-la-Villemarqué", "Jean-Baptiste D."),
+        ("benevole", "Awa", "de la Tour", "Awa D."),
+        ("benevole", "Élodie", "élie", "Élodie É."),
+        ("benevole", "Mei", "王", "Mei 王."),
+        ("benevole", "Anne", "'", "Anne"),
+        ("mediateur", "Josiane", "Martin", "Josiane Martin"),
+        ("admin", "Josiane", "Martin", "Josiane Martin"),
+        ("direction", "Josiane", "Martin", "Josiane Martin"),
+    ],
+)
+def test_a_volunteer_sees_the_first_name_and_the_surname_initial(role, prenom, nom, seen):
+    assert name_seen_by(role, prenom, nom) == seen
