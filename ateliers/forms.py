@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -10,14 +9,14 @@ from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from core import disponibilites
 from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE
-from core.forms import REQUIRED, EntierField, MultiCheckboxField, choices
+from core.forms import REQUIRED, AppForm, EntierField, MultiCheckboxField, choices
 from evaluations.constants import NIVEAUX
 
 DEMI_JOURNEE_CHOICES = [(str(i), label) for i, (_code, label) in enumerate(disponibilites.DEMI_JOURNEES)]
 WHOLE_NUMBER = "Saisissez un nombre entier."
 
 
-class AtelierPrevuForm(FlaskForm):
+class AtelierPrevuForm(AppForm):
     """A workshop the mediator plans before building groups."""
 
     intitule = StringField(
@@ -62,7 +61,7 @@ class AtelierPrevuForm(FlaskForm):
         }
 
 
-class FiltresAttenteForm(FlaskForm):
+class FiltresAttenteForm(AppForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
@@ -80,7 +79,7 @@ class FiltresAttenteForm(FlaskForm):
     )
 
 
-class StatutAttenteForm(FlaskForm):
+class StatutAttenteForm(AppForm):
     statut = SelectField(
         "Nouveau statut",
         choices=choices([(k, v) for k, v in STATUTS_ATTENTE.items() if k in {"en_attente", "retire", "oriente"}]),
@@ -88,7 +87,7 @@ class StatutAttenteForm(FlaskForm):
     )
 
 
-class ParametresPropositionForm(FlaskForm):
+class ParametresPropositionForm(AppForm):
     class Meta:
         csrf = False  # asking for a proposal changes nothing
 
@@ -99,7 +98,7 @@ class ParametresPropositionForm(FlaskForm):
     )
 
 
-class ConfirmationForm(FlaskForm):
+class ConfirmationForm(AppForm):
     """The CSRF token and the mediator's acceptance of warnings; the assignments are read from the request."""
 
     accepter_avertissements = BooleanField("J'accepte les avertissements ci-dessus (écart de niveau, groupe incomplet)")
@@ -116,7 +115,7 @@ class DateFrField(DateField):
             raise ValueError("Saisissez une date valide (jj/mm/aaaa).") from None
 
 
-class PlanificationForm(FlaskForm):
+class PlanificationForm(AppForm):
     """Start date, place and animateurs of a workshop to plan; the choices are the structure's animateurs."""
 
     debut = DateFrField("Date de début", validators=[InputRequired("Indiquez la date de la première séance.")])
@@ -131,14 +130,14 @@ class PlanificationForm(FlaskForm):
         }
 
 
-class DeplacementForm(FlaskForm):
+class DeplacementForm(AppForm):
     """A séance's new day, and whether the later séances follow it."""
 
     jour = DateFrField("Nouvelle date", validators=[InputRequired("Indiquez la nouvelle date.")])
     decaler = BooleanField("Décaler les séances suivantes")
 
 
-class AnimateursSeanceForm(FlaskForm):
+class AnimateursSeanceForm(AppForm):
     """Who co-runs one séance (ids of the structure's animateurs), and whether the later séances follow."""
 
     animateurs = SelectMultipleField(
@@ -151,7 +150,7 @@ class AnimateursSeanceForm(FlaskForm):
     suivantes = BooleanField("Appliquer aussi aux séances suivantes")
 
 
-class FermetureForm(FlaskForm):
+class FermetureForm(AppForm):
     """A closure of the structure: one day (no end date) or a period."""
 
     debut_on = DateFrField("Fermée du (ou le)", validators=[InputRequired("Indiquez le premier jour de fermeture.")])
@@ -159,7 +158,7 @@ class FermetureForm(FlaskForm):
     motif = StringField("Motif", validators=[Optional(), Length(max=120)], description="Par exemple : congés d'été.")
 
 
-class DeverrouillageForm(FlaskForm):
+class DeverrouillageForm(AppForm):
     """Unlocking a closed workshop for a correction: the reason goes to the journal."""
 
     motif = StringField(
@@ -169,7 +168,7 @@ class DeverrouillageForm(FlaskForm):
     )
 
 
-class SuiviForm(FlaskForm):
+class SuiviForm(AppForm):
     """The follow-up call after an alert: date, outcome, reason code (no free text) and next step."""
 
     appel_on = DateFrField("Date de l'appel", validators=[InputRequired("Indiquez la date de l'appel.")])
@@ -191,7 +190,7 @@ SEANCE_CHOICES = [(numero, f"Séance {numero}") for numero in range(1, 7)]
 SEUIL_SEANCES = NumberRange(1, 6, "Indiquez un nombre de séances de 1 à 6.")
 
 
-class SeuilsForm(FlaskForm):
+class SeuilsForm(AppForm):
     """The dropout-alert thresholds of the structure; the rate is typed in percent (80 for 0.8).
 
     ``titres_modules`` (module number -> title) names the modules in the "module où vérifier" choices.
@@ -288,7 +287,7 @@ class HeureFrField(TimeField):
             raise ValueError("Saisissez une heure valide, par exemple 14:00.") from None
 
 
-class RattrapageForm(FlaskForm):
+class RattrapageForm(AppForm):
     """A catch-up to plan: the missed module (choices set by the view), day and time in Paris."""
 
     module = SelectField(
@@ -303,7 +302,7 @@ class RattrapageForm(FlaskForm):
     )
 
 
-class RattrapageFaitForm(FlaskForm):
+class RattrapageFaitForm(AppForm):
     """The day a planned catch-up was done; one per planned catch-up on the page (prefixed by its id)."""
 
     fait_on = DateFrField("Fait le", validators=[InputRequired("Indiquez le jour où le rattrapage a été fait.")])

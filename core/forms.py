@@ -18,6 +18,7 @@ from wtforms import (
     TelField,
     widgets,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from core import disponibilites
@@ -27,6 +28,18 @@ from core.text import display_phone, normalize_phone
 
 REQUIRED = "Ce champ est obligatoire."
 EMAIL_INVALID = "Adresse électronique invalide : vérifiez l'arobase @ et le point, par exemple prenom.nom@exemple.fr."
+
+
+class AppForm(FlaskForm):
+    """Base of every form of the app: WTForms' own messages ("Not a valid choice.", "Field cannot be longer
+    than 80 characters."...) come in French, from the catalogue WTForms ships."""
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            # Flask-WTF's translations need Flask-Babel, which the app does without: WTForms' catalogue, cached.
+            return DefaultMeta.get_translations(self, form)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -67,12 +80,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField("Adresse électronique", validators=[InputRequired(REQUIRED)], filters=[stripped])
     password = PasswordField("Mot de passe", validators=[InputRequired(REQUIRED)])
 
 
-class IdentiteForm(FlaskForm):
+class IdentiteForm(AppForm):
     """Who the person is: the fields any screen registering a learner starts with (phone checked, normalised)."""
 
     prenom = StringField(
@@ -179,14 +192,14 @@ class ApprenantForm(IdentiteForm):
         }
 
 
-class ApprenantSearchForm(FlaskForm):
+class ApprenantSearchForm(AppForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
     q = SearchField("Rechercher par nom ou téléphone", validators=[Optional(), Length(max=80)], filters=[stripped])
 
 
-class CompteForm(FlaskForm):
+class CompteForm(AppForm):
     prenom = StringField("Prénom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[stripped])
     nom = StringField("Nom", validators=[InputRequired(REQUIRED), Length(max=80)], filters=[stripped])
     email = EmailField(

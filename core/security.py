@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
-from flask_wtf.csrf import CSRFError
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -46,8 +46,26 @@ ERRORS = {
 }
 
 
+CSRF_EXPIRED = (
+    "Le formulaire a expiré ou ne vient pas de cette application. Revenez en arrière, rechargez la page "
+    "et validez à nouveau."
+)
+CSRF_EXPIRED_JSON = (
+    "Rien n'a été enregistré : la page a expiré ou votre session est terminée. Ce que vous avez saisi reste à "
+    "l'écran : enregistrez à nouveau (reconnectez-vous d'abord dans un autre onglet si besoin)."
+)
+
+
+def wants_json() -> bool:
+    """Whether the request asked for JSON rather than a page (the placement questionnaire's autosave)."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def render_error(code: int, message: str | None = None):
+    """The French error page of ``code``, or ``{"message": ...}`` with that status to a request asking for JSON."""
     title, default_message = ERRORS[code]
+    if wants_json():
+        return jsonify(message=message or default_message), code
     return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
 
 
@@ -57,8 +75,8 @@ def register_errorhandlers(app) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error):
-        return render_error(
-            400,
-            "Le formulaire a expiré ou ne vient pas de cette application. Revenez en arrière, rechargez la page "
-            "et validez à nouveau.",
-        )
+        if wants_json():
+            # A fresh token with the refusal: the page's script saves again without a reload, which would lose
+            # what was typed. Only a page of this origin can read it (no CORS), as it can read any form's token.
+            return jsonify(message=CSRF_EXPIRED_JSON, csrf_token=generate_csrf()), 400
+        return render_error(400, CSRF_EXPIRED)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from core import disponibilites
 from core.constants import CANAUX
-from core.forms import REQUIRED, IdentiteForm, MultiCheckboxField, choices, stripped
+from core.forms import REQUIRED, AppForm, IdentiteForm, MultiCheckboxField, choices, stripped
 from evaluations.constants import MODES_POSITIONNEMENT
 from evaluations.scoring import SCORED_PARTS, VALID_ANSWERS
 from evaluations.services import Saisie
@@ -37,7 +36,7 @@ class Partie:
         return self.code in SCORED_PARTS
 
 
-class _PositionnementBase(FlaskForm):
+class _PositionnementBase(AppForm):
     mode = RadioField(
         "Mode du positionnement",
         choices=choices(MODES_POSITIONNEMENT.items()),

@@ -9,7 +9,9 @@ post (POST/redirect/GET) and, for the autosave script, the same post asking for 
   every later post must go (a new candidate is created once);
 - 422 ``{"saved": false, "message", "errors": {field: [messages]}}``: nothing saved (identity incomplete,
   phone invalid, possible duplicate, unusable channel);
-- 409 ``{"saved": false, "message", "url"}``: the placement is already complete (``url``: its result).
+- 409 ``{"saved": false, "message", "url"}``: the placement is already complete (``url``: its result);
+- 400 ``{"message", "csrf_token"}``: the page's CSRF token was refused (expired page, ended session), answered
+  by ``core.security``; the script saves again once with ``csrf_token``. Other errors: ``{"message"}``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@
  * nothing. A short pause after a change posts the whole form to the form's action, asking for JSON
  * (contract in evaluations/routes.py), and says the outcome in the aria-live status region. After the
  * first save of a new candidate, the form and the address switch to the draft's URL, so the candidate is
- * created once. One request at a time; a submit button click waits for a save in progress.
+ * created once. One request at a time; a submit button click waits for a save in progress. When the page's
+ * CSRF token has expired, the server answers 400 with a French message and a fresh token: the script takes the
+ * token and saves again, once; it says so when that fails too, or when the session has ended.
  */
 (function () {
   "use strict";
@@ -20,6 +22,7 @@
   var inFlight = null;
   var rerun = false;
   var submitting = false;
+  var tokenRenewed = false;
 
   /* The save's progress, for tests and styles (not announced): waiting, pending, saving, saved, error. */
   function state(value) {
@@ -63,6 +66,13 @@
       }
     }
     return null;
+  }
+
+  function renewToken(token) {
+    var input = field("csrf_token");
+    if (input) {
+      input.value = token;
+    }
   }
 
   function switchTo(url) {
@@ -133,9 +143,20 @@
       .then(function (result) {
         var data = result.data;
         if (result.response.ok && data && data.saved) {
+          tokenRenewed = false;
           switchTo(data.url);
           state(rerun || timer ? "pending" : "saved");
           say(data.message);
+        } else if (data && data.csrf_token && !tokenRenewed) {
+          /* The page's CSRF token had expired: the server sent a fresh one; try again once with it. */
+          tokenRenewed = true;
+          renewToken(data.csrf_token);
+          state("pending");
+          rerun = true;
+        } else if (result.response.redirected && /\/connexion/.test(result.response.url)) {
+          state("error");
+          say("Brouillon non enregistré : vous n'êtes plus connecté(e). Vos réponses restent à l'écran : " +
+              "reconnectez-vous dans un autre onglet, puis revenez ici et modifiez une réponse pour enregistrer.");
         } else if (data && data.message) {
           state("error");
           say(data.message);

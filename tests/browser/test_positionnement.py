@@ -154,3 +154,32 @@ def test_questionnaire_works_without_javascript(chromium, live_server, make_comp
         expect(page.get_by_text("orientez la personne vers un atelier de perfectionnement")).to_be_visible()
     finally:
         context.close()
+
+
+def test_an_expired_page_token_is_renewed_by_the_autosave_and_a_lost_session_is_said(
+    page: Page, journey, make_compte, make_apprenant, console
+):
+    # The browser notes each refused request in its console; these two are the ones this test provokes.
+    console.allow(r"status of 400")
+    email = make_compte("mediateur").email
+    apprenant_id = make_apprenant(prenom="Marcel", nom="Durand").id
+    journey.login(email, TEST_PASSWORD)
+    page.goto(f"/positionnements/nouveau?apprenant_id={apprenant_id}")
+    form = page.locator("form[data-autosave]")
+    status = page.locator("#autosave-status")
+
+    # A token the server no longer accepts (an expired page): the autosave takes the fresh one and saves.
+    form.locator('input[name="csrf_token"]').evaluate("input => { input.value = 'perime'; }")
+    page.get_by_role("radio", name="En présentiel").check()
+    answer(page, "B1", "Oui, seul").check()
+    expect(form).to_have_attribute("data-autosave-state", "saved", timeout=10_000)
+    expect(status).to_have_text(SAVED)
+    expect(page).to_have_url(DRAFT_URL)
+
+    # The session is gone (signed out elsewhere): the page says so in French and keeps the answers.
+    page.context.clear_cookies()
+    answer(page, "B2", "Non").check()
+    expect(form).to_have_attribute("data-autosave-state", "error", timeout=10_000)
+    expect(status).to_contain_text("vous n'êtes plus connecté(e). Vos réponses restent à l'écran")
+    expect(answer(page, "B1", "Oui, seul")).to_be_checked()
+    expect(answer(page, "B2", "Non")).to_be_checked()

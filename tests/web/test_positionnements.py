@@ -262,6 +262,45 @@ def test_autosave_answers_json_and_switches_to_the_draft(browser, mediatrice):
     assert closed.json["url"] == f"/positionnements/{draft.id}"
 
 
+def test_a_bad_answer_to_part_d_gets_a_french_message(browser, mediatrice, make_apprenant):
+    apprenant = make_apprenant()
+    url = f"/positionnements/nouveau?apprenant_id={apprenant.id}"
+    response = browser.submit(url, {**CALL, "D1": "Toujours", "enregistrer": "1"})
+    text = text_of(response)
+    assert response.status_code == 200
+    assert "N'est pas un choix valide." in text and "Not a valid choice" not in text
+    assert 'id="D1-erreurs"' in response.get_data(as_text=True)
+
+
+def test_a_csrf_failure_on_the_autosave_answers_json_in_french_with_a_fresh_token(browser, mediatrice):
+    json = {"Accept": "application/json"}
+    refused = browser.client.post(
+        "/positionnements/nouveau", data={"csrf_token": "perime", **CANDIDATE, **CALL}, headers=json
+    )
+    assert refused.status_code == 400
+    assert refused.mimetype == "application/json"
+    assert refused.json["message"].startswith("Rien n'a été enregistré : la page a expiré")
+    assert count(Apprenant) == 0
+
+    saved = browser.client.post(
+        "/positionnements/nouveau", data={"csrf_token": refused.json["csrf_token"], **CANDIDATE, **CALL}, headers=json
+    )
+    assert saved.status_code == 200 and saved.json["saved"] is True
+    assert count(Apprenant) == 1
+
+    # Other refusals answer the autosave in JSON too, in French.
+    token = csrf_token_from(browser.get("/positionnements/nouveau").get_data(as_text=True))
+    missing = browser.client.post("/positionnements/999999/questionnaire", data={"csrf_token": token}, headers=json)
+    assert missing.status_code == 404 and missing.json == {
+        "message": "Cette page n'existe pas, ou elle ne vous est pas accessible."
+    }
+
+    # A page, not JSON, for a browser posting the form itself.
+    page = browser.client.post("/positionnements/nouveau", data={"csrf_token": "perime", **CANDIDATE, **CALL})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert "Le formulaire a expiré" in text_of(page)
+
+
 def test_result_shows_orientation_and_delegated_procedures(browser, mediatrice, make_apprenant):
     apprenant = make_apprenant()
     data = {
