@@ -224,9 +224,13 @@ def name_lines(value: str, width: float, font: str = FONT_REGULAR, size: float =
 
 def _fitting_prefix(value: str, width: float, font: str, size: float) -> int:
     """The number of leading characters of ``value`` that fit in ``width``."""
-    count = 0
-    while count < len(value) and text_width(value[: count + 1], font, size) <= width:
-        count += 1
+    count, used = 0, 0.0
+    for face, part in font_runs(value, font):
+        for char in part:
+            used += pdfmetrics.stringWidth(char, face, size)  # no kerning: a string is as wide as its letters
+            if used > width:
+                return count
+            count += 1
     return count
 
 
