@@ -67,7 +67,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
-        "TIMEZONE": os.environ.get("TIMEZONE", "Europe/Paris"),
+        # Fixed domain of the calendar's event UIDs: the same events whatever host name the app is reached by.
+        "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "ateliers-numeriques.local"),
         "APPRENANTS_PER_PAGE": 25,
         # Seconds the grouping solver may use for one proposal (DESIGN.md section 8: optimum under 1 s).
         "GROUPING_TIME_LIMIT": float(os.environ.get("GROUPING_TIME_LIMIT", "5")),

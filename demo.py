@@ -17,10 +17,11 @@ from werkzeug.security import generate_password_hash
 from ateliers.models import Atelier, Inscription, Presence, Seance
 from ateliers.planning import planifier_seances
 from ateliers.presences import recalculer
+from ateliers.queries import ouverture_de
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
 from core.text import fold
-from core.timeutil import utcnow
+from core.timeutil import structure_today, utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
 from evaluations.scoring import Resultat, score_positionnement
@@ -279,7 +280,7 @@ def _add_workshop(
     rng, structure, comptes, modules, learner_ids, *, intitule, statut, demi_journee, weeks_from_now, today
 ):
     """One workshop with its séances, inscriptions, attendance and skills up to ``today``."""
-    planned = planifier_seances(demi_journee, today + timedelta(weeks=weeks_from_now))
+    planned = planifier_seances(demi_journee, today + timedelta(weeks=weeks_from_now), ouverture_de(structure))
     start = planned[0].jour
     atelier = Atelier(
         structure_id=structure.id,
@@ -338,7 +339,7 @@ def _add_workshop(
         if statut == "termine":
             inscription.statut = "abandon" if leaves else "termine"
             inscription.motif_sortie = "transport" if leaves else None
-            inscription.ended_on = atelier.seances[-1].starts_at.date()
+            inscription.ended_on = atelier.seances[-1].jour
     atelier.places_prises = sum(i.statut != "abandon" for i in atelier.inscriptions)
     if statut == "en_cours":
         db.session.flush()
@@ -361,7 +362,16 @@ def _ensure_structure(nom: str, commune: str, report: DemoReport) -> tuple[Struc
     structure = db.session.scalar(sa.select(Structure).where(Structure.nom == nom))
     if structure is not None:
         return structure, False
-    structure = Structure(nom=nom, type="ccas", commune=commune, adresse="2 place de la Mairie")
+    # A metropolitan CCAS on Paris time that works Pentecost Monday, its journée de solidarité, as many do.
+    structure = Structure(
+        nom=nom,
+        type="ccas",
+        commune=commune,
+        adresse="2 place de la Mairie",
+        subdivision_feries=None,
+        fuseau_horaire="Europe/Paris",
+        feries_travailles=["lundi_pentecote"],
+    )
     db.session.add(structure)
     db.session.flush()
     report.structures += 1
@@ -387,9 +397,9 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
     modules = modules_of_version(1)
     password_hash = generate_password_hash(password)
     per_structure = max(learners // max(structures, 1), 0)
-    today = utcnow().date()
 
     structure, created = _ensure_structure(DEMO_STRUCTURE, "Saint-Aubin-sur-Loire", report)
+    today = structure_today(structure)
     comptes = _ensure_accounts(structure, DEMO_ACCOUNTS, password_hash, report)
     missing = per_structure - _count_learners(structure.id)
     ids = add_learners(rng, structure.id, missing, questionnaire, comptes["mediateur"].id)

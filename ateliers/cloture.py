@@ -19,7 +19,6 @@ from core import journal
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
 from core.models import Compte
-from core.timeutil import utcnow
 from evaluations.models import Competence, EvaluationCompetence
 from extensions import db
 
@@ -132,11 +131,14 @@ def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:
     db.session.flush()
 
 
-def reverrouiller(auteur: Compte, atelier: Atelier) -> None:
-    """Lock again a closed workshop once corrected; hours are totalled again from the attendance."""
+def reverrouiller(auteur: Compte, atelier: Atelier, today: date) -> None:
+    """Lock again a closed workshop once corrected; hours are totalled again from the attendance.
+
+    ``today`` is the structure's day (``core.timeutil.structure_today``).
+    """
     if atelier.statut != "termine" or atelier.is_locked:
         raise DomainError("Seul un atelier clos puis déverrouillé peut être reverrouillé.")
-    recalculer(atelier, list(atelier.inscriptions), utcnow().date())
+    recalculer(atelier, list(atelier.inscriptions), today)
     atelier.is_locked = True
     journal.record(auteur, "modification", "atelier", atelier.id, "reverrouillage après correction")
     db.session.flush()

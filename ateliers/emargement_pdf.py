@@ -38,7 +38,7 @@ from core.pdf import (
     table_style,
     text,
 )
-from core.timeutil import PARIS, date_fr
+from core.timeutil import horaire_fr
 
 TITRE = "Feuille d'émargement"
 LIGNES_LIBRES = 2
@@ -55,9 +55,10 @@ _COLONNES = (0.34, 0.14, 0.14, 0.38)
 class FeuilleSeance:
     """What one séance's sheet prints.
 
-    ``debut`` and ``fin`` are Paris wall-clock times (naive), or aware datetimes in any zone. ``apprenants``
-    are names as the person printing may see them (``core.text.name_seen_by``: "Josiane M." for a volunteer),
-    printed in the order given (the caller sorts them); ``animateurs`` are full names.
+    ``debut`` and ``fin`` are the structure's wall-clock times (naive, or aware in its zone: printed as they
+    are, never converted). ``apprenants`` are names as the person printing may see them
+    (``core.text.name_seen_by``: "Josiane M." for a volunteer), printed in the order given (the caller sorts
+    them); ``animateurs`` are full names.
     """
 
     structure: str
@@ -96,22 +97,6 @@ def feuille_emargement(feuilles: Sequence[FeuilleSeance], *, lignes_libres: int 
         return flowables
 
     return render(story, structure=feuilles[0].structure, title=TITRE, subject=subject)
-
-
-def horaire_fr(debut: datetime, fin: datetime) -> str:
-    """``mardi 3 mars 2026, 9 h 00 – 12 h 00`` (the day spelt out again when ``fin`` falls on another day)."""
-    debut, fin = _paris(debut), _paris(fin)
-    if fin.date() == debut.date():
-        return f"{date_fr(debut.date())}, {_heure(debut)} – {_heure(fin)}"
-    return f"{date_fr(debut.date())}, {_heure(debut)} – {date_fr(fin.date())}, {_heure(fin)}"
-
-
-def _paris(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is None else moment.astimezone(PARIS).replace(tzinfo=None)
-
-
-def _heure(moment: datetime) -> str:
-    return f"{moment.hour} h {moment.minute:02d}"
 
 
 def _tableau(feuille: FeuilleSeance, lignes_libres: int, layout: PageLayout, styles: StyleSheet1) -> Table:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TimeField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from core import disponibilites
 from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE
-from core.forms import REQUIRED, AppForm, EntierField, MultiCheckboxField, choices
+from core.forms import REQUIRED, AppForm, DateFrField, EntierField, MultiCheckboxField, choices
 from evaluations.constants import NIVEAUX
 
 DEMI_JOURNEE_CHOICES = [(str(i), label) for i, (_code, label) in enumerate(disponibilites.DEMI_JOURNEES)]
@@ -102,17 +102,6 @@ class ConfirmationForm(AppForm):
     """The CSRF token and the mediator's acceptance of warnings; the assignments are read from the request."""
 
     accepter_avertissements = BooleanField("J'accepte les avertissements ci-dessus (écart de niveau, groupe incomplet)")
-
-
-class DateFrField(DateField):
-    """A date (``AAAA-MM-JJ``, as browsers send it), with a French message when it is not one."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("Saisissez une date valide (jj/mm/aaaa).") from None
 
 
 class PlanificationForm(AppForm):
@@ -288,7 +277,7 @@ class HeureFrField(TimeField):
 
 
 class RattrapageForm(AppForm):
-    """A catch-up to plan: the missed module (choices set by the view), day and time in Paris."""
+    """A catch-up to plan: the missed module (choices set by the view), day and time on the structure's clock."""
 
     module = SelectField(
         "Module à rattraper",

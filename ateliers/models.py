@@ -18,7 +18,7 @@ from ateliers.dropout import NIVEAUX_RISQUE, REGLES
 from core.constants import MOTIFS_SORTIE
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure, in_list
-from core.timeutil import to_paris, utcnow
+from core.timeutil import structure_zone, to_local, utcnow
 from evaluations.models import EvaluationCompetence, Module
 from extensions import db
 
@@ -124,8 +124,9 @@ class Seance(db.Model):
 
     @property
     def jour(self) -> date:
-        """The séance's day in Paris, the day the rules on dates (future, joined, over) compare with."""
-        return to_paris(self.starts_at).date()
+        """The séance's day in its structure's time zone, the day the rules on dates (future, joined, over)
+        compare with."""
+        return to_local(self.starts_at, structure_zone(self.atelier.structure)).date()
 
 
 class Inscription(db.Model):

@@ -22,7 +22,7 @@ from ateliers.verrou import AtelierClos, exiger_ouvert
 from core import journal
 from core.errors import DomainError
 from core.models import Compte
-from core.timeutil import paris_to_utc, to_paris, utcnow
+from core.timeutil import local_to_utc, structure_zone, to_local, utcnow
 from evaluations.models import Competence, EvaluationCompetence, Module
 from extensions import db
 
@@ -39,7 +39,8 @@ class PresencesRefusees(DomainError):
 
 @dataclass(frozen=True)
 class Saisie:
-    """What was typed for one learner: status and optional arrival and departure times ("HH:MM", Paris)."""
+    """What was typed for one learner: status and optional arrival and departure times ("HH:MM", wall-clock
+    time in the structure's zone)."""
 
     statut: str | None
     arrivee: str = ""
@@ -62,7 +63,8 @@ def _heure(texte: str, seance: Seance) -> datetime | None:
     match = HEURE.match(texte)
     if match is None:
         raise ValueError("Heure attendue au format HH:MM, par exemple 09:15.")
-    return paris_to_utc(seance.jour, time(int(match.group(1)), int(match.group(2))))
+    zone = structure_zone(seance.atelier.structure)
+    return local_to_utc(seance.jour, time(int(match.group(1)), int(match.group(2))), zone)
 
 
 def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
@@ -73,7 +75,8 @@ def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
     if saisie.statut not in dropout.PRESENT:
         return saisie.statut, None, None, 0
     debut, fin = seance.starts_at, seance.ends_at
-    bornes = f"entre {to_paris(debut):%H:%M} et {to_paris(fin):%H:%M}"
+    zone = structure_zone(seance.atelier.structure)
+    bornes = f"entre {to_local(debut, zone):%H:%M} et {to_local(fin, zone):%H:%M}"
     moments = {}
     for champ, texte in (("arrivee", saisie.arrivee), ("depart", saisie.depart)):
         try:

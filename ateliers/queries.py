@@ -11,8 +11,9 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from ateliers.dropout import NIVEAUX_RISQUE
 from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
-from core.models import Apprenant
-from core.timeutil import paris_to_utc
+from core.models import Apprenant, Structure
+from core.ouverture import Ouverture, PeriodeFermeture
+from core.timeutil import local_to_utc, structure_zone
 from evaluations.models import Positionnement
 from extensions import db
 
@@ -233,6 +234,22 @@ def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:
     )
 
 
+def ouverture_de(structure: Structure) -> Ouverture:
+    """When ``structure`` can hold an appointment, as the pure rules take it: its holiday subdivision, the
+    holidays it works, its closures (with their reason) and its time zone. One query (the closures)."""
+    rows = db.session.execute(
+        sa.select(Fermeture.debut_on, Fermeture.fin_on, Fermeture.motif)
+        .where(Fermeture.structure_id == structure.id)
+        .order_by(Fermeture.debut_on, Fermeture.id)
+    )
+    return Ouverture(
+        subdivision=structure.subdivision_feries,
+        feries_travailles=frozenset(structure.feries_travailles or ()),
+        fermetures=tuple(PeriodeFermeture(debut, fin, motif or "") for debut, fin, motif in rows),
+        fuseau=structure.fuseau_horaire,
+    )
+
+
 def alertes_ouvertes(structure_id: int) -> list[tuple[Alerte, Inscription, Apprenant, Atelier]]:
     """The structure's open dropout alerts of enrolled learners, most severe first, in one query."""
     severite = sa.case({code: rank for rank, code in enumerate(NIVEAUX_RISQUE)}, value=Alerte.niveau_risque)
@@ -320,11 +337,13 @@ def modules_rattrapes(inscription_ids) -> dict[int, set[int]]:
     return rattrapes
 
 
-def seances_animees(compte_id: int, structure_id: int, debut: date, fin: date) -> list[Seance]:
-    """The séances ``compte_id`` co-runs from ``debut`` to ``fin`` (Paris days, both included), soonest first.
+def seances_animees(structure: Structure, compte_id: int, debut: date, fin: date) -> list[Seance]:
+    """The séances ``compte_id`` co-runs in ``structure`` from ``debut`` to ``fin`` (the structure's days, both
+    included), soonest first.
 
     For the home page of mediators and volunteers: workshop and module loaded, one query.
     """
+    zone = structure_zone(structure)
     return list(
         db.session.scalars(
             sa.select(Seance)
@@ -332,10 +351,10 @@ def seances_animees(compte_id: int, structure_id: int, debut: date, fin: date) -
             .join(Atelier, Atelier.id == Seance.atelier_id)
             .where(
                 seance_animateur.c.compte_id == compte_id,
-                Atelier.structure_id == structure_id,
+                Atelier.structure_id == structure.id,
                 Atelier.statut.in_(("planifie", "en_cours", "termine")),
-                Seance.starts_at >= paris_to_utc(debut, time(0, 0)),
-                Seance.starts_at < paris_to_utc(fin + timedelta(days=1), time(0, 0)),
+                Seance.starts_at >= local_to_utc(debut, time(0, 0), zone),
+                Seance.starts_at < local_to_utc(fin + timedelta(days=1), time(0, 0), zone),
             )
             .options(joinedload(Seance.atelier), joinedload(Seance.module))
             .order_by(Seance.starts_at)

@@ -18,12 +18,15 @@ from ateliers import dropout
 from ateliers.constants import STATUTS_INSCRIPTION
 from ateliers.models import Inscription, Presence, Rattrapage, Seance
 from ateliers.presences import recalculer
-from ateliers.queries import modules_rattrapes  # noqa: F401 - part of this module's interface
+from ateliers.queries import (
+    modules_rattrapes,  # noqa: F401 - part of this module's interface
+    ouverture_de,
+)
 from ateliers.verrou import exiger_ouvert
 from core import journal
 from core.errors import DomainError
 from core.models import Compte
-from core.timeutil import date_fr, datetime_fr, paris_to_utc, to_paris
+from core.timeutil import date_fr, datetime_fr, local_to_utc, structure_zone, to_local
 from evaluations.models import Module
 from extensions import db
 
@@ -42,8 +45,8 @@ class ModuleManque:
 
 
 def jour_prevu(rattrapage: Rattrapage) -> date:
-    """The planned day of ``rattrapage``, in Paris."""
-    return to_paris(rattrapage.prevu_at).date()
+    """The planned day of ``rattrapage``, in its structure's time zone."""
+    return to_local(rattrapage.prevu_at, structure_zone(rattrapage.inscription.atelier.structure)).date()
 
 
 def _libelle(seance: Seance) -> str:
@@ -53,14 +56,17 @@ def _libelle(seance: Seance) -> str:
 def planifier_rattrapage(
     auteur: Compte, inscription: Inscription, module_id: int | None, jour: date, heure: time, today: date
 ) -> Rattrapage:
-    """Plan the catch-up of module ``module_id`` for ``inscription`` on ``jour`` at ``heure`` (Paris).
+    """Plan the catch-up of module ``module_id`` for ``inscription`` on ``jour`` at ``heure`` (wall-clock time
+    in the structure's zone).
 
-    Planning a module that already has a planned catch-up moves it.
+    Planning a module that already has a planned catch-up moves it. The day goes through the same rule as
+    séances (``core.ouverture``): not on a public holiday the structure does not work, nor in a closure.
 
     :return: the created or moved row.
     :raise AtelierClos: the workshop is locked.
     :raise DomainError: (beside its field) inscription no longer running; module not of the workshop's séances,
-        attended by the learner, or already caught up (``module``); date in the past (``jour``).
+        attended by the learner, or already caught up (``module``); date in the past, or a day the structure
+        cannot hold it, with the reason (``jour``).
     """
     atelier = inscription.atelier
     exiger_ouvert(atelier)
@@ -86,6 +92,10 @@ def planifier_rattrapage(
         )
     if jour < today:
         raise DomainError("La date du rattrapage ne peut pas être passée.", "jour")
+    ouverture = ouverture_de(atelier.structure)
+    raison = ouverture.refus(jour)
+    if raison:
+        raise DomainError(f"Impossible de prévoir le rattrapage : {raison}.", "jour")
     rattrapage = db.session.scalar(
         sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id, Rattrapage.module_id == module_id)
     )
@@ -100,7 +110,7 @@ def planifier_rattrapage(
         rattrapage = Rattrapage(inscription_id=inscription.id, module_id=module_id)
         db.session.add(rattrapage)
     rattrapage.seance_id = seance.id
-    rattrapage.prevu_at = paris_to_utc(jour, heure)
+    rattrapage.prevu_at = local_to_utc(jour, heure, ouverture.zone)
     rattrapage.compte_id = auteur.id
     db.session.flush()
     journal.record(
@@ -108,7 +118,7 @@ def planifier_rattrapage(
         action,
         "rattrapage",
         rattrapage.id,
-        f"rattrapage du {_libelle(seance)} prévu le {datetime_fr(rattrapage.prevu_at)}",
+        f"rattrapage du {_libelle(seance)} prévu le {datetime_fr(rattrapage.prevu_at, zone=ouverture.zone)}",
     )
     db.session.flush()
     return rattrapage

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from ateliers import grouping, planning
 from ateliers.models import Atelier, Fermeture, Inscription, Seance
-from ateliers.queries import GROUPABLE_STATUTS, Candidature, groupable_ateliers, member_scores, waiting_candidates
+from ateliers.queries import (
+    GROUPABLE_STATUTS,
+    Candidature,
+    groupable_ateliers,
+    member_scores,
+    ouverture_de,
+    waiting_candidates,
+)
 from ateliers.verrou import exiger_ouvert
 from core import journal
 from core.errors import DomainError
 from core.models import Apprenant, Compte
-from core.timeutil import to_paris, utcnow
+from core.timeutil import to_local, utcnow
 from evaluations.curriculum import modules_of_version
 from extensions import db
 
@@ -233,18 +241,10 @@ def describe_assignment(
 ROLES_ANIMATEURS = ("mediateur", "benevole")
 
 
-def fermetures_planning(structure_id: int) -> list[planning.Fermeture]:
-    """The structure's closures as the pure planning rules take them (a day, or a ``(first, last)`` period)."""
-    rows = db.session.execute(
-        sa.select(Fermeture.debut_on, Fermeture.fin_on).where(Fermeture.structure_id == structure_id)
-    )
-    return [debut if debut == fin else (debut, fin) for debut, fin in rows]
-
-
-def seance_planifiee(seance: Seance) -> planning.SeancePlanifiee:
-    """A stored séance as the pure planning rules see it (Paris day and wall-clock hours)."""
-    debut, fin = to_paris(seance.starts_at), to_paris(seance.ends_at)
-    return planning.SeancePlanifiee(seance.numero, debut.date(), debut.time(), fin.time())
+def seance_planifiee(seance: Seance, zone: ZoneInfo) -> planning.SeancePlanifiee:
+    """A stored séance as the pure planning rules see it: day and wall-clock hours in ``zone``, the structure's."""
+    debut, fin = to_local(seance.starts_at, zone), to_local(seance.ends_at, zone)
+    return planning.SeancePlanifiee(seance.numero, debut.date(), debut.time(), fin.time(), zone)
 
 
 def planifier_atelier(
@@ -253,7 +253,7 @@ def planifier_atelier(
     """Date the six séances of a confirmed group from ``debut``, assign the animateurs, mark it "planifie".
 
     :raise DomainError: already planned, start date in the past, no member, unknown animateur, or no room
-        for the séances (holidays and closures).
+        for the séances (the structure's holidays and closures).
     """
     if atelier.seances or atelier.statut != "projet":
         raise DomainError("Cet atelier est déjà planifié : déplacez ses séances si besoin.", "debut")
@@ -274,7 +274,7 @@ def planifier_atelier(
         raise DomainError("Le référentiel de cet atelier n'a pas de modules.", "debut")
     try:
         planifiees = planning.planifier_seances(
-            atelier.demi_journee, debut, fermetures_planning(atelier.structure_id), nombre=len(modules)
+            atelier.demi_journee, debut, ouverture_de(atelier.structure), nombre=len(modules)
         )
     except ValueError as error:
         raise DomainError(str(error), "debut") from None
@@ -321,20 +321,22 @@ def deplacer_seance(
 ) -> None:
     """Move séance ``numero`` to ``nouveau_jour`` (same hours); with ``decaler_suivantes`` the later ones follow.
 
-    :raise DomainError: beside the "jour" field, on a workshop not planned, a day in the past, a holiday, a
-        closure, or a day out of order.
+    :raise DomainError: beside the "jour" field, on a workshop not planned, a day in the past, a day the
+        structure cannot hold it (a public holiday it does not work, named; a closure, with its dates), or a
+        day out of order.
     """
     if not atelier.seances or atelier.statut not in ("planifie", "en_cours"):
         raise DomainError("Seules les séances d'un atelier planifié ou en cours peuvent être déplacées.", "jour")
     if nouveau_jour < today:
         raise DomainError("La nouvelle date ne peut pas être dans le passé.", "jour")
+    ouverture = ouverture_de(atelier.structure)
     try:
         deplacees = planning.deplacer_seance(
-            [seance_planifiee(s) for s in atelier.seances],
+            [seance_planifiee(s, ouverture.zone) for s in atelier.seances],
             numero,
             nouveau_jour,
             decaler_suivantes,
-            fermetures_planning(atelier.structure_id),
+            ouverture,
         )
     except ValueError as error:
         raise DomainError(str(error), "jour") from None
@@ -371,7 +373,7 @@ STATUTS_REMPLACEMENT = ("planifie", "en_cours")
 
 
 def seances_restantes(atelier: Atelier, today: date) -> list[Seance]:
-    """The workshop's séances dated ``today`` or later (Paris day): those a newcomer joining today follows."""
+    """The workshop's séances dated ``today`` or later (the structure's day): those a newcomer joining today follows."""
     return [seance for seance in atelier.seances if seance.jour >= today]
 
 

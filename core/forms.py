@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -24,7 +25,9 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from core import disponibilites
 from core.auth import MIN_PASSWORD_LENGTH
 from core.constants import CANAUX, ROLES, TRANCHES_AGE
+from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
 from core.text import display_phone, normalize_phone
+from core.timeutil import parse_date_fr
 
 REQUIRED = "Ce champ est obligatoire."
 EMAIL_INVALID = "Adresse électronique invalide : vérifiez l'arobase @ et le point, par exemple prenom.nom@exemple.fr."
@@ -73,6 +76,31 @@ class EntierField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Saisissez un nombre entier.") from None
+
+
+DATE_INVALID = "Saisissez une date au format jj/mm/aaaa, par exemple 30/03/2026."
+
+
+class DateFrField(DateField):
+    """A typed date: ``jj/mm/aaaa`` (or ``j/m/aaaa``), as people write it where the browser shows a plain text
+    box, or ISO ``aaaa-mm-jj``, as browsers with a date picker send it (the input stays ``type="date"``).
+
+    Anything else, or a day that does not exist, gives a French message asking for jj/mm/aaaa, and the text
+    typed is shown again as it was. An empty box gives no date and no message: ``InputRequired`` or
+    ``Optional`` decide. Whether a date is within a sensible range is the service's rule.
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        texte = " ".join(valuelist).strip()
+        self.data = None
+        if not texte:
+            return
+        try:
+            self.data = parse_date_fr(texte)
+        except ValueError:
+            raise ValueError(DATE_INVALID) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -240,4 +268,57 @@ class CompteForm(AppForm):
             "role": self.role.data,
             "is_active": self.is_active.data,
             "password": self.password.data or None,
+        }
+
+
+class CalendrierStructureForm(AppForm):
+    """Where the structure's public holidays are those of, its time zone, the holidays it works.
+
+    The worked holidays offered are those of the subdivision shown (``subdivision`` of the posted form when it
+    is one, else ``actuelle``), in the ``annee`` given; a code posted for another subdivision is dropped.
+    """
+
+    subdivision_feries = SelectField(
+        "Jours fériés applicables",
+        choices=choices([("", METROPOLE), *((code, nom) for code, (nom, _zones) in SUBDIVISIONS.items())]),
+        invalid_choice_message="Choisissez un territoire dans la liste.",
+        description="L'Alsace, la Moselle et les outre-mer ont des jours fériés en plus de ceux de la métropole.",
+    )
+    fuseau_horaire = SelectField(
+        "Fuseau horaire",
+        choices=choices(FUSEAUX.items()),
+        validators=[InputRequired(REQUIRED)],
+        invalid_choice_message="Choisissez un fuseau horaire dans la liste.",
+        description="Les dates et heures des séances, rattrapages et convocations sont celles de ce fuseau.",
+    )
+    feries_travailles = MultiCheckboxField(
+        "Jours fériés travaillés",
+        choices=[],
+        validate_choice=False,
+        description="Cochez les jours fériés où la structure est ouverte (par exemple le lundi de Pentecôte, "
+        "journée de solidarité) : on pourra y prévoir séances et rattrapages. Le 1er mai est chômé pour tous.",
+    )
+
+    def __init__(self, *args, actuelle: str | None = None, annee: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        postee = self.subdivision_feries.data
+        subdivision = postee if postee in SUBDIVISIONS or postee == "" else actuelle
+        self.feries_travailles.choices = choices(feries_declarables(subdivision or None, annee))
+
+    @staticmethod
+    def initial_data(structure) -> dict:
+        """Field values showing ``structure``'s settings."""
+        return {
+            "subdivision_feries": structure.subdivision_feries or "",
+            "fuseau_horaire": structure.fuseau_horaire,
+            "feries_travailles": list(structure.feries_travailles or ()),
+        }
+
+    def to_data(self) -> dict:
+        """The submitted settings as model fields; worked holidays limited to those offered, in their order."""
+        coches = set(self.feries_travailles.data or ())
+        return {
+            "subdivision_feries": self.subdivision_feries.data or None,
+            "fuseau_horaire": self.fuseau_horaire.data,
+            "feries_travailles": [choice.value for choice in self.feries_travailles.choices if choice.value in coches],
         }

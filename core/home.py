@@ -12,13 +12,14 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from core.models import Apprenant, Compte
+from core.models import Apprenant, Compte, Structure
 from extensions import db
 
 # name -> function(apprenant_id) returning rows for the detail page; filled by app.register_blueprints.
 HISTORY_PROVIDERS: dict[str, Callable[[int], list]] = {}
-# The séances an account co-runs between two days, and the number of people to call back; set by app.py.
-SEANCES_PROVIDER: Callable[[int, int, date, date], list] | None = None
+# The séances an account co-runs in its structure between two of its days, and the number of people to call
+# back; set by app.py.
+SEANCES_PROVIDER: Callable[[Structure, int, date, date], list] | None = None
 A_RAPPELER_PROVIDER: Callable[[int], int] | None = None
 # The home page lists the séances of the last two days (attendance and skills still to note) and the week ahead.
 JOURS_AVANT, JOURS_APRES = 2, 7
@@ -30,11 +31,14 @@ def apprenant_history(apprenant_id: int) -> dict[str, list]:
 
 
 def board_for(compte: Compte, today: date) -> dict:
-    """Figures shown on the home page of ``compte``'s structure (no personal data), and their séances."""
+    """Figures shown on the home page of ``compte``'s structure (no personal data), and their séances.
+
+    ``today`` is the structure's day (``core.timeutil.structure_today``).
+    """
     board = {"structure": compte.structure.nom}
     if compte.role in {"mediateur", "benevole"} and SEANCES_PROVIDER is not None:
         board["seances"] = SEANCES_PROVIDER(
-            compte.id, compte.structure_id, today - timedelta(days=JOURS_AVANT), today + timedelta(days=JOURS_APRES)
+            compte.structure, compte.id, today - timedelta(days=JOURS_AVANT), today + timedelta(days=JOURS_APRES)
         )
     if compte.role in {"admin", "mediateur"} and A_RAPPELER_PROVIDER is not None:
         board["a_rappeler"] = A_RAPPELER_PROVIDER(compte.structure_id)

@@ -11,8 +11,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.constants import CANAUX, JOURNAL_ACTIONS, ROLES, STATUTS_ATTENTE, TRANCHES_AGE, TYPES_STRUCTURE
 from core.disponibilites import ALL_MASK
+from core.ouverture import FUSEAUX, SUBDIVISIONS
 from core.text import fold
-from core.timeutil import utcnow
+from core.timeutil import DEFAULT_ZONE, utcnow
 from extensions import db
 
 
@@ -26,7 +27,13 @@ class Structure(db.Model):
     """A place that runs workshops (CCAS, France Services, association); data is isolated per structure."""
 
     __tablename__ = "structure"
-    __table_args__ = (sa.CheckConstraint(in_list("type", TYPES_STRUCTURE), name="type"),)
+    __table_args__ = (
+        sa.CheckConstraint(in_list("type", TYPES_STRUCTURE), name="type"),
+        sa.CheckConstraint(
+            f"subdivision_feries IS NULL OR {in_list('subdivision_feries', SUBDIVISIONS)}", name="subdivision_feries"
+        ),
+        sa.CheckConstraint(in_list("fuseau_horaire", FUSEAUX), name="fuseau_horaire"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nom: Mapped[str] = mapped_column(sa.String(160), unique=True)
@@ -36,6 +43,12 @@ class Structure(db.Model):
     telephone: Mapped[str | None] = mapped_column(sa.String(20))
     # Dropout-alert thresholds of this structure (ateliers.dropout.Seuils.to_dict()); None: the defaults.
     seuils_decrochage: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Where its public holidays are those of (core.ouverture.SUBDIVISIONS: Alsace, Moselle, overseas); None:
+    # metropolitan France. Its IANA time zone: its days and wall-clock hours (core.timeutil).
+    subdivision_feries: Mapped[str | None] = mapped_column(sa.String(8))
+    fuseau_horaire: Mapped[str] = mapped_column(sa.String(40), default=DEFAULT_ZONE)
+    # Codes of the public holidays it works (core.ouverture.FERIES), e.g. Pentecost Monday (journée de solidarité).
+    feries_travailles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

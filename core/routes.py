@@ -14,10 +14,11 @@ from flask_login import current_user, login_user, logout_user
 from core import auth, home, services
 from core.access import get_in_structure_or_404, public, roles_required
 from core.errors import DomainError
-from core.forms import ApprenantForm, ApprenantSearchForm, CompteForm, LoginForm
+from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureForm, CompteForm, LoginForm
 from core.models import Apprenant, Compte
+from core.ouverture import Ouverture
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
-from core.timeutil import utcnow
+from core.timeutil import structure_today
 from extensions import db, limiter
 
 main_bp = Blueprint("main", __name__)
@@ -33,7 +34,9 @@ REGISTER_WRITERS = ("admin", "mediateur")
 @main_bp.get("/")
 @roles_required(*STAFF)
 def index():
-    return render_template("main/index.html", board=home.board_for(current_user, utcnow().date()))
+    return render_template(
+        "main/index.html", board=home.board_for(current_user, structure_today(current_user.structure))
+    )
 
 
 @main_bp.get("/healthz")
@@ -132,6 +135,30 @@ def compte_modifier(compte_id: int):
             flash("Compte mis à jour." if changed else "Aucune modification.", "success")
             return redirect(url_for("admin.comptes"))
     return render_template("admin/compte_form.html", form=form, compte=compte)
+
+
+@admin_bp.route("/structure", methods=["GET", "POST"])
+@roles_required("admin")
+def structure():
+    structure = current_user.structure
+    annee = structure_today(structure).year
+    form = CalendrierStructureForm(
+        data=CalendrierStructureForm.initial_data(structure), actuelle=structure.subdivision_feries, annee=annee
+    )
+    if form.validate_on_submit():
+        try:
+            changed = services.modifier_calendrier(current_user, structure, form.to_data())
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Paramètres de la structure enregistrés." if changed else "Aucune modification.", "success")
+            return redirect(url_for("admin.structure"))
+    ouverture = Ouverture(structure.subdivision_feries, frozenset(structure.feries_travailles or ()))
+    return render_template(
+        "admin/structure.html", form=form, structure=structure, annee=annee, feries=ouverture.feries_annee(annee)
+    )
 
 
 @admin_bp.get("/journal")

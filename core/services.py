@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from core import journal, queries
 from core.errors import DomainError
-from core.models import Apprenant, Compte
-from core.timeutil import utcnow
+from core.models import Apprenant, Compte, Structure
+from core.ouverture import FUSEAUX, SUBDIVISIONS, Ouverture, fuseaux_possibles
+from core.timeutil import structure_today
 from extensions import db
 
 
@@ -36,7 +37,7 @@ def create_apprenant(auteur: Compte, data: dict, confirm_duplicate: bool = False
         candidates = queries.possible_duplicates(auteur.structure_id, data)
         if candidates:
             raise PossibleDuplicate(candidates)
-    apprenant = Apprenant(structure_id=auteur.structure_id, last_contact_on=utcnow().date(), **data)
+    apprenant = Apprenant(structure_id=auteur.structure_id, last_contact_on=structure_today(auteur.structure), **data)
     db.session.add(apprenant)
     db.session.flush()
     journal.record(auteur, "creation", "apprenant", apprenant.id)
@@ -120,4 +121,37 @@ def update_compte(auteur: Compte, compte: Compte, data: dict) -> list[str]:
     if changed:
         db.session.flush()
         journal.record(auteur, "modification", "compte", compte.id, "champs : " + ", ".join(sorted(changed)))
+    return changed
+
+
+def modifier_calendrier(auteur: Compte, structure: Structure, data: dict) -> list[str]:
+    """Set the structure's holiday subdivision, time zone and worked holidays; journal the fields changed.
+
+    :param data: ``subdivision_feries`` (a key of ``core.ouverture.SUBDIVISIONS`` or None), ``fuseau_horaire``
+        (IANA name), ``feries_travailles`` (codes of ``core.ouverture.FERIES``).
+    :return: the names of the fields changed (none: nothing written).
+    :raise DomainError: beside its field: the structure is not the author's; a time zone that is not one of
+        the subdivision's (La Réunion is on Indian/Reunion time); a holiday that cannot be worked (1 May).
+    """
+    if structure.id != auteur.structure_id:
+        raise DomainError("Vous ne pouvez modifier que votre structure.")
+    subdivision, fuseau = data["subdivision_feries"], data["fuseau_horaire"]
+    zones = fuseaux_possibles(subdivision)
+    if fuseau not in zones:
+        territoire = SUBDIVISIONS[subdivision][0] if subdivision else "la métropole"
+        attendus = " ou ".join(f"« {FUSEAUX[zone]} »" for zone in zones)
+        raise DomainError(f"Pour {territoire}, choisissez le fuseau {attendus}.", "fuseau_horaire")
+    try:
+        Ouverture(subdivision, frozenset(data["feries_travailles"]), (), fuseau)
+    except ValueError as error:
+        raise DomainError(str(error), "feries_travailles") from None
+    changed = _changed_fields(structure, data)
+    for name in changed:
+        setattr(structure, name, data[name])
+    if changed:
+        db.session.flush()
+        valeurs = f"subdivision {subdivision or 'métropole'}, fuseau {fuseau}, fériés travaillés " + (
+            ", ".join(data["feries_travailles"]) or "aucun"
+        )
+        journal.record(auteur, "modification", "structure", structure.id, f"calendrier : {valeurs}")
     return changed

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from core import constants, disponibilites
 from core.text import display_phone, name_seen_by
-from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr
+from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr, structure_zone
 
 # (endpoint, label, roles): the menu, filtered by the signed-in role.
 NAVIGATION = (
@@ -19,6 +19,7 @@ NAVIGATION = (
     ("ateliers.liste", "Ateliers", {"admin", "mediateur", "direction", "benevole"}),
     ("ateliers.a_rappeler", "À rappeler", {"admin", "mediateur"}),
     ("admin.comptes", "Comptes", {"admin"}),
+    ("admin.structure", "Structure", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
 )
 
@@ -50,10 +51,16 @@ def nom_vu(personne) -> str:
     return name_seen_by(current_user.role, personne.prenom, personne.nom)
 
 
+def datetime_fr_structure(moment, style: str = "full") -> str:
+    """``datetime_fr`` on the clock of the signed-in account's structure (Europe/Paris when signed out)."""
+    structure = current_user.structure if current_user.is_authenticated else None
+    return datetime_fr(moment, style, structure_zone(structure))
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
         date_fr=date_fr,
-        datetime_fr=datetime_fr,
+        datetime_fr=datetime_fr_structure,
         jours_fr=days_fr,
         heures=heures_fr,
         telephone=display_phone,

@@ -24,7 +24,7 @@ from core.access import get_in_structure_or_404, roles_required
 from core.constants import STATUTS_ATTENTE
 from core.errors import DomainError
 from core.models import Apprenant
-from core.timeutil import to_paris, utcnow
+from core.timeutil import heure_fr, structure_today, structure_zone, to_local, utcnow
 from evaluations import queries, services
 from evaluations.curriculum import current_questionnaire
 from evaluations.forms import initial_data, positionnement_form
@@ -43,8 +43,8 @@ def _wants_json() -> bool:
 
 
 def _heure(moment) -> str:
-    local = to_paris(moment)
-    return f"{local.hour} h {local.minute:02d}"
+    """``14 h 05``: the moment on the clock of the signed-in account's structure."""
+    return heure_fr(to_local(moment, structure_zone(current_user.structure)))
 
 
 def _draft_saved(positionnement):
@@ -96,7 +96,7 @@ def _render_form(form, *, action, apprenant=None, positionnement=None, questionn
 def _complete(form, positionnement, action):
     """Score the just-saved draft; missing answers come back beside their questions, the draft kept."""
     try:
-        services.complete_positionnement(current_user, positionnement, utcnow().date())
+        services.complete_positionnement(current_user, positionnement, structure_today(current_user.structure))
     except ReponsesIncompletes as incomplete:
         db.session.commit()  # the draft is saved anyway: nothing typed is lost
         form.mark_missing(incomplete.codes)

@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-import ateliers.routes
 from ateliers import services
 from ateliers.models import Atelier, Inscription
+from core import timeutil
 from extensions import db
 
 TODAY = date(2026, 3, 1)
@@ -50,17 +50,14 @@ def add_animateur(atelier, numero: int, compte) -> Atelier:
 
 @pytest.fixture
 def frozen_clock(monkeypatch, request):
-    """The web routes' clock stopped at the test module's ``NOW``: ``pytestmark = usefixtures("frozen_clock")``."""
-    freeze_routes_clock(monkeypatch, request.module.NOW)
+    """The application's clock stopped at the test module's ``NOW``: ``pytestmark = usefixtures("frozen_clock")``."""
+    freeze_clock(monkeypatch, request.module.NOW)
 
 
-def freeze_routes_clock(monkeypatch, now) -> None:
-    """Stop the clock of every screen module of ``ateliers.routes`` at ``now`` (a naive UTC datetime, or a
-    callable returning one)."""
-    clock = now if callable(now) else (lambda: now)
-    for module in vars(ateliers.routes).values():
-        if hasattr(module, "utcnow") and getattr(module, "__name__", "").startswith("ateliers.routes."):
-            monkeypatch.setattr(module, "utcnow", clock)
+def freeze_clock(monkeypatch, now) -> None:
+    """Stop the application's one clock (``core.timeutil.clock``, behind every ``utcnow()`` and every
+    structure's "today") at ``now``: a naive UTC datetime, or a callable returning one."""
+    monkeypatch.setattr(timeutil, "clock", now if callable(now) else (lambda: now))
 
 
 @pytest.fixture

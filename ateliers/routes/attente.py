@@ -19,7 +19,7 @@ from core import disponibilites, journal
 from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
 from core.models import Apprenant
-from core.timeutil import utcnow
+from core.timeutil import structure_today
 from extensions import db
 
 
@@ -43,7 +43,7 @@ def liste():
         page=page,
         filtres=filtres,
         matrix=matrix,
-        today=utcnow().date(),
+        today=structure_today(current_user.structure),
         statut_form=StatutAttenteForm(),
         demi_journees=disponibilites.DEMI_JOURNEES,
         pager_args={key: value for key, value in request.args.items() if key != "page"},
@@ -57,7 +57,9 @@ def statut(apprenant_id: int):
     form = StatutAttenteForm()
     if form.validate_on_submit():
         try:
-            services.change_waiting_status(current_user, apprenant, form.statut.data, utcnow().date())
+            services.change_waiting_status(
+                current_user, apprenant, form.statut.data, structure_today(current_user.structure)
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:

@@ -19,7 +19,7 @@ from ateliers.routes.planning import render_detail
 from core.access import roles_required
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
-from core.timeutil import utcnow
+from core.timeutil import structure_today
 from extensions import db
 
 
@@ -27,7 +27,7 @@ from extensions import db
 @roles_required(*WRITERS)
 def cloture(atelier_id: int):
     atelier = atelier_or_404(atelier_id)
-    today = utcnow().date()
+    today = structure_today(current_user.structure)
     en_cours = [i for i in membres(atelier) if i.statut == "inscrit"]
     decisions = {i.id: ("termine", None) for i in en_cours}
     erreurs: dict[str, str] = {}
@@ -85,7 +85,7 @@ def deverrouiller(atelier_id: int):
 def reverrouiller(atelier_id: int):
     atelier = atelier_or_404(atelier_id)
     try:
-        cloture_service.reverrouiller(current_user, atelier)
+        cloture_service.reverrouiller(current_user, atelier, structure_today(atelier.structure))
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -11,10 +11,9 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from ateliers import queries
-from ateliers.emargement_pdf import horaire_fr
 from ateliers.models import Atelier, Inscription, Seance
 from core.errors import DomainError
-from core.timeutil import to_paris
+from core.timeutil import horaire_fr, structure_zone, to_local
 from extensions import db
 
 
@@ -33,8 +32,9 @@ def atelier_or_404(atelier_id: int) -> Atelier:
 
 
 def horaire(seance: Seance) -> str:
-    """``mardi 3 mars 2026, 9 h 00 – 12 h 00`` in Paris time."""
-    return horaire_fr(to_paris(seance.starts_at), to_paris(seance.ends_at))
+    """``mardi 3 mars 2026, 9 h 00 – 12 h 00`` in the structure's time zone."""
+    zone = structure_zone(seance.atelier.structure)
+    return horaire_fr(to_local(seance.starts_at, zone), to_local(seance.ends_at, zone))
 
 
 def seances_of_viewer(atelier: Atelier) -> list[Seance]:

@@ -19,7 +19,7 @@ from ateliers.routes.commun import (
 from core import disponibilites, journal
 from core.access import roles_required
 from core.errors import DomainError
-from core.timeutil import utcnow
+from core.timeutil import structure_today
 from extensions import db
 
 OBJECTIFS_NON_PROUVES = {
@@ -85,7 +85,7 @@ def proposition():
         flash("Cochez au moins un atelier à remplir." if not atelier_ids else parametres.ecart_max.errors[0], "error")
         return redirect(url_for("groupes.index"))
     ecart_max = parametres.ecart_max.data if parametres.ecart_max.data is not None else 20
-    today = utcnow().date()
+    today = structure_today(current_user.structure)
     try:
         plan = services.build_plan(current_user.structure_id, atelier_ids, today)
     except DomainError as error:

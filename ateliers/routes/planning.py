@@ -3,7 +3,7 @@ calendar and attendance sheets."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ateliers import cloture as cloture_service
@@ -33,7 +33,7 @@ from core.access import get_in_structure_or_404, roles_required
 from core.constants import ROLES
 from core.errors import DomainError
 from core.text import name_seen_by
-from core.timeutil import to_paris, utcnow
+from core.timeutil import structure_today, structure_zone, to_local, utcnow
 from extensions import db
 
 
@@ -45,7 +45,7 @@ def ateliers_liste():
 
 def _render_liste(form: FermetureForm, status: int = 200):
     animateur_id = current_user.id if current_user.role == "benevole" else None
-    today = utcnow().date()
+    today = structure_today(current_user.structure)
     return render_template(
         "ateliers/liste.html",
         ateliers=queries.ateliers_of(current_user.structure_id, animateur_id),
@@ -63,7 +63,11 @@ def fermeture():
         return _render_liste(form)
     try:
         services.ajouter_fermeture(
-            current_user, form.debut_on.data, form.fin_on.data, (form.motif.data or "").strip(), utcnow().date()
+            current_user,
+            form.debut_on.data,
+            form.fin_on.data,
+            (form.motif.data or "").strip(),
+            structure_today(current_user.structure),
         )
     except DomainError as error:
         db.session.rollback()
@@ -109,8 +113,11 @@ def render_detail(
         planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
     planification.animateurs.choices = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]
     seances = seances_of_viewer(atelier)
-    fermetures = services.fermetures_planning(atelier.structure_id) if atelier.seances else []
-    avertissements = planning.conflits([services.seance_planifiee(s) for s in seances], fermetures)
+    today = structure_today(atelier.structure)
+    avertissements = []
+    if seances:
+        ouverture = queries.ouverture_de(atelier.structure)
+        avertissements = planning.conflits([services.seance_planifiee(s, ouverture.zone) for s in seances], ouverture)
     journal.record(current_user, "consultation", "atelier", atelier.id, "page de l'atelier")
     db.session.commit()
     return render_template(
@@ -123,10 +130,10 @@ def render_detail(
         deplacement=deplacement or (None, None),
         animateurs_refuses=animateurs_refuses or (None, None),
         deverrouillage=deverrouillage or DeverrouillageForm(formdata=None),
-        cloturable=current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, utcnow().date()),
+        cloturable=current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, today),
         horaire=horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
-        today=utcnow().date(),
+        today=today,
     )
 
 
@@ -139,7 +146,7 @@ def planifier_atelier(atelier_id: int):
     if not form.validate_on_submit():
         return render_detail(atelier, form)
     try:
-        services.planifier_atelier(current_user, atelier, today=utcnow().date(), **form.to_data())
+        services.planifier_atelier(current_user, atelier, today=structure_today(atelier.structure), **form.to_data())
     except DomainError as error:
         db.session.rollback()
         field_error(form, error)
@@ -158,7 +165,9 @@ def deplacer_seance(atelier_id: int, numero: int):
     if not form.validate_on_submit():
         return render_detail(atelier, deplacement=(numero, form))
     try:
-        services.deplacer_seance(current_user, atelier, numero, form.jour.data, form.decaler.data, utcnow().date())
+        services.deplacer_seance(
+            current_user, atelier, numero, form.jour.data, form.decaler.data, structure_today(atelier.structure)
+        )
     except DomainError as error:
         db.session.rollback()
         field_error(form, error)
@@ -178,7 +187,12 @@ def animateurs_seance(atelier_id: int, numero: int):
         return render_detail(atelier, animateurs_refuses=(numero, form))
     try:
         services.changer_animateurs(
-            current_user, atelier, numero, form.animateurs.data or [], form.suivantes.data, utcnow().date()
+            current_user,
+            atelier,
+            numero,
+            form.animateurs.data or [],
+            form.suivantes.data,
+            structure_today(atelier.structure),
         )
     except DomainError as error:
         db.session.rollback()
@@ -201,8 +215,10 @@ def calendrier(atelier_id: int):
         atelier.intitule,
         atelier.lieu,
         [(s.numero, s.module.titre, s.starts_at, s.ends_at) for s in atelier.seances],
-        uid_prefix=f"{request.host.split(':')[0]}-atelier-{atelier.id}",
+        uid_prefix=f"structure-{atelier.structure_id}-atelier-{atelier.id}",
         now=utcnow(),
+        domaine=current_app.config["ICS_UID_DOMAIN"],
+        fuseau=structure_zone(atelier.structure),
     )
     journal.record(current_user, "export", "atelier", atelier.id, "calendrier ICS")
     db.session.commit()
@@ -229,6 +245,7 @@ def emargement_seance(atelier_id: int, numero: int):
 
 
 def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
+    zone = structure_zone(atelier.structure)
     apprenants = [
         name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom)
         for i in sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower()))
@@ -241,8 +258,8 @@ def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
             lieu=atelier.lieu,
             numero=s.numero,
             module=s.module.titre,
-            debut=to_paris(s.starts_at),
-            fin=to_paris(s.ends_at),
+            debut=to_local(s.starts_at, zone),
+            fin=to_local(s.ends_at, zone),
             animateurs=[a.nom_complet for a in s.animateurs],
             apprenants=apprenants,
         )

@@ -23,7 +23,7 @@ from ateliers.routes.commun import (
 from core import journal
 from core.access import roles_required
 from core.errors import DomainError
-from core.timeutil import utcnow
+from core.timeutil import structure_today
 from extensions import db
 
 
@@ -58,7 +58,7 @@ def _rattrapage_form(lignes: list[rattrapages_service.ModuleManque], **data) -> 
 
 def _render_rattrapages(inscription: Inscription, lignes, form: RattrapageForm, fait=(None, None)):
     """The catch-up page. ``fait`` is ``(rattrapage id, form)`` when a "done" date was refused."""
-    today = utcnow().date()
+    today = structure_today(current_user.structure)
     refuse_id, refuse_form = fait
     faits = {}
     for ligne in lignes:
@@ -100,7 +100,12 @@ def rattrapages(inscription_id: int):
         return _render_rattrapages(inscription, lignes, form)
     try:
         rattrapage = rattrapages_service.planifier_rattrapage(
-            current_user, inscription, int(form.module.data), form.jour.data, form.heure.data, utcnow().date()
+            current_user,
+            inscription,
+            int(form.module.data),
+            form.jour.data,
+            form.heure.data,
+            structure_today(current_user.structure),
         )
         message = f"Rattrapage du module {rattrapage.module.numero} prévu."
         db.session.commit()
@@ -130,7 +135,9 @@ def rattrapage_fait(rattrapage_id: int):
     form = RattrapageFaitForm(prefix=f"r{rattrapage_id}")
     if form.validate_on_submit():
         try:
-            rattrapages_service.marquer_fait(current_user, rattrapage, form.fait_on.data, utcnow().date())
+            rattrapages_service.marquer_fait(
+                current_user, rattrapage, form.fait_on.data, structure_today(current_user.structure)
+            )
         except DomainError as error:
             db.session.rollback()
             field_error(form, error)

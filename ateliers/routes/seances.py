@@ -23,7 +23,7 @@ from ateliers.routes.commun import (
 from ateliers.verrou import AtelierClos
 from core import journal
 from core.access import roles_required
-from core.timeutil import to_paris, utcnow
+from core.timeutil import structure_today, structure_zone, to_local
 from evaluations.constants import RESULTATS_COMPETENCE
 from extensions import db
 
@@ -47,7 +47,9 @@ def presences(atelier_id: int, numero: int):
     # The CSRF token was checked before the view (CSRFProtect): a stale page gets the French 400 page.
     typed = {i.id: (s.statut, s.arrivee, s.depart) for i, s in ((i, saisies[i.id]) for i in inscrits)}
     try:
-        changees = presences_service.enregistrer_presences(current_user, atelier, seance, saisies, utcnow().date())
+        changees = presences_service.enregistrer_presences(
+            current_user, atelier, seance, saisies, structure_today(current_user.structure)
+        )
         db.session.commit()
     except presences_service.PresencesRefusees as error:
         db.session.rollback()
@@ -67,14 +69,14 @@ def presences(atelier_id: int, numero: int):
     return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
 
 
-def _heure_paris(moment) -> str:
-    return f"{to_paris(moment):%H:%M}" if moment else ""
-
-
 def _valeurs_enregistrees(seance: Seance) -> dict[int, tuple[str | None, str, str]]:
-    return {
-        p.inscription_id: (p.statut, _heure_paris(p.arrival_at), _heure_paris(p.departure_at)) for p in seance.presences
-    }
+    """What was saved for each learner: status, and arrival and departure as ``HH:MM`` on the structure's clock."""
+    zone = structure_zone(seance.atelier.structure)
+
+    def heure(moment) -> str:
+        return f"{to_local(moment, zone):%H:%M}" if moment else ""
+
+    return {p.inscription_id: (p.statut, heure(p.arrival_at), heure(p.departure_at)) for p in seance.presences}
 
 
 def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str | None = None):
@@ -109,7 +111,9 @@ def competences(atelier_id: int, numero: int):
             saisies.setdefault(int(match.group(1)), {})[int(match.group(2))] = valeur
     typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
     try:
-        changees = competences_service.enregistrer_competences(current_user, atelier, seance, saisies, utcnow().date())
+        changees = competences_service.enregistrer_competences(
+            current_user, atelier, seance, saisies, structure_today(current_user.structure)
+        )
         db.session.commit()
     except (competences_service.InscriptionInconnue, competences_service.CompetenceInconnue):
         db.session.rollback()

@@ -25,7 +25,7 @@ from core import journal
 from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
 from core.models import Apprenant
-from core.timeutil import utcnow
+from core.timeutil import structure_today
 from evaluations.constants import NIVEAUX
 from evaluations.curriculum import current_curriculum_version, modules_of_version
 from extensions import db
@@ -61,7 +61,7 @@ def _alerte_or_404(alerte_id: int) -> Alerte:
 @roles_required(*WRITERS)
 def suivi(alerte_id: int):
     alerte = _alerte_or_404(alerte_id)
-    today = utcnow().date()
+    today = structure_today(current_user.structure)
     form = SuiviForm() if request.method == "POST" else SuiviForm(formdata=None, appel_on=today)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -134,7 +134,9 @@ def enregistrer_seuils():
         except ValueError as error:
             form.form_errors.append(str(error))
             return _render_seuils(form, titres)
-    seuils_service.modifier_seuils(current_user, current_user.structure, nouveaux, utcnow().date())
+    seuils_service.modifier_seuils(
+        current_user, current_user.structure, nouveaux, structure_today(current_user.structure)
+    )
     db.session.commit()
     flash("Seuils d'alerte enregistrés.", "success")
     return redirect(url_for("ateliers.seuils"))
@@ -152,7 +154,9 @@ def inscrire_remplacant(atelier_id: int, apprenant_id: int):
     atelier = atelier_or_404(atelier_id)
     apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
     try:
-        inscription = services.inscrire_remplacant(current_user, atelier, apprenant, utcnow().date())
+        inscription = services.inscrire_remplacant(
+            current_user, atelier, apprenant, structure_today(current_user.structure)
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -164,7 +168,7 @@ def inscrire_remplacant(atelier_id: int, apprenant_id: int):
 
 def _render_remplacement(atelier: Atelier):
     """The replacement page: free places, séances left, and who could come (only when someone can)."""
-    today = utcnow().date()
+    today = structure_today(current_user.structure)
     libres = atelier.capacite - atelier.places_prises
     try:
         restantes, refus = services.exiger_remplacable(atelier, today), None

@@ -13,10 +13,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from ateliers.models import Atelier
-from core.timeutil import paris_to_utc, to_paris, utcnow
+from core.timeutil import local_to_utc, system_utcnow, to_local
 from demo import load_demo
 from extensions import db
-from tests.ateliers_fixtures import freeze_routes_clock
+from tests.ateliers_fixtures import freeze_clock
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -30,16 +30,16 @@ def demo_atelier(app, monkeypatch):
     load_demo(TEST_PASSWORD)
     db.session.commit()
     atelier = db.session.scalar(sa.select(Atelier).where(Atelier.intitule == INTITULE))
-    clock = {"now": datetime(2000, 1, 1)}
-    freeze_routes_clock(monkeypatch, lambda: clock["now"])
+    clock = {"now": system_utcnow()}
+    freeze_clock(monkeypatch, lambda: clock["now"])
     members = sorted((i.apprenant.nom_complet, i.id) for i in atelier.inscriptions)
-    days = [to_paris(s.starts_at).date() for s in atelier.seances]
-    assert len(days) == 6 and days[0] > utcnow().date()  # a real demo workshop, not started yet
+    days = [s.jour for s in atelier.seances]
+    assert len(days) == 6 and days[0] > to_local(system_utcnow()).date()  # a real demo workshop, not started yet
     return members, days, clock
 
 
 def evening(day) -> datetime:
-    return paris_to_utc(day, time(19, 0))
+    return local_to_utc(day, time(19, 0))
 
 
 def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_closing(

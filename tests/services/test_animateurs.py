@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from ateliers import services
+from ateliers import queries, services
 from ateliers.models import Atelier, Fermeture
 from ateliers.queries import ateliers_of
 from ateliers.verrou import AtelierClos
@@ -167,7 +167,7 @@ def test_deleting_a_closure_leaves_the_planned_seances_where_they_are(structure,
     db.session.commit()
 
     assert db.session.get(Fermeture, fermeture.id) is None
-    assert services.fermetures_planning(structure.id) == []
+    assert queries.ouverture_de(structure).fermetures == ()
     assert days(db.session.get(Atelier, atelier.id)) == before
     assert journal_details("fermeture", fermeture.id) == ["fermeture du 2026-04-20 au 2026-04-24 supprimée"]
 

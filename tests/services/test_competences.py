@@ -237,7 +237,7 @@ def test_a_closed_workshop_refuses_changes_until_unlocked(atelier, mediatrice):
     # A closed inscription corrected after the unlock gets no alert, and keeps its status.
     assert martin.statut == "termine"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Alerte).where(Alerte.resolved_at.is_(None))) == 0
-    cloture.reverrouiller(mediatrice, atelier)
+    cloture.reverrouiller(mediatrice, atelier, date(2026, 5, 12))
     db.session.commit()
     assert atelier.is_locked and martin.minutes_suivies == 15 * 60
     details = db.session.scalars(sa.select(Journal.details).where(Journal.objet == "atelier")).all()

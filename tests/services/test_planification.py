@@ -10,7 +10,7 @@ from ateliers import services
 from ateliers.models import Atelier, Fermeture
 from core.errors import DomainError
 from core.models import Journal
-from core.timeutil import to_paris
+from core.timeutil import PARIS, to_local
 from extensions import db
 from tests.ateliers_fixtures import START, TODAY, make_atelier
 
@@ -32,7 +32,7 @@ def closed_week(structure):
 
 
 def days(atelier) -> list[date]:
-    return [to_paris(seance.starts_at).date() for seance in atelier.seances]
+    return [seance.jour for seance in atelier.seances]
 
 
 def test_planning_creates_six_seances_skipping_a_holiday_and_a_closure(atelier, closed_week, make_compte):
@@ -97,7 +97,7 @@ def test_moving_a_seance_keeps_the_others(planned, make_compte):
     services.deplacer_seance(make_compte(), planned, 2, date(2026, 4, 14), False, TODAY)
     db.session.commit()
     assert days(planned) == [date(2026, 3, 30), date(2026, 4, 14), *EXPECTED_DAYS[2:], date(2026, 5, 18)]
-    assert to_paris(planned.seances[1].starts_at).hour == 9
+    assert to_local(planned.seances[1].starts_at, PARIS).hour == 9
 
 
 def test_moving_a_seance_with_shift_replans_the_following_ones(planned, make_compte):
@@ -122,8 +122,8 @@ def test_moving_the_first_seance_moves_the_start_date(planned, make_compte):
 @pytest.mark.parametrize(
     ("numero", "jour", "decaler", "message"),
     [
-        (2, date(2026, 4, 6), False, "jour férié"),
-        (2, date(2026, 4, 21), True, "fermeture"),
+        (2, date(2026, 4, 6), False, r"lundi 6 avril 2026 est férié \(Lundi de Pâques\)"),
+        (2, date(2026, 4, 21), True, r"fermée du lundi 20 avril 2026 au vendredi 24 avril 2026 \(Travaux\)"),
         (3, date(2026, 4, 1), False, "après la séance 2"),
         (2, date(2026, 4, 28), False, "avant la séance 3"),
         (2, date(2026, 2, 20), False, "passé"),
@@ -139,15 +139,14 @@ def test_moving_a_seance_is_refused_and_changes_nothing(planned, make_compte, nu
 
 
 def test_a_closure_added_later_is_reported_as_a_conflict(planned, make_compte):
-    from ateliers import planning
+    from ateliers import planning, queries
 
     mediatrice = make_compte()
     services.ajouter_fermeture(mediatrice, date(2026, 5, 4), None, "Élections", TODAY)
     db.session.commit()
-    warnings = planning.conflits(
-        [services.seance_planifiee(s) for s in planned.seances], services.fermetures_planning(planned.structure_id)
-    )
-    assert warnings == ["La séance 4 du lundi 4 mai 2026 tombe pendant une fermeture de la structure."]
+    ouverture = queries.ouverture_de(planned.structure)
+    warnings = planning.conflits([services.seance_planifiee(s, ouverture.zone) for s in planned.seances], ouverture)
+    assert warnings == ["La séance 4 est à déplacer : la structure est fermée le lundi 4 mai 2026 (Élections)."]
 
 
 def test_a_closure_is_refused_when_it_ends_before_it_starts_or_is_over(make_compte):

@@ -7,10 +7,11 @@ from datetime import date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from ateliers.models import Rattrapage
+from ateliers.models import Fermeture, Rattrapage
 from ateliers.presences import Saisie
 from ateliers.rattrapages import (
     annuler_rattrapage,
+    jour_prevu,
     marquer_fait,
     modules_manques,
     modules_rattrapes,
@@ -112,6 +113,42 @@ def test_refusals(mediatrice, atelier, martin, case, field):
     assert refused.value.message
     db.session.rollback()
     assert count(Rattrapage) == before
+
+
+def test_a_catch_up_on_may_day_is_refused_with_the_reason(mediatrice, atelier, martin):
+    with pytest.raises(DomainError) as refused:
+        planifier_rattrapage(mediatrice, martin, module_id(atelier, 1), date(2026, 5, 1), AFTERNOON, AFTER_SEANCE_2)
+    assert refused.value.field == "jour"
+    assert refused.value.message == (
+        "Impossible de prévoir le rattrapage : vendredi 1er mai 2026 est férié (Fête du Travail)."
+    )
+    db.session.rollback()
+    assert count(Rattrapage) == 0
+
+
+def test_a_catch_up_goes_through_the_structures_closures_and_worked_holidays(mediatrice, atelier, martin):
+    pentecote = date(2026, 5, 25)
+    with pytest.raises(DomainError, match=r"lundi 25 mai 2026 est férié \(Lundi de Pentecôte\)"):
+        plan(mediatrice, martin, atelier, jour=pentecote)
+    db.session.rollback()
+    db.session.add(Fermeture(structure_id=atelier.structure_id, debut_on=date(2026, 4, 20), fin_on=date(2026, 4, 24)))
+    atelier.structure.feries_travailles = ["lundi_pentecote"]
+    db.session.commit()
+
+    with pytest.raises(DomainError, match="la structure est fermée du lundi 20 avril 2026 au vendredi 24 avril 2026"):
+        plan(mediatrice, martin, atelier, jour=date(2026, 4, 22))
+    db.session.rollback()
+    assert plan(mediatrice, martin, atelier, jour=pentecote).prevu_at == datetime(2026, 5, 25, 12, 0)
+
+
+def test_a_catch_up_is_at_the_structures_own_hour(mediatrice, atelier, martin):
+    atelier.structure.subdivision_feries, atelier.structure.fuseau_horaire = "974", "Indian/Reunion"
+    db.session.commit()
+
+    rattrapage = plan(mediatrice, martin, atelier, jour=date(2026, 4, 16))
+
+    assert rattrapage.prevu_at == datetime(2026, 4, 16, 10, 0)  # 14:00 in La Réunion (UTC+4)
+    assert jour_prevu(rattrapage) == date(2026, 4, 16)
 
 
 def test_a_locked_workshop_refuses_every_change(mediatrice, atelier, martin):

@@ -1,12 +1,14 @@
 """A workshop's séances as an iCalendar file, read back with the icalendar library."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
 from ateliers.calendrier import PRODID, calendrier_ics
 from ateliers.planning import planifier_seances
+from core.ouverture import Ouverture
 
 TITRES = {
     1: "L'ordinateur, la souris, le clavier",
@@ -18,6 +20,7 @@ TITRES = {
 }
 NOW = datetime(2026, 2, 20, 16, 45, 12)
 INTITULE = "Atelier du mardi matin"
+DOMAINE = "ateliers.ccas-montreuil-bellay.fr"
 LIEU = "CCAS de Montreuil-Bellay, salle informatique"
 
 
@@ -26,7 +29,14 @@ def seances_ics(seances):
 
 
 def ics(seances, **overrides):
-    arguments = {"intitule": INTITULE, "lieu": LIEU, "uid_prefix": "atelier-17", "now": NOW, **overrides}
+    arguments = {
+        "intitule": INTITULE,
+        "lieu": LIEU,
+        "uid_prefix": "structure-3-atelier-17",
+        "now": NOW,
+        "domaine": DOMAINE,
+        **overrides,
+    }
     return calendrier_ics(seances=seances, **arguments)
 
 
@@ -42,7 +52,7 @@ def test_one_event_per_seance_with_title_place_and_stable_uid():
     found = events(ics(MARS))
 
     assert [str(e["SUMMARY"]) for e in found] == [f"{INTITULE} – séance {n} : {TITRES[n]}" for n in range(1, 7)]
-    assert [str(e["UID"]) for e in found] == [f"atelier-17-seance-{n}" for n in range(1, 7)]
+    assert [str(e["UID"]) for e in found] == [f"structure-3-atelier-17-seance-{n}@{DOMAINE}" for n in range(1, 7)]
     assert {str(e["LOCATION"]) for e in found} == {LIEU}
     assert {e.DTSTAMP for e in found} == {NOW.replace(tzinfo=UTC)}
 
@@ -118,3 +128,32 @@ def test_long_french_titles_survive_line_folding():
 def test_bad_input_refused_in_french(seances, message):
     with pytest.raises(ValueError, match=message):
         ics(seances)
+
+
+def test_line_breaks_typed_in_titles_still_give_a_valid_file():
+    # A title saved with CR/LF used to make every export of the workshop fail (NAME and X-WR-CALNAME are
+    # written unescaped by the library).
+    data = ics(
+        [(1, "Le clavier\r\net la souris", *MARS[0][2:])],
+        intitule="Atelier du mardi\r\nmatin\t(groupe 2)\x00",
+        lieu="Salle 2\n1er étage",
+    )
+
+    assert all(b"\n" not in line and b"\r" not in line for line in data.split(b"\r\n"))
+    calendar = Calendar.from_ical(data)
+    (event,) = calendar.walk("VEVENT")
+    assert calendar.calendar_name == "Atelier du mardi matin (groupe 2)"
+    assert str(event["SUMMARY"]) == "Atelier du mardi matin (groupe 2) – séance 1 : Le clavier et la souris"
+    assert str(event["LOCATION"]) == "Salle 2 1er étage"
+
+
+def test_a_seance_in_la_reunion_is_at_its_own_nine_o_clock():
+    reunion = ZoneInfo("Indian/Reunion")
+    (seance,) = planifier_seances(0, date(2026, 6, 1), Ouverture(subdivision="974", fuseau="Indian/Reunion"), nombre=1)
+
+    (event,) = events(ics(seances_ics([seance]), fuseau=reunion))
+
+    # 9:00 in La Réunion (UTC+4, no summer time) is 05:00 UTC: the same instant in every agenda.
+    assert event.start == datetime(2026, 6, 1, 9, tzinfo=reunion)
+    assert event.start == datetime(2026, 6, 1, 5, tzinfo=UTC)
+    assert str(event["DESCRIPTION"]) == "lundi 1er juin 2026, 9 h 00 – 12 h 00 (heure locale, Indian/Reunion)"

@@ -4,7 +4,8 @@ import html
 import io
 import re
 import subprocess
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -84,12 +85,13 @@ def test_names_are_printed_as_typed():
     [
         (datetime(2026, 3, 3, 9, 0), datetime(2026, 3, 3, 12, 0), DATE),
         (datetime(2026, 7, 7, 13, 30), datetime(2026, 7, 7, 16, 30), "mardi 7 juillet 2026, 13 h 30 – 16 h 30"),
-        # aware datetimes are shown on the Paris wall clock (UTC+2 in summer)
+        # aware datetimes are shown on their own wall clock: the structure's, never converted to Paris
         (
-            datetime(2026, 7, 7, 7, 5, tzinfo=UTC),
-            datetime(2026, 7, 7, 10, 5, tzinfo=UTC),
+            datetime(2026, 7, 7, 9, 5, tzinfo=ZoneInfo("Indian/Reunion")),
+            datetime(2026, 7, 7, 12, 5, tzinfo=ZoneInfo("Indian/Reunion")),
             "mardi 7 juillet 2026, 9 h 05 – 12 h 05",
         ),
+        (datetime(2026, 5, 1, 14, 0), datetime(2026, 5, 1, 17, 0), "vendredi 1er mai 2026, 14 h 00 – 17 h 00"),
         (
             datetime(2026, 3, 3, 22, 0),
             datetime(2026, 3, 4, 1, 0),

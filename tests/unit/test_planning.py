@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ateliers.planning import HORAIRES, SeancePlanifiee, conflits, deplacer_seance, jours_feries, planifier_seances
+from ateliers.planning import HORAIRES, SeancePlanifiee, conflits, deplacer_seance, planifier_seances
+from core.ouverture import Ouverture, PeriodeFermeture, jours_feries
 
 LUNDI_MATIN, LUNDI_APM, MARDI_MATIN, MARDI_APM, MERCREDI_MATIN, MERCREDI_APM = range(6)
 JEUDI_MATIN, JEUDI_APM, VENDREDI_MATIN, VENDREDI_APM, SAMEDI_MATIN, SAMEDI_APM = range(6, 12)
@@ -136,7 +137,7 @@ PLANS = [
 
 @pytest.mark.parametrize(("demi_journee", "debut", "fermetures", "attendu"), PLANS)
 def test_seances_weekly_on_the_half_day_skipping_holidays_and_closures(demi_journee, debut, fermetures, attendu):
-    seances = planifier_seances(demi_journee, d(debut), fermetures)
+    seances = planifier_seances(demi_journee, d(debut), Ouverture(fermetures=fermetures))
 
     assert jours(seances) == attendu
     assert [s.numero for s in seances] == [1, 2, 3, 4, 5, 6]
@@ -145,10 +146,39 @@ def test_seances_weekly_on_the_half_day_skipping_holidays_and_closures(demi_jour
 
 def test_good_friday_is_a_holiday_only_in_alsace_moselle():
     metropole = planifier_seances(VENDREDI_MATIN, d("2026-03-27"), nombre=3)
-    moselle = planifier_seances(VENDREDI_MATIN, d("2026-03-27"), nombre=3, subdiv="57")
+    moselle = planifier_seances(VENDREDI_MATIN, d("2026-03-27"), Ouverture(subdivision="57"), nombre=3)
 
     assert jours(metropole) == ["2026-03-27", "2026-04-03", "2026-04-10"]
     assert jours(moselle) == ["2026-03-27", "2026-04-10", "2026-04-17"]
+
+
+def test_a_strasbourg_friday_workshop_never_lands_on_good_friday():
+    # Strasbourg is in the Bas-Rhin: Good Friday (26 March 2027) is a public holiday there, not in Paris.
+    strasbourg = planifier_seances(VENDREDI_MATIN, d("2027-03-19"), Ouverture(subdivision="6AE"))
+    paris = planifier_seances(VENDREDI_MATIN, d("2027-03-19"))
+
+    assert jours(strasbourg) == ["2027-03-19", "2027-04-02", "2027-04-09", "2027-04-16", "2027-04-23", "2027-04-30"]
+    assert jours(paris)[1] == "2027-03-26"
+
+
+def test_pentecost_monday_holds_a_seance_when_the_structure_works_it():
+    solidarite = Ouverture(feries_travailles=frozenset({"lundi_pentecote"}))
+
+    assert "2026-05-25" in jours(planifier_seances(LUNDI_APM, d("2026-05-18"), solidarite))
+    assert "2026-05-25" not in jours(planifier_seances(LUNDI_APM, d("2026-05-18")))
+    assert jours(deplacer_seance(MAI, 5, d("2026-05-25"), False, solidarite))[4] == "2026-05-25"
+    with pytest.raises(ValueError, match=r"lundi 25 mai 2026 est férié \(Lundi de Pentecôte\)"):
+        deplacer_seance(MAI, 5, d("2026-05-25"), False)
+
+
+def test_a_seance_in_la_reunion_is_at_nine_reunion_time():
+    reunion = Ouverture(subdivision="974", fuseau="Indian/Reunion")
+
+    seance = planifier_seances(LUNDI_MATIN, d("2026-06-01"), reunion, nombre=1)[0]
+
+    # La Réunion is UTC+4 all year: 9:00 there is 5:00 UTC (7:00 UTC for a 9:00 séance in Paris in June).
+    assert (seance.jour, seance.debut) == (d("2026-06-01"), time(9))
+    assert (seance.starts_at, seance.ends_at) == (datetime(2026, 6, 1, 5), datetime(2026, 6, 1, 8))
 
 
 @pytest.mark.parametrize(("nombre", "attendu"), [(1, ["2026-03-03"]), (3, ["2026-03-03", "2026-03-10", "2026-03-17"])])
@@ -196,11 +226,7 @@ def test_paris_hours_as_naive_utc(jour, debut, fin, starts_at, ends_at):
             {"horaires": {0: (time(12), time(9)), 1: (time(14), time(17))}}, "Horaires invalides", id="hours-inverted"
         ),
         pytest.param(
-            {"fermetures": [(d("2026-03-20"), d("2026-03-10"))]}, "Période de fermeture invalide", id="period-inverted"
-        ),
-        pytest.param({"subdiv": "Bretagne"}, "Subdivision inconnue", id="unknown-subdivision"),
-        pytest.param(
-            {"fermetures": [(d("2026-03-01"), d("2027-06-30"))]},
+            {"ouverture": Ouverture(fermetures=[(d("2026-03-01"), d("2027-06-30"))])},
             "Impossible de placer 6 séances",
             id="closed-for-a-year",
         ),
@@ -228,7 +254,7 @@ def test_bad_input_refused_in_french(arguments, message):
     nombre=st.integers(1, 8),
 )
 def test_plan_rules_hold_for_any_start_and_closures(demi_journee, debut, fermetures, nombre):
-    seances = planifier_seances(demi_journee, debut, fermetures, nombre=nombre)
+    seances = planifier_seances(demi_journee, debut, Ouverture(fermetures=fermetures), nombre=nombre)
 
     feries = jours_feries(range(debut.year, debut.year + 3))
 
@@ -274,7 +300,7 @@ def test_public_holidays_of_metropolitan_france():
 
 def test_public_holidays_over_several_years_and_in_moselle():
     assert {d("2026-12-25"), d("2027-01-01"), d("2027-05-17")} <= jours_feries([2026, 2027])
-    assert jours_feries([2026], subdiv="Moselle") - jours_feries([2026]) == {d("2026-04-03"), d("2026-12-26")}
+    assert jours_feries([2026], subdivision="57") - jours_feries([2026]) == {d("2026-04-03"), d("2026-12-26")}
 
 
 # --- moving a séance ---------------------------------------------------------------------------------------
@@ -380,7 +406,7 @@ DEPLACEMENTS = [
 
 @pytest.mark.parametrize(("seances", "numero", "jour", "decaler", "fermetures", "attendu"), DEPLACEMENTS)
 def test_move_a_seance(seances, numero, jour, decaler, fermetures, attendu):
-    moved = deplacer_seance(seances, numero, d(jour), decaler, fermetures)
+    moved = deplacer_seance(seances, numero, d(jour), decaler, Ouverture(fermetures=fermetures))
 
     assert jours(moved) == attendu
     assert [s.numero for s in moved] == [1, 2, 3, 4, 5, 6]
@@ -408,17 +434,24 @@ def test_move_keeps_each_seances_own_hours_and_sorts_by_number():
     [
         pytest.param(7, "2026-04-14", False, (), "pas de séance n° 7", id="unknown-number"),
         pytest.param(
-            2, "2026-04-06", True, (), r"le lundi 6 avril 2026 : un jour férié \(Lundi de Pâques\)", id="holiday"
+            2,
+            "2026-04-06",
+            True,
+            (),
+            r"Impossible de placer la séance 2 : lundi 6 avril 2026 est férié \(Lundi de Pâques\)\.",
+            id="holiday",
         ),
         pytest.param(
             3,
             "2026-03-19",
             False,
-            ((d("2026-03-16"), d("2026-03-20")),),
-            "pendant une fermeture de la structure",
+            (PeriodeFermeture(d("2026-03-16"), d("2026-03-20"), "vacances de printemps"),),
+            r"la structure est fermée du lundi 16 mars 2026 au vendredi 20 mars 2026 \(vacances de printemps\)\.",
             id="closure-period",
         ),
-        pytest.param(3, "2026-03-18", False, (d("2026-03-18"),), "fermeture", id="closure-day"),
+        pytest.param(
+            3, "2026-03-18", False, (d("2026-03-18"),), r"fermée le mercredi 18 mars 2026\.$", id="closure-day"
+        ),
         pytest.param(3, "2026-03-10", False, (), "après la séance 2 du mardi 10 mars 2026", id="same-day-as-previous"),
         pytest.param(3, "2026-03-09", True, (), "après la séance 2", id="before-previous-even-with-shift"),
         pytest.param(1, "2026-03-10", False, (), "avant la séance 2 du mardi 10 mars 2026", id="same-day-as-next"),
@@ -427,7 +460,7 @@ def test_move_keeps_each_seances_own_hours_and_sorts_by_number():
 )
 def test_move_refused_in_french(numero, jour, decaler, fermetures, message):
     with pytest.raises(ValueError, match=message):
-        deplacer_seance(MARS, numero, d(jour), decaler, fermetures)
+        deplacer_seance(MARS, numero, d(jour), decaler, Ouverture(fermetures=fermetures))
 
 
 # --- conflicts ---------------------------------------------------------------------------------------------
@@ -436,10 +469,14 @@ def test_move_refused_in_french(numero, jour, decaler, fermetures, message):
 def test_conflicts_after_closures_added_later():
     seances = planifier_seances(MARDI_MATIN, d("2026-12-01"))  # 1, 8, 15, 22, 29 Dec 2026 and 5 Jan 2027
 
-    assert conflits(seances, [NOEL_2026, d("2026-12-01")]) == [
-        "La séance 1 du mardi 1 décembre 2026 tombe pendant une fermeture de la structure.",
-        "La séance 4 du mardi 22 décembre 2026 tombe pendant une fermeture de la structure.",
-        "La séance 5 du mardi 29 décembre 2026 tombe pendant une fermeture de la structure.",
+    fermetures = [PeriodeFermeture(*NOEL_2026, "congés de Noël"), d("2026-12-01")]
+
+    assert conflits(seances, Ouverture(fermetures=fermetures)) == [
+        "La séance 1 est à déplacer : la structure est fermée le mardi 1er décembre 2026.",
+        "La séance 4 est à déplacer : la structure est fermée du samedi 19 décembre 2026 au dimanche 3 janvier 2027 "
+        "(congés de Noël).",
+        "La séance 5 est à déplacer : la structure est fermée du samedi 19 décembre 2026 au dimanche 3 janvier 2027 "
+        "(congés de Noël).",
     ]
 
 
@@ -450,17 +487,20 @@ def test_conflicts_on_public_holidays_in_french():
         SeancePlanifiee(3, d("2026-06-01"), time(9), time(12)),
     ]
 
-    assert conflits(seances, []) == ["La séance 2 du lundi 25 mai 2026 tombe un jour férié (Lundi de Pentecôte)."]
+    assert conflits(seances, Ouverture()) == [
+        "La séance 2 est à déplacer : lundi 25 mai 2026 est férié (Lundi de Pentecôte)."
+    ]
 
 
 def test_conflicts_depend_on_the_subdivision():
     seances = [SeancePlanifiee(1, d("2026-12-26"), time(9), time(12))]
 
-    assert conflits(seances, []) == []
-    assert conflits(seances, [], subdiv="6AE") == [
-        "La séance 1 du samedi 26 décembre 2026 tombe un jour férié (Saint-Étienne)."
+    assert conflits(seances, Ouverture()) == []
+    assert conflits(seances, Ouverture(subdivision="6AE")) == [
+        "La séance 1 est à déplacer : samedi 26 décembre 2026 est férié (Saint-Étienne)."
     ]
 
 
 def test_no_conflict_for_a_fresh_plan():
-    assert conflits(planifier_seances(VENDREDI_MATIN, d("2026-12-04"), [NOEL_2026]), [NOEL_2026]) == []
+    noel = Ouverture(fermetures=[NOEL_2026])
+    assert conflits(planifier_seances(VENDREDI_MATIN, d("2026-12-04"), noel), noel) == []

@@ -8,16 +8,13 @@ import pytest
 
 from ateliers import services
 from ateliers.models import Alerte
-from core import routes as core_routes
 from extensions import db
 from tests.ateliers_fixtures import START, TODAY, add_animateur, ids, make_atelier
 
 NOW = datetime(2026, 3, 28, 9, 0)  # two days before séance 1 (Monday 30 March 2026)
 
 
-@pytest.fixture(autouse=True)
-def home_clock(monkeypatch):
-    monkeypatch.setattr(core_routes, "utcnow", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 def test_the_volunteer_sees_the_seance_they_co_run_with_its_links(browser, benevole, atelier):

@@ -167,7 +167,7 @@ def test_deleting_a_closure_from_the_list_page(signed_in, planned, fermeture):
     assert f'action="/ateliers/fermetures/{fermeture_id}/supprimer"' in page
     assert 'Supprimer<span class="visually-hidden"> la fermeture : le lundi 4 mai 2026' in page
     detail = signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
-    assert "tombe pendant une fermeture" in detail
+    assert "est à déplacer : la structure est fermée le lundi 4 mai 2026 (Élections)" in detail
 
     response = signed_in.submit(f"/ateliers/fermetures/{fermeture_id}/supprimer", {}, "/ateliers/")
     assert response.status_code == 302 and response.headers["Location"] == "/ateliers/"
@@ -176,7 +176,7 @@ def test_deleting_a_closure_from_the_list_page(signed_in, planned, fermeture):
     assert "Élections" not in page and "Aucune fermeture prévue." in page
     assert db.session.get(Fermeture, fermeture_id) is None
     detail = signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
-    assert "tombe pendant une fermeture" not in detail
+    assert "est à déplacer" not in detail
     assert "lundi 4 mai 2026, 9 h 00" in detail  # the séance stays where it was
 
 

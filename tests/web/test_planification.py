@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
@@ -13,7 +14,7 @@ from ateliers import services
 from ateliers.models import Atelier
 from core.models import Journal
 from extensions import db
-from tests.ateliers_fixtures import START, make_atelier
+from tests.ateliers_fixtures import START, freeze_clock, make_atelier
 from tests.conftest import Browser
 
 NOW = datetime(2026, 3, 1, 8, 0)
@@ -65,7 +66,8 @@ def test_bad_planning_input_comes_back_beside_the_field(signed_in, atelier):
     assert 'value="2026-02-02"' in page
 
     page = plan(signed_in, atelier, debut="pas une date").get_data(as_text=True)
-    assert "Saisissez une date valide" in page
+    assert "Saisissez une date au format jj/mm/aaaa, par exemple 30/03/2026." in page
+    assert 'value="pas une date"' in page
     assert db.session.get(Atelier, atelier.id).seances == []
 
 
@@ -98,7 +100,8 @@ def test_a_refused_move_keeps_what_was_typed_beside_the_field(signed_in, planned
     response = move(signed_in, planned, 2, "2026-04-06", decaler=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'id="jour-2-erreurs"' in page and "jour férié (Lundi de Pâques)" in page
+    assert 'id="jour-2-erreurs"' in page
+    assert "Impossible de placer la séance 2 : lundi 6 avril 2026 est férié (Lundi de Pâques)." in page
     assert 'value="2026-04-06"' in page
     assert "lundi 13 avril 2026, 9 h 00" in page  # nothing moved
 
@@ -108,7 +111,7 @@ def test_a_closure_added_on_the_list_page_shows_as_a_conflict(signed_in, planned
     assert response.status_code == 302
     assert "Élections" in signed_in.get("/ateliers/").get_data(as_text=True)
     page = signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
-    assert "La séance 5 du lundi 4 mai 2026 tombe pendant une fermeture de la structure." in page
+    assert "La séance 5 est à déplacer : la structure est fermée le lundi 4 mai 2026 (Élections)." in page
 
 
 def test_a_bad_closure_comes_back_beside_the_field(signed_in):
@@ -208,3 +211,75 @@ def signed_in_compte(atelier):
     from core.models import Compte
 
     return db.session.query(Compte).filter_by(structure_id=atelier.structure_id, role="mediateur").first()
+
+
+# --- Dates typed by hand, the structure's day and zone, the calendar file -----------------------------------
+
+
+def test_a_start_date_typed_the_french_way_plans_the_workshop(signed_in, atelier):
+    assert plan(signed_in, atelier, debut="30/03/2026").status_code == 302
+    assert db.session.get(Atelier, atelier.id).start_on == START
+
+
+def test_a_move_typed_the_french_way(signed_in, planned):
+    assert move(signed_in, planned, 2, "15/4/2026", decaler=True).status_code == 302
+    assert "mercredi 15 avril 2026, 9 h 00 – 12 h 00" in signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
+
+
+def test_a_closure_typed_the_french_way(signed_in):
+    data = {"debut_on": "01/06/2026", "fin_on": "05/06/2026", "motif": "Travaux"}
+    assert signed_in.submit("/ateliers/fermetures", data, "/ateliers/").status_code == 302
+    assert "Du lundi 1er juin 2026 au vendredi 5 juin 2026" in signed_in.get("/ateliers/").get_data(as_text=True)
+
+
+def test_today_is_the_structures_day_not_the_utc_date(signed_in, atelier, structure, monkeypatch):
+    # 02:00 UTC on Monday 30 March is still Sunday 29 March, 22:00, in Guadeloupe (UTC-4).
+    structure.subdivision_feries, structure.fuseau_horaire = "971", "America/Guadeloupe"
+    db.session.commit()
+    freeze_clock(monkeypatch, datetime(2026, 3, 30, 2, 0))
+
+    response = plan(signed_in, atelier, debut="29/03/2026")
+
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.get(Atelier, atelier.id).start_on == START
+
+
+def test_a_seance_in_la_reunion_is_at_nine_on_its_pages_and_in_its_calendar(signed_in, atelier, structure):
+    structure.subdivision_feries, structure.fuseau_horaire = "974", "Indian/Reunion"
+    db.session.commit()
+    assert plan(signed_in, atelier).status_code == 302
+
+    page = signed_in.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
+    assert "lundi 30 mars 2026, 9 h 00 – 12 h 00" in page
+    assert db.session.get(Atelier, atelier.id).seances[0].starts_at == datetime(2026, 3, 30, 5, 0)  # UTC+4
+    events = Calendar.from_ical(signed_in.get(f"/ateliers/{atelier.id}/calendrier.ics").data).walk("VEVENT")
+    assert events[0].start.astimezone(ZoneInfo("Indian/Reunion")).time() == time(9, 0)
+    assert str(events[0]["DESCRIPTION"]).startswith("lundi 30 mars 2026, 9 h 00 – 12 h 00")
+    sheet = pdf_text(signed_in.get(f"/ateliers/{atelier.id}/seances/1/emargement.pdf").data)
+    assert "lundi 30 mars 2026, 9 h 00 – 12 h 00" in sheet
+
+
+def test_calendar_uids_do_not_depend_on_the_host_name(signed_in, planned, app):
+    app.config["ICS_UID_DOMAIN"] = "ateliers.ccas-saint-test.fr"
+    session = signed_in.client.get_cookie("session").value
+    uids = []
+    for host in ("localhost", "ateliers.ccas-saint-test.fr", "192.168.1.20"):
+        signed_in.client.set_cookie("session", session, domain=host)
+        response = signed_in.client.get(f"/ateliers/{planned.id}/calendrier.ics", base_url=f"http://{host}")
+        assert response.status_code == 200, host
+        data = response.data
+        uids.append([str(event["UID"]) for event in Calendar.from_ical(data).walk("VEVENT")])
+    assert uids[0] == uids[1] == uids[2]
+    assert uids[0][0] == f"structure-{planned.structure_id}-atelier-{planned.id}-seance-1@ateliers.ccas-saint-test.fr"
+
+
+def test_a_title_with_a_line_break_still_exports_its_calendar(signed_in, planned):
+    db.session.get(Atelier, planned.id).intitule = "Atelier du lundi\r\nmatin"
+    db.session.commit()
+
+    response = signed_in.get(f"/ateliers/{planned.id}/calendrier.ics")
+
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.data)
+    assert calendar.calendar_name == "Atelier du lundi matin"
+    assert len(calendar.walk("VEVENT")) == 6

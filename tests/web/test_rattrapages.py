@@ -120,6 +120,34 @@ def test_planning_errors_are_shown_beside_the_fields_with_the_typed_values(brows
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Rattrapage)) == 0
 
 
+def test_a_catch_up_typed_for_may_day_is_refused_beside_the_date_with_the_reason(browser, mediatrice, atelier):
+    browser.login(mediatrice)
+    martin = ids(atelier)["Martin"]
+    response = browser.submit(url(martin), {"module": module_id(atelier, 1), "jour": "01/05/2026", "heure": "14:00"})
+    assert response.status_code == 200
+    page = html(response)
+    assert "Impossible de prévoir le rattrapage : vendredi 1er mai 2026 est férié (Fête du Travail)." in page
+    assert 'id="jour-erreurs"' in page and 'value="01/05/2026"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Rattrapage)) == 0
+
+
+def test_dates_typed_the_french_way_are_accepted(browser, mediatrice, atelier):
+    browser.login(mediatrice)
+    rattrapage = planned(browser, atelier, jour="16/04/2026")
+    assert rattrapage.prevu_at == datetime(2026, 4, 16, 12, 0)
+    rattrapage_id = rattrapage.id
+
+    response = submit_done(browser, atelier, rattrapage, "30/04/2026")
+    page = html(response)
+    assert "La date du rattrapage fait ne peut pas être dans le futur." in page and 'value="30/04/2026"' in page
+    response = submit_done(browser, atelier, rattrapage, "14/4/2026")
+    page = html(response)
+    assert "La date ne peut pas être avant le jour prévu du rattrapage (jeudi 16 avril 2026)." in page
+    response = submit_done(browser, atelier, rattrapage, "le 16 avril")
+    assert "Saisissez une date au format jj/mm/aaaa, par exemple 30/03/2026." in html(response)
+    assert db.session.get(Rattrapage, rattrapage_id).fait_on is None
+
+
 def test_a_done_date_is_refused_beside_its_field_and_kept(browser, mediatrice, atelier):
     browser.login(mediatrice)
     rattrapage = planned(browser, atelier)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ateliers.models import Alerte, Atelier, Inscription
 from core.models import Apprenant
 from extensions import db
-from tests.ateliers_fixtures import freeze_routes_clock
+from tests.ateliers_fixtures import freeze_clock
 
 # Tuesday 21 April 2026, 10 h Paris: séances 1 to 3 (30 March, 13 and 20 April) are over.
 NOW = datetime(2026, 4, 21, 8, 0)
@@ -86,7 +86,7 @@ def test_a_full_workshop_says_so_and_refuses(browser, mediatrice, make_planned, 
 
 
 def test_a_workshop_over_says_so(browser, mediatrice, atelier, monkeypatch):
-    freeze_routes_clock(monkeypatch, datetime(2026, 5, 12, 8, 0))
+    freeze_clock(monkeypatch, datetime(2026, 5, 12, 8, 0))
     browser.login(mediatrice)
     page = browser.get(url(atelier)).get_data(as_text=True)
     assert "Toutes les séances de cet atelier sont passées" in page
