@@ -21,7 +21,7 @@ from ateliers.queries import ouverture_de
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
 from core.text import fold
-from core.timeutil import structure_today, utcnow
+from core.timeutil import local_today, structure_today, structure_zone, utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
 from evaluations.scoring import Resultat, score_positionnement
@@ -198,7 +198,8 @@ def _placement(rng: random.Random, contenu: dict) -> tuple[dict, str, Resultat]:
     return answers, mode, score_positionnement(contenu, answers, mode)
 
 
-def _learner_rows(rng: random.Random, structure_id: int, count: int, now: datetime) -> list[dict]:
+def _learner_rows(rng: random.Random, structure: Structure, count: int, now: datetime) -> list[dict]:
+    zone = structure_zone(structure)
     rows = []
     for _ in range(count):
         prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
@@ -208,7 +209,7 @@ def _learner_rows(rng: random.Random, structure_id: int, count: int, now: dateti
         created_at = now - timedelta(days=age)
         rows.append(
             {
-                "structure_id": structure_id,
+                "structure_id": structure.id,
                 "prenom": prenom,
                 "nom": nom,
                 "nom_recherche": fold(f"{nom} {prenom}"),
@@ -222,7 +223,7 @@ def _learner_rows(rng: random.Random, structure_id: int, count: int, now: dateti
                 "tranche_age": rng.choice(TRANCHES),
                 "disponibilites": _availability(rng),
                 "canal_prefere": canal,
-                "last_contact_on": (created_at + timedelta(days=rng.randint(0, min(age, 30)))).date(),
+                "last_contact_on": local_today(created_at + timedelta(days=rng.randint(0, min(age, 30))), zone),
                 "created_at": created_at,
                 "updated_at": now,
             }
@@ -231,17 +232,17 @@ def _learner_rows(rng: random.Random, structure_id: int, count: int, now: dateti
 
 
 def add_learners(
-    rng: random.Random, structure_id: int, count: int, questionnaire: Questionnaire, mediateur_id: int
+    rng: random.Random, structure: Structure, count: int, questionnaire: Questionnaire, mediateur_id: int
 ) -> list[int]:
     """Bulk-insert ``count`` learners, each with a completed placement; return their ids in order."""
     if count <= 0:
         return []
     now = utcnow()
-    rows = _learner_rows(rng, structure_id, count, now)
+    rows = _learner_rows(rng, structure, count, now)
     results = [_placement(rng, questionnaire.contenu) for _ in rows]
     for row, (_answers, _mode, resultat) in zip(rows, results, strict=True):
         row["statut"] = "oriente" if resultat.is_oriente else "en_attente"
-        row["en_attente_depuis_on"] = row["created_at"].date()
+        row["en_attente_depuis_on"] = local_today(row["created_at"], structure_zone(structure))
     ids = list(db.session.scalars(sa.insert(Apprenant).returning(Apprenant.id, sort_by_parameter_order=True), rows))
     placements = [
         {
@@ -402,7 +403,7 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
     today = structure_today(structure)
     comptes = _ensure_accounts(structure, DEMO_ACCOUNTS, password_hash, report)
     missing = per_structure - _count_learners(structure.id)
-    ids = add_learners(rng, structure.id, missing, questionnaire, comptes["mediateur"].id)
+    ids = add_learners(rng, structure, missing, questionnaire, comptes["mediateur"].id)
     report.apprenants += len(ids)
     if created:
         plans = (
@@ -425,6 +426,6 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
         accounts = ((f"mediatrice-{number}@demo.local", "Médiatrice", f"Structure {number}", "mediateur"),)
         other_comptes = _ensure_accounts(other, accounts, password_hash, report)
         missing = per_structure - _count_learners(other.id)
-        report.apprenants += len(add_learners(rng, other.id, missing, questionnaire, other_comptes["mediateur"].id))
+        report.apprenants += len(add_learners(rng, other, missing, questionnaire, other_comptes["mediateur"].id))
     db.session.flush()
     return report

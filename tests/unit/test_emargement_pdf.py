@@ -13,8 +13,9 @@ from pypdf import PdfReader
 from reportlab.lib.units import mm
 
 from ateliers import emargement_pdf
-from ateliers.emargement_pdf import FeuilleSeance, _hauteur_lignes, feuille_emargement, horaire_fr
+from ateliers.emargement_pdf import FeuilleSeance, _hauteur_lignes, feuille_emargement
 from core.pdf import A4_PORTRAIT, CELL_PADDING_X, FONT_FALLBACK
+from core.timeutil import horaire_fr
 
 APPRENANTS = ["Élodie Lefèvre", "François Nguyễn", "Jean-Noël Bœuf", "Zoé Dupont-Aïssa"]
 DATE = "mardi 3 mars 2026, 9 h 00 – 12 h 00"

@@ -9,7 +9,7 @@ import pytest
 from ateliers import services
 from ateliers.models import Alerte
 from extensions import db
-from tests.ateliers_fixtures import START, TODAY, add_animateur, ids, make_atelier
+from tests.ateliers_fixtures import START, TODAY, add_animateur, freeze_clock, ids, make_atelier
 
 NOW = datetime(2026, 3, 28, 9, 0)  # two days before séance 1 (Monday 30 March 2026)
 
@@ -67,3 +67,20 @@ def test_the_home_page_runs_a_flat_number_of_queries(
         page = browser.get("/").get_data(as_text=True)
     assert page.count("/presences") == 4
     assert len(more) == len(few)
+
+
+def test_the_week_ahead_counts_from_the_structures_day_not_the_utc_date(browser, mediatrice, atelier, monkeypatch):
+    # 22:30 UTC on Sunday 5 April is already Monday 6 April, 00:30, in Paris: séance 2 (Monday 13 April) is
+    # within the next seven days.
+    freeze_clock(monkeypatch, datetime(2026, 4, 5, 22, 30))
+    browser.login(mediatrice)
+    page = browser.get("/").get_data(as_text=True)
+    assert "lundi 13 avril 2026, 9 h 00" in page and f"/ateliers/{atelier.id}/seances/2/presences" in page
+
+
+def test_the_seances_are_shown_on_the_structures_clock(browser, mediatrice, atelier, structure):
+    structure.subdivision_feries, structure.fuseau_horaire = "974", "Indian/Reunion"
+    db.session.commit()
+    browser.login(mediatrice)
+    # Planned at 9:00 Paris time (7:00 UTC), séance 1 is at 11:00 in La Réunion.
+    assert "lundi 30 mars 2026, 11 h 00" in browser.get("/").get_data(as_text=True)
