@@ -7,7 +7,7 @@ defaults that fill them are dropped afterwards (the models give the defaults), a
 values on /admin/structure. The allowed values are written out here, frozen as they were at this revision.
 
 Revision ID: 0004_structure_calendrier
-Revises: 0003_seances_suivi
+Revises: 0009_telephones
 Create Date: 2026-11-30
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_structure_calendrier"
-down_revision = "0003_seances_suivi"
+down_revision = "0009_telephones"
 branch_labels = None
 depends_on = None
 

@@ -20,6 +20,8 @@ def test_demo_is_complete_and_idempotent(app):
     assert {model: count(model) for model in first} == first
 
     structure = db.session.scalar(sa.select(Structure).where(Structure.nom == DEMO_STRUCTURE))
+    assert (structure.subdivision_feries, structure.fuseau_horaire) == (None, "Europe/Paris")
+    assert structure.feries_travailles == ["lundi_pentecote"]  # its journée de solidarité
     roles = set(db.session.scalars(sa.select(Compte.role).where(Compte.structure_id == structure.id)))
     assert roles == {"admin", "mediateur", "benevole", "direction"}
     assert first[Apprenant] == 40

@@ -184,3 +184,29 @@ def test_phone_migration_moves_overseas_numbers_stored_as_metropolitan(empty_dat
         assert db.session.scalar(sa.text("SELECT telephone FROM structure")) == "+262269601234"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_calendar_migration_backfills_existing_structures(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0009_telephones")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
+                "VALUES (1, 'CCAS de Strasbourg', 'ccas', 'Strasbourg', '', '2026-01-05 10:00:00')"
+            )
+        )
+        db.session.commit()
+
+        upgrade()
+
+        row = db.session.execute(
+            sa.text("SELECT subdivision_feries, fuseau_horaire, feries_travailles FROM structure")
+        ).one()
+        assert (row[0], row[1]) == (None, "Europe/Paris")
+        assert row[2] in ([], "[]")  # JSON: decoded by PostgreSQL's driver, text on SQLite
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text("UPDATE structure SET fuseau_horaire = 'Europe/London'"))
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

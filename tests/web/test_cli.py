@@ -24,7 +24,14 @@ def test_create_admin_creates_structure_and_account(app):
     assert "Compte administrateur chef@ccas.fr créé" in result.output
     compte = db.session.scalar(sa.select(Compte).where(Compte.email == "chef@ccas.fr"))
     assert compte.role == "admin" and compte.check_password("une longue phrase")
-    assert db.session.get(Structure, compte.structure_id).nom == "CCAS de Bias"
+    structure = db.session.get(Structure, compte.structure_id)
+    assert structure.nom == "CCAS de Bias"
+    # A new structure starts with metropolitan holidays on Paris time; the admin changes them on /admin/structure.
+    assert (structure.subdivision_feries, structure.fuseau_horaire, structure.feries_travailles) == (
+        None,
+        "Europe/Paris",
+        [],
+    )
 
 
 def test_create_admin_refuses_a_short_password(app):
