@@ -27,7 +27,7 @@ from core.auth import MIN_PASSWORD_LENGTH
 from core.constants import CANAUX, ROLES, TRANCHES_AGE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
 from core.text import display_phone, normalize_phone
-from core.timeutil import parse_date_fr
+from core.timeutil import parse_date_fr, structure_today
 
 REQUIRED = "Ce champ est obligatoire."
 EMAIL_INVALID = "Adresse électronique invalide : vérifiez l'arobase @ et le point, par exemple prenom.nom@exemple.fr."
@@ -275,7 +275,8 @@ class CalendrierStructureForm(AppForm):
     """Where the structure's public holidays are those of, its time zone, the holidays it works.
 
     The worked holidays offered are those of the subdivision shown (``subdivision`` of the posted form when it
-    is one, else ``actuelle``), in the ``annee`` given; a code posted for another subdivision is dropped.
+    is one, else ``actuelle``), from the ``annee`` given (the structure's current year); a code posted for
+    another subdivision is dropped.
     """
 
     subdivision_feries = SelectField(
@@ -299,8 +300,9 @@ class CalendrierStructureForm(AppForm):
         "journée de solidarité) : on pourra y prévoir séances et rattrapages. Le 1er mai est chômé pour tous.",
     )
 
-    def __init__(self, *args, actuelle: str | None = None, annee: int, **kwargs):
+    def __init__(self, *args, actuelle: str | None = None, annee: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        annee = annee or structure_today(None).year
         postee = self.subdivision_feries.data
         subdivision = postee if postee in SUBDIVISIONS or postee == "" else actuelle
         self.feries_travailles.choices = choices(feries_declarables(subdivision or None, annee))

@@ -267,14 +267,14 @@ def count_queries(app):
 def make_candidate(make_apprenant):
     """A learner on the waiting list with a completed placement: ``make_candidate(score=45, dispo=("mar-matin",))``."""
     from core.disponibilites import to_mask
-    from core.timeutil import utcnow
+    from core.timeutil import structure_today
     from evaluations.curriculum import current_questionnaire
     from evaluations.models import Positionnement
 
     def factory(
         score=40, niveau=1, dispo=("mar-matin",), waiting_days=30, statut="en_attente", today=None, **overrides
     ):
-        today = today or utcnow().date()
+        today = today or structure_today(None)
         apprenant = make_apprenant(
             disponibilites=to_mask(dispo),
             statut=statut,

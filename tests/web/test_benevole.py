@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from pypdf import PdfReader
 
-from core import routes as core_routes
 from extensions import db
 from tests.ateliers_fixtures import add_animateur
 
@@ -28,9 +27,8 @@ PRIVATE = ("Martin", "Bernard", "06 12 34 56 78", "+33612345678", "0692 12 34 56
 
 
 @pytest.fixture
-def atelier(atelier, benevole, monkeypatch):
+def atelier(atelier, benevole):
     """The shared workshop (Josiane Martin, Marcel Bernard, with phones), the volunteer on séance 1."""
-    monkeypatch.setattr(core_routes, "utcnow", lambda: NOW)
     telephones = {"Martin": "+33612345678", "Bernard": "+262692123456"}
     for inscription in atelier.inscriptions:
         inscription.apprenant.telephone = telephones[inscription.apprenant.nom]
