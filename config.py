@@ -34,11 +34,14 @@ def _database_url(instance_path: Path) -> str:
 
 
 def load_secret_key(instance_path: Path) -> str:
-    """Return ``SECRET_KEY`` from the environment, else from ``instance/secret_key`` (created 0600 if missing)."""
+    """Return ``SECRET_KEY`` from the environment, else from ``instance/secret_key`` (created 0600 if missing).
+
+    The instance folder, when this creates it, is the owner's only (0700): the SQLite files live there too.
+    """
     from_env = os.environ.get("SECRET_KEY", "").strip()
     if from_env:
         return from_env
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -54,7 +57,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
     return {
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQL parameters (names, phone numbers) never reach a log or an error message.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SECRET_KEY": None,  # resolved lazily in create_app so tests never touch instance/
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

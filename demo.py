@@ -20,7 +20,7 @@ from ateliers.presences import recalculer
 from ateliers.queries import ouverture_de
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
-from core.text import fold
+from core.text import fold, search_key
 from core.timeutil import local_today, structure_today, structure_zone, utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
@@ -212,7 +212,7 @@ def _learner_rows(rng: random.Random, structure: Structure, count: int, now: dat
                 "structure_id": structure.id,
                 "prenom": prenom,
                 "nom": nom,
-                "nom_recherche": fold(f"{nom} {prenom}"),
+                "nom_recherche": search_key(nom, prenom),
                 "telephone": _phone(rng),
                 "email": f"{fold(prenom)}.{fold(nom)}{rng.randrange(100)}@exemple.fr".replace(" ", "")
                 if canal == "email"

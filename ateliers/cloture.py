@@ -78,8 +78,9 @@ def cloturer_atelier(
 
     :param decisions: inscription id -> ("termine" | "abandon", reason code for an abandon), for every
         running inscription.
-    :raise DomainError: beside ``motif-<id>`` for an abandon without a reason; otherwise (no field) when the
-        workshop cannot be closed yet (see :func:`empechements_cloture`) or a decision is missing.
+    :raise DomainError: beside ``decision-<id>`` for a missing decision, beside ``motif-<id>`` for an abandon
+        without a reason; otherwise (no field) when the workshop cannot be closed yet (see
+        :func:`empechements_cloture`). Messages name nobody: they end up in the session cookie as flashes.
     """
     raisons = empechements_cloture(atelier, today)
     if raisons:
@@ -88,7 +89,7 @@ def cloturer_atelier(
     for inscription in en_cours:
         decision, motif = decisions.get(inscription.id, (None, None))
         if decision not in DECISIONS:
-            raise DomainError(f"Choisissez terminé ou abandon pour {inscription.apprenant.nom_complet}.")
+            raise DomainError("Choisissez terminé ou abandon pour chaque personne.", f"decision-{inscription.id}")
         if decision == "abandon" and motif not in MOTIFS_SORTIE:
             raise DomainError("Indiquez le motif de l'abandon.", f"motif-{inscription.id}")
     fin = atelier.seances[-1].jour
@@ -117,7 +118,10 @@ def cloturer_atelier(
 
 
 def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:
-    """Unlock a closed workshop for a correction; the reason goes to the journal.
+    """Unlock a closed workshop for a correction; flush only.
+
+    The reason, free text typed by staff, is kept on the workshop (``motif_deverrouillage``, 200 characters
+    at most); the journal records that the workshop was unlocked, never the text (DESIGN.md section 7).
 
     :raise DomainError: beside "motif" when it is missing or too short; not closed.
     """
@@ -127,7 +131,8 @@ def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:
     if len(motif) < 5:
         raise DomainError("Indiquez en quelques mots ce qu'il faut corriger (5 caractères au moins).", "motif")
     atelier.is_locked = False
-    journal.record(auteur, "modification", "atelier", atelier.id, f"déverrouillage pour correction : {motif[:200]}")
+    atelier.motif_deverrouillage = motif[:200]
+    journal.record(auteur, "modification", "atelier", atelier.id, "déverrouillage pour correction")
     db.session.flush()
 
 

@@ -88,6 +88,8 @@ class Atelier(db.Model):
     statut: Mapped[str] = mapped_column(sa.String(12), default="projet")
     start_on: Mapped[date | None]
     is_locked: Mapped[bool] = mapped_column(default=False)
+    # Why the closed workshop was last unlocked for a correction, as typed; the journal only says it was.
+    motif_deverrouillage: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     structure: Mapped[Structure] = relationship()

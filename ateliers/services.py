@@ -363,8 +363,16 @@ def ajouter_fermeture(auteur: Compte, debut_on: date, fin_on: date | None, motif
     fermeture = Fermeture(structure_id=auteur.structure_id, debut_on=debut_on, fin_on=fin_on, motif=motif)
     db.session.add(fermeture)
     db.session.flush()
-    journal.record(auteur, "creation", "fermeture", fermeture.id, motif)
+    # The reason typed stays on the closure's row: the journal gets dates, never free text (DESIGN.md section 7).
+    journal.record(auteur, "creation", "fermeture", fermeture.id, f"fermeture {_periode(fermeture)}")
     return fermeture
+
+
+def _periode(fermeture: Fermeture) -> str:
+    """The closure's days for the journal: "du 2026-05-01", or "du 2026-07-20 au 2026-08-14"."""
+    if fermeture.debut_on == fermeture.fin_on:
+        return f"du {fermeture.debut_on.isoformat()}"
+    return f"du {fermeture.debut_on.isoformat()} au {fermeture.fin_on.isoformat()}"
 
 
 # --- A freed place: enrol someone from the waiting list (late replacement) --------------------------------
@@ -498,11 +506,6 @@ def supprimer_fermeture(auteur: Compte, fermeture: Fermeture) -> None:
     """
     if fermeture.structure_id != auteur.structure_id:
         raise DomainError("Vous ne pouvez supprimer que les fermetures de votre structure.")
-    periode = (
-        f"du {fermeture.debut_on.isoformat()}"
-        if fermeture.debut_on == fermeture.fin_on
-        else f"du {fermeture.debut_on.isoformat()} au {fermeture.fin_on.isoformat()}"
-    )
-    journal.record(auteur, "modification", "fermeture", fermeture.id, f"fermeture {periode} supprimée")
+    journal.record(auteur, "modification", "fermeture", fermeture.id, f"fermeture {_periode(fermeture)} supprimée")
     db.session.delete(fermeture)
     db.session.flush()

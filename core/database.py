@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import re
 import sqlite3
+import stat
 
 import sqlalchemy as sa
+
+log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -12,6 +18,45 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
+# The files SQLite keeps beside the database: write-ahead log, its shared-memory index, rollback journal.
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+OWNER_ONLY = 0o600
+QUOTED = re.compile(r'"[^"]*"')
+
+
+def restrict_sqlite_files(database: str) -> None:
+    """Make the SQLite file ``database`` and its companion files readable and writable by their owner only.
+
+    A missing database file is created empty with mode 0600 before SQLite opens it (SQLite would create it
+    0644, and gives its -wal and -shm files the database file's mode); existing files with wider modes, from
+    an earlier version or a copy, are narrowed. A file that cannot be changed (another owner) is logged.
+
+    :param database: the file name given to ``sqlite3.connect`` (``:memory:`` and ``""`` are left alone).
+    """
+    if database in ("", ":memory:"):
+        return
+    try:
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a missing directory: let SQLite report it
+    for path in (database, *(database + suffix for suffix in SQLITE_COMPANIONS)):
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            if mode & 0o077:
+                os.chmod(path, mode & 0o700)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            log.warning("cannot restrict the permissions of the SQLite file %s", path)
+
+
+@sa.event.listens_for(sa.engine.Engine, "do_connect")
+def _restrict_sqlite_files(dialect, _record, cargs, cparams) -> None:
+    """Before every new SQLite connection: the database files are the owner's only (DESIGN.md section 5)."""
+    if dialect.name == "sqlite" and cargs and not cparams.get("uri"):
+        restrict_sqlite_files(str(cargs[0]))
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")
@@ -22,3 +67,24 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "handle_error")
+def _withhold_row_values(context) -> None:
+    """Keep the values of a row out of PostgreSQL error messages, hence out of logs and tracebacks.
+
+    The server's DETAIL line quotes the data ("Failing row contains (…, Dupont, +33612345678)", "Key
+    (email)=(…) already exists"), and a data exception quotes the value refused ('invalid input syntax for
+    type integer: "Dupont"'). The message becomes the primary text alone, quoted values withheld for data
+    exceptions (SQLSTATE class 22); the full diagnostic stays on ``error.diag`` for code that needs it.
+    SQLite's messages name constraints and columns only. SQL parameters are hidden by the engine option
+    ``hide_parameters`` (config.py).
+    """
+    error = context.original_exception
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary:
+        return
+    if (diag.sqlstate or "").startswith("22"):
+        primary = QUOTED.sub('"…"', primary)
+    error.args = (primary,)

@@ -17,25 +17,45 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TelField,
+    TextAreaField,
     widgets,
 )
 from wtforms.meta import DefaultMeta
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
 from core import disponibilites
 from core.auth import MIN_PASSWORD_LENGTH
 from core.constants import CANAUX, ROLES, TRANCHES_AGE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
-from core.text import display_phone, normalize_phone
+from core.text import display_phone, has_control_characters, normalize_phone
 from core.timeutil import parse_date_fr, structure_today
 
 REQUIRED = "Ce champ est obligatoire."
+CONTROL_CHARACTERS = (
+    "Ce texte contient un caractère invisible non autorisé (caractère de contrôle, souvent venu d'un "
+    "copier-coller) : retapez-le au clavier."
+)
 EMAIL_INVALID = "Adresse électronique invalide : vérifiez l'arobase @ et le point, par exemple prenom.nom@exemple.fr."
+
+
+def no_control_characters(_form, field) -> None:
+    """Refuse a text holding a control character (NUL, escape...); multi-line boxes keep tab and new lines.
+
+    PostgreSQL refuses NUL in text, and no control character belongs in a name, an address or a reason.
+    Run first on every text field of every form (see :class:`AppForm`): nothing else sees such a value.
+
+    :raise StopValidation: with a French message, shown beside the field.
+    """
+    data = field.data
+    if isinstance(data, str) and has_control_characters(data, multiline=isinstance(field, TextAreaField)):
+        raise StopValidation(CONTROL_CHARACTERS)
 
 
 class AppForm(FlaskForm):
     """Base of every form of the app: WTForms' own messages ("Not a valid choice.", "Field cannot be longer
-    than 80 characters."...) come in French, from the catalogue WTForms ships."""
+    than 80 characters."...) come in French, from the catalogue WTForms ships; every text field
+    (``StringField`` and its kinds: search, phone, email, password, hidden, multi-line) gets
+    :func:`no_control_characters` as its first validator."""
 
     class Meta:
         locales = ("fr_FR", "fr")
@@ -43,6 +63,12 @@ class AppForm(FlaskForm):
         def get_translations(self, form):
             # Flask-WTF's translations need Flask-Babel, which the app does without: WTForms' catalogue, cached.
             return DefaultMeta.get_translations(self, form)
+
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if isinstance(field, StringField):
+                field.validators = [no_control_characters, *field.validators]
+            return field
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -221,8 +247,7 @@ class ApprenantForm(IdentiteForm):
 
 
 class ApprenantSearchForm(AppForm):
-    class Meta:
-        csrf = False  # a GET search changes nothing
+    """The register's search, POSTed: names and phone numbers stay out of URLs and logs."""
 
     q = SearchField("Rechercher par nom ou téléphone", validators=[Optional(), Length(max=80)], filters=[stripped])
 

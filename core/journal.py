@@ -14,7 +14,12 @@ class JournalAppendOnlyError(RuntimeError):
 
 
 def record(compte, action: str, objet: str, objet_id: int | None = None, details: str = "") -> Journal:
-    """Add a journal row for ``compte`` (None for the command line) and return it; the caller commits."""
+    """Add a journal row for ``compte`` (None for the command line) and return it; the caller commits.
+
+    :param details: what was done, in ids, codes, dates and field names (255 characters at most); never
+        personal data nor free text typed by staff (a reason, a comment): the journal keeps it 12 months and
+        cannot correct it, so such text stays in its own row (DESIGN.md section 7).
+    """
     entry = Journal(
         compte_id=compte.id if compte is not None else None,
         structure_id=compte.structure_id if compte is not None else None,

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from core.constants import CANAUX, JOURNAL_ACTIONS, ROLES, STATUTS_ATTENTE, TRANCHES_AGE, TYPES_STRUCTURE
 from core.disponibilites import ALL_MASK
 from core.ouverture import FUSEAUX, SUBDIVISIONS
-from core.text import fold
+from core.text import SEARCH_KEY_LENGTH, search_key
 from core.timeutil import DEFAULT_ZONE, utcnow
 from extensions import db
 
@@ -117,8 +117,8 @@ class Apprenant(db.Model):
     structure_id: Mapped[int] = mapped_column(sa.ForeignKey("structure.id"))
     prenom: Mapped[str] = mapped_column(sa.String(80))
     nom: Mapped[str] = mapped_column(sa.String(80))
-    # Folded "nom prenom" (no accents, lower case) for accent-insensitive search on any database.
-    nom_recherche: Mapped[str] = mapped_column(sa.String(170))
+    # Folded "nom prenom" (no accents, lower case) for accent-insensitive search on any database, cut to fit.
+    nom_recherche: Mapped[str] = mapped_column(sa.String(SEARCH_KEY_LENGTH))
     telephone: Mapped[str | None] = mapped_column(sa.String(20))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     adresse: Mapped[str | None] = mapped_column(sa.String(255))
@@ -141,7 +141,7 @@ class Apprenant(db.Model):
         return f"{self.prenom} {self.nom}"
 
     def refresh_search_key(self) -> None:
-        self.nom_recherche = fold(f"{self.nom} {self.prenom}")
+        self.nom_recherche = search_key(self.nom, self.prenom)
 
     def __repr__(self) -> str:
         return f"<Apprenant {self.id}>"
@@ -156,8 +156,9 @@ def _apprenant_search_key(_mapper, _connection, target: Apprenant) -> None:
 class Journal(db.Model):
     """Append-only audit trail of who viewed, changed or exported personal data.
 
-    The database refuses UPDATE, and DELETE of rows younger than 12 months (the retention period); see the
-    triggers below and in the migration. The ORM refuses both too, so a mistake fails at flush time.
+    The database refuses UPDATE, an INSERT over an existing id (SQLite's INSERT OR REPLACE), TRUNCATE
+    (PostgreSQL), and DELETE of rows younger than 12 months (the retention period); see the triggers below
+    and in the migrations. The ORM refuses changes and deletions too, so a mistake fails at flush time.
     """
 
     __tablename__ = "journal"
@@ -209,7 +210,34 @@ DROP_JOURNAL_TRIGGERS = {
     ),
 }
 
-for _statement in SQLITE_JOURNAL_TRIGGERS:
+# Added by migration 0008_journal_verrou, closing the two ways round the triggers above. On SQLite,
+# INSERT OR REPLACE (REPLACE INTO) over an existing id deletes the old row without firing any DELETE trigger
+# (recursive_triggers is off), so the row could be rewritten, backdated, then deleted: an insert may only
+# bring a new id. On PostgreSQL, TRUNCATE fires no row trigger: it is refused outright (retention deletes
+# expired rows one by one with DELETE). UPSERT (ON CONFLICT DO UPDATE) and MERGE go through the UPDATE and
+# DELETE row triggers.
+SQLITE_JOURNAL_LOCK_TRIGGERS = (
+    """CREATE TRIGGER journal_no_replace BEFORE INSERT ON journal
+WHEN EXISTS (SELECT 1 FROM journal WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END""",
+)
+POSTGRESQL_JOURNAL_LOCK_TRIGGERS = (
+    """CREATE FUNCTION journal_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'journal is append-only';
+END $$""",
+    """CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON journal
+FOR EACH STATEMENT EXECUTE FUNCTION journal_no_truncate()""",
+)
+DROP_JOURNAL_LOCK_TRIGGERS = {
+    "sqlite": ("DROP TRIGGER IF EXISTS journal_no_replace",),
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS journal_no_truncate ON journal",
+        "DROP FUNCTION IF EXISTS journal_no_truncate()",
+    ),
+}
+
+for _statement in (*SQLITE_JOURNAL_TRIGGERS, *SQLITE_JOURNAL_LOCK_TRIGGERS):
     sa.event.listen(Journal.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in POSTGRESQL_JOURNAL_TRIGGERS:
+for _statement in (*POSTGRESQL_JOURNAL_TRIGGERS, *POSTGRESQL_JOURNAL_LOCK_TRIGGERS):
     sa.event.listen(Journal.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))

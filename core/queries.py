@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from core.models import Apprenant, Compte, Journal
-from core.text import fold, phone_search
+from core.text import fold, phone_search, search_key
 from extensions import db
 
 
@@ -42,7 +42,7 @@ def paginate_apprenants(structure_id: int, query: str | None, page: int, per_pag
 
 def possible_duplicates(structure_id: int, data: dict, exclude_id: int | None = None) -> list[Apprenant]:
     """Learners of the structure who seem to be the same person: same name, same phone or same email."""
-    same = [Apprenant.nom_recherche == fold(f"{data['nom']} {data['prenom']}")]
+    same = [Apprenant.nom_recherche == search_key(data["nom"], data["prenom"])]
     if data.get("telephone"):
         same.append(Apprenant.telephone == data["telephone"])
     if data.get("email"):

@@ -5,6 +5,7 @@ Views have four beats: parse, call a service, commit, respond.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ auth_bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 apprenants_bp = Blueprint("apprenants", __name__, url_prefix="/apprenants")
 
+JOURNAL_OBJET = re.compile(r"[a-z_]{1,40}")
 STAFF = ("admin", "mediateur", "benevole", "direction")
 REGISTER_READERS = ("admin", "mediateur", "direction")
 REGISTER_WRITERS = ("admin", "mediateur")
@@ -114,7 +116,7 @@ def compte_nouveau():
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"Compte de {compte.nom_complet} créé.", "success")
+            flash(f"Compte de {compte.prenom} créé.", "success")
             return redirect(url_for("admin.comptes"))
     return render_template("admin/compte_form.html", form=form, compte=None)
 
@@ -164,7 +166,8 @@ def structure():
 @admin_bp.get("/journal")
 @roles_required("admin")
 def journal():
-    objet = request.args.get("objet") or None
+    objet = request.args.get("objet", "")
+    objet = objet if JOURNAL_OBJET.fullmatch(objet) else None  # a code such as "apprenant", nothing else
     objet_id = request.args.get("objet_id", type=int)
     pagination = paginate_journal(
         current_user.structure_id, max(request.args.get("page", 1, type=int), 1), 50, objet, objet_id
@@ -172,16 +175,23 @@ def journal():
     return render_template("admin/journal.html", pagination=pagination, objet=objet, objet_id=objet_id)
 
 
-@apprenants_bp.get("/")
+@apprenants_bp.route("/", methods=["GET", "POST"])
 @roles_required(*REGISTER_READERS)
 def liste():
-    search = ApprenantSearchForm(request.args)
-    query = search.q.data if search.validate() else None
-    page = request.args.get("page", 1, type=int)
+    """The register page by page (GET ``?page=``); a search is POSTed, its result pages too.
+
+    Names and phone numbers typed in the search never go into a URL, where access logs, proxies and the
+    browser's history would keep them (DESIGN.md section 7). The search changes nothing, so its answer is
+    the page itself, not a redirect (which would need the terms in the URL or the cookie).
+    """
+    search = ApprenantSearchForm()
+    query = search.q.data if search.validate_on_submit() else None
+    page = request.values.get("page", 1, type=int)
     pagination = paginate_apprenants(
         current_user.structure_id, query, max(page, 1), current_app.config["APPRENANTS_PER_PAGE"]
     )
-    services.record_apprenant_view(current_user, None, f"liste, page {pagination.page}")
+    vue = "recherche" if query else "liste"
+    services.record_apprenant_view(current_user, None, f"{vue}, page {pagination.page}")
     db.session.commit()
     return render_template("apprenants/liste.html", search=search, pagination=pagination, query=query)
 
@@ -200,7 +210,7 @@ def nouveau():
         except services.PossibleDuplicate as duplicate:
             return _render_apprenant_form(form, candidates=duplicate.candidates)
         db.session.commit()
-        flash(f"{apprenant.nom_complet} est enregistré(e).", "success")
+        flash(f"{apprenant.prenom} est enregistré(e).", "success")
         return redirect(url_for("apprenants.detail", apprenant_id=apprenant.id))
     return _render_apprenant_form(form)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+import sqlalchemy as sa
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, generate_csrf
+
+from extensions import db
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -69,9 +72,37 @@ def render_error(code: int, message: str | None = None):
     return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
 
 
+# The last resort when even the error page cannot be drawn: no template, no database.
+BARE_SERVER_ERROR = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur du serveur – Ateliers numériques'
+    "</title></head><body><h1>Erreur du serveur</h1><p>" + ERRORS[500][1] + '</p><p><a href="/">Revenir à '
+    "l'accueil</a></p></body></html>"
+)
+
+
+def server_error(_error):
+    """The 500 page: the failed transaction rolled back first, so that drawing the page may read the database.
+
+    After a database error (PostgreSQL refuses any statement in an aborted transaction) the page would
+    otherwise crash in turn and the server answer with its bare page, without the security headers. If the
+    page still cannot be drawn, a fixed French page is answered; the headers are added by ``after_request``
+    either way.
+    """
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("rollback before the error page failed")
+    try:
+        return render_error(500)
+    except Exception:
+        current_app.logger.exception("the error page could not be drawn")
+        return BARE_SERVER_ERROR, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register_errorhandlers(app) -> None:
     for code in ERRORS:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
+    app.register_error_handler(500, server_error)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error):

@@ -8,12 +8,36 @@ from functools import lru_cache
 
 import phonenumbers
 
+# Length of Apprenant.nom_recherche: every folded search key is cut to it, however long the name folds.
+SEARCH_KEY_LENGTH = 170
+# Unicode control characters (category Cc: C0, DEL, C1); multi-line text keeps tab, line feed, carriage return.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 
 def fold(text: str) -> str:
     """Lower-case, strip accents and collapse spaces, so "Élodie  LEFÈVRE" matches "elodie lefevre"."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.lower().replace("-", " ").replace("'", " ").split())
+
+
+def search_key(nom: str, prenom: str) -> str:
+    """The folded "nom prenom" stored for accent-insensitive search, ``SEARCH_KEY_LENGTH`` characters at most.
+
+    Folding can lengthen a name (a ligature such as "ﬃ" folds to "ffi", some characters to a dozen), so the
+    key is cut to the column's length, here and wherever a key is compared, so that a search or a duplicate
+    check on the same name always finds the same key.
+    """
+    return fold(f"{nom} {prenom}")[:SEARCH_KEY_LENGTH].rstrip()
+
+
+def has_control_characters(text: str, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a control character (NUL, escape, C1...), which no field of the app accepts.
+
+    :param multiline: text from a multi-line box, where tab, line feed and carriage return are allowed.
+    """
+    return (_CONTROL_MULTILINE if multiline else _CONTROL).search(text) is not None
 
 
 def name_seen_by(role: str, prenom: str, nom: str) -> str:

@@ -64,7 +64,7 @@ def statut(apprenant_id: int):
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(f"{apprenant.nom_complet} : statut mis à jour.", "success")
+            flash(f"{apprenant.prenom} : statut mis à jour.", "success")
     else:
         flash("Choisissez un statut.", "error")
     return redirect(request.referrer if _same_site(request.referrer) else url_for("attente.liste"))

@@ -80,7 +80,7 @@ def suivi(alerte_id: int):
             alerte = _alerte_or_404(alerte_id)
         else:
             db.session.commit()
-            flash(f"Appel de {alerte.inscription.apprenant.nom_complet} enregistré.", "success")
+            flash(f"Appel de {alerte.inscription.apprenant.prenom} enregistré.", "success")
             if form.suite.data == "abandon":
                 flash("Une place est libre : voici les personnes en attente qui peuvent la prendre.", "info")
                 return redirect(url_for("ateliers.remplacement", atelier_id=alerte.inscription.atelier_id))
@@ -162,7 +162,7 @@ def inscrire_remplacant(atelier_id: int, apprenant_id: int):
         flash(error.message, "error")
         return _render_remplacement(atelier_or_404(atelier_id))
     db.session.commit()
-    flash(f"{apprenant.nom_complet} rejoint l'atelier « {atelier.intitule} » à partir d'aujourd'hui.", "success")
+    flash(f"{apprenant.prenom} rejoint l'atelier « {atelier.intitule} » à partir d'aujourd'hui.", "success")
     return redirect(url_for("ateliers.detail", atelier_id=inscription.atelier_id))
 
 

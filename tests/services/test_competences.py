@@ -241,8 +241,10 @@ def test_a_closed_workshop_refuses_changes_until_unlocked(atelier, mediatrice):
     db.session.commit()
     assert atelier.is_locked and martin.minutes_suivies == 15 * 60
     details = db.session.scalars(sa.select(Journal.details).where(Journal.objet == "atelier")).all()
-    assert "déverrouillage pour correction : Séance 4 mal notée pour Mme Martin" in details
-    assert "reverrouillage après correction" in details
+    # The reason typed stays on the workshop only: the journal, kept 12 months, says what was done.
+    assert atelier.motif_deverrouillage == "Séance 4 mal notée pour Mme Martin"
+    assert "déverrouillage pour correction" in details and "reverrouillage après correction" in details
+    assert not any("Martin" in detail for detail in details)
 
 
 def test_progression_gathers_attendance_skills_and_catch_ups(atelier, mediatrice):

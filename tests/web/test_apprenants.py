@@ -148,21 +148,42 @@ def test_list_searches_and_paginates(browser, mediatrice, make_apprenant, app):
     assert "13 apprenants" in page1 and "Page 1 sur 3" in page1
     page3 = browser.get("/apprenants/?page=3").get_data(as_text=True)
     assert "LEFÈVRE" in page3
-    found = browser.get("/apprenants/?q=lefevre").get_data(as_text=True)
+    found = browser.submit("/apprenants/", {"q": "lefevre"}).get_data(as_text=True)
     assert "1 apprenant pour « lefevre »" in found and "LEFÈVRE" in found and "DURAND" not in found
-    by_phone = browser.get("/apprenants/?q=06+12+34").get_data(as_text=True)
+    by_phone = browser.submit("/apprenants/", {"q": "06 12 34"}).get_data(as_text=True)
     assert "LEFÈVRE" in by_phone and "DURAND" not in by_phone
-    none = browser.get("/apprenants/?q=zzz").get_data(as_text=True)
+    none = browser.submit("/apprenants/", {"q": "zzz"}).get_data(as_text=True)
     assert "Aucun apprenant ne correspond" in none
     assert browser.get("/apprenants/?page=99").status_code == 200
 
 
+def test_search_and_its_pages_keep_the_terms_out_of_urls(browser, mediatrice, make_apprenant, app):
+    app.config["APPRENANTS_PER_PAGE"] = 5
+    for number in range(7):
+        make_apprenant(prenom="Paul", nom=f"Durand{number:02d}", telephone=f"+3361234560{number}")
+    make_apprenant(prenom="Élodie", nom="Lefèvre")
+    first = browser.submit("/apprenants/", {"q": "durand"})
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "7 apprenants pour « durand »" in html and "Page 1 sur 2" in html
+    # Neither the search form nor the pager puts the terms in an address: both are POSTed.
+    assert not re.search(r'<form[^>]*method="get"', html) and "q=" not in html
+    second = browser.submit("/apprenants/", {"q": "durand", "page": "2"})
+    assert "Page 2 sur 2" in second.get_data(as_text=True) and "DURAND06" in second.get_data(as_text=True)
+    # An old bookmarked search address shows the plain list, and runs no search.
+    assert "13 apprenants" not in browser.get("/apprenants/?q=durand").get_data(as_text=True)
+    assert "pour « durand »" not in browser.get("/apprenants/?q=durand").get_data(as_text=True)
+
+
 def test_viewing_the_list_and_a_learner_is_journaled(browser, mediatrice, make_apprenant):
     apprenant = make_apprenant()
-    browser.get("/apprenants/?q=secret")
+    browser.submit("/apprenants/", {"q": "secret"})  # the list (GET), then the search (POST)
     browser.get(f"/apprenants/{apprenant.id}")
     entries = journal("consultation")
-    assert [(e.objet_id, e.compte_id) for e in entries] == [(None, mediatrice.id), (apprenant.id, mediatrice.id)]
+    assert [(e.objet_id, e.compte_id, e.details) for e in entries] == [
+        (None, mediatrice.id, "liste, page 1"),
+        (None, mediatrice.id, "recherche, page 1"),
+        (apprenant.id, mediatrice.id, "fiche"),
+    ]
     assert all("secret" not in e.details for e in entries)
 
 

@@ -176,7 +176,7 @@ def test_follow_up_form_from_the_list(browser, mediatrice, atelier):
     db.session.expire_all()
     assert db.session.get(Alerte, alerte.id).inscription.statut == "abandon"
     page = browser.get("/ateliers/a-rappeler").get_data(as_text=True)
-    assert "Appel de Josiane Martin enregistré." in page
+    assert "Appel de Josiane enregistré." in page
     assert "<td>Josiane Martin</td>" not in page and "Personne à rappeler" in page
 
 

@@ -214,6 +214,6 @@ def test_a_follow_up_proposing_a_catch_up_leads_to_the_catch_up_page(browser, me
     assert response.status_code == 302
     assert response.headers["Location"] == f"{url(martin)}?module=1"
     page = html(browser.get(response.headers["Location"]))
-    assert "Appel de Josiane Martin enregistré." in page
+    assert "Appel de Josiane enregistré." in page
     selected = f'<option selected value="{module_id(atelier, 1)}">'
     assert selected in page or f'value="{module_id(atelier, 1)}" selected' in page
