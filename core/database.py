@@ -88,3 +88,7 @@ def _withhold_row_values(context) -> None:
     if (diag.sqlstate or "").startswith("22"):
         primary = QUOTED.sub('"…"', primary)
     error.args = (primary,)
+    wrapper = context.sqlalchemy_exception
+    if wrapper is not None and wrapper.orig is error:
+        # SQLAlchemy's exception wrote the driver's message into its own when it was built.
+        wrapper.args = (f"({type(error).__module__}.{type(error).__name__}) {primary}",)

@@ -75,7 +75,10 @@ def deverrouiller(atelier_id: int):
             field_error(form, error)
         else:
             db.session.commit()
-            flash("Atelier déverrouillé : corrigez puis reverrouillez-le. Le motif est noté sur la page de l'atelier.", "success")
+            flash(
+                "Atelier déverrouillé : corrigez puis reverrouillez-le. Le motif est noté sur la page de l'atelier.",
+                "success",
+            )
             return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
     return render_detail(atelier_or_404(atelier_id), deverrouillage=form)
 

@@ -151,3 +151,19 @@ def test_search_never_crosses_structures(make_apprenant, make_structure, structu
     make_apprenant(structure=make_structure(), prenom="Élodie", nom="Lefèvre")
     assert list(db.session.scalars(apprenants_statement(structure.id, "lefevre"))) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Apprenant)) == 1
+
+
+def test_a_name_folding_longer_than_its_column_is_saved_found_and_flagged_as_duplicate(make_compte, structure):
+    # Each "ﬃ" ligature (as copied from a PDF) folds to three letters: 60 of them fold to 180 characters,
+    # more than the 170 of nom_recherche, although the name fits its own 80-character column.
+    nom = "Abdelkader" + "ﬃ" * 60
+    mediatrice = make_compte("mediateur")
+    apprenant = services.create_apprenant(mediatrice, learner_data(prenom="Yasmine", nom=nom, telephone=None))
+    db.session.commit()
+    assert len(apprenant.nom_recherche) == 170 and apprenant.nom_recherche.startswith("abdelkaderffiffi")
+    found = db.session.scalars(apprenants_statement(structure.id, "abdelkaderffi")).all()
+    assert found == [apprenant]
+    with pytest.raises(services.PossibleDuplicate) as raised:
+        services.create_apprenant(mediatrice, learner_data(prenom="Yasmine", nom=nom, telephone=None))
+    assert raised.value.candidates == [apprenant]
+    db.session.rollback()

@@ -48,3 +48,100 @@ def test_database_refuses_deleting_recent_rows_but_allows_expired_ones(entry, ma
     db.session.execute(sa.text("DELETE FROM journal WHERE id = :id"), {"id": old.id})
     db.session.commit()
     assert db.session.scalars(sa.select(Journal.id)).all() == [entry.id]
+
+
+# Every way a recent row could be rewritten or removed in SQL, written for each database (a statement one
+# database lacks is given its nearest equivalent there, e.g. SQLite's TRUNCATE is a DELETE without WHERE).
+BACKDATED = "2020-01-01 00:00:00.000000"
+INSERT_COLUMNS = "(id, created_at, action, objet, objet_id, details) VALUES (:id, :old, 'export', 'apprenant', 9, 'x')"
+REWRITES = {
+    "insert or replace over the row, backdated": {
+        "sqlite": f"INSERT OR REPLACE INTO journal {INSERT_COLUMNS}",
+        "postgresql": "MERGE INTO journal USING (SELECT CAST(:id AS integer) AS id, CAST(:old AS timestamp) AS old) "
+        "AS s ON journal.id = s.id WHEN MATCHED THEN UPDATE SET created_at = s.old",
+    },
+    "replace into": {
+        "sqlite": f"REPLACE INTO journal {INSERT_COLUMNS}",
+        "postgresql": "MERGE INTO journal USING (SELECT CAST(:id AS integer) AS id, CAST(:old AS text) AS old) "
+        "AS s ON journal.id = s.id WHEN MATCHED THEN DELETE",
+    },
+    "insert or replace with the id as text": {
+        "sqlite": "INSERT OR REPLACE INTO journal (id, created_at, action, objet, details) "
+        "VALUES (CAST(:id AS text), :old, 'export', 'apprenant', '')",
+        "postgresql": f"INSERT INTO journal {INSERT_COLUMNS}",
+    },
+    "upsert": {
+        dialect: f"INSERT INTO journal {INSERT_COLUMNS} "
+        "ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, details = excluded.details"
+        for dialect in ("sqlite", "postgresql")
+    },
+    "update or replace onto another row's id": {
+        "sqlite": "UPDATE OR REPLACE journal SET id = :id WHERE id = :other",
+        "postgresql": "UPDATE journal SET id = :id + 1000 WHERE id = :id",
+    },
+    "delete": {dialect: "DELETE FROM journal WHERE id = :id" for dialect in ("sqlite", "postgresql")},
+    "truncate": {"sqlite": "DELETE FROM journal", "postgresql": "TRUNCATE journal"},
+    "truncate through a cascade": {
+        "sqlite": "DELETE FROM structure",
+        "postgresql": "TRUNCATE structure CASCADE",
+    },
+}
+
+
+def _row(ident: int):
+    return db.session.execute(sa.select(Journal.__table__).where(Journal.id == ident)).one_or_none()
+
+
+@pytest.fixture
+def other(make_compte):
+    row = journal.record(make_compte("admin"), "export", "atelier", 2, "feuille d'émargement")
+    db.session.commit()
+    return row
+
+
+@pytest.mark.parametrize("way", REWRITES)
+def test_no_statement_rewrites_or_removes_a_recent_row(way, entry, other):
+    before, count = _row(entry.id), db.session.scalar(sa.select(sa.func.count()).select_from(Journal))
+    statement = REWRITES[way][db.engine.dialect.name]
+    with pytest.raises(sa.exc.DatabaseError):
+        db.session.execute(sa.text(statement), {"id": entry.id, "other": other.id, "old": BACKDATED})
+    db.session.rollback()
+    # Nor can the row be deleted afterwards, as a backdated one could.
+    with pytest.raises(sa.exc.DatabaseError, match="12 months"):
+        db.session.execute(sa.text("DELETE FROM journal WHERE id = :id"), {"id": entry.id})
+    db.session.rollback()
+    assert _row(entry.id) == before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Journal)) == count
+
+
+@pytest.mark.parametrize("column", [c.name for c in Journal.__table__.columns])
+def test_database_refuses_an_update_of_any_column(column, entry):
+    before = _row(entry.id)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text(f"UPDATE journal SET {column} = {column} WHERE id = :id"), {"id": entry.id})
+    db.session.rollback()
+    assert _row(entry.id) == before
+
+
+def test_new_rows_are_still_added_in_raw_sql(entry):
+    db.session.execute(
+        sa.text("INSERT INTO journal (created_at, action, objet, details) VALUES (:now, 'export', 'atelier', '')"),
+        {"now": "2026-11-30 10:00:00.000000"},
+    )
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Journal)) == 2
+
+
+def test_free_text_typed_by_staff_stays_out_of_the_journal(make_compte):
+    from datetime import date
+
+    from ateliers import services as ateliers_services
+    from ateliers.models import Fermeture
+
+    fermeture = ateliers_services.ajouter_fermeture(
+        make_compte("mediateur"), date(2026, 12, 24), date(2026, 12, 26), "Obsèques de M. Dupont", date(2026, 12, 1)
+    )
+    db.session.commit()
+    assert db.session.get(Fermeture, fermeture.id).motif == "Obsèques de M. Dupont"
+    details = db.session.scalars(sa.select(Journal.details).where(Journal.objet == "fermeture")).all()
+    assert details == ["fermeture du 2026-12-24 au 2026-12-26"]

@@ -58,6 +58,67 @@ def test_migrated_journal_is_append_only(migrated_app):
     db.session.rollback()
 
 
+def test_migrated_journal_refuses_replace_and_truncate(migrated_app):
+    db.session.execute(
+        sa.text(
+            "INSERT INTO journal (id, created_at, action, objet, details) VALUES (1, :now, 'export', 'apprenant', '')"
+        ),
+        {"now": "2026-11-01 10:00:00"},
+    )
+    db.session.commit()
+    rewrite = {
+        "sqlite": "INSERT OR REPLACE INTO journal (id, created_at, action, objet, details) "
+        "VALUES (1, '2020-01-01 00:00:00', 'export', 'apprenant', '')",
+        "postgresql": "TRUNCATE journal",
+    }[db.engine.dialect.name]
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text(rewrite))
+    db.session.rollback()
+    assert db.session.scalar(sa.text("SELECT count(*) FROM journal WHERE created_at > '2026-01-01'")) == 1
+
+
+def test_unlock_reasons_move_from_the_journal_to_their_workshop(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0003_seances_suivi")
+        run = db.session.execute
+        now = "2026-01-05 10:00:00"
+        run(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
+                "VALUES (1, 'S', 'ccas', '', '', :n)"
+            ),
+            {"n": now},
+        )
+        for ident in (1, 2):
+            run(
+                sa.text(
+                    "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, "
+                    "taille_min, ecart_max, places_prises, lieu, statut, is_locked, created_at) "
+                    "VALUES (:i, 1, 'A', 1, 0, 4, 3, 20, 0, '', 'termine', false, :n)"
+                ),
+                {"i": ident, "n": now},
+            )
+        for minute, details in enumerate(
+            ("déverrouillage pour correction : première fois", "déverrouillage pour correction : séance 4 mal notée")
+        ):
+            run(
+                sa.text(
+                    "INSERT INTO journal (created_at, action, objet, objet_id, details) "
+                    "VALUES (:at, 'modification', 'atelier', 1, :details)"
+                ),
+                {"at": f"2026-01-05 10:0{minute}:00", "details": details},
+            )
+        db.session.commit()
+
+        upgrade()
+
+        motifs = dict(db.session.execute(sa.text("SELECT id, motif_deverrouillage FROM atelier")).all())
+        assert motifs == {1: "séance 4 mal notée", 2: None}
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_downgrade_to_base_removes_everything(migrated_app):
     downgrade(revision="base")
     remaining = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}

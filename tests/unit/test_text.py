@@ -1,6 +1,15 @@
 import pytest
 
-from core.text import display_phone, fold, name_seen_by, normalize_phone, phone_search
+from core.text import (
+    SEARCH_KEY_LENGTH,
+    display_phone,
+    fold,
+    has_control_characters,
+    name_seen_by,
+    normalize_phone,
+    phone_search,
+    search_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +141,29 @@ def test_phone_search(query, search):
 )
 def test_a_volunteer_sees_the_first_name_and_the_surname_initial(role, prenom, nom, seen):
     assert name_seen_by(role, prenom, nom) == seen
+
+
+def test_search_key_fits_its_column_whatever_the_name_folds_to():
+    assert search_key("Lefèvre", "Élodie") == "lefevre elodie"
+    assert fold("\ufdfa") != "\ufdfa" and len(fold("\ufdfa")) > 10  # one character, a whole phrase once folded
+    long_key = search_key("\ufdfa" * 80, "ﬃ" * 80)
+    assert len(long_key) <= SEARCH_KEY_LENGTH and long_key == long_key.strip()
+    assert long_key == search_key("\ufdfa" * 80, "ﬃ" * 80)  # the same name always gives the same key
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "refused"),
+    [
+        ("Jean-François N'Diaye", False, False),
+        ("Ligne 1\r\nLigne 2\tfin", True, False),
+        ("Ligne 1\nLigne 2", False, True),
+        ("tab\there", False, True),
+        ("nul\x00", True, True),
+        ("échap\x1b[0m", True, True),
+        ("suppr\x7f", False, True),
+        ("c1\x85", True, True),
+        ("émoji 🙂 et 中文", False, False),
+    ],
+)
+def test_control_characters_are_spotted(text, multiline, refused):
+    assert has_control_characters(text, multiline=multiline) is refused

@@ -1,0 +1,73 @@
+"""Connection settings: SQLite files owner-only, database errors without the data refused."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from core.models import Structure
+from extensions import db
+from tests.conftest import base_config
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_sqlite_files_are_readable_by_their_owner_only(tmp_path):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    database = instance / "ateliers.sqlite3"
+    # A database left by an earlier version, readable by everyone, with its write-ahead log.
+    for path in (database, instance / "ateliers.sqlite3-wal"):
+        path.touch()
+        path.chmod(0o644)
+    app = create_app(base_config(f"sqlite:///{database}", instance))
+    with app.app_context():
+        db.create_all()
+        db.session.add(Structure(nom="CCAS"))
+        db.session.commit()
+        files = sorted(p.name for p in instance.iterdir())
+        assert files == ["ateliers.sqlite3", "ateliers.sqlite3-shm", "ateliers.sqlite3-wal"]
+        assert {name: _mode(instance / name) for name in files} == dict.fromkeys(files, 0o600)
+        db.engine.dispose()
+
+
+def test_a_new_sqlite_database_is_created_owner_only(tmp_path):
+    database = tmp_path / "neuve.sqlite3"
+    app = create_app(base_config(f"sqlite:///{database}", tmp_path / "instance"))
+    with app.app_context():
+        db.create_all()
+        db.session.add(Structure(nom="CCAS"))
+        db.session.commit()
+        for path in tmp_path.glob("neuve.sqlite3*"):
+            assert _mode(path) == 0o600, path.name
+        db.engine.dispose()
+
+
+def test_the_generated_secret_key_and_its_folder_are_owner_only(tmp_path, monkeypatch):
+    import config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    instance = tmp_path / "neuf"
+    config.load_secret_key(instance)
+    assert _mode(instance) == 0o700 and _mode(instance / "secret_key") == 0o600
+
+
+def test_a_refused_value_is_not_repeated_in_the_database_error(app):
+    session = db.session
+    # PostgreSQL quotes a value it cannot read ('invalid input syntax for type integer: "Dupont"'); SQLite
+    # names the problem only. Either way the message, hence a log or a traceback, carries no data.
+    statement = {
+        "postgresql": "SELECT CAST(:value AS integer)",
+        "sqlite": "SELECT json_extract(:value, '$')",
+    }[session.get_bind().dialect.name]
+    with pytest.raises(sa.exc.DatabaseError) as refused:
+        session.execute(sa.text(statement), {"value": "Dupont 06 12 34 56 78"})
+    session.rollback()
+    assert "Dupont" not in str(refused.value) and "06 12" not in str(refused.value)
+    assert "Dupont" not in str(refused.value.orig)
