@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bench.common import (
     CLOCK_TICKS,
@@ -65,8 +65,9 @@ PAGES = (
     ("/", "accueil"),
     ("/apprenants/", "liste, page 1"),
     ("/apprenants/?page=5", "liste, page 5"),
-    ("/apprenants/?q=martin", "recherche par nom"),
-    ("/apprenants/?q=0199", "recherche par téléphone"),
+    # A search is POSTed (its terms never go into a URL): "POST <path>?<form>" is the bench's notation only.
+    ("POST /apprenants/?q=martin", "recherche par nom"),
+    ("POST /apprenants/?q=0199", "recherche par téléphone"),
     (DETAIL, "fiche d'un apprenant"),
     ("/apprenants/nouveau", "formulaire d'ajout"),
     ("/positionnements/nouveau", "questionnaire de positionnement"),
@@ -173,6 +174,12 @@ class Client:
     def __init__(self, port: int, timeout: float) -> None:
         self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
         self.cookies: dict[str, str] = {}
+        self.csrf_token = ""  # read once signed in, for the POSTed pages
+
+    def fetch(self, target: str) -> tuple[int, http.client.HTTPMessage, str]:
+        """GET a page, or POST it for a target written ``POST <path>?<form>`` (see :func:`as_request`)."""
+        method, path, form = as_request(target)
+        return self.request(method, path, None if form is None else {**form, "csrf_token": self.csrf_token})
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, http.client.HTTPMessage, str]:
         headers = {"Accept": "text/html", "User-Agent": "ateliers-bench"}
@@ -203,6 +210,14 @@ class Client:
         self.connection.close()
 
 
+def as_request(target: str) -> tuple[str, str, dict | None]:
+    """``("GET", path, None)``, or ``("POST", path, form)`` for a target written ``POST <path>?<form>``."""
+    if not target.startswith("POST "):
+        return "GET", target, None
+    path, _, body = target.removeprefix("POST ").partition("?")
+    return "POST", path, dict(parse_qsl(body))
+
+
 def csrf_token(html: str) -> str:
     tag = CSRF_INPUT.search(html)
     value = INPUT_VALUE.search(tag.group(0)) if tag else None
@@ -221,9 +236,10 @@ def sign_in(client: Client, password: str) -> None:
     location = urlsplit(headers.get("Location", "")).path
     if status != 302 or location.startswith("/connexion"):
         raise BenchError(f"sign-in as {EMAIL} failed: {status} {location or html[:300]!r}")
-    status, _, _ = client.request("GET", "/")
+    status, _, html = client.request("GET", "/")
     if status != 200:
         raise BenchError(f"signed in, but / answered {status}")
+    client.csrf_token = csrf_token(html)
 
 
 def free_port() -> int:
@@ -376,7 +392,7 @@ def measure(
     deadline: float,
     meter: CpuMeter | None = None,
 ) -> Phase:
-    """Every client warms up, then all start together and each sends ``count`` GET requests in a row."""
+    """Every client warms up, then all start together and each sends ``count`` requests in a row."""
     phase = Phase()
     lock = threading.Lock()
     start = threading.Barrier(len(clients) + 1, timeout=300)
@@ -385,7 +401,7 @@ def measure(
         client = clients[index]
         for number in range(warmup):
             try:
-                status, _, _ = client.request("GET", path_for(index, number))
+                status, _, _ = client.fetch(path_for(index, number))
             except (OSError, http.client.HTTPException):
                 status = 0
             if status != 200:
@@ -400,7 +416,7 @@ def measure(
             path = path_for(index, warmup + number)
             began = time.perf_counter()
             try:
-                status, _, _ = client.request("GET", path)
+                status, _, _ = client.fetch(path)
             except (OSError, http.client.HTTPException) as error:
                 errors.append(f"{path}: {type(error).__name__}: {error}")
                 continue
@@ -455,10 +471,10 @@ def summarize(page: str, label: str, concurrency: int, phase: Phase) -> dict:
 
 def probe(client: Client, path: str) -> dict:
     """One look at the page before measuring it: status, size and, for the register, how many learners."""
-    status, _, html = client.request("GET", path)
+    status, _, html = client.fetch(path)
     if status != 200:
-        raise BenchError(f"GET {path} answered {status} before measuring")
-    found = LIST_TOTAL.search(html) if path.startswith("/apprenants/?") or path == "/apprenants/" else None
+        raise BenchError(f"{path} answered {status} before measuring")
+    found = LIST_TOTAL.search(html) if as_request(path)[1].partition("?")[0] == "/apprenants/" else None
     return {"bytes": len(html.encode()), "learners_found": int(found.group(1)) if found else None}
 
 
@@ -606,11 +622,13 @@ def count_sql(instance: Path, settings: Settings, password: str, ids: list[int],
         response = client.post("/connexion", data=form)
         if response.status_code != 302:
             raise BenchError(f"in-process sign-in failed: {response.status_code}")
+        token = csrf_token(client.get("/").get_data(as_text=True))
         for path, _ in PAGES:
-            target = concrete(path, str(ids[0]), places)
-            client.get(target)  # the first call compiles the template
+            method, target, form = as_request(concrete(path, str(ids[0]), places))
+            data = None if form is None else {**form, "csrf_token": token}
+            client.open(target, method=method, data=data)  # the first call compiles the template
             statements.clear()
-            response = client.get(target)
+            response = client.open(target, method=method, data=data)
             rows.append(
                 {"page": path, "status": response.status_code, "queries": len(statements), "sql": statements[:]}
             )
