@@ -198,6 +198,11 @@ def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
         )
     assert refused.value.field == f"motif-{bernard.id}"
     db.session.rollback()
+    # A missing decision is shown beside that person's choice; the message, also flashed, names nobody.
+    with pytest.raises(DomainError) as refused:
+        cloture.cloturer_atelier(mediatrice, atelier, {martin.id: ("termine", None)}, AFTER_LAST)
+    assert refused.value.field == f"decision-{bernard.id}" and "Bernard" not in refused.value.message
+    db.session.rollback()
 
     cloture.cloturer_atelier(
         mediatrice, atelier, {martin.id: ("termine", None), bernard.id: ("abandon", "transport")}, AFTER_LAST

@@ -68,7 +68,7 @@ def test_enrolling_takes_the_place_from_today(browser, mediatrice, atelier, make
     assert db.session.get(Atelier, atelier.id).places_prises == 3
     assert db.session.get(Apprenant, person.id).statut == "inscrit"
     page = browser.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
-    assert "Lucien Juste rejoint l&#39;atelier « Lundi matin » à partir d&#39;aujourd&#39;hui." in page
+    assert "Lucien rejoint l&#39;atelier « Lundi matin » à partir d&#39;aujourd&#39;hui." in page
 
 
 def test_a_full_workshop_says_so_and_refuses(browser, mediatrice, make_planned, make_candidate):
