@@ -69,7 +69,7 @@ def test_an_overseas_number_as_written_there_is_stored_e164_shown_nationally_and
     form = browser.get(f"/apprenants/{apprenant.id}/modifier").get_data(as_text=True)
     assert 'value="0692 12 34 56"' in form
     for typed in ("0692 12 34 56", "0692123456", "+262 692 12 34 56", "0692 12", "12 34 56"):
-        found = browser.get("/apprenants/", query_string={"q": typed}).get_data(as_text=True)
+        found = browser.submit("/apprenants/", {"q": typed}).get_data(as_text=True)
         assert "1 apprenant pour" in found and "LEFÈVRE" in found, typed
 
     # The same number typed in its international form is the same person.
