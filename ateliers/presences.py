@@ -1,14 +1,17 @@
 """Attendance (émargement) of one séance, and the dropout alerts recomputed after each save.
 
-``enregistrer_presences`` validates every line first (nothing is written when one is refused), upserts one
-Presence per learner, totals ``Inscription.minutes_suivies`` and syncs the learner's Alerte rows with
-``ateliers.dropout.dropout_alerts``. It flushes; the route commits.
+``enregistrer_presences`` refuses a save made from a page older than the last save of the séance
+(``core.versions``, with :func:`instantane_presences` as what the page shows), validates every line first
+(nothing is written when one is refused), upserts one Presence per learner, totals
+``Inscription.minutes_suivies`` and syncs the learner's Alerte rows with ``ateliers.dropout.dropout_alerts``.
+It flushes; the route commits.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,7 +22,7 @@ from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance
 from ateliers.queries import latest_niveaux, modules_rattrapes
 from ateliers.verrou import AtelierClos, exiger_ouvert
-from core import journal
+from core import journal, versions
 from core.errors import DomainError
 from core.models import Compte
 from core.timeutil import local_to_utc, structure_zone, to_local, utcnow
@@ -98,21 +101,69 @@ def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
     return saisie.statut, arrivee, depart, minutes
 
 
+
+
+def instantane_presences(atelier: Atelier, seance: Seance) -> dict[str, str]:
+    """What the attendance page of ``seance`` shows, read from the database: for each learner listed, the form
+    fields ``statut-<inscription id>``, ``arrivee-<id>`` and ``depart-<id>`` ("" when nothing is stored;
+    times "HH:MM" on the structure's clock). The snapshot of ``core.versions`` for this page."""
+    stockees = {
+        p.inscription_id: p for p in db.session.scalars(sa.select(Presence).where(Presence.seance_id == seance.id))
+    }
+    zone = structure_zone(atelier.structure)
+
+    def heure(moment: datetime | None) -> str:
+        return f"{to_local(moment, zone):%H:%M}" if moment else ""
+
+    valeurs = {}
+    for inscription in inscrits_de_seance(atelier, seance):
+        presence = stockees.get(inscription.id)
+        valeurs[f"statut-{inscription.id}"] = presence.statut if presence else ""
+        valeurs[f"arrivee-{inscription.id}"] = heure(presence.arrival_at) if presence else ""
+        valeurs[f"depart-{inscription.id}"] = heure(presence.departure_at) if presence else ""
+    return valeurs
+
+
+def _auteurs_presences(seance: Seance) -> dict[str, versions.Auteur]:
+    """Form field of the attendance page -> who last saved that learner's line and when."""
+    auteurs = {}
+    for inscription_id, prenom, nom, moment in db.session.execute(
+        sa.select(Presence.inscription_id, Compte.prenom, Compte.nom, Presence.recorded_at)
+        .outerjoin(Compte, Compte.id == Presence.compte_id)
+        .where(Presence.seance_id == seance.id)
+    ):
+        for champ in ("statut", "arrivee", "depart"):
+            auteurs[f"{champ}-{inscription_id}"] = (f"{prenom} {nom}" if prenom else None, moment)
+    return auteurs
+
+
 def enregistrer_presences(
-    auteur: Compte, atelier: Atelier, seance: Seance, saisies: dict[int, Saisie], today: date
+    auteur: Compte,
+    atelier: Atelier,
+    seance: Seance,
+    saisies: dict[int, Saisie],
+    today: date,
+    vu: Mapping[str, object] | None = None,
 ) -> list[Inscription]:
     """Save the attendance of ``seance`` in one go and recompute minutes and alerts of the learners changed.
 
     :param saisies: inscription id -> what was typed, for every learner listed (``inscrits_de_seance``).
+    :param vu: what the page showed (``core.versions.lire`` of its ``version`` field); None skips the check
+        (callers that are not a page). The workshop's row is locked first, so two saves run one at a time.
     :return: the inscriptions whose attendance changed.
+    :raise core.versions.ModifieEntreTemps: the attendance changed since the page showed ``vu`` (nothing written).
     :raise PresencesRefusees: séance more than a day ahead, or a line refused (no row written then).
     """
+    if vu is not None:
+        versions.verrouiller(atelier)
     try:
         exiger_ouvert(atelier)
     except AtelierClos as error:
         raise PresencesRefusees({}, error.message) from None
     if seance.jour > today + timedelta(days=1):
         raise PresencesRefusees({}, "On ne peut pas noter les présences d'une séance qui a lieu dans plus d'un jour.")
+    if vu is not None:
+        versions.exiger_inchange(vu, instantane_presences(atelier, seance), lambda: _auteurs_presences(seance))
     inscrits = inscrits_de_seance(atelier, seance)
     erreurs: dict[str, str] = {}
     lignes = {}
@@ -142,6 +193,7 @@ def enregistrer_presences(
             continue
         presence.statut, presence.arrival_at, presence.departure_at, presence.minutes = statut, arrivee, depart, minutes
         presence.compte_id = auteur.id
+        presence.recorded_at = utcnow()
         changees.append(inscription)
     if atelier.statut == "planifie":
         atelier.statut = "en_cours"

@@ -7,6 +7,7 @@ tests. Tests under services/, web/ and browser/ are marked ``db`` automatically.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -221,8 +222,20 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def version_from(page: str, url: str, same_page: bool) -> str | None:
+    """The hidden ``version`` field (core.versions) of the page's form posting to ``url``, if it has one."""
+    for attributes, body in re.findall(r"<form\b([^>]*)>(.*?)</form>", page, re.S):
+        action = re.search(r'action="([^"]*)"', attributes)
+        if (html.unescape(action.group(1)) == url) if action else same_page:
+            field = re.search(r'<input[^>]*name="version"[^>]*>', body)
+            if field:
+                return html.unescape(re.search(r'value="([^"]*)"', field.group(0)).group(1))
+    return None
+
+
 class Browser:
-    """The test client with helpers to submit forms as a browser would (CSRF token read from the page)."""
+    """The test client with helpers to submit forms as a browser would (CSRF token and the form's ``version``
+    read from the page)."""
 
     def __init__(self, client):
         self.client = client
@@ -231,9 +244,12 @@ class Browser:
         return self.client.get(url, **kwargs)
 
     def submit(self, url, data: dict, form_url: str | None = None, **kwargs):
-        page = self.client.get(form_url or url)
-        token = csrf_token_from(page.get_data(as_text=True))
-        return self.client.post(url, data={**data, "csrf_token": token}, **kwargs)
+        page = self.client.get(form_url or url).get_data(as_text=True)
+        posted = {**data, "csrf_token": csrf_token_from(page)}
+        version = version_from(page, url, form_url in (None, url))
+        if version is not None and "version" not in data:
+            posted["version"] = version
+        return self.client.post(url, data=posted, **kwargs)
 
     def login(self, compte: Compte, password: str = TEST_PASSWORD):
         response = self.submit("/connexion", {"email": compte.email, "password": password})

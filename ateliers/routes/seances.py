@@ -12,7 +12,6 @@ from flask_login import current_user
 from ateliers import competences as competences_service
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
-from ateliers.models import Seance
 from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
 from ateliers.routes.commun import (
     atelier_or_404,
@@ -21,9 +20,10 @@ from ateliers.routes.commun import (
     seance_or_404,
 )
 from ateliers.verrou import AtelierClos
-from core import journal
+from core import journal, versions
 from core.access import roles_required
-from core.timeutil import structure_today, structure_zone, to_local
+from core.text import name_seen_by
+from core.timeutil import structure_today
 from evaluations.constants import RESULTATS_COMPETENCE
 from extensions import db
 
@@ -35,7 +35,8 @@ def presences(atelier_id: int, numero: int):
     seance = seance_or_404(atelier, numero)
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
     if request.method == "GET":
-        return _render_presences(atelier, seance, inscrits, _valeurs_enregistrees(seance), {})
+        actuel = presences_service.instantane_presences(atelier, seance)
+        return _render_presences(atelier, seance, inscrits, _valeurs_presences(actuel, inscrits), {}, actuel)
     saisies = {
         i.id: presences_service.Saisie(
             request.form.get(f"statut-{i.id}") or None,
@@ -46,16 +47,20 @@ def presences(atelier_id: int, numero: int):
     }
     # The CSRF token was checked before the view (CSRFProtect): a stale page gets the French 400 page.
     typed = {i.id: (s.statut, s.arrivee, s.depart) for i, s in ((i, saisies[i.id]) for i in inscrits)}
+    vu = versions.lire(request.form.get(versions.CHAMP))
     try:
         changees = presences_service.enregistrer_presences(
-            current_user, atelier, seance, saisies, structure_today(current_user.structure)
+            current_user, atelier, seance, saisies, structure_today(current_user.structure), vu=vu
         )
         db.session.commit()
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        return _presences_modifiees(atelier, seance, typed, conflit)
     except presences_service.PresencesRefusees as error:
         db.session.rollback()
         if not error.erreurs:
             flash(error.message, "error")
-        return _render_presences(atelier, seance, inscrits, typed, error.erreurs, message=error.message)
+        return _render_presences(atelier, seance, inscrits, typed, error.erreurs, vu, message=error.message)
     except sa.exc.IntegrityError:
         # Someone saved this séance at the same instant: the unique (séance, inscription) rule refused ours.
         db.session.rollback()
@@ -64,22 +69,58 @@ def presences(atelier_id: int, numero: int):
             "modifié. Vérifiez ci-dessous puis enregistrez à nouveau.",
             "error",
         )
-        return _render_presences(atelier, seance, inscrits, typed, {})
+        return _render_presences(atelier, seance, inscrits, typed, {}, vu)
     flash(f"Présences de la séance {numero} enregistrées ({len(changees)} modification(s)).", "success")
     return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
 
 
-def _valeurs_enregistrees(seance: Seance) -> dict[int, tuple[str | None, str, str]]:
-    """What was saved for each learner: status, and arrival and departure as ``HH:MM`` on the structure's clock."""
-    zone = structure_zone(seance.atelier.structure)
-
-    def heure(moment) -> str:
-        return f"{to_local(moment, zone):%H:%M}" if moment else ""
-
-    return {p.inscription_id: (p.statut, heure(p.arrival_at), heure(p.departure_at)) for p in seance.presences}
+def _valeurs_presences(champs: dict, inscrits) -> dict[int, tuple[str | None, str, str]]:
+    """The page's values per learner from a snapshot of its fields (``statut-<id>``, ``arrivee-<id>``...)."""
+    return {
+        i.id: tuple(champs.get(f"{champ}-{i.id}", "") for champ in ("statut", "arrivee", "depart")) for i in inscrits
+    }
 
 
-def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str | None = None):
+def _presences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreTemps):
+    """The attendance page after a refused stale save: the changes listed and beside their fields, what the
+    person typed kept, the values stored now wherever they changed nothing."""
+    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    saisi = {
+        f"{champ}-{ident}": valeur or ""
+        for ident, ligne in typed.items()
+        for champ, valeur in zip(("statut", "arrivee", "depart"), ligne, strict=True)
+    }
+    fusion = versions.fusionner(saisi, conflit.vu, conflit.actuel)
+    noms = {i.id: name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom) for i in inscrits}
+
+    def montrer(champ: str, valeur) -> str:
+        if champ == "statut":
+            return STATUTS_PRESENCE[valeur].lower() if valeur in STATUTS_PRESENCE else "non noté"
+        return valeur or ""
+
+    lignes, notes = [], {}
+    for changement in conflit.changements:
+        champ, _, ident = changement.cle.partition("-")
+        avant, apres = montrer(champ, changement.avant), montrer(champ, changement.apres)
+        nom = noms.get(int(ident), "Une personne qui n'est plus sur la liste")
+        libelle = {"statut": nom, "arrivee": f"{nom}, heure d'arrivée", "depart": f"{nom}, heure de départ"}[champ]
+        lignes.append(versions.decrire(changement, libelle, avant, apres))
+        notes[changement.cle] = versions.decrire(changement, "Enregistré entre-temps", avant, apres)
+    page = _render_presences(
+        atelier,
+        seance,
+        inscrits,
+        _valeurs_presences(fusion, inscrits),
+        notes,
+        conflit.actuel,
+        message=conflit.message,
+        changements=lignes,
+    )
+    return page, 409
+
+
+def _render_presences(atelier, seance, inscrits, valeurs, erreurs, vu, message=None, changements=None):
+    """The attendance page; ``vu`` is the snapshot its ``version`` field carries (what the save will compare)."""
     return render_template(
         "ateliers/presences.html",
         atelier=atelier,
@@ -87,7 +128,9 @@ def _render_presences(atelier, seance, inscrits, valeurs, erreurs, message: str 
         inscrits=inscrits,
         valeurs=valeurs,
         erreurs=erreurs,
-        message=message if erreurs else None,
+        message=message if erreurs or changements is not None else None,
+        changements=changements,
+        version=versions.jeton(vu) if vu is not versions.ILLISIBLE else "",
         horaire=horaire(seance),
         statuts=STATUTS_PRESENCE,
     )

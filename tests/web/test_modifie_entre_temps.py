@@ -1,0 +1,79 @@
+"""A save made from a page opened before someone else's save is refused, with what changed and what was typed
+(issue 8 item 11, STYLE.md habit 14): one test per protected form, two people in two browsers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from ateliers.models import Presence
+from extensions import db
+from tests.ateliers_fixtures import ids
+from tests.conftest import Browser, csrf_token_from, version_from
+
+NOW = datetime(2026, 4, 14, 8, 0)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+@pytest.fixture
+def collegue(app, make_compte):
+    """A second mediator, Camille Roux, signed in in another browser."""
+    other = Browser(app.test_client())
+    other.login(make_compte("mediateur", prenom="Camille", nom="Roux"))
+    return other
+
+
+def texte(response) -> str:
+    return response.get_data(as_text=True).replace("&#39;", "'")
+
+
+def ouvrir(browser: Browser, url: str, action: str | None = None) -> dict:
+    """Open a page as a browser does: what its form posting to ``action`` (default: the page) will send."""
+    page = browser.get(url).get_data(as_text=True)
+    return {"csrf_token": csrf_token_from(page), "version": version_from(page, action or url, action is None)}
+
+
+def presence(inscription_id: int) -> Presence:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Presence).where(Presence.inscription_id == inscription_id))
+
+
+def test_attendance_saved_from_a_stale_page_is_refused_and_resaved_in_one_click(signed_in, collegue, atelier):
+    url = f"/ateliers/{atelier.id}/seances/1/presences"
+    martin, bernard = ids(atelier)["Martin"], ids(atelier)["Bernard"]
+    assert signed_in.submit(url, {f"statut-{martin}": "absent", f"statut-{bernard}": "present"}).status_code == 302
+    page_b = ouvrir(collegue, url)  # B opens the page: Martin absent
+    correction = {f"statut-{martin}": "absent_excuse", f"statut-{bernard}": "present"}
+    assert signed_in.submit(url, correction).status_code == 302
+
+    # B, on the page opened earlier, adds Bernard's arrival time and saves.
+    typed = {f"statut-{martin}": "absent", f"statut-{bernard}": "present", f"arrivee-{bernard}": "09:20"}
+    response = collegue.client.post(url, data={**page_b, **typed})
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(r"Josiane Martin : absent → absent excusé \(par Awa Diallo à \d{1,2} h \d\d\)", html)
+    assert "rien de ce que vous avez saisi n'est encore enregistré" in html
+    assert presence(martin).statut == "absent_excuse" and presence(bernard).arrival_at is None
+    # What B typed is kept; where B changed nothing the page now shows A's correction.
+    assert 'value="09:20"' in html
+    assert f'name="statut-{martin}" value="absent_excuse" checked' in html
+
+    again = {f"statut-{martin}": "absent_excuse", f"statut-{bernard}": "present", f"arrivee-{bernard}": "09:20"}
+    resend = {"csrf_token": csrf_token_from(html), "version": version_from(html, url, True), **again}
+    assert collegue.client.post(url, data=resend).status_code == 302
+    assert presence(martin).statut == "absent_excuse"
+    assert presence(bernard).arrival_at is not None
+
+
+def test_attendance_posted_without_the_page_version_is_refused(signed_in, atelier):
+    url = f"/ateliers/{atelier.id}/seances/1/presences"
+    martin = ids(atelier)["Martin"]
+    page = ouvrir(signed_in, url)
+    response = signed_in.client.post(url, data={"csrf_token": page["csrf_token"], f"statut-{martin}": "absent"})
+    assert response.status_code == 409
+    assert "trop ancienne" in texte(response)
+    assert presence(martin) is None
