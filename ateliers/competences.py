@@ -5,7 +5,9 @@ final-evaluation skill (M6.5, the reference scenario) is the final evaluation: e
 version can be judged there, so the whole M1-M6 grid is completed in one place.
 
 A learner absent at the séance is not judged on it, unless a catch-up of that module is done: then the
-catch-up counts for the module's skills. ``enregistrer_competences`` validates everything before writing
+catch-up counts for the module's skills. ``enregistrer_competences`` refuses a save made from a page older
+than the last save of these judgements (``core.versions``, :func:`instantane_competences`), validates
+everything before writing
 (nothing is written when a line is refused), upserts one EvaluationCompetence per learner and skill, and
 recomputes the learner's dropout alerts (``niveau_sans_acquis`` reads the skills). It flushes; the route
 commits.
@@ -14,6 +16,7 @@ commits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -24,7 +27,7 @@ from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
 from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.queries import modules_rattrapes
 from ateliers.verrou import exiger_ouvert
-from core import journal
+from core import journal, versions
 from core.models import Compte
 from core.timeutil import utcnow
 from evaluations.constants import RESULTATS_COMPETENCE
@@ -113,19 +116,62 @@ def empechements(seance: Seance, inscrits: list[Inscription]) -> dict[int, str]:
     }
 
 
+def instantane_competences(atelier: Atelier, seance: Seance) -> dict[str, str]:
+    """What the skills page of ``seance`` shows, read from the database: for each learner listed and each skill
+    of the grid, the form field ``c-<inscription id>-<competence id>`` -> the judgement ("" when none). The
+    snapshot of ``core.versions`` for this page."""
+    inscrits = inscrits_de_seance(atelier, seance)
+    stockes = resultats([i.id for i in inscrits])
+    jugees = grille(atelier, seance).competences
+    return {
+        f"c-{i.id}-{c.id}": stockes[i.id][c.id].resultat if c.id in stockes[i.id] else ""
+        for i in inscrits
+        for c in jugees
+    }
+
+
+def _auteurs_competences(atelier: Atelier) -> dict[str, versions.Auteur]:
+    """Form field of a skills page -> who last judged that skill for that learner, and when."""
+    return {
+        f"c-{inscription_id}-{competence_id}": (f"{prenom} {nom}" if prenom else None, moment)
+        for inscription_id, competence_id, prenom, nom, moment in db.session.execute(
+            sa.select(
+                EvaluationCompetence.inscription_id,
+                EvaluationCompetence.competence_id,
+                Compte.prenom,
+                Compte.nom,
+                EvaluationCompetence.evaluated_at,
+            )
+            .join(Inscription, Inscription.id == EvaluationCompetence.inscription_id)
+            .outerjoin(Compte, Compte.id == EvaluationCompetence.compte_id)
+            .where(Inscription.atelier_id == atelier.id)
+        )
+    }
+
+
 def enregistrer_competences(
-    auteur: Compte, atelier: Atelier, seance: Seance, saisies: dict[int, dict[int, str]], today: date
+    auteur: Compte,
+    atelier: Atelier,
+    seance: Seance,
+    saisies: dict[int, dict[int, str]],
+    today: date,
+    vu: Mapping[str, object] | None = None,
 ) -> list[Inscription]:
     """Save the judgements typed at ``seance`` and recompute the alerts of the learners changed.
 
     :param saisies: inscription id -> competence id -> "non_acquis" / "avec_aide" / "acquis" (a skill left
         blank is not in the mapping: its judgement, if any, stays).
+    :param vu: what the page showed (``core.versions.lire`` of its ``version`` field); None skips the check
+        (callers that are not a page). The workshop's row is locked first, so two saves run one at a time.
     :return: the inscriptions whose judgements changed.
     :raise InscriptionInconnue: someone not expected at the séance (not enrolled, abandoned, or joined later).
     :raise CompetenceInconnue: a skill not judged at this séance.
     :raise AtelierClos: the workshop is closed and not unlocked.
+    :raise core.versions.ModifieEntreTemps: the judgements changed since the page showed ``vu`` (nothing written).
     :raise CompetencesRefusees: séance more than a day ahead, an unknown value, or an absent learner judged.
     """
+    if vu is not None:
+        versions.verrouiller(atelier)
     inscrits = {i.id: i for i in inscrits_de_seance(atelier, seance)}
     if set(saisies) - set(inscrits):
         raise InscriptionInconnue(sorted(set(saisies) - set(inscrits)))
@@ -138,6 +184,8 @@ def enregistrer_competences(
         raise CompetencesRefusees(
             {}, "On ne peut pas noter les compétences d'une séance qui a lieu dans plus d'un jour."
         )
+    if vu is not None:
+        versions.exiger_inchange(vu, instantane_competences(atelier, seance), lambda: _auteurs_competences(atelier))
     erreurs: dict[int, str] = {}
     for inscription_id, valeurs in saisies.items():
         if any(valeur not in RESULTATS_COMPETENCE for valeur in valeurs.values()):

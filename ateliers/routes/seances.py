@@ -147,6 +147,7 @@ def competences(atelier_id: int, numero: int):
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
     if request.method == "GET":
         return _render_competences(atelier, seance, inscrits, None, {})
+    vu = versions.lire(request.form.get(versions.CHAMP))
     saisies: dict[int, dict[int, str]] = {}
     for cle, valeur in request.form.items():
         match = CHAMP_COMPETENCE.match(cle)
@@ -155,9 +156,12 @@ def competences(atelier_id: int, numero: int):
     typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
     try:
         changees = competences_service.enregistrer_competences(
-            current_user, atelier, seance, saisies, structure_today(current_user.structure)
+            current_user, atelier, seance, saisies, structure_today(current_user.structure), vu=vu
         )
         db.session.commit()
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        return _competences_modifiees(atelier, seance, typed, conflit)
     except (competences_service.InscriptionInconnue, competences_service.CompetenceInconnue):
         db.session.rollback()
         abort(404)
@@ -165,7 +169,7 @@ def competences(atelier_id: int, numero: int):
         db.session.rollback()
         erreurs = getattr(error, "erreurs", {})
         flash(error.message + " Rien de ce que vous avez saisi n'est perdu.", "error")
-        return _render_competences(atelier, seance, inscrits, typed, erreurs)
+        return _render_competences(atelier, seance, inscrits, typed, erreurs, vu)
     except sa.exc.IntegrityError:
         db.session.rollback()
         flash(
@@ -173,18 +177,48 @@ def competences(atelier_id: int, numero: int):
             "Vérifiez ci-dessous puis enregistrez à nouveau.",
             "error",
         )
-        return _render_competences(atelier, seance, inscrits, typed, {})
+        return _render_competences(atelier, seance, inscrits, typed, {}, vu)
     quoi = "Évaluation finale" if seance.numero == len(atelier.seances) else f"Compétences de la séance {numero}"
     flash(f"{quoi} enregistrée(s) ({len(changees)} personne(s) modifiée(s)).", "success")
     return redirect(url_for("ateliers.competences", atelier_id=atelier_id, numero=numero))
 
 
-def _render_competences(atelier, seance, inscrits, valeurs, erreurs):
-    """The skills page; ``valeurs`` None shows the stored judgements, else what was typed."""
+def _competences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreTemps):
+    """The skills page after a refused stale save: the changes listed and beside each learner's grid, what the
+    person typed kept, the judgements stored now wherever they changed nothing."""
+    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    fusion = versions.fusionner({f"c-{i}-{c}": v for (i, c), v in typed.items()}, conflit.vu, conflit.actuel)
+    valeurs = {}
+    for cle, valeur in fusion.items():
+        match = CHAMP_COMPETENCE.match(cle)
+        if match and valeur:
+            valeurs[int(match.group(1)), int(match.group(2))] = valeur
+    noms = {i.id: name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom) for i in inscrits}
+    codes = {c.id: c.code for c in competences_service.grille(atelier, seance).competences}
+    lignes, notes = [], {}
+    for changement in conflit.changements:
+        inscription_id, competence_id = (int(n) for n in CHAMP_COMPETENCE.match(changement.cle).groups())
+        avant, apres = (RESULTATS_COMPETENCE.get(v, "non évalué").lower() for v in (changement.avant, changement.apres))
+        code = codes.get(competence_id, "une compétence")
+        nom = noms.get(inscription_id, "Une personne qui n'est plus sur la liste")
+        lignes.append(versions.decrire(changement, f"{nom}, {code}", avant, apres))
+        note = versions.decrire(changement, f"{code} enregistrée entre-temps", avant, apres)
+        notes[inscription_id] = f"{notes[inscription_id]} ; {note}" if inscription_id in notes else note
+    page = _render_competences(
+        atelier, seance, inscrits, valeurs, notes, conflit.actuel, message=conflit.message, changements=lignes
+    )
+    return page, 409
+
+
+def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, message=None, changements=None):
+    """The skills page; ``valeurs`` None shows the stored judgements, else what was typed. ``vu`` is the
+    snapshot its ``version`` field carries (None: the judgements stored now)."""
     vue = competences_service.grille(atelier, seance)
     enregistres = competences_service.resultats([i.id for i in inscrits])
     if valeurs is None:
         valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
+    if vu is None:
+        vu = competences_service.instantane_competences(atelier, seance)
     precedents = {}
     if vue.precedents:
         for inscription in inscrits:
@@ -212,6 +246,9 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs):
         horaire=horaire(seance),
         resultats=RESULTATS_COMPETENCE,
         statuts_presence=STATUTS_PRESENCE,
+        version=versions.jeton(vu) if vu is not versions.ILLISIBLE else "",
+        message=message,
+        changements=changements,
     )
 
 

@@ -9,9 +9,11 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from ateliers import competences
 from ateliers.models import Presence
+from evaluations.models import EvaluationCompetence
 from extensions import db
-from tests.ateliers_fixtures import ids
+from tests.ateliers_fixtures import freeze_routes_clock, ids
 from tests.conftest import Browser, csrf_token_from, version_from
 
 NOW = datetime(2026, 4, 14, 8, 0)
@@ -77,3 +79,43 @@ def test_attendance_posted_without_the_page_version_is_refused(signed_in, atelie
     assert response.status_code == 409
     assert "trop ancienne" in texte(response)
     assert presence(martin) is None
+
+
+def judgement(inscription_id: int, competence_id: int) -> str | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(EvaluationCompetence.resultat).where(
+            EvaluationCompetence.inscription_id == inscription_id, EvaluationCompetence.competence_id == competence_id
+        )
+    )
+
+
+@pytest.mark.parametrize("numero", [1, 6], ids=["grille", "evaluation-finale"])
+def test_skills_saved_from_a_stale_page_are_refused_with_the_changes_and_typed_values(
+    signed_in, collegue, atelier, numero, monkeypatch
+):
+    freeze_routes_clock(monkeypatch, datetime(2026, 5, 12, 8, 0))  # the day after séance 6
+    url = f"/ateliers/{atelier.id}/seances/{numero}/competences"
+    martin, bernard = ids(atelier)["Martin"], ids(atelier)["Bernard"]
+    premiere, seconde = (c for c in competences.grille(atelier, atelier.seances[numero - 1]).competences[:2])
+    assert signed_in.submit(url, {f"c-{martin}-{premiere.id}": "avec_aide"}).status_code == 302
+    page_b = ouvrir(collegue, url)
+    assert signed_in.submit(url, {f"c-{martin}-{premiere.id}": "acquis"}).status_code == 302
+
+    typed = {f"c-{martin}-{premiere.id}": "avec_aide", f"c-{bernard}-{seconde.id}": "non_acquis"}
+    response = collegue.client.post(url, data={**page_b, **typed})
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(
+        rf"Josiane Martin, {premiere.code} : avec aide → acquis \(fait seul\) \(par Awa Diallo à \d{{1,2}} h \d\d\)",
+        html,
+    )
+    assert judgement(martin, premiere.id) == "acquis" and judgement(bernard, seconde.id) is None
+    assert re.search(rf'name="c-{martin}-{premiere.id}" value="acquis"[^>]*checked', html)
+    assert re.search(rf'name="c-{bernard}-{seconde.id}" value="non_acquis"[^>]*checked', html)
+
+    resend = {"csrf_token": csrf_token_from(html), "version": version_from(html, url, True)}
+    resend |= {f"c-{martin}-{premiere.id}": "acquis", f"c-{bernard}-{seconde.id}": "non_acquis"}
+    assert collegue.client.post(url, data=resend).status_code == 302
+    assert judgement(martin, premiere.id) == "acquis" and judgement(bernard, seconde.id) == "non_acquis"
