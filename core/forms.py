@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -23,7 +27,7 @@ from wtforms import (
 from wtforms.meta import DefaultMeta
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
-from core import disponibilites
+from core import disponibilites, versions
 from core.auth import MIN_PASSWORD_LENGTH
 from core.constants import CANAUX, ROLES, TRANCHES_AGE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
@@ -134,6 +138,52 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+class VersionField(HiddenField):
+    """The hidden ``version`` field of a form editing rows others may edit (``core.versions``)."""
+
+
+def montrer(field, valeur: Any) -> str:
+    """A value of ``field`` (in its data form) as the page words it: a choice's label (each one, for a list),
+    oui / non for a box, else the text."""
+    if field.type == "BooleanField":
+        return "oui" if valeur else "non"
+    libelles = {str(choice[0]): str(choice[1]) for choice in getattr(field, "choices", None) or ()}
+    if isinstance(valeur, list | tuple):
+        return ", ".join(libelles.get(str(v), str(v)) for v in valeur) or "aucun(e)"
+    if valeur is None or valeur == "":
+        return ""
+    return libelles.get(str(valeur), str(valeur))
+
+
+def reprendre(
+    conflit: versions.ModifieEntreTemps,
+    saisi: Mapping[str, Any],
+    donnees: Callable[[Mapping[str, Any]], dict],
+    formulaire: Callable[[dict], FlaskForm],
+) -> tuple[FlaskForm, list[str]]:
+    """The form to show again after a stale save was refused, and the changes in French for the page's summary.
+
+    The form holds what the person changed from what they saw (``saisi``, in the snapshot's names and form) and
+    the stored value elsewhere (``versions.fusionner``); each change also sits beside its field, and the
+    ``version`` field carries the snapshot of now, so one click saves again.
+
+    :param donnees: a snapshot -> the form's data (e.g. ``lambda v: Form.initial_data(SimpleNamespace(**v))``).
+    :param formulaire: form data -> a new form showing it (``formdata=None``).
+    """
+    form = formulaire(donnees(versions.fusionner(saisi, conflit.vu, conflit.actuel)))
+    avant, apres = donnees({**conflit.actuel, **conflit.vu}), donnees(conflit.actuel)
+    lignes = []
+    for changement in conflit.changements:
+        field = form._fields.get(changement.cle)
+        if field is None:
+            continue
+        ancien, nouveau = montrer(field, avant.get(changement.cle)), montrer(field, apres.get(changement.cle))
+        lignes.append(versions.decrire(changement, field.label.text, ancien, nouveau))
+        field.errors = [*field.errors, versions.decrire(changement, "Enregistré entre-temps", ancien, nouveau)]
+    form.version.data = versions.jeton(conflit.actuel)
+    return form, lignes
+
+
 class LoginForm(AppForm):
     email = EmailField("Adresse électronique", validators=[InputRequired(REQUIRED)], filters=[stripped])
     password = PasswordField("Mot de passe", validators=[InputRequired(REQUIRED)])
@@ -174,6 +224,7 @@ class IdentiteForm(AppForm):
 
 
 class ApprenantForm(IdentiteForm):
+    version = VersionField()
     email = EmailField(
         "Adresse électronique (facultatif)",
         validators=[Optional(), Email(EMAIL_INVALID, check_deliverability=False), Length(max=254)],
@@ -270,6 +321,7 @@ class CompteForm(AppForm):
     password_confirm = PasswordField(
         "Confirmer le mot de passe", validators=[EqualTo("password", "Les deux mots de passe diffèrent.")]
     )
+    version = VersionField()
 
     def __init__(self, *args, is_new: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,16 +6,17 @@ Views have four beats: parse, call a service, commit, respond.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from core import auth, home, services
+from core import auth, home, services, versions
 from core.access import get_in_structure_or_404, public, roles_required
 from core.errors import DomainError
-from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureForm, CompteForm, LoginForm
+from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureForm, CompteForm, LoginForm, reprendre
 from core.models import Apprenant, Compte
 from core.ouverture import Ouverture
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
@@ -126,9 +127,26 @@ def compte_nouveau():
 def compte_modifier(compte_id: int):
     compte = get_in_structure_or_404(Compte, compte_id)
     form = CompteForm(obj=compte)
+    if request.method == "GET":
+        form.version.data = versions.jeton(services.instantane_compte(compte))
     if form.validate_on_submit():
+        data = form.to_data()
         try:
-            changed = services.update_compte(current_user, compte, form.to_data())
+            changed = services.update_compte(current_user, compte, data, vu=versions.lire(form.version.data))
+        except versions.ModifieEntreTemps as conflit:
+            db.session.rollback()
+            form, changements = reprendre(
+                conflit,
+                {name: data[name] for name in services.CHAMPS_COMPTE},
+                dict,
+                lambda valeurs: CompteForm(formdata=None, data=valeurs),
+            )
+            if data["password"]:
+                form.password.errors = ["Saisissez à nouveau le mot de passe : il n'est jamais réaffiché."]
+            page = render_template(
+                "admin/compte_form.html", form=form, compte=compte, conflit=conflit, changements=changements
+            )
+            return page, 409
         except DomainError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
@@ -230,9 +248,26 @@ def detail(apprenant_id: int):
 def modifier(apprenant_id: int):
     apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
     form = ApprenantForm(data=ApprenantForm.initial_data(apprenant))
+    if request.method == "GET":
+        form.version.data = versions.jeton(services.instantane_apprenant(apprenant))
     if form.validate_on_submit():
+        data = form.to_data()
         try:
-            changed = services.update_apprenant(current_user, apprenant, form.to_data(), form.confirmer_doublon.data)
+            changed = services.update_apprenant(
+                current_user, apprenant, data, form.confirmer_doublon.data, vu=versions.lire(form.version.data)
+            )
+        except versions.ModifieEntreTemps as conflit:
+            db.session.rollback()
+            form, changements = reprendre(
+                conflit,
+                {name: data[name] for name in services.CHAMPS_FICHE},
+                lambda valeurs: ApprenantForm.initial_data(SimpleNamespace(**valeurs)),
+                lambda valeurs: ApprenantForm(formdata=None, data=valeurs),
+            )
+            page = render_template(
+                "apprenants/form.html", form=form, apprenant=apprenant, conflit=conflit, changements=changements
+            )
+            return page, 409
         except services.PossibleDuplicate as duplicate:
             return _render_apprenant_form(form, apprenant, duplicate.candidates)
         db.session.commit()

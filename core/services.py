@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 
-from core import journal, queries
+from core import journal, queries, versions
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import FUSEAUX, SUBDIVISIONS, Ouverture, fuseaux_possibles
@@ -44,11 +46,43 @@ def create_apprenant(auteur: Compte, data: dict, confirm_duplicate: bool = False
     return apprenant
 
 
-def update_apprenant(auteur: Compte, apprenant: Apprenant, data: dict, confirm_duplicate: bool = False) -> list[str]:
+# What the learner's form shows and edits: the snapshot of ``core.versions`` for that page.
+CHAMPS_FICHE = (
+    "prenom",
+    "nom",
+    "telephone",
+    "email",
+    "adresse",
+    "code_postal",
+    "commune",
+    "tranche_age",
+    "disponibilites",
+    "canal_prefere",
+)
+
+
+def instantane_apprenant(apprenant: Apprenant) -> dict:
+    """The learner's record as the edit form shows it (model values of :data:`CHAMPS_FICHE`)."""
+    return {name: getattr(apprenant, name) for name in CHAMPS_FICHE}
+
+
+def update_apprenant(
+    auteur: Compte,
+    apprenant: Apprenant,
+    data: dict,
+    confirm_duplicate: bool = False,
+    vu: Mapping[str, object] | None = None,
+) -> list[str]:
     """Apply ``data`` to the learner, journal the names of the changed fields (never their values).
 
+    :param vu: what the edit page showed (``core.versions.lire``); None (callers that are not that page) skips
+        the check. The learner's row is locked first, so two saves run one at a time.
+    :raise core.versions.ModifieEntreTemps: the record changed since the page showed ``vu``; nothing written.
     :raise PossibleDuplicate: when the new name, phone or email matches another learner, unless confirmed.
     """
+    if vu is not None:
+        versions.verrouiller(apprenant)
+        versions.exiger_inchange(vu, instantane_apprenant(apprenant), versions.par_journal("apprenant", apprenant.id))
     changed = _changed_fields(apprenant, data)
     if not changed:
         return []
@@ -98,11 +132,26 @@ def create_compte(auteur: Compte, data: dict) -> Compte:
     return compte
 
 
-def update_compte(auteur: Compte, compte: Compte, data: dict) -> list[str]:
+# What the account form shows and edits (never the password): the snapshot of ``core.versions`` for that page.
+CHAMPS_COMPTE = ("prenom", "nom", "email", "role", "is_active")
+
+
+def instantane_compte(compte: Compte) -> dict:
+    """The account as its edit form shows it (model values of :data:`CHAMPS_COMPTE`)."""
+    return {name: getattr(compte, name) for name in CHAMPS_COMPTE}
+
+
+def update_compte(auteur: Compte, compte: Compte, data: dict, vu: Mapping[str, object] | None = None) -> list[str]:
     """Change an account; a new password or a deactivation ends its open sessions.
 
+    :param vu: what the edit page showed (``core.versions.lire``); None skips the check. The account's row is
+        locked first, so two saves run one at a time.
+    :raise core.versions.ModifieEntreTemps: the account changed since the page showed ``vu``; nothing written.
     :raise DomainError: on an email already used, or when an admin would lock themselves out.
     """
+    if vu is not None:
+        versions.verrouiller(compte)
+        versions.exiger_inchange(vu, instantane_compte(compte), versions.par_journal("compte", compte.id))
     if _email_taken(data["email"], exclude_id=compte.id):
         raise DomainError("Un compte utilise déjà cette adresse.", field="email")
     if compte.id == auteur.id and not data["is_active"]:

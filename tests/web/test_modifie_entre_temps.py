@@ -119,3 +119,65 @@ def test_skills_saved_from_a_stale_page_are_refused_with_the_changes_and_typed_v
     resend |= {f"c-{martin}-{premiere.id}": "acquis", f"c-{bernard}-{seconde.id}": "non_acquis"}
     assert collegue.client.post(url, data=resend).status_code == 302
     assert judgement(martin, premiere.id) == "acquis" and judgement(bernard, seconde.id) == "non_acquis"
+
+
+def fiche(apprenant, **changes) -> dict:
+    """The learner's edit form as a browser posts it, with ``changes``."""
+    data = {
+        "prenom": apprenant.prenom,
+        "nom": apprenant.nom,
+        "telephone": "06 12 34 56 78",
+        "email": "",
+        "adresse": "",
+        "code_postal": "",
+        "commune": "Agen",
+        "tranche_age": "",
+        "disponibilites": ["lun-matin"],
+        "canal_prefere": "telephone",
+    }
+    return {**data, **changes}
+
+
+def test_learner_record_saved_from_a_stale_page_is_refused_with_the_changes(signed_in, collegue, make_apprenant):
+    apprenant = make_apprenant(
+        prenom="Élodie", nom="Lefèvre", telephone="+33612345678", commune="Agen", disponibilites=1
+    )
+    url = f"/apprenants/{apprenant.id}/modifier"
+    page_b = ouvrir(collegue, url)
+    assert signed_in.submit(url, fiche(apprenant, commune="Villeneuve-sur-Lot")).status_code == 302
+
+    response = collegue.client.post(url, data={**page_b, **fiche(apprenant, telephone="06 98 76 54 32")})
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(r"Commune : Agen → Villeneuve-sur-Lot \(par Awa Diallo à \d{1,2} h \d\d\)", html)
+    db.session.expire_all()
+    assert (apprenant.commune, apprenant.telephone) == ("Villeneuve-sur-Lot", "+33612345678")
+    assert 'value="06 98 76 54 32"' in html and 'value="Villeneuve-sur-Lot"' in html
+
+    resend = {"csrf_token": csrf_token_from(html), "version": version_from(html, url, True)}
+    resend |= fiche(apprenant, telephone="06 98 76 54 32", commune="Villeneuve-sur-Lot")
+    assert collegue.client.post(url, data=resend).status_code == 302
+    db.session.expire_all()
+    assert (apprenant.commune, apprenant.telephone) == ("Villeneuve-sur-Lot", "+33698765432")
+
+
+def test_account_saved_from_a_stale_page_does_not_reactivate_it(app, make_compte):
+    admin_a, admin_b = Browser(app.test_client()), Browser(app.test_client())
+    admin_a.login(make_compte("admin", prenom="Awa", nom="Diallo"))
+    admin_b.login(make_compte("admin", prenom="Camille", nom="Roux"))
+    compte = make_compte("benevole", prenom="Henri", nom="Crozet", email="henri@test.local")
+    url = f"/admin/comptes/{compte.id}"
+    form = {"prenom": "Henri", "nom": "Crozet", "email": "henri@test.local", "role": "benevole"}
+    page_b = ouvrir(admin_b, url)
+    assert admin_a.submit(url, form).status_code == 302  # the box left unticked: deactivated
+
+    response = admin_b.client.post(url, data={**page_b, **form, "nom": "Crozet-Martin", "is_active": "y"})
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(r"Compte actif : oui → non \(par Awa Diallo à \d{1,2} h \d\d\)", html)
+    db.session.expire_all()
+    assert (compte.nom, compte.is_active) == ("Crozet", False)
+    assert 'value="Crozet-Martin"' in html
+    assert not re.search(r'<input[^>]*checked[^>]*name="is_active"|<input[^>]*name="is_active"[^>]*checked', html)
