@@ -9,7 +9,7 @@ from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from core import disponibilites
 from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE
-from core.forms import REQUIRED, AppForm, DateFrField, EntierField, MultiCheckboxField, choices
+from core.forms import REQUIRED, AppForm, DateFrField, EntierField, MultiCheckboxField, VersionField, choices
 from evaluations.constants import NIVEAUX
 
 DEMI_JOURNEE_CHOICES = [(str(i), label) for i, (_code, label) in enumerate(disponibilites.DEMI_JOURNEES)]
@@ -235,6 +235,8 @@ class SeuilsForm(AppForm):
         description="Une fois la séance de ce module tenue, la règle du niveau fragile regarde les compétences "
         "acquises des modules 1 jusqu'à lui. Valeur de référence : module 2.",
     )
+
+    version = VersionField()
 
     def __init__(self, *args, titres_modules: dict[int, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

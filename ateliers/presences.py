@@ -101,8 +101,6 @@ def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
     return saisie.statut, arrivee, depart, minutes
 
 
-
-
 def instantane_presences(atelier: Atelier, seance: Seance) -> dict[str, str]:
     """What the attendance page of ``seance`` shows, read from the database: for each learner listed, the form
     fields ``statut-<inscription id>``, ``arrivee-<id>`` and ``depart-<id>`` ("" when nothing is stored;

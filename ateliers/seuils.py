@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from ateliers import dropout, presences
 from ateliers.models import Atelier, Inscription, Seance
-from core import journal
+from core import journal, versions
 from core.errors import DomainError
 from core.models import Compte, Structure
 from extensions import db
@@ -45,18 +46,35 @@ def _resume_seuils(avant: dropout.Seuils, apres: dropout.Seuils) -> str:
     return "seuils d'alerte : " + ("; ".join(changes) if changes else "inchangés")
 
 
-def modifier_seuils(auteur: Compte, structure: Structure, seuils: dropout.Seuils, today: date) -> int:
+def instantane_seuils(structure: Structure) -> dict[str, object]:
+    """The thresholds as the settings page shows them (``dropout.Seuils.to_dict``, defaults filled in)."""
+    return dropout.Seuils.from_dict(structure.seuils_decrochage or {}).to_dict()
+
+
+def modifier_seuils(
+    auteur: Compte,
+    structure: Structure,
+    seuils: dropout.Seuils,
+    today: date,
+    vu: Mapping[str, object] | None = None,
+) -> int:
     """Store the dropout-alert thresholds of ``structure`` and recompute the alerts they govern; flushes.
 
     The alerts recomputed are those of every inscription still running (statut "inscrit") in the structure's
     workshops that are planned (have séances) and not closed (``is_locked``): an alert that no longer holds is
     resolved, one that now holds is opened.
 
+    :param vu: what the settings page showed (``core.versions.lire``); None skips the check. The structure's
+        row is locked first, so two saves run one at a time.
     :return: the number of inscriptions whose alerts were recomputed.
     :raise DomainError: when ``structure`` is not the author's.
+    :raise core.versions.ModifieEntreTemps: the thresholds changed since the page showed ``vu``; nothing written.
     """
     if structure.id != auteur.structure_id:
         raise DomainError("Vous ne pouvez régler que les seuils de votre structure.")
+    if vu is not None:
+        versions.verrouiller(structure)
+        versions.exiger_inchange(vu, instantane_seuils(structure), versions.par_journal("structure", structure.id))
     avant = dropout.Seuils.from_dict(structure.seuils_decrochage or {})
     structure.seuils_decrochage = seuils.to_dict()
     journal.record(auteur, "modification", "structure", structure.id, _resume_seuils(avant, seuils))

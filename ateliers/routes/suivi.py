@@ -21,9 +21,10 @@ from ateliers.routes.commun import (
     field_error,
     horaire,
 )
-from core import journal
+from core import journal, versions
 from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
+from core.forms import reprendre
 from core.models import Apprenant
 from core.timeutil import structure_today
 from evaluations.constants import NIVEAUX
@@ -98,7 +99,7 @@ def _titres_modules() -> dict[int, str]:
     return {m.numero: m.titre for m in modules_of_version(version)} if version is not None else {}
 
 
-def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str]):
+def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str], conflit=None, changements=None):
     return render_template(
         "ateliers/seuils.html",
         form=form,
@@ -107,6 +108,8 @@ def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str]):
         titres_modules=titres_modules,
         niveaux=NIVEAUX,
         peut_modifier=current_user.role in WRITERS,
+        conflit=conflit,
+        changements=changements,
     )
 
 
@@ -115,7 +118,9 @@ def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str]):
 def seuils():
     actuels = dropout.Seuils.from_dict(current_user.structure.seuils_decrochage or {})
     titres = _titres_modules()
-    return _render_seuils(SeuilsForm(formdata=None, titres_modules=titres, **SeuilsForm.initial_data(actuels)), titres)
+    form = SeuilsForm(formdata=None, titres_modules=titres, **SeuilsForm.initial_data(actuels))
+    form.version.data = versions.jeton(seuils_service.instantane_seuils(current_user.structure))
+    return _render_seuils(form, titres)
 
 
 @ateliers_bp.post("/seuils", endpoint="enregistrer_seuils")
@@ -134,9 +139,24 @@ def enregistrer_seuils():
         except ValueError as error:
             form.form_errors.append(str(error))
             return _render_seuils(form, titres)
-    seuils_service.modifier_seuils(
-        current_user, current_user.structure, nouveaux, structure_today(current_user.structure)
-    )
+    structure = current_user.structure
+    try:
+        seuils_service.modifier_seuils(
+            current_user,
+            structure,
+            nouveaux,
+            structure_today(structure),
+            vu=versions.lire(request.form.get(versions.CHAMP)),
+        )
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        form, changements = reprendre(
+            conflit,
+            nouveaux.to_dict(),
+            lambda valeurs: SeuilsForm.initial_data(dropout.Seuils.from_dict(valeurs)),
+            lambda data: SeuilsForm(formdata=None, titres_modules=titres, data=data),
+        )
+        return _render_seuils(form, titres, conflit, changements), 409
     db.session.commit()
     flash("Seuils d'alerte enregistrés.", "success")
     return redirect(url_for("ateliers.seuils"))

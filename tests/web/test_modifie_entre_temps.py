@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from ateliers import competences
+from ateliers.dropout import Seuils
 from ateliers.models import Presence
 from evaluations.models import EvaluationCompetence
 from extensions import db
@@ -181,3 +182,40 @@ def test_account_saved_from_a_stale_page_does_not_reactivate_it(app, make_compte
     assert (compte.nom, compte.is_active) == ("Crozet", False)
     assert 'value="Crozet-Martin"' in html
     assert not re.search(r'<input[^>]*checked[^>]*name="is_active"|<input[^>]*name="is_active"[^>]*checked', html)
+
+
+SEUILS_DE_REFERENCE = {
+    "toute_absence_non_excusee": "y",
+    "seances_critiques": ["1", "2"],
+    "absences_consecutives": "2",
+    "taux_minimum": "80",
+    "taux_apres_seance": "3",
+    "niveau_fragile": "0",
+    "module_sans_acquis": "2",
+}
+
+
+def seuils_stockes(structure) -> dict:
+    db.session.expire_all()
+    return Seuils.from_dict(structure.seuils_decrochage or {}).to_dict()
+
+
+def test_thresholds_saved_from_a_stale_page_are_refused_with_the_changes(signed_in, collegue, structure):
+    page_b = ouvrir(collegue, "/ateliers/seuils")
+    assert signed_in.submit("/ateliers/seuils", {**SEUILS_DE_REFERENCE, "taux_minimum": "75"}).status_code == 302
+
+    response = collegue.client.post(
+        "/ateliers/seuils", data={**page_b, **SEUILS_DE_REFERENCE, "absences_consecutives": "4"}
+    )
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(r"Taux minimum d'assiduité \(%\) : 80 → 75 \(par Awa Diallo à \d{1,2} h \d\d\)", html)
+    assert seuils_stockes(structure)["absences_consecutives"] == 2
+    assert 'name="taux_minimum" required type="number" value="75"' in html
+    assert 'name="absences_consecutives" required type="number" value="4"' in html
+
+    # The reference button of the same stale page does not undo the colleague's rate either.
+    reference = collegue.client.post("/ateliers/seuils", data={**page_b, "action": "reference"})
+    assert reference.status_code == 409
+    assert seuils_stockes(structure)["taux_minimum"] == 0.75
