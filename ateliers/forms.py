@@ -85,6 +85,7 @@ class StatutAttenteForm(AppForm):
         choices=choices([(k, v) for k, v in STATUTS_ATTENTE.items() if k in {"en_attente", "retire", "oriente"}]),
         validators=[InputRequired(REQUIRED)],
     )
+    version = VersionField()
 
 
 class ParametresPropositionForm(AppForm):

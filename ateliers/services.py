@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ from ateliers.queries import (
     waiting_candidates,
 )
 from ateliers.verrou import exiger_ouvert
-from core import journal
+from core import journal, versions
 from core.errors import DomainError
 from core.models import Apprenant, Compte
 from core.timeutil import to_local, utcnow
@@ -177,13 +178,26 @@ def confirm_groups(
 STATUT_CHANGES = {"en_attente", "retire", "oriente"}
 
 
-def change_waiting_status(auteur: Compte, apprenant: Apprenant, statut: str, today: date) -> None:
+def instantane_attente(apprenant: Apprenant) -> dict[str, str | None]:
+    """What a row of the waiting list shows and its status form changes: the learner's status."""
+    return {"statut": apprenant.statut}
+
+
+def change_waiting_status(
+    auteur: Compte, apprenant: Apprenant, statut: str, today: date, vu: Mapping[str, object] | None = None
+) -> None:
     """Put a learner back on the waiting list, withdraw them, or orient them elsewhere.
 
+    :param vu: what the list showed of the learner (``core.versions.lire``); None skips the check. The
+        learner's row is locked first, so two changes run one at a time.
+    :raise core.versions.ModifieEntreTemps: the status changed since the list showed ``vu``; nothing written.
     :raise DomainError: for a learner enrolled in a workshop (their inscription decides), or an unknown status.
     """
     if statut not in STATUT_CHANGES:
         raise DomainError("Statut inconnu.", field="statut")
+    if vu is not None:
+        versions.verrouiller(apprenant)
+        versions.exiger_inchange(vu, instantane_attente(apprenant), versions.par_journal("apprenant", apprenant.id))
     if apprenant.statut == "inscrit":
         raise DomainError("Cette personne est inscrite à un atelier : son statut suit son inscription.", field="statut")
     if statut == apprenant.statut:

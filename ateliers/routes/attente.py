@@ -15,8 +15,9 @@ from ateliers.routes.blueprints import READERS, WRITERS, attente_bp
 from ateliers.routes.commun import (
     int_or_none,
 )
-from core import disponibilites, journal
+from core import disponibilites, journal, versions
 from core.access import get_in_structure_or_404, roles_required
+from core.constants import STATUTS_ATTENTE
 from core.errors import DomainError
 from core.models import Apprenant
 from core.timeutil import structure_today
@@ -45,6 +46,7 @@ def liste():
         matrix=matrix,
         today=structure_today(current_user.structure),
         statut_form=StatutAttenteForm(),
+        versions_statut={c.apprenant.id: versions.jeton(services.instantane_attente(c.apprenant)) for c in page.items},
         demi_journees=disponibilites.DEMI_JOURNEES,
         pager_args={key: value for key, value in request.args.items() if key != "page"},
     )
@@ -58,8 +60,15 @@ def statut(apprenant_id: int):
     if form.validate_on_submit():
         try:
             services.change_waiting_status(
-                current_user, apprenant, form.statut.data, structure_today(current_user.structure)
+                current_user,
+                apprenant,
+                form.statut.data,
+                structure_today(current_user.structure),
+                vu=versions.lire(request.form.get("version")),
             )
+        except versions.ModifieEntreTemps as conflit:
+            db.session.rollback()
+            flash(_statut_modifie(apprenant, conflit, form.statut.data), "error")
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -68,6 +77,24 @@ def statut(apprenant_id: int):
     else:
         flash("Choisissez un statut.", "error")
     return redirect(request.referrer if _same_site(request.referrer) else url_for("attente.liste"))
+
+
+def _statut_modifie(apprenant: Apprenant, conflit: versions.ModifieEntreTemps, choisi: str) -> str:
+    """The refusal of a status change made from a stale list: what changed, and the choice not saved."""
+    lignes = [
+        versions.decrire(
+            changement,
+            apprenant.nom_complet,
+            STATUTS_ATTENTE.get(changement.avant, "").lower(),
+            STATUTS_ATTENTE.get(changement.apres, "").lower(),
+        )
+        for changement in conflit.changements
+    ]
+    return (
+        "Statut non modifié : quelqu'un l'a changé depuis l'affichage de la liste. "
+        + " ".join(f"{ligne}." for ligne in lignes)
+        + f" Votre choix, « {STATUTS_ATTENTE[choisi].lower()} », n'est pas enregistré : choisissez à nouveau si besoin."
+    )
 
 
 def _same_site(url: str | None) -> bool:

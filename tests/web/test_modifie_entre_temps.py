@@ -219,3 +219,18 @@ def test_thresholds_saved_from_a_stale_page_are_refused_with_the_changes(signed_
     reference = collegue.client.post("/ateliers/seuils", data={**page_b, "action": "reference"})
     assert reference.status_code == 409
     assert seuils_stockes(structure)["taux_minimum"] == 0.75
+
+
+def test_waiting_status_changed_from_a_stale_list_is_refused(signed_in, collegue, make_candidate):
+    personne = make_candidate(prenom="Nadia", nom="Ferhat")
+    action = f"/liste-attente/{personne.id}/statut"
+    page_b = ouvrir(collegue, "/liste-attente/", action)
+    assert signed_in.submit(action, {"statut": "retire"}, form_url="/liste-attente/").status_code == 302
+
+    response = collegue.client.post(action, data={**page_b, "statut": "oriente"}, follow_redirects=True)
+
+    html = texte(response)
+    assert re.search(r"Nadia Ferhat : en attente → retiré \(par Awa Diallo à \d{1,2} h \d\d\)", html)
+    assert "« orienté ailleurs », n'est pas enregistré" in html
+    db.session.expire_all()
+    assert personne.statut == "retire"
