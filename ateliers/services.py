@@ -330,15 +330,37 @@ def animateurs_of(structure_id: int, ids: list[int] | None = None) -> list[Compt
     return list(db.session.scalars(statement))
 
 
+def instantane_calendrier(atelier: Atelier) -> dict[str, str]:
+    """What the workshop page shows of its calendar, which a move changes: ``seance-<n>`` -> its start (UTC)."""
+    return {f"seance-{s.numero}": s.starts_at.isoformat() for s in atelier.seances}
+
+
+def instantane_animateurs(atelier: Atelier) -> dict[str, list[int]]:
+    """What the workshop page shows of who co-runs each séance: ``animateurs-<n>`` -> account ids, sorted."""
+    return {f"animateurs-{s.numero}": sorted(c.id for c in s.animateurs) for s in atelier.seances}
+
+
 def deplacer_seance(
-    auteur: Compte, atelier: Atelier, numero: int, nouveau_jour: date, decaler_suivantes: bool, today: date
+    auteur: Compte,
+    atelier: Atelier,
+    numero: int,
+    nouveau_jour: date,
+    decaler_suivantes: bool,
+    today: date,
+    vu: Mapping[str, object] | None = None,
 ) -> None:
     """Move séance ``numero`` to ``nouveau_jour`` (same hours); with ``decaler_suivantes`` the later ones follow.
 
+    :param vu: the calendar the page showed (``core.versions.lire``, :func:`instantane_calendrier`); None skips
+        the check. The workshop's row is locked first, so two moves run one at a time.
+    :raise core.versions.ModifieEntreTemps: a séance was moved since the page showed ``vu``; nothing written.
     :raise DomainError: beside the "jour" field, on a workshop not planned, a day in the past, a day the
         structure cannot hold it (a public holiday it does not work, named; a closure, with its dates), or a
         day out of order.
     """
+    if vu is not None:
+        versions.verrouiller(atelier)
+        versions.exiger_inchange(vu, instantane_calendrier(atelier), versions.par_journal("atelier", atelier.id))
     if not atelier.seances or atelier.statut not in ("planifie", "en_cours"):
         raise DomainError("Seules les séances d'un atelier planifié ou en cours peuvent être déplacées.", "jour")
     if nouveau_jour < today:
@@ -471,19 +493,32 @@ def inscrire_remplacant(auteur: Compte, atelier: Atelier, apprenant: Apprenant, 
 
 
 def changer_animateurs(
-    auteur: Compte, atelier: Atelier, numero: int, animateur_ids: list[int], suivantes: bool, today: date
+    auteur: Compte,
+    atelier: Atelier,
+    numero: int,
+    animateur_ids: list[int],
+    suivantes: bool,
+    today: date,
+    vu: Mapping[str, object] | None = None,
 ) -> list[Seance]:
     """Set who co-runs séance ``numero`` (with ``suivantes``, every later séance too); flush only.
 
     A séance already held may still be corrected while the workshop is open: its animateurs are the record
     of who was there. ``Atelier.animateurs`` becomes everyone who co-runs at least one séance.
 
+    :param vu: who co-ran each séance on the page (``core.versions.lire``, :func:`instantane_animateurs`); None
+        skips the check. The workshop's row is locked first, so two changes run one at a time.
     :return: the séances changed, in order.
+    :raise core.versions.ModifieEntreTemps: the co-runners changed since the page showed ``vu``; nothing written.
     :raise AtelierClos: when the workshop is locked.
     :raise DomainError: beside "animateurs": a séance the workshop does not have, no animateur chosen, or an
         account that is not an active mediator or volunteer of the workshop's structure.
     """
+    if vu is not None:
+        versions.verrouiller(atelier)
     exiger_ouvert(atelier)
+    if vu is not None:
+        versions.exiger_inchange(vu, instantane_animateurs(atelier), versions.par_journal("atelier", atelier.id))
     seance = next((s for s in atelier.seances if s.numero == numero), None)
     if seance is None:
         raise DomainError(f"Cet atelier n'a pas de séance {numero}.", "animateurs")

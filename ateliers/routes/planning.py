@@ -3,7 +3,9 @@ calendar and attendance sheets."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from datetime import datetime
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ateliers import cloture as cloture_service
@@ -28,12 +30,13 @@ from ateliers.routes.commun import (
     seances_of_viewer,
     slugify,
 )
-from core import disponibilites, journal
+from core import disponibilites, journal, versions
 from core.access import get_in_structure_or_404, roles_required
 from core.constants import ROLES
 from core.errors import DomainError
+from core.models import Compte
 from core.text import name_seen_by
-from core.timeutil import structure_today, structure_zone, to_local, utcnow
+from core.timeutil import datetime_fr, structure_today, structure_zone, to_local, utcnow
 from extensions import db
 
 
@@ -105,9 +108,10 @@ def render_detail(
     deplacement=None,
     deverrouillage=None,
     animateurs_refuses=None,
+    conflit: versions.ModifieEntreTemps | None = None,
 ):
     """The workshop page. ``deplacement`` and ``animateurs_refuses`` are ``(numero, form)`` when a move or a
-    change of animateurs was refused."""
+    change of animateurs was refused; ``conflit`` when it was refused because the page was out of date."""
     animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
     if planification is None:
         planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
@@ -134,7 +138,30 @@ def render_detail(
         horaire=horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
         today=today,
+        version_calendrier=versions.jeton(services.instantane_calendrier(atelier)),
+        version_animateurs=versions.jeton(services.instantane_animateurs(atelier)),
+        conflit=conflit,
+        changements=_changements_planning(conflit) if conflit else None,
     )
+
+
+def _changements_planning(conflit: versions.ModifieEntreTemps) -> list[str]:
+    """The changes to the calendar or to the co-runners since the page was opened, in French."""
+    lignes = []
+    for changement in conflit.changements:
+        quoi, _, numero = changement.cle.partition("-")
+        if quoi == "seance":
+            avant, apres = (
+                datetime_fr(datetime.fromisoformat(v)) if v else "" for v in (changement.avant, changement.apres)
+            )
+            lignes.append(versions.decrire(changement, f"Séance {numero}", avant, apres))
+        else:
+            avant, apres = (
+                ", ".join(compte.nom_complet for i in v or () if (compte := db.session.get(Compte, i)))
+                for v in (changement.avant, changement.apres)
+            )
+            lignes.append(versions.decrire(changement, f"Animateurs de la séance {numero}", avant, apres))
+    return lignes
 
 
 @ateliers_bp.post("/<int:atelier_id>/planifier")
@@ -164,10 +191,14 @@ def deplacer_seance(atelier_id: int, numero: int):
     form = DeplacementForm()
     if not form.validate_on_submit():
         return render_detail(atelier, deplacement=(numero, form))
+    vu = versions.lire(request.form.get(versions.CHAMP))
     try:
         services.deplacer_seance(
-            current_user, atelier, numero, form.jour.data, form.decaler.data, structure_today(atelier.structure)
+            current_user, atelier, numero, form.jour.data, form.decaler.data, structure_today(atelier.structure), vu=vu
         )
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        return render_detail(atelier_or_404(atelier_id), deplacement=(numero, form), conflit=conflit), 409
     except DomainError as error:
         db.session.rollback()
         field_error(form, error)
@@ -185,6 +216,7 @@ def animateurs_seance(atelier_id: int, numero: int):
     form = AnimateursSeanceForm()
     if not form.validate_on_submit():
         return render_detail(atelier, animateurs_refuses=(numero, form))
+    vu = versions.lire(request.form.get(versions.CHAMP))
     try:
         services.changer_animateurs(
             current_user,
@@ -193,7 +225,11 @@ def animateurs_seance(atelier_id: int, numero: int):
             form.animateurs.data or [],
             form.suivantes.data,
             structure_today(atelier.structure),
+            vu=vu,
         )
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        return render_detail(atelier_or_404(atelier_id), animateurs_refuses=(numero, form), conflit=conflit), 409
     except DomainError as error:
         db.session.rollback()
         field_error(form, error)

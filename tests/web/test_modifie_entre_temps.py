@@ -234,3 +234,40 @@ def test_waiting_status_changed_from_a_stale_list_is_refused(signed_in, collegue
     assert "« orienté ailleurs », n'est pas enregistré" in html
     db.session.expire_all()
     assert personne.statut == "retire"
+
+
+def test_a_seance_moved_from_a_stale_workshop_page_is_refused(signed_in, collegue, atelier):
+    page = f"/ateliers/{atelier.id}"
+    action = f"{page}/seances/3/deplacer"
+    page_b = ouvrir(collegue, page, action)
+    assert signed_in.submit(action, {"jour": "2026-04-22"}, form_url=page).status_code == 302  # 20 → 22 April
+
+    response = collegue.client.post(action, data={**page_b, "jour": "2026-04-21"})
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(
+        r"Séance 3 : lundi 20 avril 2026, 9 h 00 → mercredi 22 avril 2026, 9 h 00 \(par Awa Diallo à \d{1,2} h \d\d\)",
+        html,
+    )
+    assert 'value="2026-04-21"' in html
+    db.session.expire_all()
+    assert atelier.seances[2].jour.isoformat() == "2026-04-22"
+
+
+def test_co_runners_changed_from_a_stale_workshop_page_are_refused(signed_in, collegue, atelier, benevole, mediatrice):
+    page = f"/ateliers/{atelier.id}"
+    action = f"{page}/seances/2/animateurs"
+    page_b = ouvrir(collegue, page, action)
+    both = [str(mediatrice.id), str(benevole.id)]
+    assert signed_in.submit(action, {"animateurs": both}, form_url=page).status_code == 302
+
+    response = collegue.client.post(action, data={**page_b, "animateurs": [str(mediatrice.id)], "suivantes": "y"})
+
+    assert response.status_code == 409
+    assert re.search(
+        r"Animateurs de la séance 2 : Awa Diallo → Awa Diallo, Henri Crozet \(par Awa Diallo à \d{1,2} h \d\d\)",
+        texte(response),
+    )
+    db.session.expire_all()
+    assert {c.id for c in atelier.seances[1].animateurs} == {mediatrice.id, benevole.id}
