@@ -8,6 +8,7 @@ module: planning the same module again moves the planned date. Services flush; t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -23,7 +24,7 @@ from ateliers.queries import (
     ouverture_de,
 )
 from ateliers.verrou import exiger_ouvert
-from core import journal
+from core import journal, versions
 from core.errors import DomainError
 from core.models import Compte
 from core.timeutil import date_fr, datetime_fr, local_to_utc, structure_zone, to_local
@@ -53,8 +54,45 @@ def _libelle(seance: Seance) -> str:
     return f"module {seance.module.numero} ({seance.module.titre})"
 
 
+def instantane_rattrapages(inscription: Inscription) -> dict[str, str | None]:
+    """What the catch-up page shows of the learner's catch-ups: ``prevu-<module id>`` (UTC start) and
+    ``fait-<module id>`` (day) for each one planned or done. The snapshot of ``core.versions`` for that page."""
+    valeurs = {}
+    for rattrapage in db.session.scalars(sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id)):
+        valeurs[f"prevu-{rattrapage.module_id}"] = rattrapage.prevu_at.isoformat() if rattrapage.prevu_at else None
+        valeurs[f"fait-{rattrapage.module_id}"] = rattrapage.fait_on.isoformat() if rattrapage.fait_on else None
+    return valeurs
+
+
+def _exiger_inchanges(inscription: Inscription, vu: Mapping[str, object] | None) -> None:
+    """Lock the inscription's row, then refuse when its catch-ups are no longer those the page showed.
+
+    :raise core.versions.ModifieEntreTemps: they changed (nothing written).
+    """
+    if vu is None:
+        return
+    versions.verrouiller(inscription)
+
+    def auteurs() -> dict[str, versions.Auteur]:
+        rows = db.session.scalars(sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id))
+        return {
+            f"{champ}-{r.module_id}": auteur
+            for r in rows
+            for auteur in [versions.derniere_modification("rattrapage", r.id)]
+            for champ in ("prevu", "fait")
+        }
+
+    versions.exiger_inchange(vu, instantane_rattrapages(inscription), auteurs)
+
+
 def planifier_rattrapage(
-    auteur: Compte, inscription: Inscription, module_id: int | None, jour: date, heure: time, today: date
+    auteur: Compte,
+    inscription: Inscription,
+    module_id: int | None,
+    jour: date,
+    heure: time,
+    today: date,
+    vu: Mapping[str, object] | None = None,
 ) -> Rattrapage:
     """Plan the catch-up of module ``module_id`` for ``inscription`` on ``jour`` at ``heure`` (wall-clock time
     in the structure's zone).
@@ -62,12 +100,16 @@ def planifier_rattrapage(
     Planning a module that already has a planned catch-up moves it. The day goes through the same rule as
     séances (``core.ouverture``): not on a public holiday the structure does not work, nor in a closure.
 
+    :param vu: the catch-ups the page showed (``core.versions.lire``, :func:`instantane_rattrapages`); None
+        skips the check. The inscription's row is locked first, so two saves run one at a time.
     :return: the created or moved row.
+    :raise core.versions.ModifieEntreTemps: the catch-ups changed since the page showed ``vu``.
     :raise AtelierClos: the workshop is locked.
     :raise DomainError: (beside its field) inscription no longer running; module not of the workshop's séances,
         attended by the learner, or already caught up (``module``); date in the past, or a day the structure
         cannot hold it, with the reason (``jour``).
     """
+    _exiger_inchanges(inscription, vu)
     atelier = inscription.atelier
     exiger_ouvert(atelier)
     if inscription.statut != "inscrit":
@@ -124,13 +166,18 @@ def planifier_rattrapage(
     return rattrapage
 
 
-def marquer_fait(auteur: Compte, rattrapage: Rattrapage, fait_on: date, today: date) -> None:
+def marquer_fait(
+    auteur: Compte, rattrapage: Rattrapage, fait_on: date, today: date, vu: Mapping[str, object] | None = None
+) -> None:
     """Record that ``rattrapage`` was done on ``fait_on``, then recompute the learner's dropout alerts.
 
+    :param vu: the catch-ups the page showed (see :func:`planifier_rattrapage`); None skips the check.
+    :raise core.versions.ModifieEntreTemps: the catch-ups changed since the page showed ``vu``.
     :raise AtelierClos: the workshop is locked.
     :raise DomainError: the inscription ended in an abandon; ``fait_on`` in the future or before the planned day
         (beside ``fait_on``).
     """
+    _exiger_inchanges(rattrapage.inscription, vu)
     inscription = rattrapage.inscription
     atelier = inscription.atelier
     exiger_ouvert(atelier)
@@ -155,12 +202,15 @@ def marquer_fait(auteur: Compte, rattrapage: Rattrapage, fait_on: date, today: d
     db.session.flush()
 
 
-def annuler_rattrapage(auteur: Compte, rattrapage: Rattrapage) -> None:
+def annuler_rattrapage(auteur: Compte, rattrapage: Rattrapage, vu: Mapping[str, object] | None = None) -> None:
     """Delete a planned catch-up that is not done yet.
 
+    :param vu: the catch-ups the page showed (see :func:`planifier_rattrapage`); None skips the check.
+    :raise core.versions.ModifieEntreTemps: the catch-ups changed since the page showed ``vu``.
     :raise AtelierClos: the workshop is locked.
     :raise DomainError: the catch-up is already done.
     """
+    _exiger_inchanges(rattrapage.inscription, vu)
     exiger_ouvert(rattrapage.inscription.atelier)
     if rattrapage.fait_on is not None:
         raise DomainError("Ce rattrapage est déjà fait : il ne peut plus être annulé.")

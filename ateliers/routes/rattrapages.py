@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -20,10 +22,11 @@ from ateliers.routes.commun import (
     horaire,
     inscription_or_404,
 )
-from core import journal
+from core import journal, versions
 from core.access import roles_required
 from core.errors import DomainError
-from core.timeutil import structure_today
+from core.timeutil import date_fr, datetime_fr, structure_today
+from evaluations.models import Module
 from extensions import db
 
 
@@ -56,8 +59,11 @@ def _rattrapage_form(lignes: list[rattrapages_service.ModuleManque], **data) -> 
     return form
 
 
-def _render_rattrapages(inscription: Inscription, lignes, form: RattrapageForm, fait=(None, None)):
-    """The catch-up page. ``fait`` is ``(rattrapage id, form)`` when a "done" date was refused."""
+def _render_rattrapages(
+    inscription: Inscription, lignes, form: RattrapageForm, fait=(None, None), conflit=None, status: int = 200
+):
+    """The catch-up page. ``fait`` is ``(rattrapage id, form)`` when a "done" date was refused; ``conflit`` when
+    a save was refused because the page was out of date."""
     today = structure_today(current_user.structure)
     refuse_id, refuse_form = fait
     faits = {}
@@ -74,7 +80,7 @@ def _render_rattrapages(inscription: Inscription, lignes, form: RattrapageForm, 
             )
     journal.record(current_user, "consultation", "inscription", inscription.id, "rattrapages")
     db.session.commit()
-    return render_template(
+    page = render_template(
         "ateliers/rattrapages.html",
         inscription=inscription,
         atelier=inscription.atelier,
@@ -83,7 +89,27 @@ def _render_rattrapages(inscription: Inscription, lignes, form: RattrapageForm, 
         faits=faits,
         statuts=STATUTS_PRESENCE,
         horaire=horaire,
+        version=versions.jeton(rattrapages_service.instantane_rattrapages(inscription)),
+        conflit=conflit,
+        changements=_changements_rattrapages(conflit) if conflit else None,
     )
+    return page, status
+
+
+def _changements_rattrapages(conflit: versions.ModifieEntreTemps) -> list[str]:
+    """The changes to the learner's catch-ups since the page was opened, in French."""
+    lignes = []
+    for changement in conflit.changements:
+        quoi, _, module_id = changement.cle.partition("-")
+        module = db.session.get(Module, int(module_id))
+        if quoi == "prevu":
+            montrer = lambda v: datetime_fr(datetime.fromisoformat(v)) if v else "non prévu"  # noqa: E731
+            libelle = f"Rattrapage du module {module.numero}, prévu le"
+        else:
+            montrer = lambda v: date_fr(date.fromisoformat(v)) if v else "pas fait"  # noqa: E731
+            libelle = f"Rattrapage du module {module.numero}, fait le"
+        lignes.append(versions.decrire(changement, libelle, montrer(changement.avant), montrer(changement.apres)))
+    return lignes
 
 
 @ateliers_bp.route("/inscriptions/<int:inscription_id>/rattrapages", methods=["GET", "POST"])
@@ -106,9 +132,15 @@ def rattrapages(inscription_id: int):
             form.jour.data,
             form.heure.data,
             structure_today(current_user.structure),
+            vu=versions.lire(request.form.get(versions.CHAMP)),
         )
         message = f"Rattrapage du module {rattrapage.module.numero} prévu."
         db.session.commit()
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        inscription = inscription_or_404(inscription_id)
+        lignes = rattrapages_service.modules_manques(inscription)
+        return _render_rattrapages(inscription, lignes, form, conflit=conflit, status=409)
     except DomainError as error:
         db.session.rollback()
         field_error(form, error)
@@ -136,7 +168,19 @@ def rattrapage_fait(rattrapage_id: int):
     if form.validate_on_submit():
         try:
             rattrapages_service.marquer_fait(
-                current_user, rattrapage, form.fait_on.data, structure_today(current_user.structure)
+                current_user,
+                rattrapage,
+                form.fait_on.data,
+                structure_today(current_user.structure),
+                vu=versions.lire(request.form.get("version")),
+            )
+        except versions.ModifieEntreTemps as conflit:
+            db.session.rollback()
+            inscription = inscription_or_404(inscription_id)
+            lignes = rattrapages_service.modules_manques(inscription)
+            fait = (rattrapage_id, form)
+            return _render_rattrapages(
+                inscription, lignes, _rattrapage_form(lignes, module=""), fait, conflit=conflit, status=409
             )
         except DomainError as error:
             db.session.rollback()
@@ -156,7 +200,16 @@ def annuler_rattrapage(rattrapage_id: int):
     rattrapage = _rattrapage_or_404(rattrapage_id)
     inscription_id, numero = rattrapage.inscription_id, rattrapage.module.numero
     try:
-        rattrapages_service.annuler_rattrapage(current_user, rattrapage)
+        rattrapages_service.annuler_rattrapage(
+            current_user, rattrapage, vu=versions.lire(request.form.get(versions.CHAMP))
+        )
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        inscription = inscription_or_404(inscription_id)
+        lignes = rattrapages_service.modules_manques(inscription)
+        return _render_rattrapages(
+            inscription, lignes, _rattrapage_form(lignes, module=""), conflit=conflit, status=409
+        )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

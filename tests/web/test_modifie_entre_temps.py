@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from ateliers import competences
 from ateliers.dropout import Seuils
-from ateliers.models import Presence
+from ateliers.models import Presence, Rattrapage
+from ateliers.presences import Saisie, enregistrer_presences
 from evaluations.models import EvaluationCompetence
 from extensions import db
 from tests.ateliers_fixtures import freeze_routes_clock, ids
@@ -271,3 +272,31 @@ def test_co_runners_changed_from_a_stale_workshop_page_are_refused(signed_in, co
     )
     db.session.expire_all()
     assert {c.id for c in atelier.seances[1].animateurs} == {mediatrice.id, benevole.id}
+
+
+def test_a_catch_up_planned_from_a_stale_page_does_not_move_the_colleagues(signed_in, collegue, atelier):
+    martin = ids(atelier)["Martin"]
+    page = f"/ateliers/inscriptions/{martin}/rattrapages"
+    saisie = {martin: Saisie("absent"), ids(atelier)["Bernard"]: Saisie("present")}
+    enregistrer_presences(atelier.seances[0].animateurs[0], atelier, atelier.seances[0], saisie, NOW.date())
+    db.session.commit()
+    module = atelier.seances[0].module_id
+    page_b = ouvrir(collegue, page)
+    assert signed_in.submit(page, {"module": module, "jour": "2026-04-16", "heure": "14:00"}).status_code == 302
+
+    response = collegue.client.post(page, data={**page_b, "module": module, "jour": "2026-04-17", "heure": "10:00"})
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(
+        r"Rattrapage du module 1, prévu le : non prévu → jeudi 16 avril 2026, 14 h 00 "
+        r"\(par Awa Diallo à \d{1,2} h \d\d\)",
+        html,
+    )
+    assert 'value="2026-04-17"' in html
+    db.session.expire_all()
+    (rattrapage,) = db.session.scalars(sa.select(Rattrapage)).all()
+    assert rattrapage.prevu_at.date().isoformat() == "2026-04-16"
+    cancel = ouvrir(collegue, page, f"/ateliers/rattrapages/{rattrapage.id}/annuler")
+    assert collegue.client.post(f"/ateliers/rattrapages/{rattrapage.id}/annuler", data=page_b).status_code == 409
+    assert collegue.client.post(f"/ateliers/rattrapages/{rattrapage.id}/annuler", data=cancel).status_code == 302

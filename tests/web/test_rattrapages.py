@@ -12,7 +12,7 @@ from ateliers.presences import Saisie, enregistrer_presences
 from ateliers.rattrapages import planifier_rattrapage
 from extensions import db
 from tests.ateliers_fixtures import ids
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, version_from
 
 NOW = datetime(2026, 4, 14, 8, 0)  # séances 1 (30 March) and 2 (13 April) are held
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -49,12 +49,20 @@ def planned(browser, atelier, numero=1, jour="2026-04-16") -> Rattrapage:
 
 
 def submit_done(browser, atelier, rattrapage, fait_on: str):
-    """Post the "Fait le" form of ``rattrapage`` as the browser does (its own prefixed CSRF field)."""
-    token = csrf_token_from(browser.get(url(rattrapage.inscription_id)).get_data(as_text=True))
+    """Post the "Fait le" form of ``rattrapage`` as the browser does (its own prefixed CSRF field, the page's
+    version)."""
+    page = browser.get(url(rattrapage.inscription_id)).get_data(as_text=True)
+    token = csrf_token_from(page)
     prefix = f"r{rattrapage.id}"
+    action = f"/ateliers/rattrapages/{rattrapage.id}/fait"
     return browser.client.post(
-        f"/ateliers/rattrapages/{rattrapage.id}/fait",
-        data={"csrf_token": token, f"{prefix}-csrf_token": token, f"{prefix}-fait_on": fait_on},
+        action,
+        data={
+            "csrf_token": token,
+            f"{prefix}-csrf_token": token,
+            f"{prefix}-fait_on": fait_on,
+            "version": version_from(page, action, False),
+        },
     )
 
 
