@@ -147,7 +147,10 @@ def montrer(field, valeur: Any) -> str:
     oui / non for a box, else the text."""
     if field.type == "BooleanField":
         return "oui" if valeur else "non"
-    libelles = {str(choice[0]): str(choice[1]) for choice in getattr(field, "choices", None) or ()}
+    paires = (
+        c[:2] if not isinstance(c, SelectChoice) else (c.value, c.label) for c in getattr(field, "choices", ()) or ()
+    )
+    libelles = {str(value): str(label) for value, label in paires}
     if isinstance(valeur, list | tuple):
         return ", ".join(libelles.get(str(v), str(v)) for v in valeur) or "aucun(e)"
     if valeur is None or valeur == "":

@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from core import disponibilites
 from core.constants import CANAUX
-from core.forms import REQUIRED, AppForm, IdentiteForm, MultiCheckboxField, choices, stripped
+from core.forms import REQUIRED, AppForm, IdentiteForm, MultiCheckboxField, VersionField, choices, stripped
 from evaluations.constants import MODES_POSITIONNEMENT
 from evaluations.scoring import SCORED_PARTS, VALID_ANSWERS
 from evaluations.services import Saisie
@@ -55,6 +55,7 @@ class _PositionnementBase(AppForm):
     )
     enregistrer = SubmitField("Enregistrer le brouillon")
     calculer = SubmitField("Calculer le niveau")
+    version = VersionField()
 
     question_codes: tuple[str, ...] = ()
     parties: list[Partie]

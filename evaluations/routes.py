@@ -12,17 +12,26 @@ post (POST/redirect/GET) and, for the autosave script, the same post asking for 
 - 409 ``{"saved": false, "message", "url"}``: the placement is already complete (``url``: its result);
 - 400 ``{"message", "csrf_token"}``: the page's CSRF token was refused (expired page, ended session), answered
   by ``core.security``; the script saves again once with ``csrf_token``. Other errors: ``{"message"}``.
+- 409 ``{"saved": false, "message", "changes": [...]}``: someone saved this draft (or the person's availability
+  or channel) since the page was opened; nothing saved, ``changes`` says what in French.
+
+Every post carries the hidden ``version`` field (``core.versions``): the snapshot of what the page shows. A
+200 answer gives the new one as ``version``, which the script puts in the field before the next save.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import services as core_services
+from core import versions
 from core.access import get_in_structure_or_404, roles_required
 from core.constants import STATUTS_ATTENTE
 from core.errors import DomainError
+from core.forms import reprendre
 from core.models import Apprenant
 from core.timeutil import heure_fr, structure_today, structure_zone, to_local, utcnow
 from evaluations import queries, services
@@ -47,13 +56,25 @@ def _heure(moment) -> str:
     return heure_fr(to_local(moment, structure_zone(current_user.structure)))
 
 
+def _version(positionnement, apprenant) -> str:
+    """The ``version`` field of a questionnaire page showing ``positionnement`` (None: no draft yet)."""
+    return versions.jeton(services.instantane_brouillon(positionnement, apprenant))
+
+
 def _draft_saved(positionnement):
     """Respond to a successful draft save: JSON for the autosave script, else back to the draft's page."""
     url = url_for("positionnements.questionnaire", positionnement_id=positionnement.id)
     saved_at = _heure(utcnow())
     message = f"Brouillon enregistré à {saved_at}."
     if _wants_json():
-        return jsonify(saved=True, id=positionnement.id, url=url, saved_at=saved_at, message=message)
+        return jsonify(
+            saved=True,
+            id=positionnement.id,
+            url=url,
+            saved_at=saved_at,
+            message=message,
+            version=_version(positionnement, positionnement.apprenant),
+        )
     flash(message, "success")
     return redirect(url)
 
@@ -75,6 +96,48 @@ def _show_domain_error(form, error: DomainError) -> None:
         form[error.field].errors = [*form[error.field].errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def _modifie_entre_temps(
+    form, conflit: versions.ModifieEntreTemps, *, action, apprenant, positionnement, questionnaire
+):
+    """A save refused because the draft changed since the page was opened: the changes, as JSON for the
+    autosave, else the page with what was typed kept and the stored answers wherever nothing was changed."""
+    saisi = services.saisie_a_plat(form.to_saisie())
+
+    def donnees(valeurs):
+        reponses = {k: v for k, v in valeurs.items() if k not in ("mode", *services.CONTACT)}
+        return initial_data(
+            SimpleNamespace(reponses=reponses, mode=valeurs.get("mode")),
+            SimpleNamespace(
+                disponibilites=valeurs.get("disponibilites") or 0, canal_prefere=valeurs.get("canal_prefere")
+            ),
+        )
+
+    form, changements = reprendre(
+        conflit,
+        saisi,
+        donnees,
+        lambda data: positionnement_form(questionnaire.contenu, with_candidate=False, formdata=None, data=data),
+    )
+    if _wants_json():
+        message = (
+            "Brouillon non enregistré : " + " ; ".join(changements) + ". Cliquez sur « Enregistrer le brouillon »."
+        )
+        return jsonify(saved=False, message=message, changes=changements), 409
+    page = render_template(
+        "positionnements/questionnaire.html",
+        form=form,
+        action=action,
+        apprenant=apprenant,
+        positionnement=positionnement,
+        questionnaire=questionnaire,
+        candidates=(),
+        missing=(),
+        conflit=conflit,
+        changements=changements,
+    )
+    return page, 409
 
 
 def _render_form(form, *, action, apprenant=None, positionnement=None, questionnaire=None, **context):
@@ -99,6 +162,7 @@ def _complete(form, positionnement, action):
         services.complete_positionnement(current_user, positionnement, structure_today(current_user.structure))
     except ReponsesIncompletes as incomplete:
         db.session.commit()  # the draft is saved anyway: nothing typed is lost
+        form.version.data = _version(positionnement, positionnement.apprenant)
         form.mark_missing(incomplete.codes)
         return _render_form(
             form,
@@ -121,7 +185,20 @@ def _start(form, apprenant, questionnaire_version, action):
                 current_user, form.identite(), questionnaire_version, saisie, form.confirmer_doublon.data
             )
         else:
-            positionnement = services.start_positionnement(current_user, apprenant, questionnaire_version, saisie)
+            positionnement = services.start_positionnement(
+                current_user, apprenant, questionnaire_version, saisie, vu=versions.lire(form.version.data)
+            )
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        draft = queries.draft_of(apprenant.id)
+        return _modifie_entre_temps(
+            form,
+            conflit,
+            action=url_for("positionnements.questionnaire", positionnement_id=draft.id) if draft else action,
+            apprenant=apprenant,
+            positionnement=draft,
+            questionnaire=draft.questionnaire if draft else questionnaire_version,
+        )
     except core_services.PossibleDuplicate as duplicate:
         db.session.rollback()
         return _render_form(
@@ -164,6 +241,8 @@ def nouveau():
     form = positionnement_form(
         questionnaire_version.contenu, with_candidate=apprenant is None, data=initial_data(apprenant=apprenant)
     )
+    if request.method == "GET" and apprenant is not None:
+        form.version.data = _version(None, apprenant)
     if form.validate_on_submit():
         return _start(form, apprenant, questionnaire_version, action)
     if request.method == "GET" and apprenant is not None:
@@ -190,9 +269,21 @@ def questionnaire(positionnement_id: int):
         with_candidate=False,
         data=initial_data(positionnement, apprenant),
     )
+    if request.method == "GET":
+        form.version.data = _version(positionnement, apprenant)
     if form.validate_on_submit():
         try:
-            services.save_brouillon(current_user, positionnement, form.to_saisie())
+            services.save_brouillon(current_user, positionnement, form.to_saisie(), vu=versions.lire(form.version.data))
+        except versions.ModifieEntreTemps as conflit:
+            db.session.rollback()
+            return _modifie_entre_temps(
+                form,
+                conflit,
+                action=action,
+                apprenant=apprenant,
+                positionnement=positionnement,
+                questionnaire=positionnement.questionnaire,
+            )
         except DomainError as error:
             db.session.rollback()
             _show_domain_error(form, error)

@@ -7,10 +7,11 @@ follows from the niveau.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from core import journal
+from core import journal, versions
 from core import services as core_services
 from core.errors import DomainError
 from core.models import Apprenant, Compte
@@ -102,30 +103,84 @@ def _save_answers(auteur: Compte, positionnement: Positionnement, saisie: Saisie
         journal.record(auteur, "modification", "positionnement", positionnement.id, "brouillon : " + ", ".join(changed))
 
 
-def save_brouillon(auteur: Compte, positionnement: Positionnement, saisie: Saisie) -> Positionnement:
+CONTACT = ("disponibilites", "canal_prefere")
+
+
+def instantane_brouillon(positionnement: Positionnement | None, apprenant: Apprenant) -> dict[str, object]:
+    """What the questionnaire page shows of a placement: the draft's answers (question code -> answer) and
+    ``mode`` (None before any draft), the learner's ``disponibilites`` (mask) and ``canal_prefere``. The
+    snapshot of ``core.versions`` for that page."""
+    valeurs: dict[str, object] = dict(positionnement.reponses or {}) if positionnement is not None else {}
+    valeurs["mode"] = positionnement.mode if positionnement is not None else None
+    valeurs.update({name: getattr(apprenant, name) for name in CONTACT})
+    return valeurs
+
+
+def saisie_a_plat(saisie: Saisie) -> dict[str, object]:
+    """``saisie`` in the names and form of :func:`instantane_brouillon`."""
+    return {**saisie.reponses, "mode": saisie.mode, **{name: getattr(saisie, name) for name in CONTACT}}
+
+
+def _exiger_inchange(positionnement: Positionnement | None, apprenant: Apprenant, vu: Mapping[str, object]) -> None:
+    def auteurs() -> dict[str, versions.Auteur]:
+        fiche = versions.derniere_modification("apprenant", apprenant.id)
+        brouillon = (
+            versions.derniere_modification("positionnement", positionnement.id)
+            if positionnement is not None
+            else (None, None)
+        )
+        actuel = instantane_brouillon(positionnement, apprenant)
+        return {name: fiche if name in CONTACT else brouillon for name in {*actuel, *vu}}
+
+    versions.exiger_inchange(vu, instantane_brouillon(positionnement, apprenant), auteurs)
+
+
+def save_brouillon(
+    auteur: Compte, positionnement: Positionnement, saisie: Saisie, vu: Mapping[str, object] | None = None
+) -> Positionnement:
     """Save what was entered so far into the draft ``positionnement`` (no answer is required).
 
+    :param vu: what the questionnaire page showed (``core.versions.lire``, :func:`instantane_brouillon`); None
+        skips the check. The draft's row is locked first, so two saves (two people, two tabs) run one at a time.
+    :raise core.versions.ModifieEntreTemps: the draft or the learner's contact changed since the page showed
+        ``vu``; nothing written.
     :raise DomainError: when the placement is already complete, or the preferred channel is unusable.
     """
+    if vu is not None:
+        versions.verrouiller(positionnement)
     if not positionnement.is_brouillon:
         raise DomainError(ALREADY_COMPLETE)
+    if vu is not None:
+        _exiger_inchange(positionnement, positionnement.apprenant, vu)
     _update_contact(auteur, positionnement.apprenant, saisie)
     _save_answers(auteur, positionnement, saisie)
     return positionnement
 
 
 def start_positionnement(
-    auteur: Compte, apprenant: Apprenant, questionnaire: Questionnaire, saisie: Saisie
+    auteur: Compte,
+    apprenant: Apprenant,
+    questionnaire: Questionnaire,
+    saisie: Saisie,
+    vu: Mapping[str, object] | None = None,
 ) -> Positionnement:
     """Save ``saisie`` into the learner's open draft, or into a new draft on ``questionnaire`` if none is open.
 
     A learner has at most one draft: starting again resumes it, so nothing is created twice.
 
+    :param vu: what the page showed (see :func:`save_brouillon`); None skips the check. The learner's row is
+        locked first, so two people starting at once do not create two drafts.
+    :raise core.versions.ModifieEntreTemps: a draft was started, or the contact changed, since the page showed
+        ``vu``; nothing written.
     :raise DomainError: when the preferred channel is unusable.
     """
+    if vu is not None:
+        versions.verrouiller(apprenant)
     draft = queries.draft_of(apprenant.id)
     if draft is not None:
-        return save_brouillon(auteur, draft, saisie)
+        return save_brouillon(auteur, draft, saisie, vu)
+    if vu is not None:
+        _exiger_inchange(None, apprenant, vu)
     _update_contact(auteur, apprenant, saisie)
     positionnement = Positionnement(
         apprenant=apprenant,

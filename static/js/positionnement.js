@@ -5,9 +5,11 @@
  * nothing. A short pause after a change posts the whole form to the form's action, asking for JSON
  * (contract in evaluations/routes.py), and says the outcome in the aria-live status region. After the
  * first save of a new candidate, the form and the address switch to the draft's URL, so the candidate is
- * created once. One request at a time; a submit button click waits for a save in progress. When the page's
- * CSRF token has expired, the server answers 400 with a French message and a fresh token: the script takes the
- * token and saves again, once; it says so when that fails too, or when the session has ended.
+ * created once. Each save answers the new ``version`` of the draft (core.versions), put in the hidden field
+ * so the next save compares with it. One request at a time; a submit button click waits for a save in
+ * progress. When the page's CSRF token has expired, the server answers 400 with a French message and a fresh
+ * token: the script takes the token and saves again, once; it says so when that fails too, or when the session
+ * has ended.
  */
 (function () {
   "use strict";
@@ -144,6 +146,10 @@
         var data = result.data;
         if (result.response.ok && data && data.saved) {
           tokenRenewed = false;
+          var version = field("version");
+          if (version && data.version) {
+            version.value = data.version;  /* what the page shows now: the next save compares with it */
+          }
           switchTo(data.url);
           state(rerun || timer ? "pending" : "saved");
           say(data.message);

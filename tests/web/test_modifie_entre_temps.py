@@ -13,7 +13,7 @@ from ateliers import competences
 from ateliers.dropout import Seuils
 from ateliers.models import Presence, Rattrapage
 from ateliers.presences import Saisie, enregistrer_presences
-from evaluations.models import EvaluationCompetence
+from evaluations.models import EvaluationCompetence, Positionnement
 from extensions import db
 from tests.ateliers_fixtures import freeze_routes_clock, ids
 from tests.conftest import Browser, csrf_token_from, version_from
@@ -300,3 +300,40 @@ def test_a_catch_up_planned_from_a_stale_page_does_not_move_the_colleagues(signe
     cancel = ouvrir(collegue, page, f"/ateliers/rattrapages/{rattrapage.id}/annuler")
     assert collegue.client.post(f"/ateliers/rattrapages/{rattrapage.id}/annuler", data=page_b).status_code == 409
     assert collegue.client.post(f"/ateliers/rattrapages/{rattrapage.id}/annuler", data=cancel).status_code == 302
+
+
+def test_placement_draft_autosaved_from_a_stale_page_is_refused_with_the_changes(
+    signed_in, collegue, mediatrice, make_apprenant
+):
+    apprenant = make_apprenant(prenom="Élodie", nom="Lefèvre")
+    page = f"/positionnements/nouveau?apprenant_id={apprenant.id}"
+    assert signed_in.submit(page, {"mode": "telephone", "canal_prefere": "telephone", "B1": "1"}).status_code == 302
+    (draft,) = db.session.scalars(sa.select(Positionnement)).all()
+    url = f"/positionnements/{draft.id}/questionnaire"
+    page_b = ouvrir(collegue, url)
+    assert signed_in.submit(url, {"mode": "telephone", "canal_prefere": "telephone", "B1": "2"}).status_code == 302
+
+    typed = {"mode": "telephone", "canal_prefere": "telephone", "B1": "1", "B2": "1"}
+    autosave = collegue.client.post(url, data={**page_b, **typed}, headers={"Accept": "application/json"})
+
+    assert autosave.status_code == 409 and autosave.json["saved"] is False
+    (change,) = autosave.json["changes"]
+    assert re.fullmatch(
+        r"B1\. Savez-vous allumer et éteindre un ordinateur \? : Un peu, avec aide → Oui, seul "
+        r"\(par Awa Diallo à \d{1,2} h \d\d\)",
+        change,
+    )
+    db.session.expire_all()
+    assert db.session.get(Positionnement, draft.id).reponses == {"B1": 2}
+
+    # The button shows the page: B2 as typed, B1 as the colleague saved it; one click saves both.
+    shown = collegue.client.post(url, data={**page_b, **typed, "enregistrer": "1"})
+    assert shown.status_code == 409
+    html = texte(shown)
+    assert change in html
+    assert 'checked id="B1-2"' in html and 'checked id="B2-1"' in html
+    resend = {"csrf_token": csrf_token_from(html), "version": version_from(html, url, False)}
+    resend |= {**typed, "B1": "2", "enregistrer": "1"}
+    assert collegue.client.post(url, data=resend).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Positionnement, draft.id).reponses == {"B1": 2, "B2": 1}

@@ -10,7 +10,7 @@ from core.models import Apprenant, Journal
 from evaluations.curriculum import current_questionnaire
 from evaluations.models import Positionnement
 from extensions import db
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, version_from
 
 B = ("B1", "B2", "B3", "B4", "B5", "B6", "B7")
 C = ("C1", "C2", "C3", "C4")
@@ -137,7 +137,14 @@ def test_missing_answers_are_named_and_the_others_kept(browser, mediatrice):
     assert f'action="/positionnements/{draft.id}/questionnaire"' in html
     again = browser.client.post(
         f"/positionnements/{draft.id}/questionnaire",
-        data={"csrf_token": csrf_token_from(html), "mode": "presentiel", **PART_A, **scored(2, 1), "calculer": "1"},
+        data={
+            "csrf_token": csrf_token_from(html),
+            "version": version_from(html, f"/positionnements/{draft.id}/questionnaire", False),
+            "mode": "presentiel",
+            **PART_A,
+            **scored(2, 1),
+            "calculer": "1",
+        },
     )
     assert again.status_code == 302
     assert count(Apprenant) == 1 and count(Positionnement) == 1
@@ -197,20 +204,33 @@ def test_unusable_channel_is_named_at_the_top_and_beside_the_field(browser, medi
 
 def test_existing_learner_resumes_their_draft(browser, mediatrice, make_apprenant):
     apprenant = make_apprenant()
-    first = browser.submit(
-        f"/positionnements/nouveau?apprenant_id={apprenant.id}", {**CALL, "B1": "1", "enregistrer": "1"}
-    )
+    nouveau = f"/positionnements/nouveau?apprenant_id={apprenant.id}"
+    second_tab = browser.get(nouveau).get_data(as_text=True)  # opened before any draft exists
+    first = browser.submit(nouveau, {**CALL, "B1": "1", "enregistrer": "1"})
     draft = db.session.scalar(sa.select(Positionnement))
     assert first.headers["Location"] == f"/positionnements/{draft.id}/questionnaire"
 
-    resumed = browser.get(f"/positionnements/nouveau?apprenant_id={apprenant.id}")
+    resumed = browser.get(nouveau)
     assert resumed.status_code == 302
     assert resumed.headers["Location"] == f"/positionnements/{draft.id}/questionnaire"
-    # a second tab still showing the new placement page saves into the same draft
-    again = browser.submit(
-        f"/positionnements/nouveau?apprenant_id={apprenant.id}",
-        {**CALL, "B1": "1", "B2": "2", "enregistrer": "1"},
-        form_url=f"/positionnements/{draft.id}/questionnaire",
+    # a second tab still showing the new placement page is told a draft was saved meanwhile, and nothing is
+    # created twice; its answers are kept and the form now posts to the draft: one click saves into it
+    typed = {**CALL, "B1": "1", "B2": "2", "enregistrer": "1"}
+    refused = browser.client.post(
+        nouveau,
+        data={"csrf_token": csrf_token_from(second_tab), "version": version_from(second_tab, nouveau, False), **typed},
+    )
+    assert refused.status_code == 409
+    assert count(Positionnement) == 1
+    html = refused.get_data(as_text=True)
+    assert f'action="/positionnements/{draft.id}/questionnaire"' in html and is_checked(html, "B2", 2)
+    again = browser.client.post(
+        f"/positionnements/{draft.id}/questionnaire",
+        data={
+            "csrf_token": csrf_token_from(html),
+            "version": version_from(html, f"/positionnements/{draft.id}/questionnaire", False),
+            **typed,
+        },
     )
     assert again.headers["Location"] == f"/positionnements/{draft.id}/questionnaire"
     assert count(Positionnement) == 1
@@ -248,15 +268,21 @@ def test_autosave_answers_json_and_switches_to_the_draft(browser, mediatrice):
     assert saved.json["url"] == f"/positionnements/{draft.id}/questionnaire"
     assert re.fullmatch(r"Brouillon enregistré à \d{1,2} h \d{2}\.", saved.json["message"])
 
+    # The script puts the answered version in the form: the next save compares with what the page now shows.
+    version = saved.json["version"]
     again = browser.client.post(
-        saved.json["url"], data={"csrf_token": token, **CALL, "B1": "2", "B2": "0"}, headers=json
+        saved.json["url"], data={"csrf_token": token, "version": version, **CALL, "B1": "2", "B2": "0"}, headers=json
     )
     assert again.status_code == 200 and again.json["id"] == draft.id
     db.session.expire_all()
     assert db.session.get(Positionnement, draft.id).reponses == {"B1": 2, "B2": 0}
     assert count(Apprenant) == 1 and count(Positionnement) == 1
 
-    browser.client.post(saved.json["url"], data={"csrf_token": token, **CALL, **scored(), "calculer": "1"})
+    version = again.json["version"]
+    done = browser.client.post(
+        saved.json["url"], data={"csrf_token": token, "version": version, **CALL, **scored(), "calculer": "1"}
+    )
+    assert done.status_code == 302
     closed = browser.client.post(saved.json["url"], data={"csrf_token": token, **CALL}, headers=json)
     assert closed.status_code == 409
     assert closed.json["url"] == f"/positionnements/{draft.id}"
