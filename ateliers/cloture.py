@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ateliers.models import Atelier, Inscription, Presence
 from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.suivis import abandonner
-from core import journal
+from core import journal, versions
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
 from core.models import Compte
@@ -81,7 +81,9 @@ def cloturer_atelier(
     :raise DomainError: beside ``decision-<id>`` for a missing decision, beside ``motif-<id>`` for an abandon
         without a reason; otherwise (no field) when the workshop cannot be closed yet (see
         :func:`empechements_cloture`). Messages name nobody: they end up in the session cookie as flashes.
+        The workshop's row is locked first: of two closings at once, the second finds it closed.
     """
+    versions.verrouiller(atelier)
     raisons = empechements_cloture(atelier, today)
     if raisons:
         raise DomainError(" ".join(raisons))
@@ -126,6 +128,7 @@ def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:
     :raise DomainError: beside "motif" when it is missing or too short; not closed.
     """
     motif = (motif or "").strip()
+    versions.verrouiller(atelier)  # of two unlocks at once, the second finds it unlocked
     if not atelier.is_locked:
         raise DomainError("Cet atelier n'est pas verrouillé.")
     if len(motif) < 5:
@@ -141,6 +144,7 @@ def reverrouiller(auteur: Compte, atelier: Atelier, today: date) -> None:
 
     ``today`` is the structure's day (``core.timeutil.structure_today``).
     """
+    versions.verrouiller(atelier)  # of two relocks at once, the second finds it locked
     if atelier.statut != "termine" or atelier.is_locked:
         raise DomainError("Seul un atelier clos puis déverrouillé peut être reverrouillé.")
     recalculer(atelier, list(atelier.inscriptions), today)

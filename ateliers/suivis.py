@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from ateliers.models import Alerte, Atelier, Inscription, Suivi
-from core import journal
+from core import journal, versions
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
 from core.models import Compte
@@ -25,8 +25,10 @@ def enregistrer_suivi(
     """Record the call about ``alerte``; with ``suite`` "abandon", close the inscription and free its place.
 
     :raise DomainError: (beside its field) call dated in the future, unknown code, abandon without a reason,
-        or the inscription is no longer running.
+        or the inscription is no longer running. The inscription's row is locked first: of two calls ending
+        in an abandon at once, the second finds it closed (the place is freed once).
     """
+    versions.verrouiller(alerte.inscription)
     inscription = alerte.inscription
     if appel_on > today:
         raise DomainError("La date de l'appel ne peut pas être dans le futur.", "appel_on")
