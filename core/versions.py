@@ -203,14 +203,6 @@ def fusionner(saisi: Mapping[str, Any], vu: Mapping[str, Any], actuel: Mapping[s
     return fusion
 
 
-def saisies_changees(saisi: Mapping[str, Any], vu: Mapping[str, Any]) -> set[str]:
-    """Names whose typed value differs from what the page showed (all of them when ``vu`` is unreadable)."""
-    saisi = instantane(saisi)
-    if vu is ILLISIBLE:
-        return set(saisi)
-    return {cle for cle, valeur in saisi.items() if valeur != vu.get(cle)}
-
-
 def derniere_modification(objet: str, objet_id: int) -> Auteur:
     """Who last created or changed the record (journal ``objet``, ``objet_id``) and when, from the journal."""
     ligne = db.session.execute(
