@@ -185,7 +185,8 @@ def enregistrer_competences(
             {}, "On ne peut pas noter les compétences d'une séance qui a lieu dans plus d'un jour."
         )
     if vu is not None:
-        versions.exiger_inchange(vu, instantane_competences(atelier, seance), lambda: _auteurs_competences(atelier))
+        actuel = instantane_competences(atelier, seance)
+        versions.exiger_inchange(vu, actuel, lambda _noms: _auteurs_competences(atelier))
     erreurs: dict[int, str] = {}
     for inscription_id, valeurs in saisies.items():
         if any(valeur not in RESULTATS_COMPETENCE for valeur in valeurs.values()):

@@ -161,7 +161,7 @@ def enregistrer_presences(
     if seance.jour > today + timedelta(days=1):
         raise PresencesRefusees({}, "On ne peut pas noter les présences d'une séance qui a lieu dans plus d'un jour.")
     if vu is not None:
-        versions.exiger_inchange(vu, instantane_presences(atelier, seance), lambda: _auteurs_presences(seance))
+        versions.exiger_inchange(vu, instantane_presences(atelier, seance), lambda _noms: _auteurs_presences(seance))
     inscrits = inscrits_de_seance(atelier, seance)
     erreurs: dict[str, str] = {}
     lignes = {}

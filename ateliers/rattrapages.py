@@ -73,7 +73,7 @@ def _exiger_inchanges(inscription: Inscription, vu: Mapping[str, object] | None)
         return
     versions.verrouiller(inscription)
 
-    def auteurs() -> dict[str, versions.Auteur]:
+    def auteurs(_noms) -> dict[str, versions.Auteur]:
         rows = db.session.scalars(sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id))
         return {
             f"{champ}-{r.module_id}": auteur

@@ -267,8 +267,10 @@ def planifier_atelier(
     """Date the six séances of a confirmed group from ``debut``, assign the animateurs, mark it "planifie".
 
     :raise DomainError: already planned, start date in the past, no member, unknown animateur, or no room
-        for the séances (the structure's holidays and closures).
+        for the séances (the structure's holidays and closures). The workshop's row is locked first: of two
+        plannings at once, the second finds it planned.
     """
+    versions.verrouiller(atelier)
     if atelier.seances or atelier.statut != "projet":
         raise DomainError("Cet atelier est déjà planifié : déplacez ses séances si besoin.", "debut")
     if debut < today:

@@ -139,8 +139,9 @@ class ModifieEntreTemps(DomainError):
         self.actuel = dict(actuel)
 
 
-Auteurs = Callable[[], Mapping[str, Auteur]]
-"""Called only when something changed: snapshot name -> who saved it and when (a name left out: unknown)."""
+Auteurs = Callable[[list[str]], Mapping[str, Auteur]]
+"""Called with the changed names only when something changed: name -> who saved it and when (left out:
+unknown)."""
 
 
 def changements(vu: Mapping[str, Any], actuel: Mapping[str, Any], par: Auteurs | None = None) -> list[Changement]:
@@ -151,28 +152,13 @@ def changements(vu: Mapping[str, Any], actuel: Mapping[str, Any], par: Auteurs |
     """
     actuel = instantane(actuel)
     differents = [c for c in [*actuel, *(c for c in vu if c not in actuel)] if vu.get(c) != actuel.get(c)]
-    auteurs = par() if par is not None and differents else {}
+    auteurs = par(differents) if par is not None and differents else {}
     return [Changement(c, vu.get(c), actuel.get(c), *auteurs.get(c, (None, None))) for c in differents]
 
 
 def par_journal(objet: str, objet_id: int) -> Auteurs:
-    """``par`` for a record whose every change is journaled: the last author, for any name."""
-
-    def auteurs() -> Mapping[str, Auteur]:
-        return _Partout(derniere_modification(objet, objet_id))
-
-    return auteurs
-
-
-class _Partout(dict):
-    """The same author for every name."""
-
-    def __init__(self, auteur: Auteur) -> None:
-        super().__init__()
-        self.auteur = auteur
-
-    def get(self, _cle, _defaut=None):
-        return self.auteur
+    """``par`` for a record whose every change is journaled: its last author, for every changed name."""
+    return lambda noms: dict.fromkeys(noms, derniere_modification(objet, objet_id))
 
 
 def exiger_inchange(vu: Mapping[str, Any], actuel: Mapping[str, Any], par: Auteurs | None = None) -> None:

@@ -122,15 +122,14 @@ def saisie_a_plat(saisie: Saisie) -> dict[str, object]:
 
 
 def _exiger_inchange(positionnement: Positionnement | None, apprenant: Apprenant, vu: Mapping[str, object]) -> None:
-    def auteurs() -> dict[str, versions.Auteur]:
+    def auteurs(noms: list[str]) -> dict[str, versions.Auteur]:
         fiche = versions.derniere_modification("apprenant", apprenant.id)
         brouillon = (
             versions.derniere_modification("positionnement", positionnement.id)
             if positionnement is not None
             else (None, None)
         )
-        actuel = instantane_brouillon(positionnement, apprenant)
-        return {name: fiche if name in CONTACT else brouillon for name in {*actuel, *vu}}
+        return {name: fiche if name in CONTACT else brouillon for name in noms}
 
     versions.exiger_inchange(vu, instantane_brouillon(positionnement, apprenant), auteurs)
 

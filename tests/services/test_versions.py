@@ -14,6 +14,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ateliers import services
 from ateliers.models import Alerte, Atelier, Inscription, Presence
 from ateliers.presences import Saisie, enregistrer_presences, instantane_presences
 from ateliers.suivis import enregistrer_suivi
@@ -21,7 +22,8 @@ from core.errors import DomainError
 from core.models import Compte
 from core.versions import ModifieEntreTemps
 from extensions import db
-from tests.ateliers_fixtures import ids
+from tests.ateliers_fixtures import START, ids
+from tests.ateliers_fixtures import TODAY as AVANT_LE_DEBUT
 
 TODAY = date(2026, 4, 14)
 
@@ -110,3 +112,22 @@ def test_two_calls_ending_in_an_abandon_at_once_free_the_place_once(app, mediatr
     db.session.expire_all()
     assert db.session.get(Inscription, martin).statut == "abandon"
     assert db.session.get(Atelier, atelier.id).places_prises == places - 1
+
+
+def test_two_plannings_of_a_workshop_at_once_give_one_calendar(app, mediatrice, atelier_en_projet):
+    atelier_id, compte_id = atelier_en_projet.id, mediatrice.id
+
+    def planifier(debut):
+        def sauvegarde():
+            cible = db.session.get(Atelier, atelier_id)
+            services.planifier_atelier(
+                db.session.get(Compte, compte_id), cible, debut, "Salle 2", [compte_id], AVANT_LE_DEBUT
+            )
+
+        return sauvegarde
+
+    issues = en_meme_temps(app, planifier(START), planifier(date(2026, 4, 20)))
+
+    assert issues == {"premier": "ok", "second": DomainError.__name__}
+    db.session.expire_all()
+    assert db.session.get(Atelier, atelier_id).seances[0].jour == START

@@ -14,12 +14,12 @@ def test_changes_are_the_names_whose_value_differs_with_who_and_when():
     vu = {"statut-1": "absent", "statut-2": "present", "statut-3": "absent"}
     actuel = {"statut-1": "absent_excuse", "statut-2": "present", "statut-4": "present"}
     auteurs = {"statut-1": ("Awa Diallo", datetime(2026, 4, 14, 8, 12))}
-    assert versions.changements(vu, actuel, lambda: auteurs) == [
+    assert versions.changements(vu, actuel, lambda _noms: auteurs) == [
         Changement("statut-1", "absent", "absent_excuse", "Awa Diallo", datetime(2026, 4, 14, 8, 12)),
         Changement("statut-4", None, "present"),
         Changement("statut-3", "absent", None),
     ]
-    assert versions.changements(actuel, actuel, lambda: 1 / 0) == []  # authors are only looked up when needed
+    assert versions.changements(actuel, actuel, lambda _noms: 1 / 0) == []  # authors are only looked up when needed
 
 
 def test_what_is_shown_again_keeps_what_was_typed_and_takes_the_rest_from_now():
