@@ -214,7 +214,8 @@ def test_each_role_gets_its_pages_and_nothing_else(matrix_app, world, role):
                 assert own.status_code == 403, (role, rule.rule, method, own.status_code)
                 assert "Accès refusé" in own.get_data(as_text=True)
                 continue
-            expected = {200} if method == "GET" else {200, 302}
+            # 409: an empty post lacks the page's version (core.versions) and gets the page back with what is stored
+            expected = {200} if method == "GET" else {200, 302, 409}
             expected = REDIRECTING_PAGES.get(rule.endpoint, expected)
             assert own.status_code in expected, (role, rule.rule, method, own.status_code)
             if rule.arguments:
