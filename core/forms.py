@@ -147,9 +147,8 @@ def montrer(field, valeur: Any) -> str:
     oui / non for a box, else the text."""
     if field.type == "BooleanField":
         return "oui" if valeur else "non"
-    paires = (
-        c[:2] if not isinstance(c, SelectChoice) else (c.value, c.label) for c in getattr(field, "choices", ()) or ()
-    )
+    options = getattr(field, "choices", None) or ()
+    paires = ((c.value, c.label) if isinstance(c, SelectChoice) else c[:2] for c in options)
     libelles = {str(value): str(label) for value, label in paires}
     if isinstance(valeur, list | tuple):
         return ", ".join(libelles.get(str(v), str(v)) for v in valeur) or "aucun(e)"
