@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
@@ -162,6 +163,7 @@ def reprendre(
     saisi: Mapping[str, Any],
     donnees: Callable[[Mapping[str, Any]], dict],
     formulaire: Callable[[dict], FlaskForm],
+    zone: ZoneInfo | None = None,
 ) -> tuple[FlaskForm, list[str]]:
     """The form to show again after a stale save was refused, and the changes in French for the page's summary.
 
@@ -171,6 +173,7 @@ def reprendre(
 
     :param donnees: a snapshot -> the form's data (e.g. ``lambda v: Form.initial_data(SimpleNamespace(**v))``).
     :param formulaire: form data -> a new form showing it (``formdata=None``).
+    :param zone: the structure's clock, for the time of each change (Paris by default).
     """
     form = formulaire(donnees(versions.fusionner(saisi, conflit.vu, conflit.actuel)))
     avant, apres = donnees({**conflit.actuel, **conflit.vu}), donnees(conflit.actuel)
@@ -180,8 +183,9 @@ def reprendre(
         if field is None:
             continue
         ancien, nouveau = montrer(field, avant.get(changement.cle)), montrer(field, apres.get(changement.cle))
-        lignes.append(versions.decrire(changement, field.label.text, ancien, nouveau))
-        field.errors = [*field.errors, versions.decrire(changement, "Enregistré entre-temps", ancien, nouveau)]
+        lignes.append(versions.decrire(changement, field.label.text, ancien, nouveau, zone=zone))
+        note = versions.decrire(changement, "Enregistré entre-temps", ancien, nouveau, zone=zone)
+        field.errors = [*field.errors, note]
     form.version.data = versions.jeton(conflit.actuel)
     return form, lignes
 

@@ -20,7 +20,7 @@ from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureFo
 from core.models import Apprenant, Compte
 from core.ouverture import Ouverture
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
-from core.timeutil import structure_today
+from core.timeutil import structure_today, structure_zone
 from extensions import db, limiter
 
 main_bp = Blueprint("main", __name__)
@@ -140,6 +140,7 @@ def compte_modifier(compte_id: int):
                 {name: data[name] for name in services.CHAMPS_COMPTE},
                 dict,
                 lambda valeurs: CompteForm(formdata=None, data=valeurs),
+                zone=structure_zone(current_user.structure),
             )
             if data["password"]:
                 form.password.errors = ["Saisissez à nouveau le mot de passe : il n'est jamais réaffiché."]
@@ -263,6 +264,7 @@ def modifier(apprenant_id: int):
                 {name: data[name] for name in services.CHAMPS_FICHE},
                 lambda valeurs: ApprenantForm.initial_data(SimpleNamespace(**valeurs)),
                 lambda valeurs: ApprenantForm(formdata=None, data=valeurs),
+                zone=structure_zone(current_user.structure),
             )
             page = render_template(
                 "apprenants/form.html", form=form, apprenant=apprenant, conflit=conflit, changements=changements

@@ -20,7 +20,7 @@ from core.access import get_in_structure_or_404, roles_required
 from core.constants import STATUTS_ATTENTE
 from core.errors import DomainError
 from core.models import Apprenant
-from core.timeutil import structure_today
+from core.timeutil import structure_today, structure_zone
 from extensions import db
 
 
@@ -81,12 +81,15 @@ def statut(apprenant_id: int):
 
 def _statut_modifie(apprenant: Apprenant, conflit: versions.ModifieEntreTemps, choisi: str) -> str:
     """The refusal of a status change made from a stale list: what changed, and the choice not saved."""
+    # The flash message travels in the session cookie: the learner is not named, only the staff author.
+    zone = structure_zone(apprenant.structure)
     lignes = [
         versions.decrire(
             changement,
-            apprenant.nom_complet,
+            "Statut",
             STATUTS_ATTENTE.get(changement.avant, "").lower(),
             STATUTS_ATTENTE.get(changement.apres, "").lower(),
+            zone=zone,
         )
         for changement in conflit.changements
     ]

@@ -141,26 +141,28 @@ def render_detail(
         version_calendrier=versions.jeton(services.instantane_calendrier(atelier)),
         version_animateurs=versions.jeton(services.instantane_animateurs(atelier)),
         conflit=conflit,
-        changements=_changements_planning(conflit) if conflit else None,
+        changements=_changements_planning(conflit, structure_zone(atelier.structure)) if conflit else None,
     )
 
 
-def _changements_planning(conflit: versions.ModifieEntreTemps) -> list[str]:
-    """The changes to the calendar or to the co-runners since the page was opened, in French."""
+def _changements_planning(conflit: versions.ModifieEntreTemps, zone) -> list[str]:
+    """The changes to the calendar or to the co-runners since the page was opened, in French (``zone``: the
+    structure's clock)."""
     lignes = []
     for changement in conflit.changements:
         quoi, _, numero = changement.cle.partition("-")
         if quoi == "seance":
             avant, apres = (
-                datetime_fr(datetime.fromisoformat(v)) if v else "" for v in (changement.avant, changement.apres)
+                datetime_fr(datetime.fromisoformat(v), zone=zone) if v else ""
+                for v in (changement.avant, changement.apres)
             )
-            lignes.append(versions.decrire(changement, f"Séance {numero}", avant, apres))
+            lignes.append(versions.decrire(changement, f"Séance {numero}", avant, apres, zone=zone))
         else:
             avant, apres = (
                 ", ".join(compte.nom_complet for i in v or () if (compte := db.session.get(Compte, i)))
                 for v in (changement.avant, changement.apres)
             )
-            lignes.append(versions.decrire(changement, f"Animateurs de la séance {numero}", avant, apres))
+            lignes.append(versions.decrire(changement, f"Animateurs de la séance {numero}", avant, apres, zone=zone))
     return lignes
 
 

@@ -25,7 +25,7 @@ from ateliers.routes.commun import (
 from core import journal, versions
 from core.access import roles_required
 from core.errors import DomainError
-from core.timeutil import date_fr, datetime_fr, structure_today
+from core.timeutil import date_fr, datetime_fr, structure_today, structure_zone
 from evaluations.models import Module
 from extensions import db
 
@@ -91,24 +91,29 @@ def _render_rattrapages(
         horaire=horaire,
         version=versions.jeton(rattrapages_service.instantane_rattrapages(inscription)),
         conflit=conflit,
-        changements=_changements_rattrapages(conflit) if conflit else None,
+        changements=_changements_rattrapages(conflit, structure_zone(inscription.atelier.structure))
+        if conflit
+        else None,
     )
     return page, status
 
 
-def _changements_rattrapages(conflit: versions.ModifieEntreTemps) -> list[str]:
-    """The changes to the learner's catch-ups since the page was opened, in French."""
+def _changements_rattrapages(conflit: versions.ModifieEntreTemps, zone) -> list[str]:
+    """The changes to the learner's catch-ups since the page was opened, in French (``zone``: the structure's
+    clock)."""
     lignes = []
     for changement in conflit.changements:
         quoi, _, module_id = changement.cle.partition("-")
         module = db.session.get(Module, int(module_id))
         if quoi == "prevu":
-            montrer = lambda v: datetime_fr(datetime.fromisoformat(v)) if v else "non prévu"  # noqa: E731
+            montrer = lambda v: datetime_fr(datetime.fromisoformat(v), zone=zone) if v else "non prévu"  # noqa: E731
             libelle = f"Rattrapage du module {module.numero}, prévu le"
         else:
             montrer = lambda v: date_fr(date.fromisoformat(v)) if v else "pas fait"  # noqa: E731
             libelle = f"Rattrapage du module {module.numero}, fait le"
-        lignes.append(versions.decrire(changement, libelle, montrer(changement.avant), montrer(changement.apres)))
+        lignes.append(
+            versions.decrire(changement, libelle, montrer(changement.avant), montrer(changement.apres), zone=zone)
+        )
     return lignes
 
 

@@ -23,7 +23,7 @@ from ateliers.verrou import AtelierClos
 from core import journal, versions
 from core.access import roles_required
 from core.text import name_seen_by
-from core.timeutil import structure_today
+from core.timeutil import structure_today, structure_zone
 from evaluations.constants import RESULTATS_COMPETENCE
 from extensions import db
 
@@ -91,6 +91,7 @@ def _presences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreT
         for champ, valeur in zip(("statut", "arrivee", "depart"), ligne, strict=True)
     }
     fusion = versions.fusionner(saisi, conflit.vu, conflit.actuel)
+    zone = structure_zone(atelier.structure)
     noms = {i.id: name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom) for i in inscrits}
 
     def montrer(champ: str, valeur) -> str:
@@ -104,8 +105,8 @@ def _presences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreT
         avant, apres = montrer(champ, changement.avant), montrer(champ, changement.apres)
         nom = noms.get(int(ident), "Une personne qui n'est plus sur la liste")
         libelle = {"statut": nom, "arrivee": f"{nom}, heure d'arrivée", "depart": f"{nom}, heure de départ"}[champ]
-        lignes.append(versions.decrire(changement, libelle, avant, apres))
-        notes[changement.cle] = versions.decrire(changement, "Enregistré entre-temps", avant, apres)
+        lignes.append(versions.decrire(changement, libelle, avant, apres, zone=zone))
+        notes[changement.cle] = versions.decrire(changement, "Enregistré entre-temps", avant, apres, zone=zone)
     page = _render_presences(
         atelier,
         seance,
@@ -194,6 +195,7 @@ def _competences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntr
         if match and valeur:
             valeurs[int(match.group(1)), int(match.group(2))] = valeur
     noms = {i.id: name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom) for i in inscrits}
+    zone = structure_zone(atelier.structure)
     codes = {c.id: c.code for c in competences_service.grille(atelier, seance).competences}
     lignes, notes = [], {}
     for changement in conflit.changements:
@@ -201,8 +203,8 @@ def _competences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntr
         avant, apres = (RESULTATS_COMPETENCE.get(v, "non évalué").lower() for v in (changement.avant, changement.apres))
         code = codes.get(competence_id, "une compétence")
         nom = noms.get(inscription_id, "Une personne qui n'est plus sur la liste")
-        lignes.append(versions.decrire(changement, f"{nom}, {code}", avant, apres))
-        note = versions.decrire(changement, f"{code} enregistrée entre-temps", avant, apres)
+        lignes.append(versions.decrire(changement, f"{nom}, {code}", avant, apres, zone=zone))
+        note = versions.decrire(changement, f"{code} enregistrée entre-temps", avant, apres, zone=zone)
         notes[inscription_id] = f"{notes[inscription_id]} ; {note}" if inscription_id in notes else note
     page = _render_competences(
         atelier, seance, inscrits, valeurs, notes, conflit.actuel, message=conflit.message, changements=lignes

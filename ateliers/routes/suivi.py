@@ -26,7 +26,7 @@ from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
 from core.forms import reprendre
 from core.models import Apprenant
-from core.timeutil import structure_today
+from core.timeutil import structure_today, structure_zone
 from evaluations.constants import NIVEAUX
 from evaluations.curriculum import current_curriculum_version, modules_of_version
 from extensions import db
@@ -155,6 +155,7 @@ def enregistrer_seuils():
             nouveaux.to_dict(),
             lambda valeurs: SeuilsForm.initial_data(dropout.Seuils.from_dict(valeurs)),
             lambda data: SeuilsForm(formdata=None, titres_modules=titres, data=data),
+            zone=structure_zone(current_user.structure),
         )
         return _render_seuils(form, titres, conflit, changements), 409
     db.session.commit()

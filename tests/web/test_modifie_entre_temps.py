@@ -15,7 +15,7 @@ from ateliers.models import Presence, Rattrapage
 from ateliers.presences import Saisie, enregistrer_presences
 from evaluations.models import EvaluationCompetence, Positionnement
 from extensions import db
-from tests.ateliers_fixtures import freeze_routes_clock, ids
+from tests.ateliers_fixtures import freeze_clock, ids
 from tests.conftest import Browser, csrf_token_from, version_from
 
 NOW = datetime(2026, 4, 14, 8, 0)
@@ -96,7 +96,7 @@ def judgement(inscription_id: int, competence_id: int) -> str | None:
 def test_skills_saved_from_a_stale_page_are_refused_with_the_changes_and_typed_values(
     signed_in, collegue, atelier, numero, monkeypatch
 ):
-    freeze_routes_clock(monkeypatch, datetime(2026, 5, 12, 8, 0))  # the day after séance 6
+    freeze_clock(monkeypatch, datetime(2026, 5, 12, 8, 0))  # the day after séance 6
     url = f"/ateliers/{atelier.id}/seances/{numero}/competences"
     martin, bernard = ids(atelier)["Martin"], ids(atelier)["Bernard"]
     premiere, seconde = (c for c in competences.grille(atelier, atelier.seances[numero - 1]).competences[:2])
@@ -231,7 +231,7 @@ def test_waiting_status_changed_from_a_stale_list_is_refused(signed_in, collegue
     response = collegue.client.post(action, data={**page_b, "statut": "oriente"}, follow_redirects=True)
 
     html = texte(response)
-    assert re.search(r"Nadia Ferhat : en attente → retiré \(par Awa Diallo à \d{1,2} h \d\d\)", html)
+    assert re.search(r"Statut : en attente → retiré \(par Awa Diallo à \d{1,2} h \d\d\)", html)
     assert "« orienté ailleurs », n'est pas enregistré" in html
     db.session.expire_all()
     assert personne.statut == "retire"
