@@ -153,9 +153,8 @@ def montrer(field, valeur: Any) -> str:
     libelles = {str(value): str(label) for value, label in paires}
     if isinstance(valeur, list | tuple):
         return ", ".join(libelles.get(str(v), str(v)) for v in valeur) or "aucun(e)"
-    if valeur is None or valeur == "":
-        return ""
-    return libelles.get(str(valeur), str(valeur))
+    texte = "" if valeur is None else str(valeur)
+    return libelles.get(texte, texte)  # an empty value may be a choice too ("" for the métropole)
 
 
 def reprendre(
@@ -382,6 +381,8 @@ class CalendrierStructureForm(AppForm):
         description="Cochez les jours fériés où la structure est ouverte (par exemple le lundi de Pentecôte, "
         "journée de solidarité) : on pourra y prévoir séances et rattrapages. Le 1er mai est chômé pour tous.",
     )
+
+    version = VersionField()
 
     def __init__(self, *args, actuelle: str | None = None, annee: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

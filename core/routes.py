@@ -166,9 +166,25 @@ def structure():
     form = CalendrierStructureForm(
         data=CalendrierStructureForm.initial_data(structure), actuelle=structure.subdivision_feries, annee=annee
     )
+    conflit = changements = None
+    if request.method == "GET":
+        form.version.data = versions.jeton(services.instantane_calendrier(structure))
     if form.validate_on_submit():
+        data = form.to_data()
         try:
-            changed = services.modifier_calendrier(current_user, structure, form.to_data())
+            changed = services.modifier_calendrier(current_user, structure, data, vu=versions.lire(form.version.data))
+        except versions.ModifieEntreTemps as erreur:
+            db.session.rollback()
+            structure, conflit = current_user.structure, erreur
+            form, changements = reprendre(
+                conflit,
+                data,
+                lambda valeurs: CalendrierStructureForm.initial_data(SimpleNamespace(**valeurs)),
+                lambda valeurs: CalendrierStructureForm(
+                    formdata=None, data=valeurs, actuelle=structure.subdivision_feries, annee=annee
+                ),
+                zone=structure_zone(structure),
+            )
         except DomainError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(error.message)
@@ -177,9 +193,16 @@ def structure():
             flash("Paramètres de la structure enregistrés." if changed else "Aucune modification.", "success")
             return redirect(url_for("admin.structure"))
     ouverture = Ouverture(structure.subdivision_feries, frozenset(structure.feries_travailles or ()))
-    return render_template(
-        "admin/structure.html", form=form, structure=structure, annee=annee, feries=ouverture.feries_annee(annee)
+    page = render_template(
+        "admin/structure.html",
+        form=form,
+        structure=structure,
+        annee=annee,
+        feries=ouverture.feries_annee(annee),
+        conflit=conflit,
+        changements=changements,
     )
+    return page, 409 if conflit else 200
 
 
 @admin_bp.get("/journal")

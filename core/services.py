@@ -173,17 +173,38 @@ def update_compte(auteur: Compte, compte: Compte, data: dict, vu: Mapping[str, o
     return changed
 
 
-def modifier_calendrier(auteur: Compte, structure: Structure, data: dict) -> list[str]:
+# What the structure's calendar form shows and edits: the snapshot of ``core.versions`` for that page.
+CHAMPS_CALENDRIER = ("subdivision_feries", "fuseau_horaire", "feries_travailles")
+
+
+def instantane_calendrier(structure: Structure) -> dict:
+    """The structure's calendar settings as its form shows them (model values of :data:`CHAMPS_CALENDRIER`)."""
+    return {
+        "subdivision_feries": structure.subdivision_feries,
+        "fuseau_horaire": structure.fuseau_horaire,
+        "feries_travailles": list(structure.feries_travailles or ()),
+    }
+
+
+def modifier_calendrier(
+    auteur: Compte, structure: Structure, data: dict, vu: Mapping[str, object] | None = None
+) -> list[str]:
     """Set the structure's holiday subdivision, time zone and worked holidays; journal the fields changed.
 
     :param data: ``subdivision_feries`` (a key of ``core.ouverture.SUBDIVISIONS`` or None), ``fuseau_horaire``
         (IANA name), ``feries_travailles`` (codes of ``core.ouverture.FERIES``).
+    :param vu: what the settings page showed (``core.versions.lire``); None skips the check. The structure's row
+        is locked first, so two saves run one at a time.
     :return: the names of the fields changed (none: nothing written).
+    :raise core.versions.ModifieEntreTemps: the settings changed since the page showed ``vu``; nothing written.
     :raise DomainError: beside its field: the structure is not the author's; a time zone that is not one of
         the subdivision's (La Réunion is on Indian/Reunion time); a holiday that cannot be worked (1 May).
     """
     if structure.id != auteur.structure_id:
         raise DomainError("Vous ne pouvez modifier que votre structure.")
+    if vu is not None:
+        versions.verrouiller(structure)
+        versions.exiger_inchange(vu, instantane_calendrier(structure), versions.par_journal("structure", structure.id))
     subdivision, fuseau = data["subdivision_feries"], data["fuseau_horaire"]
     zones = fuseaux_possibles(subdivision)
     if fuseau not in zones:

@@ -337,3 +337,27 @@ def test_placement_draft_autosaved_from_a_stale_page_is_refused_with_the_changes
     assert collegue.client.post(url, data=resend).status_code == 302
     db.session.expire_all()
     assert db.session.get(Positionnement, draft.id).reponses == {"B1": 2, "B2": 1}
+
+
+def test_structure_calendar_saved_from_a_stale_page_is_refused_with_the_changes(app, make_compte, structure):
+    admin_a, admin_b = Browser(app.test_client()), Browser(app.test_client())
+    admin_a.login(make_compte("admin", prenom="Awa", nom="Diallo"))
+    admin_b.login(make_compte("admin", prenom="Camille", nom="Roux"))
+    url = "/admin/structure"
+    page_b = ouvrir(admin_b, url)
+    assert admin_a.submit(url, {"subdivision_feries": "57", "fuseau_horaire": "Europe/Paris"}).status_code == 302
+
+    response = admin_b.client.post(
+        url, data={**page_b, "subdivision_feries": "", "fuseau_horaire": "Europe/Paris", "feries_travailles": []}
+    )
+
+    assert response.status_code == 409
+    html = texte(response)
+    assert re.search(
+        r"Jours fériés applicables : France métropolitaine \(hors Alsace-Moselle\) → Moselle "
+        r"\(par Awa Diallo à \d{1,2} h \d\d\)",
+        html,
+    )
+    db.session.expire_all()
+    assert structure.subdivision_feries == "57"
+    assert '<option selected value="57">Moselle</option>' in html
