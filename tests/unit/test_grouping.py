@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ateliers import grouping
+from ateliers import grouping_milp
 from ateliers.grouping import RAISONS, AtelierPrevu, Candidat, propose_groupes, verifier_groupe
 from core.disponibilites import CODES
 
@@ -469,7 +469,7 @@ def test_optimal_against_brute_force_one_objective_at_a_time(instance):
     # Large sites have their objectives solved one after the other (a weighted sum would be too large for
     # the solver's tolerances): the same answers are expected on small ones made to take that path.
     candidats, ateliers, ecart_max = instance
-    with mock.patch.object(grouping, "_MAGNITUDE_LIMIT", 1):
+    with mock.patch.object(grouping_milp, "_MAGNITUDE_LIMIT", 1):
         proposition = check(candidats, ateliers, ecart_max=ecart_max)
 
     assert proposition.is_optimal

@@ -1,0 +1,104 @@
+"""A mixed-integer linear programme for HiGHS (through its own binding ``highspy``), built row by row and
+solved for one objective after another from a given starting solution. Used by the grouping solver
+(``ateliers.grouping_milp``); it knows nothing of workshops."""
+
+from __future__ import annotations
+
+import math
+
+# Below this, a solve is not worth starting: HiGHS needs a few milliseconds to read the model.
+MIN_SOLVE_SECONDS = 0.02
+
+
+class MilpModel:
+    """A MILP for HiGHS, built row by row, then solved for one objective after another."""
+
+    def __init__(self) -> None:
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.starts: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+        self.highs = None
+
+    def variables(self, count: int, upper: float = 1.0, integer: bool = True) -> range:
+        start = len(self.lower)
+        self.lower += [0.0] * count
+        self.upper += [upper] * count
+        self.integer += [int(integer)] * count
+        return range(start, start + count)
+
+    def row(self, cols: list[int], vals: list[float], lower: float = -math.inf, upper: float = math.inf) -> None:
+        if self.highs is not None:
+            import numpy as np
+
+            self.highs.addRow(lower, upper, len(cols), np.array(cols, dtype=np.int32), np.array(vals))
+            return
+        self.starts.append(len(self.cols))
+        self.cols += cols
+        self.vals += vals
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def load(self) -> None:
+        """Hand the rows to HiGHS; rows added afterwards go straight to it."""
+        # Imported here: numpy and HiGHS cost a few hundred ms to import, which only callers that solve pay.
+        import highspy
+        import numpy as np
+
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        # Every objective takes integer values at the optimum: an absolute gap below 1 proves it.
+        highs.setOptionValue("mip_abs_gap", 1 - 1e-6)
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        n = len(self.lower)
+        highs.passModel(
+            n,
+            len(self.row_lower),
+            len(self.cols),
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            np.zeros(n),
+            np.array(self.lower),
+            np.array(self.upper),
+            np.clip(np.array(self.row_lower), -highspy.kHighsInf, highspy.kHighsInf),
+            np.clip(np.array(self.row_upper), -highspy.kHighsInf, highspy.kHighsInf),
+            np.array([*self.starts, len(self.cols)], dtype=np.int32),
+            np.array(self.cols, dtype=np.int32),
+            np.array(self.vals),
+            np.array(self.integer, dtype=np.int32),
+        )
+        self.highs = highs
+
+    def solve(
+        self, cost: dict[int, float], seconds: float, start: list[float]
+    ) -> tuple[bool, list[float] | None, float | None]:
+        """Minimise ``cost`` from the feasible solution ``start``.
+
+        :return: whether the solver proved its solution optimal, its solution (None when it has none), and
+            its lower bound on the cost (None when it has none).
+        """
+        import highspy
+        import numpy as np
+
+        highs = self.highs
+        n = len(self.lower)
+        values = np.zeros(n)
+        for col, val in cost.items():
+            values[col] = val
+        highs.changeColsCost(n, np.arange(n, dtype=np.int32), values)
+        highs.setOptionValue("time_limit", max(seconds, MIN_SOLVE_SECONDS))
+        solution = highspy.HighsSolution()
+        solution.col_value = start
+        highs.setSolution(solution)
+        highs.run()
+        info = highs.getInfo()
+        optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        has_solution = info.primal_solution_status == int(highspy.SolutionStatus.kSolutionStatusFeasible)
+        x = list(highs.getSolution().col_value) if has_solution else None
+        bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+        return optimal, x, bound
