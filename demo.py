@@ -311,7 +311,9 @@ def _add_workshop(
     last_held = _last_held(atelier)
     for rank, apprenant_id in enumerate(learner_ids):
         leaves = dropout and rank == len(learner_ids) - 1
-        inscription = Inscription(apprenant_id=apprenant_id, joined_on=start - timedelta(days=10))
+        # Enrolled ten days before the first séance, at the moment the groups were confirmed.
+        joined_at = atelier.seances[0].starts_at - timedelta(days=10)
+        inscription = Inscription(apprenant_id=apprenant_id, joined_at=joined_at)
         atelier.inscriptions.append(inscription)
         minutes = 0
         for seance in atelier.seances:
@@ -340,7 +342,8 @@ def _add_workshop(
         if statut == "termine":
             inscription.statut = "abandon" if leaves else "termine"
             inscription.motif_sortie = "transport" if leaves else None
-            inscription.ended_on = atelier.seances[-1].jour
+            # Closed with the workshop: both stay on every séance's list, the one who stopped coming included.
+            inscription.ended_at = atelier.seances[-1].ends_at
     atelier.places_prises = sum(i.statut != "abandon" for i in atelier.inscriptions)
     if statut == "en_cours":
         db.session.flush()

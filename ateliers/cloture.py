@@ -8,7 +8,7 @@ reason. Re-locking after the correction needs no reason. Services flush; the rou
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -72,12 +72,14 @@ def sans_evaluation_finale(atelier: Atelier) -> list[Inscription]:
 
 
 def cloturer_atelier(
-    auteur: Compte, atelier: Atelier, decisions: dict[int, tuple[str, str | None]], today: date
+    auteur: Compte, atelier: Atelier, decisions: dict[int, tuple[str, str | None]], today: date, *, now: datetime
 ) -> None:
     """Close ``atelier``: each running inscription becomes terminé or abandon, then the workshop is locked.
 
     :param decisions: inscription id -> ("termine" | "abandon", reason code for an abandon), for every
         running inscription.
+    :param now: the closing moment (naive UTC). Each running inscription ends then, or at the end of the last
+        séance if that is later, so it stays on every séance it was enrolled at.
     :raise DomainError: beside ``decision-<id>`` for a missing decision, beside ``motif-<id>`` for an abandon
         without a reason; otherwise (no field) when the workshop cannot be closed yet (see
         :func:`empechements_cloture`). Messages name nobody: they end up in the session cookie as flashes.
@@ -94,14 +96,14 @@ def cloturer_atelier(
             raise DomainError("Choisissez terminé ou abandon pour chaque personne.", f"decision-{inscription.id}")
         if decision == "abandon" and motif not in MOTIFS_SORTIE:
             raise DomainError("Indiquez le motif de l'abandon.", f"motif-{inscription.id}")
-    fin = atelier.seances[-1].jour
+    fin = max(now, atelier.seances[-1].ends_at)
     for inscription in en_cours:
         decision, motif = decisions[inscription.id]
         if decision == "abandon":
             abandonner(auteur, inscription, motif, fin)
         else:
             inscription.statut = "termine"
-            inscription.ended_on = fin
+            inscription.ended_at = fin
     # Minutes totalled from the attendance for everyone; closed inscriptions have no open alert left.
     recalculer(atelier, list(atelier.inscriptions), today)
     atelier.statut = "termine"

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from ateliers import dropout
+from ateliers import dropout, periode
 from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
 from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.queries import modules_rattrapes
@@ -164,7 +164,8 @@ def enregistrer_competences(
     :param vu: what the page showed (``core.versions.lire`` of its ``version`` field); None skips the check
         (callers that are not a page). The workshop's row is locked first, so two saves run one at a time.
     :return: the inscriptions whose judgements changed.
-    :raise InscriptionInconnue: someone not expected at the séance (not enrolled, abandoned, or joined later).
+    :raise InscriptionInconnue: someone not enrolled when the séance started (not in the workshop, joined after
+        it started, or left before).
     :raise CompetenceInconnue: a skill not judged at this séance.
     :raise AtelierClos: the workshop is closed and not unlocked.
     :raise core.versions.ModifieEntreTemps: the judgements changed since the page showed ``vu`` (nothing written).
@@ -226,13 +227,18 @@ def enregistrer_competences(
 
 @dataclass(frozen=True)
 class ColonneModule:
-    """One module of a learner's progress grid: its séance, attendance, catch-up and skills."""
+    """One module of a learner's progress grid: its séance, attendance, catch-up and skills.
+
+    ``position`` says where the séance falls for the learner (``ateliers.periode``: before they joined, enrolled,
+    after they left; None without a séance). ``presence`` is only given for a séance they were enrolled at.
+    """
 
     module: Module
     seance: Seance | None
     presence: Presence | None
     rattrapage: Rattrapage | None
     lignes: list[tuple[Competence, EvaluationCompetence | None]]
+    position: str | None = None
 
     @property
     def acquises(self) -> int:
@@ -245,6 +251,11 @@ class Progression:
 
     colonnes: list[ColonneModule]
     minutes_prevues: int
+
+    @property
+    def arrivee_en_cours(self) -> bool:
+        """True when the learner joined after a séance of the workshop had started (a late replacement)."""
+        return any(c.position == periode.AVANT_ARRIVEE for c in self.colonnes)
 
     @property
     def lignes(self) -> int:
@@ -264,7 +275,10 @@ class Progression:
 
 
 def progression(inscription: Inscription) -> Progression:
-    """The progress grid of ``inscription`` in a fixed number of queries (modules, attendance, skills, catch-ups)."""
+    """The progress grid of ``inscription`` in a fixed number of queries (modules, attendance, skills, catch-ups).
+
+    Attendance, and the hours it totals, only at the séances the learner was enrolled at.
+    """
     atelier = inscription.atelier
     modules = modules_of_version(atelier.curriculum_version)
     seances = {s.module_id: s for s in atelier.seances}
@@ -276,14 +290,16 @@ def progression(inscription: Inscription) -> Progression:
         for r in db.session.scalars(sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id))
     }
     evaluations = resultats([inscription.id])[inscription.id]
+    positions = {s.id: inscription.position_at(s) for s in seances.values()}
     colonnes = [
         ColonneModule(
             module=module,
-            seance=seances.get(module.id),
-            presence=presences.get(seances[module.id].id) if module.id in seances else None,
+            seance=seance,
+            presence=presences.get(seance.id) if seance and positions[seance.id] == periode.INSCRIT else None,
             rattrapage=rattrapages.get(module.id),
             lignes=[(c, evaluations.get(c.id)) for c in module.competences],
+            position=positions[seance.id] if seance else None,
         )
-        for module in modules
+        for module, seance in ((m, seances.get(m.id)) for m in modules)
     ]
     return Progression(colonnes, sum(m.duree_minutes for m in modules))

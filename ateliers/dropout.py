@@ -1,16 +1,18 @@
 """Dropout alerts: which learners the mediator should call, and why. Pure: no Flask, no database.
 
 ``dropout_alerts(parcours, today, seuils, titres_modules)`` takes one learner's course in one workshop
-(:class:`Parcours`: placement niveau, the day they joined, one :class:`SeanceSuivie` per séance of the
+(:class:`Parcours`: placement niveau, when they joined and left, one :class:`SeanceSuivie` per séance of the
 workshop, the count of skills judged "acquis" per module) and returns the alerts that hold on ``today``, as
 :class:`Alerte` values, most severe first. It is recomputed whenever attendance or skills are saved; the
 service compares the alerts' :attr:`Alerte.cle` with the ones it already stored. The thresholds are a
 :class:`Seuils`, stored per structure as JSON (:meth:`Seuils.to_dict`, :meth:`Seuils.from_dict`).
 
-Which séances count ("held"): those dated on or after ``joined_on`` and on or before ``today`` whose
-attendance was taken (``statut`` is not None). A séance in the future, or whose attendance is not taken yet,
-or dated before the learner joined, is ignored, whatever its status: a learner who joined late to replace
-someone from the waiting list is never absent for séances held before they joined.
+Which séances count ("held"): those at which the learner was enrolled (``ateliers.periode``: the séance started
+after ``joined_at`` and before ``ended_at``), dated on or before ``today``, whose attendance was taken
+(``statut`` is not None). A séance in the future, or whose attendance is not taken yet, or that started before
+the learner joined (the same day included: a place taken at 16:00 starts at the next séance) or after they left,
+is ignored, whatever its status: a learner who joined late to replace someone from the waiting list is never
+absent for séances held before they joined.
 
 What counts as absent, per status:
 
@@ -58,10 +60,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 
 from ateliers.constants import STATUTS_PRESENCE
+from ateliers.periode import enrolled_at
 from evaluations.constants import NIVEAUX
 
 REGLES = {
@@ -99,8 +102,10 @@ _ORDRE_REGLE = {code: rank for rank, code in enumerate(REGLES)}
 class SeanceSuivie:
     """One séance of the workshop as seen for one learner.
 
-    ``statut`` is one of ``STATUTS_PRESENCE``, or None while attendance is not taken (or the séance is to
-    come). ``rattrapee`` is True once a catch-up of the séance's module has been done.
+    ``jour`` is the séance's local day (compared with ``today``), ``starts_at`` its start (naive UTC, compared
+    with the learner's joining and leaving moments). ``statut`` is one of ``STATUTS_PRESENCE``, or None while
+    attendance is not taken (or the séance is to come). ``rattrapee`` is True once a catch-up of the séance's
+    module has been done.
 
     :raise ValueError: séance number outside 1-6 or unknown status.
     """
@@ -108,6 +113,7 @@ class SeanceSuivie:
     numero: int
     module: int
     jour: date
+    starts_at: datetime
     statut: str | None = None
     rattrapee: bool = False
 
@@ -127,18 +133,20 @@ class SeanceSuivie:
 class Parcours:
     """One learner's course in one workshop: what the rules read.
 
-    ``niveau`` is the placement niveau (0-3, None when unknown); ``joined_on`` the day the learner joined;
-    ``seances`` the workshop's séances, any order, one per number; ``competences_acquises_par_module`` the
-    number of skills judged "acquis" per module number (missing modules: none).
+    ``niveau`` is the placement niveau (0-3, None when unknown); ``joined_at`` and ``ended_at`` when the learner
+    took and left their place (naive UTC, ``ended_at`` None while enrolled); ``seances`` the workshop's séances,
+    any order, one per number; ``competences_acquises_par_module`` the number of skills judged "acquis" per
+    module number (missing modules: none).
 
     :raise ValueError: two séances with the same number, or niveau outside 0-3.
     """
 
     inscription_id: int
     niveau: int | None
-    joined_on: date
+    joined_at: datetime
     seances: tuple[SeanceSuivie, ...]
     competences_acquises_par_module: Mapping[int, int] = field(default_factory=dict)
+    ended_at: datetime | None = None
 
     def __post_init__(self) -> None:
         numeros = [seance.numero for seance in self.seances]
@@ -301,7 +309,7 @@ def dropout_alerts(
 ) -> list[Alerte]:
     """The alerts that hold on ``today`` for one learner, most severe first (see the module docstring).
 
-    :param parcours: the learner's séances, niveau, joining day and acquired skills.
+    :param parcours: the learner's séances, niveau, joining and leaving moments and acquired skills.
     :param today: séances after this day are ignored.
     :param seuils: the structure's thresholds.
     :param titres_modules: module number -> title, to name the module in messages ("module 2" without it).
@@ -310,7 +318,13 @@ def dropout_alerts(
     """
     titres = titres_modules or {}
     seances = sorted(parcours.seances, key=lambda seance: seance.numero)
-    tenues = [seance for seance in seances if seance.statut is not None and parcours.joined_on <= seance.jour <= today]
+    tenues = [
+        seance
+        for seance in seances
+        if seance.statut is not None
+        and seance.jour <= today
+        and enrolled_at(parcours.joined_at, parcours.ended_at, seance.starts_at)
+    ]
     alertes: list[Alerte] = []
 
     def add(regle: str, message: str, seance: SeanceSuivie | None) -> None:

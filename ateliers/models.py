@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ateliers import periode
 from ateliers.constants import (
     RESULTATS_SUIVI,
     STATUTS_ATELIER,
@@ -126,8 +127,8 @@ class Seance(db.Model):
 
     @property
     def jour(self) -> date:
-        """The séance's day in its structure's time zone, the day the rules on dates (future, joined, over)
-        compare with."""
+        """The séance's day in its structure's time zone, the day the rules on dates (future, over) compare with;
+        who was enrolled at the séance compares moments (``Inscription.was_enrolled_at``)."""
         return to_local(self.starts_at, structure_zone(self.atelier.structure)).date()
 
 
@@ -141,6 +142,12 @@ class Inscription(db.Model):
         sa.CheckConstraint(f"motif_sortie IS NULL OR {in_list('motif_sortie', MOTIFS_SORTIE)}", name="motif_sortie"),
         sa.CheckConstraint("statut = 'abandon' OR motif_sortie IS NULL", name="motif_si_abandon"),
         sa.CheckConstraint("minutes_suivies >= 0", name="minutes_suivies"),
+        # A running inscription has no end; a closed one (terminé, abandon) has the moment it ended.
+        sa.CheckConstraint(
+            "(statut = 'inscrit' AND ended_at IS NULL) OR (statut != 'inscrit' AND ended_at IS NOT NULL)",
+            name="fin_si_close",
+        ),
+        sa.CheckConstraint("ended_at IS NULL OR ended_at >= joined_at", name="periode"),
         sa.Index("ix_inscription_apprenant", "apprenant_id"),
     )
 
@@ -149,9 +156,13 @@ class Inscription(db.Model):
     apprenant_id: Mapped[int] = mapped_column(sa.ForeignKey("apprenant.id"))
     statut: Mapped[str] = mapped_column(sa.String(10), default="inscrit")
     motif_sortie: Mapped[str | None] = mapped_column(sa.String(20))
-    # The day the learner joined: séances before it never count as absences (late replacements).
-    joined_on: Mapped[date]
-    ended_on: Mapped[date | None]
+    # When the learner took the place (naive UTC): a séance counts for them only if it starts after this moment,
+    # so a place taken in the afternoon starts at the next séance (ateliers.periode).
+    joined_at: Mapped[datetime]
+    # When the inscription closed (naive UTC), None while it runs: the moment an abandon was recorded, or for
+    # those closed with the workshop the end of its last séance (or the closing, if later). Séances starting
+    # from this moment on are no longer theirs; earlier ones stay (their sheets and attendance keep them).
+    ended_at: Mapped[datetime | None]
     minutes_suivies: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -159,6 +170,14 @@ class Inscription(db.Model):
     apprenant: Mapped[Apprenant] = relationship()
     presences: Mapped[list[Presence]] = relationship(back_populates="inscription", cascade="all, delete-orphan")
     evaluations: Mapped[list[EvaluationCompetence]] = relationship(cascade="all, delete-orphan")
+
+    def position_at(self, seance: Seance) -> str:
+        """Where ``seance`` falls for this learner: before they joined, enrolled, or after they left."""
+        return periode.position(self.joined_at, self.ended_at, seance.starts_at)
+
+    def was_enrolled_at(self, seance: Seance) -> bool:
+        """True when the learner was enrolled when ``seance`` started (``ateliers.periode.enrolled_at``)."""
+        return periode.enrolled_at(self.joined_at, self.ended_at, seance.starts_at)
 
 
 class Presence(db.Model):

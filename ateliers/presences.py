@@ -51,10 +51,13 @@ class Saisie:
 
 
 def inscrits_de_seance(atelier: Atelier, seance: Seance) -> list[Inscription]:
-    """Learners expected at the séance: not abandoned and joined on or before its day, by name."""
-    jour = seance.jour
+    """Who was enrolled when the séance started (``Inscription.was_enrolled_at``), by name.
+
+    The séance's list on its attendance and skills pages, its sheet and at closing: someone who joined after it
+    started is not on it, someone who left since is still on it.
+    """
     return sorted(
-        (i for i in atelier.inscriptions if i.statut != "abandon" and i.joined_on <= jour),
+        (i for i in atelier.inscriptions if i.was_enrolled_at(seance)),
         key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower(), i.id),
     )
 
@@ -211,7 +214,10 @@ def enregistrer_presences(
 
 
 def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -> None:
-    """Total the minutes attended and sync the dropout alerts of ``inscriptions`` (same workshop); flushes."""
+    """Total the minutes attended and sync the dropout alerts of ``inscriptions`` (same workshop); flushes.
+
+    Only the séances at which a learner was enrolled count, for the minutes as for the alerts.
+    """
     ids = [i.id for i in inscriptions]
     seances = list(
         db.session.scalars(
@@ -219,11 +225,13 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
         )
     )
     modules = {s.id: s.module for s in seances}
+    suivies = {i.id: {s.id for s in seances if i.was_enrolled_at(s)} for i in inscriptions}
     presences = defaultdict(dict)
     minutes = defaultdict(int)
     for presence in db.session.scalars(sa.select(Presence).where(Presence.inscription_id.in_(ids))):
         presences[presence.inscription_id][presence.seance_id] = presence.statut
-        minutes[presence.inscription_id] += presence.minutes
+        if presence.seance_id in suivies[presence.inscription_id]:
+            minutes[presence.inscription_id] += presence.minutes
     rattrapes = modules_rattrapes(ids)
     acquises = defaultdict(lambda: defaultdict(int))
     for inscription_id, numero, count in db.session.execute(
@@ -254,12 +262,14 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
         parcours = dropout.Parcours(
             inscription_id=inscription.id,
             niveau=niveaux.get(inscription.apprenant_id),
-            joined_on=inscription.joined_on,
+            joined_at=inscription.joined_at,
+            ended_at=inscription.ended_at,
             seances=tuple(
                 dropout.SeanceSuivie(
                     numero=s.numero,
                     module=modules[s.id].numero,
                     jour=s.jour,
+                    starts_at=s.starts_at,
                     statut=presences[inscription.id].get(s.id),
                     rattrapee=s.module_id in rattrapes.get(inscription.id, ()),
                 )

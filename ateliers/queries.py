@@ -27,7 +27,7 @@ def inscriptions_of(apprenant_id: int) -> list[Inscription]:
             sa.select(Inscription)
             .where(Inscription.apprenant_id == apprenant_id)
             .options(joinedload(Inscription.atelier))
-            .order_by(Inscription.joined_on.desc(), Inscription.id.desc())
+            .order_by(Inscription.joined_at.desc(), Inscription.id.desc())
         )
     )
 

@@ -236,7 +236,8 @@ def rattrapages_of(inscription_id: int) -> list[Rattrapage]:
 def modules_manques(inscription: Inscription) -> list[ModuleManque]:
     """The séances of the inscription's workshop the learner missed (absent, excused) or that have a catch-up.
 
-    In séance order; two queries.
+    Only a séance the learner was enrolled at can be missed (``Inscription.was_enrolled_at``): a status stored
+    for a séance before they joined or after they left is not read. In séance order; two queries.
     """
     par_module = {r.module_id: r for r in rattrapages_of(inscription.id)}
     rows = db.session.execute(
@@ -246,8 +247,8 @@ def modules_manques(inscription: Inscription) -> list[ModuleManque]:
         .options(joinedload(Seance.module))
         .order_by(Seance.numero)
     )
-    return [
-        ModuleManque(seance, statut, par_module.get(seance.module_id))
+    lignes = [
+        ModuleManque(seance, statut if inscription.was_enrolled_at(seance) else None, par_module.get(seance.module_id))
         for seance, statut in rows
-        if statut in dropout.ABSENT or seance.module_id in par_module
     ]
+    return [ligne for ligne in lignes if ligne.is_manque or ligne.rattrapage is not None]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ateliers import grouping, planning
+from ateliers import grouping, periode, planning
 from ateliers.models import Atelier, Fermeture, Inscription, Seance
 from ateliers.queries import (
     GROUPABLE_STATUTS,
@@ -117,9 +117,16 @@ def check_assignment(
 
 
 def confirm_groups(
-    auteur: Compte, plan: Plan, assignment: dict[int, list[int]], ecart_max: int, accept_warnings: bool, today: date
+    auteur: Compte,
+    plan: Plan,
+    assignment: dict[int, list[int]],
+    ecart_max: int,
+    accept_warnings: bool,
+    today: date,
+    *,
+    now: datetime,
 ) -> list[Inscription]:
-    """Enrol the assigned learners in their workshops, all or nothing; flush only.
+    """Enrol the assigned learners in their workshops from ``now`` (naive UTC), all or nothing; flush only.
 
     Capacity is taken by a conditional UPDATE of ``atelier.places_prises`` (the database's CHECK holds it too)
     and each learner must still be waiting, so two confirmations at the same moment cannot overfill a
@@ -167,7 +174,7 @@ def confirm_groups(
         if moved.rowcount != len(apprenant_ids):
             raise StaleProposal("une personne proposée a été inscrite ou retirée entre-temps.")
         for apprenant_id in apprenant_ids:
-            inscription = Inscription(atelier_id=atelier_id, apprenant_id=apprenant_id, joined_on=today)
+            inscription = Inscription(atelier_id=atelier_id, apprenant_id=apprenant_id, joined_at=now)
             db.session.add(inscription)
             inscriptions.append(inscription)
             journal.record(auteur, "modification", "apprenant", apprenant_id, f"inscrit à l'atelier {atelier_id}")
@@ -418,38 +425,45 @@ def _periode(fermeture: Fermeture) -> str:
 STATUTS_REMPLACEMENT = ("planifie", "en_cours")
 
 
-def seances_restantes(atelier: Atelier, today: date) -> list[Seance]:
-    """The workshop's séances dated ``today`` or later (the structure's day): those a newcomer joining today follows."""
-    return [seance for seance in atelier.seances if seance.jour >= today]
+def seances_restantes(atelier: Atelier, now: datetime) -> list[Seance]:
+    """The séances a newcomer joining at ``now`` (naive UTC) follows: those starting after it (``ateliers.periode``).
+
+    A place taken on a séance's day once it has started begins at the next séance.
+    """
+    return [seance for seance in atelier.seances if periode.enrolled_at(now, None, seance.starts_at)]
 
 
-def exiger_remplacable(atelier: Atelier, today: date) -> list[Seance]:
-    """Check that ``atelier`` may take a newcomer today and return the séances they would follow.
+def exiger_remplacable(atelier: Atelier, now: datetime) -> list[Seance]:
+    """Check that ``atelier`` may take a newcomer at ``now`` (naive UTC) and return the séances they would follow.
 
     :raise AtelierClos: when the workshop is locked.
-    :raise DomainError: when it is neither planned nor running, or its last séance is over.
+    :raise DomainError: when it is neither planned nor running, or its last séance has started.
     """
     exiger_ouvert(atelier)
     if atelier.statut not in STATUTS_REMPLACEMENT:
         raise DomainError("Seul un atelier planifié ou en cours peut accueillir une personne de la liste d'attente.")
-    restantes = seances_restantes(atelier, today)
+    restantes = seances_restantes(atelier, now)
     if not restantes:
-        raise DomainError("Toutes les séances de cet atelier sont passées : plus personne ne peut le rejoindre.")
+        raise DomainError("La dernière séance de cet atelier a déjà commencé : plus personne ne peut le rejoindre.")
     return restantes
 
 
-def inscrire_remplacant(auteur: Compte, atelier: Atelier, apprenant: Apprenant, today: date) -> Inscription:
-    """Give a freed place of ``atelier`` to ``apprenant`` from the waiting list, from ``today``; flush only.
+def inscrire_remplacant(
+    auteur: Compte, atelier: Atelier, apprenant: Apprenant, today: date, *, now: datetime
+) -> Inscription:
+    """Give a freed place of ``atelier`` to ``apprenant`` from the waiting list, from ``now``; flush only.
 
     The place is taken by a conditional UPDATE of ``atelier.places_prises`` and the learner must still be
     waiting (conditional UPDATE too), so two mediators at once can neither overfill the workshop nor enrol the
-    same person twice. Séances before ``today`` never count as absences (``Inscription.joined_on``).
+    same person twice. ``Inscription.joined_at`` is ``now`` (naive UTC): séances that started before it, the
+    same day's included, are not theirs and never count as absences (:func:`seances_restantes`). ``today`` is
+    the learner's last-contact day.
 
     :raise AtelierClos: when the workshop is locked.
     :raise DomainError: workshop not planned or running, or over; learner of another structure, already
         inscribed in this workshop or not waiting; no free place left. The caller rolls back.
     """
-    restantes = exiger_remplacable(atelier, today)
+    restantes = exiger_remplacable(atelier, now)
     if apprenant.structure_id != atelier.structure_id:
         raise DomainError("Cette personne n'appartient pas à la structure de l'atelier.")
     deja_inscrit = db.session.scalar(
@@ -477,7 +491,7 @@ def inscrire_remplacant(auteur: Compte, atelier: Atelier, apprenant: Apprenant, 
         raise DomainError("Cette personne vient d'être inscrite ou retirée de la liste d'attente entre-temps.")
     db.session.expire(atelier, ["places_prises"])
     db.session.expire(apprenant, ["statut", "last_contact_on", "updated_at"])
-    inscription = Inscription(atelier_id=atelier.id, apprenant_id=apprenant.id, joined_on=today)
+    inscription = Inscription(atelier_id=atelier.id, apprenant_id=apprenant.id, joined_at=now)
     db.session.add(inscription)
     db.session.flush()
     journal.record(

@@ -5,7 +5,7 @@ Services flush; the route commits.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -20,9 +20,20 @@ from extensions import db
 
 
 def enregistrer_suivi(
-    auteur: Compte, alerte: Alerte, appel_on: date, resultat: str, motif: str | None, suite: str, today: date
+    auteur: Compte,
+    alerte: Alerte,
+    appel_on: date,
+    resultat: str,
+    motif: str | None,
+    suite: str,
+    today: date,
+    *,
+    now: datetime,
 ) -> Suivi:
     """Record the call about ``alerte``; with ``suite`` "abandon", close the inscription and free its place.
+
+    An abandon ends the inscription at ``now`` (naive UTC), the moment it is recorded, whatever the call's day:
+    the séances that started before stay the learner's (they were on their lists then), later ones are not.
 
     :raise DomainError: (beside its field) call dated in the future, unknown code, abandon without a reason,
         or the inscription is no longer running. The inscription's row is locked first: of two calls ending
@@ -55,15 +66,16 @@ def enregistrer_suivi(
     db.session.flush()
     journal.record(auteur, "creation", "suivi", suivi.id, f"{RESULTATS_SUIVI[resultat]}, {SUITES_SUIVI[suite]}")
     if suite == "abandon":
-        abandonner(auteur, inscription, motif, appel_on)
+        abandonner(auteur, inscription, motif, now)
     return suivi
 
 
-def abandonner(auteur: Compte, inscription: Inscription, motif: str, ended_on: date) -> None:
-    """Close ``inscription`` as an abandon, free its place (atomic UPDATE) and resolve its open alerts."""
+def abandonner(auteur: Compte, inscription: Inscription, motif: str, ended_at: datetime) -> None:
+    """Close ``inscription`` as an abandon at ``ended_at`` (naive UTC), free its place (atomic UPDATE) and
+    resolve its open alerts. The learner stays on the séances that started before ``ended_at``."""
     inscription.statut = "abandon"
     inscription.motif_sortie = motif
-    inscription.ended_on = ended_on
+    inscription.ended_at = ended_at
     db.session.flush()
     db.session.execute(
         sa.update(Atelier)

@@ -1,13 +1,13 @@
 """Workshop fixtures shared by the services and web tests (registered as a plugin by tests/conftest.py).
 
 The workshop is planned from START on TODAY: six Monday séances from 30 March 2026, Easter Monday (6 April)
-skipped. A test module that needs a variant overrides the fixture locally, requesting the shared one by the
-same name, e.g. ``def atelier(atelier, benevole): ...``.
+skipped; its members joined at JOINED_AT, on TODAY. A test module that needs a variant overrides the fixture
+locally, requesting the shared one by the same name, e.g. ``def atelier(atelier, benevole): ...``.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -17,17 +17,20 @@ from core import timeutil
 from extensions import db
 
 TODAY = date(2026, 3, 1)
+# 10:00 Paris on TODAY, naive UTC like every *_at column.
+JOINED_AT = datetime(2026, 3, 1, 9, 0)
 # Monday 30 March 2026; Easter Monday is 6 April.
 START = date(2026, 3, 30)
 
 
-def make_atelier(structure, apprenants=(), **overrides) -> Atelier:
+def make_atelier(structure, apprenants=(), joined_at: datetime = JOINED_AT, **overrides) -> Atelier:
+    """A workshop of ``structure`` not planned yet, ``apprenants`` enrolled in it at ``joined_at``."""
     values = {"structure_id": structure.id, "intitule": "Atelier du lundi matin", "demi_journee": 0, **overrides}
     atelier = Atelier(**values)
     db.session.add(atelier)
     db.session.flush()
     for apprenant in apprenants:
-        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=apprenant.id, joined_on=TODAY))
+        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=apprenant.id, joined_at=joined_at))
     atelier.places_prises = len(apprenants)
     db.session.commit()
     return atelier

@@ -37,7 +37,7 @@ def cloture(atelier_id: int):
             for i in en_cours
         }
         try:
-            cloture_service.cloturer_atelier(current_user, atelier, decisions, today)
+            cloture_service.cloturer_atelier(current_user, atelier, decisions, today, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             if error.field:

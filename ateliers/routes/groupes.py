@@ -99,7 +99,13 @@ def proposition():
         if request.form.get("action") == "confirmer":
             try:
                 inscriptions = services.confirm_groups(
-                    current_user, plan, assignment, ecart_max, confirmation.accepter_avertissements.data, today
+                    current_user,
+                    plan,
+                    assignment,
+                    ecart_max,
+                    confirmation.accepter_avertissements.data,
+                    today,
+                    now=utcnow(),
                 )
             except services.StaleProposal as stale:
                 db.session.rollback()

@@ -20,6 +20,7 @@ from ateliers.forms import (
     PlanificationForm,
 )
 from ateliers.models import Atelier, Fermeture, Seance
+from ateliers.presences import inscrits_de_seance
 from ateliers.routes.blueprints import PRINTERS, VIEWERS, WRITERS, ateliers_bp
 from ateliers.routes.commun import (
     atelier_or_404,
@@ -283,12 +284,8 @@ def emargement_seance(atelier_id: int, numero: int):
 
 
 def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
+    """The attendance sheets of ``seances``, each listing who was enrolled at that séance, even reprinted later."""
     zone = structure_zone(atelier.structure)
-    apprenants = [
-        name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom)
-        for i in sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower()))
-        if i.statut != "abandon"
-    ]
     feuilles = [
         FeuilleSeance(
             structure=atelier.structure.nom,
@@ -299,7 +296,10 @@ def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
             debut=to_local(s.starts_at, zone),
             fin=to_local(s.ends_at, zone),
             animateurs=[a.nom_complet for a in s.animateurs],
-            apprenants=apprenants,
+            apprenants=[
+                name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom)
+                for i in inscrits_de_seance(atelier, s)
+            ],
         )
         for s in seances
     ]

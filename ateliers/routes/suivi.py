@@ -74,6 +74,7 @@ def suivi(alerte_id: int):
                 form.motif.data or None,
                 form.suite.data,
                 today,
+                now=utcnow(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -176,14 +177,15 @@ def inscrire_remplacant(atelier_id: int, apprenant_id: int):
     apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
     try:
         inscription = services.inscrire_remplacant(
-            current_user, atelier, apprenant, structure_today(current_user.structure)
+            current_user, atelier, apprenant, structure_today(current_user.structure), now=utcnow()
         )
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return _render_remplacement(atelier_or_404(atelier_id))
     db.session.commit()
-    flash(f"{apprenant.prenom} rejoint l'atelier « {atelier.intitule} » à partir d'aujourd'hui.", "success")
+    premiere = services.seances_restantes(atelier, inscription.joined_at)[0]
+    flash(f"{apprenant.prenom} rejoint l'atelier « {atelier.intitule} » à partir de la séance {premiere.numero}.", "success")
     return redirect(url_for("ateliers.detail", atelier_id=inscription.atelier_id))
 
 
@@ -192,7 +194,7 @@ def _render_remplacement(atelier: Atelier):
     today = structure_today(current_user.structure)
     libres = atelier.capacite - atelier.places_prises
     try:
-        restantes, refus = services.exiger_remplacable(atelier, today), None
+        restantes, refus = services.exiger_remplacable(atelier, utcnow()), None
     except DomainError as error:
         restantes, refus = [], error.message
     personnes = queries.remplacants(atelier, today) if libres > 0 and not refus else []
@@ -211,12 +213,16 @@ def _render_remplacement(atelier: Atelier):
 
 
 def _arrivee_en_mots(atelier: Atelier, restantes: list[Seance]) -> str:
-    """``arriverait à la séance 4 (module 4) et manquerait les séances 1, 2 et 3`` for a newcomer joining today."""
+    """``arriverait à la séance 4 (module 4) et manquerait les séances 1, 2 et 3`` for a newcomer joining now.
+
+    :param restantes: the séances the newcomer would follow (``services.seances_restantes``); the others are
+        those they would miss.
+    """
     if not restantes:
         return ""
     premiere = restantes[0]
     texte = f"arriverait à la séance {premiere.numero} (module {premiere.module.numero})"
-    manquees = [str(s.numero) for s in atelier.seances if s.numero < premiere.numero]
+    manquees = [str(s.numero) for s in atelier.seances if s not in restantes]
     if len(manquees) == 1:
         texte += f" et manquerait la séance {manquees[0]}"
     elif manquees:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ateliers import cloture, competences
 from ateliers.models import Alerte, Rattrapage
 from ateliers.presences import PresencesRefusees, Saisie, enregistrer_presences
+from ateliers.suivis import abandonner
 from ateliers.verrou import AtelierClos
 from core.errors import DomainError
 from core.models import Journal
@@ -21,6 +22,7 @@ from tests.ateliers_fixtures import inscription_of, make_atelier
 # Séances on 30 March, 13, 20, 27 April, 4 and 11 May 2026 (Easter Monday 6 April skipped).
 AFTER_SEANCE_2 = date(2026, 4, 14)
 AFTER_LAST = date(2026, 5, 12)
+CLOSING = datetime(2026, 5, 12, 8, 0)
 
 
 def skills(atelier, numero: int) -> list[Competence]:
@@ -101,9 +103,8 @@ def test_someone_not_expected_or_a_foreign_skill_is_refused_as_unknown(atelier, 
     martin = inscription_of(atelier, "Martin")
     with pytest.raises(competences.CompetenceInconnue):
         competences.enregistrer_competences(mediatrice, atelier, seance, {martin.id: {m2: "acquis"}}, AFTER_LAST)
-    # Abandoned: no longer expected either.
-    inscription_of(atelier, "Bernard").statut = "abandon"
-    inscription_of(atelier, "Bernard").motif_sortie = "transport"
+    # Left before the séance started: not on its list either.
+    abandonner(mediatrice, inscription_of(atelier, "Bernard"), "transport", datetime(2026, 3, 20, 9))
     db.session.commit()
     bernard = inscription_of(atelier, "Bernard")
     with pytest.raises(competences.InscriptionInconnue):
@@ -185,7 +186,7 @@ def test_closing_needs_the_last_seance_held_and_every_attendance_taken(atelier, 
     raisons = cloture.empechements_cloture(atelier, AFTER_LAST)
     assert raisons == ["Les présences ne sont pas notées pour tout le monde aux séances : 6. Notez-les d'abord."]
     with pytest.raises(DomainError, match="séances : 6"):
-        cloture.cloturer_atelier(mediatrice, atelier, {}, AFTER_LAST)
+        cloture.cloturer_atelier(mediatrice, atelier, {}, AFTER_LAST, now=CLOSING)
 
 
 def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
@@ -194,7 +195,7 @@ def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
     martin, bernard = inscription_of(atelier, "Martin"), inscription_of(atelier, "Bernard")
     with pytest.raises(DomainError) as refused:
         cloture.cloturer_atelier(
-            mediatrice, atelier, {martin.id: ("termine", None), bernard.id: ("abandon", None)}, AFTER_LAST
+            mediatrice, atelier, {martin.id: ("termine", None), bernard.id: ("abandon", None)}, AFTER_LAST, now=CLOSING
         )
     assert refused.value.field == f"motif-{bernard.id}"
     db.session.rollback()
@@ -205,10 +206,14 @@ def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
     db.session.rollback()
 
     cloture.cloturer_atelier(
-        mediatrice, atelier, {martin.id: ("termine", None), bernard.id: ("abandon", "transport")}, AFTER_LAST
+        mediatrice,
+        atelier,
+        {martin.id: ("termine", None), bernard.id: ("abandon", "transport")},
+        AFTER_LAST,
+        now=CLOSING,
     )
     db.session.commit()
-    assert (martin.statut, martin.minutes_suivies, martin.ended_on) == ("termine", 18 * 60, date(2026, 5, 11))
+    assert (martin.statut, martin.minutes_suivies, martin.ended_at) == ("termine", 18 * 60, CLOSING)
     assert (bernard.statut, bernard.motif_sortie, bernard.minutes_suivies) == ("abandon", "transport", 15 * 60)
     assert atelier.statut == "termine" and atelier.is_locked
     db.session.refresh(atelier)
@@ -222,7 +227,7 @@ def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
 def test_a_closed_workshop_refuses_changes_until_unlocked(atelier, mediatrice):
     all_attended(mediatrice, atelier)
     decisions = {i.id: ("termine", None) for i in atelier.inscriptions}
-    cloture.cloturer_atelier(mediatrice, atelier, decisions, AFTER_LAST)
+    cloture.cloturer_atelier(mediatrice, atelier, decisions, AFTER_LAST, now=CLOSING)
     db.session.commit()
 
     with pytest.raises(PresencesRefusees, match="Déverrouiller pour corriger"):

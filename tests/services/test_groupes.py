@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from evaluations.models import Positionnement
 from extensions import db
 
 TODAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 10, 0)
 MARDI = CODES.index("mar-matin")
 
 
@@ -99,7 +100,9 @@ def test_niveau_3_and_unplaced_people_are_not_grouping_candidates(make_candidate
 def test_confirm_enrols_and_takes_places(mediatrice, atelier, make_candidate, structure):
     people = [make_candidate(score=40 + i) for i in range(3)]
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
-    inscriptions = services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY)
+    inscriptions = services.confirm_groups(
+        mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY, now=NOW
+    )
     db.session.commit()
     assert len(inscriptions) == 3
     db.session.refresh(atelier)
@@ -113,22 +116,22 @@ def test_confirm_refuses_availability_and_capacity(mediatrice, atelier, make_can
     away = make_candidate(dispo=("ven-matin",))
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(DomainError, match="pas disponible"):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, 20, True, TODAY)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, 20, True, TODAY, now=NOW)
     people = [make_candidate(score=40) for _ in range(5)]
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(DomainError, match="Capacité dépassée"):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, True, TODAY)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, True, TODAY, now=NOW)
 
 
 def test_spread_and_minimum_are_warnings_the_mediator_may_accept(mediatrice, atelier, make_candidate, structure):
     low, high = make_candidate(score=10), make_candidate(score=60)
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(services.WarningsNotAccepted) as refused:
-        services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, False, TODAY)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, False, TODAY, now=NOW)
     assert any("Écart de niveau de 50 points" in w for w in refused.value.warnings)
     assert any("Groupe trop petit" in w for w in refused.value.warnings)
     db.session.rollback()
-    services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, True, TODAY)
+    services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, True, TODAY, now=NOW)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 2
 
@@ -140,7 +143,7 @@ def test_stale_proposal_writes_nothing(mediatrice, atelier, make_candidate, stru
     people[2].statut = "inscrit"
     db.session.commit()
     with pytest.raises(services.StaleProposal):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY, now=NOW)
     db.session.rollback()
     db.session.refresh(atelier)
     assert atelier.places_prises == 0
@@ -170,7 +173,7 @@ def test_concurrent_confirmations_never_exceed_capacity(app, mediatrice, atelier
             compte = db.session.get(type(mediatrice), mediatrice.id)
             barrier.wait()
             try:
-                services.confirm_groups(compte, plan, {atelier.id: ids}, 20, False, TODAY)
+                services.confirm_groups(compte, plan, {atelier.id: ids}, 20, False, TODAY, now=NOW)
                 db.session.commit()
                 outcomes.append("ok")
             except services.StaleProposal:

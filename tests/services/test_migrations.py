@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
+from ateliers.models import Inscription
 from extensions import db
 from tests.conftest import POSTGRES_URL, base_config
 
@@ -269,5 +271,107 @@ def test_calendar_migration_backfills_existing_structures(empty_database_uri, tm
         with pytest.raises(sa.exc.IntegrityError):
             db.session.execute(sa.text("UPDATE structure SET fuseau_horaire = 'Europe/London'"))
         db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_inscription_moments_migration_backfills_joining_and_leaving(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0005_inscription_moments-1")
+        run = db.session.execute
+        now = "2026-03-01 09:00:00"
+        run(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
+                "VALUES (1, 'S', 'ccas', '', '', :n)"
+            ),
+            {"n": now},
+        )
+        run(sa.text("INSERT INTO module (id, version, numero, titre, duree_minutes) VALUES (1, 1, 1, 'M', 180)"))
+        for ident in range(1, 6):
+            run(
+                sa.text(
+                    "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, disponibilites, "
+                    "canal_prefere, created_at, updated_at) VALUES (:i, 1, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
+                ),
+                {"i": ident, "n": now},
+            )
+        run(
+            sa.text(
+                "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, "
+                "taille_min, ecart_max, places_prises, lieu, statut, is_locked, created_at) "
+                "VALUES (1, 1, 'A', 1, 0, 4, 3, 20, 4, '', 'en_cours', false, :n)"
+            ),
+            {"n": now},
+        )
+        # Séance 1 on Monday 20 April 2026, 9:00-12:00 Paris; the last one ends on 11 May at 12:00 Paris.
+        for ident, starts, ends in (
+            (1, "2026-04-20 07:00:00", "2026-04-20 10:00:00"),
+            (2, "2026-05-11 07:00:00", "2026-05-11 10:00:00"),
+        ):
+            run(
+                sa.text(
+                    "INSERT INTO seance (id, atelier_id, numero, module_id, starts_at, ends_at) "
+                    "VALUES (:i, 1, :i, 1, :s, :e)"
+                ),
+                {"i": ident, "s": starts, "e": ends},
+            )
+        rows = [
+            # 1: enrolled by the app at 16:00 Paris after séance 1, no status there -> from that moment
+            (1, "inscrit", "2026-04-20", None, "2026-04-20 14:00:00"),
+            # 2: the same, but already given a status at séance 1 -> keeps it (00:00 Paris that day)
+            (2, "inscrit", "2026-04-20", None, "2026-04-20 14:00:00"),
+            # 3: a row whose creation is not its joining day (demo, import) -> 00:00 Paris on joined_on
+            (3, "termine", "2026-03-20", "2026-05-11", "2026-11-01 10:00:00"),
+            # 4: an abandon recorded on 4 May -> to the end of that day in Paris
+            (4, "abandon", "2026-03-20", "2026-05-04", "2026-03-20 10:00:00"),
+            # 5: a "terminé" without its end day -> the end of the last séance
+            (5, "termine", "2026-03-20", None, "2026-03-20 10:00:00"),
+        ]
+        for ident, statut, joined_on, ended_on, created_at in rows:
+            run(
+                sa.text(
+                    "INSERT INTO inscription (id, atelier_id, apprenant_id, statut, motif_sortie, joined_on, ended_on, "
+                    "minutes_suivies, created_at) VALUES (:i, 1, :i, :s, :m, :j, :e, 0, :c)"
+                ),
+                {
+                    "i": ident,
+                    "s": statut,
+                    "m": "emploi" if statut == "abandon" else None,
+                    "j": joined_on,
+                    "e": ended_on,
+                    "c": created_at,
+                },
+            )
+        run(
+            sa.text(
+                "INSERT INTO presence (seance_id, inscription_id, statut, minutes, recorded_at) "
+                "VALUES (1, 2, 'absent', 0, :n)"
+            ),
+            {"n": "2026-04-20 15:00:00"},
+        )
+        db.session.commit()
+
+        upgrade()
+
+        moments = {
+            ident: (joined_at, ended_at)
+            for ident, joined_at, ended_at in db.session.execute(
+                sa.select(Inscription.id, Inscription.joined_at, Inscription.ended_at)
+            )
+        }
+        assert moments == {
+            1: (datetime(2026, 4, 20, 14, 0), None),
+            2: (datetime(2026, 4, 19, 22, 0), None),
+            3: (datetime(2026, 3, 19, 23, 0), datetime(2026, 5, 11, 22, 0)),
+            4: (datetime(2026, 3, 20, 10, 0), datetime(2026, 5, 4, 22, 0)),
+            5: (datetime(2026, 3, 20, 10, 0), datetime(2026, 5, 11, 10, 0)),
+        }
+
+        db.session.rollback()  # end the read transaction: on PostgreSQL it would block the downgrade's ALTER
+        downgrade(revision="0005_inscription_moments-1")
+        days = dict(db.session.execute(sa.text("SELECT id, ended_on FROM inscription WHERE id IN (3, 4)")).all())
+        assert {ident: str(day) for ident, day in days.items()} == {3: "2026-05-11", 4: "2026-05-04"}
         db.session.remove()
         db.engine.dispose()

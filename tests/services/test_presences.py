@@ -82,7 +82,9 @@ def test_the_day_before_is_accepted(atelier, mediatrice):
 
 
 def test_late_joiner_is_not_listed_for_earlier_seances(atelier, make_apprenant):
-    late = Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant(nom="Tardif").id, joined_on=date(2026, 4, 1))
+    late = Inscription(
+        atelier_id=atelier.id, apprenant_id=make_apprenant(nom="Tardif").id, joined_at=datetime(2026, 4, 1, 9)
+    )
     db.session.add(late)
     db.session.commit()
     db.session.refresh(atelier)

@@ -102,7 +102,7 @@ def test_refusals(mediatrice, atelier, martin, case, field):
         marquer_fait(mediatrice, plan(mediatrice, martin, atelier), AFTER_SEANCE_2, AFTER_SEANCE_2)
         db.session.commit()
     elif case == "inscription close":
-        abandonner(mediatrice, martin, "transport", AFTER_SEANCE_2)
+        abandonner(mediatrice, martin, "transport", datetime(2026, 4, 14, 8))
         db.session.commit()
     before = count(Rattrapage)
     with pytest.raises(DomainError) as refused:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from extensions import db
 # Séances on Mondays 30 March, 13, 20 and 27 April, 4 and 11 May 2026 (Easter Monday skipped): on Tuesday
 # 21 April, séances 1 to 3 are over and a newcomer arrives at séance 4.
 TODAY = date(2026, 4, 21)
+NOW = datetime(2026, 4, 21, 8, 0)  # 10:00 Paris
 LUNDI = ("lun-matin",)
 
 
@@ -59,14 +60,16 @@ def test_only_people_waiting_available_placed_below_3_and_not_already_in_the_wor
     make_candidate(score=45, structure=make_structure(nom="Ailleurs"))
     make_apprenant(statut="en_attente", en_attente_depuis_on=TODAY, disponibilites=1)  # not placed yet
     left = make_candidate(score=45, waiting_days=400)
-    db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=left.id, statut="abandon", joined_on=TODAY))
+    db.session.add(
+        Inscription(atelier_id=atelier.id, apprenant_id=left.id, statut="abandon", joined_at=NOW, ended_at=NOW)
+    )
     db.session.commit()
     assert [r.apprenant.id for r in remplacants(atelier, TODAY)] == [kept.id]
 
 
 def test_limit_and_a_group_left_empty_by_an_abandon_where_everyone_fits(mediatrice, make_planned, make_candidate):
     atelier = make_planned(scores=(50,))
-    abandonner(mediatrice, atelier.inscriptions[0], "emploi", TODAY)
+    abandonner(mediatrice, atelier.inscriptions[0], "emploi", NOW)
     db.session.commit()
     people = [make_candidate(score=score, waiting_days=100 - score) for score in (5, 60, 95)]
     found = remplacants(atelier, TODAY, limit=2)
@@ -93,22 +96,22 @@ def test_two_queries_whatever_the_number_of_people(atelier, make_candidate, coun
 
 def test_the_newcomer_takes_the_place_from_today(mediatrice, atelier, make_candidate):
     person = make_candidate(score=45)
-    inscription = services.inscrire_remplacant(mediatrice, atelier, person, TODAY)
+    inscription = services.inscrire_remplacant(mediatrice, atelier, person, TODAY, now=NOW)
     db.session.commit()
     db.session.expire_all()
-    assert (inscription.statut, inscription.joined_on) == ("inscrit", TODAY)
+    assert (inscription.statut, inscription.joined_at) == ("inscrit", NOW)
     assert db.session.get(Atelier, atelier.id).places_prises == 3
     assert db.session.get(Apprenant, person.id).statut == "inscrit"
     entry = db.session.scalar(sa.select(Journal).where(Journal.objet == "inscription"))
     assert (entry.action, entry.objet_id) == ("creation", inscription.id)
     assert "remplacement" in entry.details
-    assert [s.numero for s in services.seances_restantes(atelier, TODAY)] == [4, 5, 6]
+    assert [s.numero for s in services.seances_restantes(atelier, NOW)] == [4, 5, 6]
 
 
 def test_a_full_workshop_is_refused(mediatrice, make_planned, make_candidate):
     atelier = make_planned(scores=(40, 45, 50, 55))
     with pytest.raises(DomainError, match="Plus de place libre dans cet atelier"):
-        services.inscrire_remplacant(mediatrice, atelier, make_candidate(score=45), TODAY)
+        services.inscrire_remplacant(mediatrice, atelier, make_candidate(score=45), TODAY, now=NOW)
     db.session.rollback()
 
 
@@ -116,27 +119,31 @@ def test_a_locked_workshop_is_refused(mediatrice, atelier, make_candidate):
     atelier.is_locked = True
     db.session.commit()
     with pytest.raises(AtelierClos):
-        services.inscrire_remplacant(mediatrice, atelier, make_candidate(), TODAY)
+        services.inscrire_remplacant(mediatrice, atelier, make_candidate(), TODAY, now=NOW)
 
 
 @pytest.mark.parametrize(
-    ("statut", "today", "message"),
+    ("statut", "now", "message"),
     [
-        ("projet", TODAY, "planifié ou en cours"),
-        ("termine", TODAY, "planifié ou en cours"),
-        ("en_cours", date(2026, 5, 12), "Toutes les séances de cet atelier sont passées"),
+        ("projet", NOW, "planifié ou en cours"),
+        ("termine", NOW, "planifié ou en cours"),
+        ("en_cours", datetime(2026, 5, 12, 8, 0), "La dernière séance de cet atelier a déjà commencé"),
+        # séance 6: Monday 11 May, 9:00 Paris (7:00 UTC)
+        ("en_cours", datetime(2026, 5, 11, 7, 0), "La dernière séance de cet atelier a déjà commencé"),
     ],
 )
-def test_a_workshop_not_running_or_over_is_refused(mediatrice, atelier, make_candidate, statut, today, message):
+def test_a_workshop_not_running_or_over_is_refused(mediatrice, atelier, make_candidate, statut, now, message):
     atelier.statut = statut
     db.session.commit()
     with pytest.raises(DomainError, match=message):
-        services.inscrire_remplacant(mediatrice, atelier, make_candidate(), today)
+        services.inscrire_remplacant(mediatrice, atelier, make_candidate(), now.date(), now=now)
 
 
-def test_the_last_seance_day_still_takes_a_newcomer(mediatrice, atelier, make_candidate):
-    inscription = services.inscrire_remplacant(mediatrice, atelier, make_candidate(), date(2026, 5, 11))
-    assert inscription.joined_on == date(2026, 5, 11)
+def test_the_last_seance_day_still_takes_a_newcomer_before_it_starts(mediatrice, atelier, make_candidate):
+    now = datetime(2026, 5, 11, 6, 59)
+    inscription = services.inscrire_remplacant(mediatrice, atelier, make_candidate(), now.date(), now=now)
+    assert inscription.joined_at == now
+    assert [s.numero for s in services.seances_restantes(atelier, now)] == [6]
 
 
 def test_refusals_about_the_person(mediatrice, atelier, make_candidate, make_structure):
@@ -147,7 +154,7 @@ def test_refusals_about_the_person(mediatrice, atelier, make_candidate, make_str
     ]
     for person, message in cases:
         with pytest.raises(DomainError, match=message):
-            services.inscrire_remplacant(mediatrice, atelier, person, TODAY)
+            services.inscrire_remplacant(mediatrice, atelier, person, TODAY, now=NOW)
     db.session.rollback()
     assert db.session.get(Atelier, atelier.id).places_prises == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 2
@@ -167,7 +174,7 @@ def test_two_mediators_at_once_for_the_last_place_exactly_one_wins(app, mediatri
             assert cible.seances
             barrier.wait()
             try:
-                services.inscrire_remplacant(compte, cible, personne, TODAY)
+                services.inscrire_remplacant(compte, cible, personne, TODAY, now=NOW)
                 db.session.commit()
                 outcomes.append("ok")
             except DomainError as error:

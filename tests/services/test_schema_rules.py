@@ -35,9 +35,12 @@ def seance(atelier):
     return row
 
 
+LEFT_AT = datetime(2026, 3, 10, 14)
+
+
 @pytest.fixture
 def inscription(atelier, make_apprenant):
-    row = Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_on=date(2026, 2, 20))
+    row = Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_at=datetime(2026, 2, 20, 9))
     db.session.add(row)
     db.session.commit()
     return row
@@ -64,7 +67,9 @@ def test_workshop_checks(structure, values):
 
 def test_one_inscription_per_learner_and_workshop(inscription):
     refused(
-        Inscription(atelier_id=inscription.atelier_id, apprenant_id=inscription.apprenant_id, joined_on=date.today())
+        Inscription(
+            atelier_id=inscription.atelier_id, apprenant_id=inscription.apprenant_id, joined_at=datetime(2026, 2, 20, 9)
+        )
     )
 
 
@@ -73,11 +78,29 @@ def test_leaving_reason_only_for_abandon_and_only_a_code(inscription):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
-    inscription.statut, inscription.motif_sortie = "abandon", "dépression"
+    inscription.statut, inscription.motif_sortie, inscription.ended_at = "abandon", "dépression", LEFT_AT
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
-    inscription.statut, inscription.motif_sortie = "abandon", "sante"
+    inscription.statut, inscription.motif_sortie, inscription.ended_at = "abandon", "sante", LEFT_AT
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("statut", "ended_at"),
+    [
+        ("abandon", None),
+        ("termine", None),
+        ("inscrit", LEFT_AT),
+        ("termine", datetime(2026, 2, 20, 8, 59)),  # before joining
+    ],
+)
+def test_a_closed_inscription_has_an_end_not_before_joining_and_a_running_one_none(inscription, statut, ended_at):
+    inscription.statut, inscription.ended_at = statut, ended_at
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    inscription.statut, inscription.ended_at = "termine", inscription.joined_at
     db.session.commit()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +15,7 @@ from ateliers.presences import Saisie
 from core.errors import DomainError
 from core.models import Journal
 from extensions import db
-from tests.ateliers_fixtures import START, TODAY, inscription_of, make_atelier
+from tests.ateliers_fixtures import JOINED_AT, START, TODAY, inscription_of, make_atelier
 from tests.services.test_presences import AFTER_SEANCE_2, open_alerts, save
 
 # Séance 1 is no longer critical; the attendance rate is checked from the second séance held.
@@ -70,7 +72,7 @@ def test_locked_workshops_and_closed_inscriptions_keep_their_alerts(atelier, med
     save(mediatrice, clos, 1, Durand=Saisie("absent"))
     clos.is_locked = True
     martin = inscription_of(atelier, "Martin")
-    martin.statut = "abandon"
+    martin.statut, martin.ended_at = "abandon", datetime(2026, 4, 14, 8)
     db.session.commit()
     before_durand, before_martin = open_alerts(inscription_of(clos, "Durand")), open_alerts(martin)
 
@@ -92,7 +94,7 @@ def test_unplanned_workshops_are_skipped_and_the_queries_do_not_grow_with_learne
         seuils_service.modifier_seuils(mediatrice, structure, Seuils(absences_consecutives=3), AFTER_SEANCE_2)
     db.session.commit()
     for _ in range(3):
-        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_on=TODAY))
+        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_at=JOINED_AT))
     db.session.commit()
     with count_queries() as more:
         seuils_service.modifier_seuils(mediatrice, structure, Seuils(absences_consecutives=4), AFTER_SEANCE_2)

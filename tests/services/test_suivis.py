@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from extensions import db
 from tests.ateliers_fixtures import make_atelier
 
 TODAY = date(2026, 4, 14)
+NOW = datetime(2026, 4, 14, 14, 0)  # 16:00 Paris
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def alertes(structure, make_apprenant):
 
 
 def test_a_call_is_recorded_and_the_alert_stays_open(mediatrice, alertes):
-    suivi = enregistrer_suivi(mediatrice, alertes[0], TODAY, "joint", "transport", "revient", TODAY)
+    suivi = enregistrer_suivi(mediatrice, alertes[0], TODAY, "joint", "transport", "revient", TODAY, now=NOW)
     db.session.commit()
     assert suivi.alerte_id == alertes[0].id and suivi.motif == "transport"
     assert alertes[0].resolved_at is None
@@ -39,9 +40,9 @@ def test_a_call_is_recorded_and_the_alert_stays_open(mediatrice, alertes):
 
 def test_abandon_closes_the_inscription_frees_the_place_and_resolves_alerts(mediatrice, alertes):
     inscription = alertes[0].inscription
-    enregistrer_suivi(mediatrice, alertes[0], TODAY, "joint", "emploi", "abandon", TODAY)
+    enregistrer_suivi(mediatrice, alertes[0], TODAY, "joint", "emploi", "abandon", TODAY, now=NOW)
     db.session.commit()
-    assert (inscription.statut, inscription.motif_sortie, inscription.ended_on) == ("abandon", "emploi", TODAY)
+    assert (inscription.statut, inscription.motif_sortie, inscription.ended_at) == ("abandon", "emploi", NOW)
     assert db.session.get(Atelier, inscription.atelier_id).places_prises == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Alerte).where(Alerte.resolved_at.is_(None))) == 0
 
@@ -58,7 +59,7 @@ def test_abandon_closes_the_inscription_frees_the_place_and_resolves_alerts(medi
 )
 def test_refusals(mediatrice, alertes, appel_on, resultat, motif, suite, field):
     with pytest.raises(DomainError) as refused:
-        enregistrer_suivi(mediatrice, alertes[0], appel_on, resultat, motif, suite, TODAY)
+        enregistrer_suivi(mediatrice, alertes[0], appel_on, resultat, motif, suite, TODAY, now=NOW)
     assert refused.value.field == field
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Suivi)) == 0

@@ -1,7 +1,7 @@
 """Dropout rules as tables of attendance histories -> expected alerts, thresholds, and properties."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -37,17 +37,24 @@ def jour(numero):
     return SEANCE_1 + timedelta(weeks=numero - 1)
 
 
+def debut(numero):
+    """Séance n starts at 9:00 Paris (8:00 UTC in March)."""
+    return datetime.combine(jour(numero), time(8, 0))
+
+
 def parcours(historique, joined=1, niveau=2, acquis=None):
     """A learner from a history such as "P A e .": one letter per séance, in order.
 
     P present, R retard, E absent excusé, A absent, . not taken; a lower-case e or a is an absence whose
-    module was caught up. Séance n covers module n. ``joined`` is the séance on whose day the learner joined.
+    module was caught up. Séance n covers module n. ``joined`` is the séance before whose start, on its day,
+    the learner joined.
     """
     seances = tuple(
         SeanceSuivie(
             numero=numero,
             module=numero,
             jour=jour(numero),
+            starts_at=debut(numero),
             statut=STATUTS[lettre.upper()],
             rattrapee=lettre.islower(),
         )
@@ -56,7 +63,7 @@ def parcours(historique, joined=1, niveau=2, acquis=None):
     return Parcours(
         inscription_id=1,
         niveau=niveau,
-        joined_on=jour(joined),
+        joined_at=datetime.combine(jour(joined), time(7, 0)),
         seances=seances,
         competences_acquises_par_module=acquis or {},
     )
@@ -148,12 +155,35 @@ def test_today_between_two_seances_counts_the_last_one_held():
     assert pairs(dropout_alerts(history, jour(3) - timedelta(days=1))) == {(NE, 2), (DEB, 2)}
 
 
-def test_joining_on_the_day_of_a_seance_counts_that_seance():
+def test_joining_before_a_seance_starts_counts_it_joining_once_it_started_does_not():
     history = parcours(". A P P", joined=2)
 
     assert pairs(dropout_alerts(history, jour(4))) == {(NE, 2), (DEB, 2), (TAUX, None)}
-    later = Parcours(1, 2, jour(2) + timedelta(days=1), history.seances)
-    assert dropout_alerts(later, jour(4)) == []
+    for joined_at in (debut(2), debut(2) + timedelta(hours=6), debut(3) - timedelta(days=1)):
+        later = Parcours(1, 2, joined_at, history.seances)
+        assert dropout_alerts(later, jour(4)) == []
+
+
+def test_a_place_taken_the_afternoon_after_seance_3_no_low_attendance_when_every_later_seance_is_attended():
+    # The issue's example: on the day of séance 3, at 16:00 Paris (14:00 UTC), after it was held; a status
+    # recorded for her at séance 3 all the same is not read.
+    history = parcours(". . A P P P")
+    nadia = Parcours(1, 2, datetime.combine(jour(3), time(14, 0)), history.seances)
+
+    assert dropout_alerts(nadia, jour(6)) == []
+    assert pairs(dropout_alerts(Parcours(1, 2, debut(3) - timedelta(hours=1), history.seances), jour(6))) == {
+        (NE, 3),
+        (TAUX, None),
+    }
+
+
+def test_seances_after_leaving_are_not_read():
+    history = parcours("P P P A A A")
+    parti = Parcours(1, 2, debut(1) - timedelta(days=9), history.seances, ended_at=debut(3) + timedelta(hours=6))
+
+    assert dropout_alerts(parti, jour(6)) == []
+    reste = Parcours(1, 2, debut(1) - timedelta(days=9), history.seances, ended_at=debut(4) + timedelta(minutes=1))
+    assert pairs(dropout_alerts(reste, jour(6))) == {(NE, 4), (TAUX, None)}
 
 
 def test_alerts_are_ordered_by_severity_then_seance():
@@ -235,11 +265,11 @@ def test_niveau_message_follows_the_thresholds():
 
 def test_seances_may_come_in_any_order_and_modules_differ_from_numbers():
     seances = (
-        SeanceSuivie(numero=3, module=4, jour=jour(3), statut="absent"),
-        SeanceSuivie(numero=1, module=1, jour=jour(1), statut="present"),
-        SeanceSuivie(numero=2, module=2, jour=jour(2), statut="absent"),
+        SeanceSuivie(numero=3, module=4, jour=jour(3), starts_at=debut(3), statut="absent"),
+        SeanceSuivie(numero=1, module=1, jour=jour(1), starts_at=debut(1), statut="present"),
+        SeanceSuivie(numero=2, module=2, jour=jour(2), starts_at=debut(2), statut="absent"),
     )
-    alertes = dropout_alerts(Parcours(7, 2, jour(1), seances), jour(3))
+    alertes = dropout_alerts(Parcours(7, 2, debut(1) - timedelta(days=1), seances), jour(3))
 
     assert {(alerte.regle, alerte.seance, alerte.module) for alerte in alertes} == {
         (NE, 2, 2),
@@ -268,15 +298,17 @@ def test_alert_key_and_labels():
 )
 def test_bad_seance_is_refused(kwargs):
     with pytest.raises(ValueError):
-        SeanceSuivie(**{"numero": 1, "module": 1, "jour": jour(1), "statut": "present", **kwargs})
+        SeanceSuivie(
+            **{"numero": 1, "module": 1, "jour": jour(1), "starts_at": debut(1), "statut": "present", **kwargs}
+        )
 
 
 def test_parcours_refuses_two_seances_with_one_number_and_unknown_niveau():
-    seance = SeanceSuivie(1, 1, jour(1), "present")
+    seance = SeanceSuivie(1, 1, jour(1), debut(1), "present")
     with pytest.raises(ValueError, match="même numéro"):
-        Parcours(1, 2, jour(1), (seance, seance))
+        Parcours(1, 2, debut(1), (seance, seance))
     with pytest.raises(ValueError, match="Niveau"):
-        Parcours(1, 4, jour(1), (seance,))
+        Parcours(1, 4, debut(1), (seance,))
 
 
 # --- thresholds stored per structure ----------------------------------------------------------------------

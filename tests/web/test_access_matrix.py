@@ -124,13 +124,13 @@ def _fermeture(structure_id: int) -> int:
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:
     """A workshop planned six Mondays from 1 June 2026, with ``animateur`` (a volunteer) on every séance."""
-    from datetime import date, datetime, timedelta
+    from datetime import datetime, timedelta
 
     from ateliers.models import Atelier, Inscription, Seance
     from evaluations.curriculum import current_curriculum_version, modules_of_version
 
     atelier = Atelier(structure_id=structure_id, intitule="Atelier du lundi", demi_journee=0, statut="planifie")
-    atelier.inscriptions.append(Inscription(apprenant_id=apprenant_id, joined_on=date(2026, 5, 1)))
+    atelier.inscriptions.append(Inscription(apprenant_id=apprenant_id, joined_at=datetime(2026, 5, 1, 8)))
     atelier.places_prises = 1
     for module in modules_of_version(current_curriculum_version()):
         start = datetime(2026, 6, 1, 7) + timedelta(weeks=module.numero - 1)

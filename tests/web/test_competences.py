@@ -13,7 +13,7 @@ from ateliers.models import Inscription, Presence
 from ateliers.presences import Saisie, enregistrer_presences
 from evaluations.models import EvaluationCompetence
 from extensions import db
-from tests.ateliers_fixtures import TODAY, add_animateur, ids, make_atelier
+from tests.ateliers_fixtures import JOINED_AT, add_animateur, ids, make_atelier
 
 NOW = datetime(2026, 5, 12, 8, 0)  # the day after séance 6 (11 May 2026)
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -144,7 +144,7 @@ def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
 
     two = counts()
     for _ in range(8):
-        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_on=TODAY))
+        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_at=JOINED_AT))
     db.session.commit()
     attend_all(mediatrice, atelier, [1])
     assert counts() == two

@@ -57,18 +57,18 @@ def test_the_page_lists_who_fits_first_with_phone_wait_and_warning(browser, medi
     assert "Proposer une personne de la liste d'attente" in detail
 
 
-def test_enrolling_takes_the_place_from_today(browser, mediatrice, atelier, make_candidate):
+def test_enrolling_takes_the_place_from_now(browser, mediatrice, atelier, make_candidate):
     person = make_candidate(prenom="Lucien", nom="Juste", score=45)
     browser.login(mediatrice)
     response = browser.submit(f"{url(atelier)}/{person.id}", {}, form_url=url(atelier))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/ateliers/{atelier.id}"
     inscription = db.session.scalar(sa.select(Inscription).where(Inscription.apprenant_id == person.id))
-    assert (inscription.atelier_id, inscription.joined_on) == (atelier.id, TODAY)
+    assert (inscription.atelier_id, inscription.joined_at) == (atelier.id, NOW)
     assert db.session.get(Atelier, atelier.id).places_prises == 3
     assert db.session.get(Apprenant, person.id).statut == "inscrit"
     page = browser.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
-    assert "Lucien rejoint l&#39;atelier « Lundi matin » à partir d&#39;aujourd&#39;hui." in page
+    assert "Lucien rejoint l&#39;atelier « Lundi matin » à partir de la séance 4." in page
 
 
 def test_a_full_workshop_says_so_and_refuses(browser, mediatrice, make_planned, make_candidate):
@@ -89,7 +89,7 @@ def test_a_workshop_over_says_so(browser, mediatrice, atelier, monkeypatch):
     freeze_clock(monkeypatch, datetime(2026, 5, 12, 8, 0))
     browser.login(mediatrice)
     page = browser.get(url(atelier)).get_data(as_text=True)
-    assert "Toutes les séances de cet atelier sont passées" in page
+    assert "La dernière séance de cet atelier a déjà commencé" in page
 
 
 def test_another_structure_gets_404(browser, make_structure, make_compte, atelier, make_candidate):
