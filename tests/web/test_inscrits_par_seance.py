@@ -102,7 +102,7 @@ def test_a_place_taken_after_seance_3_starts_at_seance_4_everywhere(browser, med
 
     # Séance 3's attendance: Roux (still enrolled when it started) stays, Nadia is not there to be given a status.
     page = browser.get(f"/ateliers/{atelier.id}/seances/3/presences").get_data(as_text=True)
-    assert "Sandrine Roux <span class=\"hint\">(a quitté l'atelier depuis)</span>" in page
+    assert 'Sandrine Roux <span class="hint">(a quitté l\'atelier depuis)</span>' in page
     assert "Nadia Ferhat" not in page
     response = presences(browser, atelier, 3, {"Martin": "present", "Bernard": "retard", "Roux": "absent"})
     assert response.status_code == 302, response.get_data(as_text=True)
