@@ -19,7 +19,7 @@ from ateliers.routes.planning import render_detail
 from core.access import roles_required
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
-from core.timeutil import structure_today
+from core.timeutil import structure_today, utcnow
 from extensions import db
 
 

@@ -19,7 +19,7 @@ from ateliers.routes.commun import (
 from core import disponibilites, journal
 from core.access import roles_required
 from core.errors import DomainError
-from core.timeutil import structure_today
+from core.timeutil import structure_today, utcnow
 from extensions import db
 
 OBJECTIFS_NON_PROUVES = {

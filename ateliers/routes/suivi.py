@@ -26,7 +26,7 @@ from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
 from core.forms import reprendre
 from core.models import Apprenant
-from core.timeutil import structure_today, structure_zone
+from core.timeutil import structure_today, structure_zone, utcnow
 from evaluations.constants import NIVEAUX
 from evaluations.curriculum import current_curriculum_version, modules_of_version
 from extensions import db
@@ -185,7 +185,10 @@ def inscrire_remplacant(atelier_id: int, apprenant_id: int):
         return _render_remplacement(atelier_or_404(atelier_id))
     db.session.commit()
     premiere = services.seances_restantes(atelier, inscription.joined_at)[0]
-    flash(f"{apprenant.prenom} rejoint l'atelier « {atelier.intitule} » à partir de la séance {premiere.numero}.", "success")
+    flash(
+        f"{apprenant.prenom} rejoint l'atelier « {atelier.intitule} » à partir de la séance {premiere.numero}.",
+        "success",
+    )
     return redirect(url_for("ateliers.detail", atelier_id=inscription.atelier_id))
 
 

@@ -281,30 +281,33 @@ def test_inscription_moments_migration_backfills_joining_and_leaving(empty_datab
         upgrade(revision="0005_inscription_moments-1")
         run = db.session.execute
         now = "2026-03-01 09:00:00"
-        run(
-            sa.text(
-                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
-                "VALUES (1, 'S', 'ccas', '', '', :n)"
-            ),
-            {"n": now},
-        )
+        # Structure 1 in Paris, structure 2 in La Réunion (UTC+4): "local" days are each structure's.
+        for ident, fuseau in ((1, "Europe/Paris"), (2, "Indian/Reunion")):
+            run(
+                sa.text(
+                    "INSERT INTO structure (id, nom, type, commune, adresse, fuseau_horaire, feries_travailles, "
+                    "created_at) VALUES (:i, :f, 'ccas', '', '', :f, '[]', :n)"
+                ),
+                {"i": ident, "f": fuseau, "n": now},
+            )
         run(sa.text("INSERT INTO module (id, version, numero, titre, duree_minutes) VALUES (1, 1, 1, 'M', 180)"))
-        for ident in range(1, 6):
+        for ident in range(1, 7):
             run(
                 sa.text(
                     "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, disponibilites, "
-                    "canal_prefere, created_at, updated_at) VALUES (:i, 1, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
+                    "canal_prefere, created_at, updated_at) VALUES (:i, :s, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
+                ),
+                {"i": ident, "s": 2 if ident == 6 else 1, "n": now},
+            )
+        for ident in (1, 2):
+            run(
+                sa.text(
+                    "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, "
+                    "taille_min, ecart_max, places_prises, lieu, statut, is_locked, created_at) "
+                    "VALUES (:i, :i, 'A', 1, 0, 4, 3, 20, 1, '', 'en_cours', false, :n)"
                 ),
                 {"i": ident, "n": now},
             )
-        run(
-            sa.text(
-                "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, "
-                "taille_min, ecart_max, places_prises, lieu, statut, is_locked, created_at) "
-                "VALUES (1, 1, 'A', 1, 0, 4, 3, 20, 4, '', 'en_cours', false, :n)"
-            ),
-            {"n": now},
-        )
         # Séance 1 on Monday 20 April 2026, 9:00-12:00 Paris; the last one ends on 11 May at 12:00 Paris.
         for ident, starts, ends in (
             (1, "2026-04-20 07:00:00", "2026-04-20 10:00:00"),
@@ -328,15 +331,18 @@ def test_inscription_moments_migration_backfills_joining_and_leaving(empty_datab
             (4, "abandon", "2026-03-20", "2026-05-04", "2026-03-20 10:00:00"),
             # 5: a "terminé" without its end day -> the end of the last séance
             (5, "termine", "2026-03-20", None, "2026-03-20 10:00:00"),
+            # 6: as 4, in La Réunion -> 00:00 there on joined_on, the end of 4 May there
+            (6, "abandon", "2026-03-20", "2026-05-04", "2026-11-01 10:00:00"),
         ]
         for ident, statut, joined_on, ended_on, created_at in rows:
             run(
                 sa.text(
                     "INSERT INTO inscription (id, atelier_id, apprenant_id, statut, motif_sortie, joined_on, ended_on, "
-                    "minutes_suivies, created_at) VALUES (:i, 1, :i, :s, :m, :j, :e, 0, :c)"
+                    "minutes_suivies, created_at) VALUES (:i, :a, :i, :s, :m, :j, :e, 0, :c)"
                 ),
                 {
                     "i": ident,
+                    "a": 2 if ident == 6 else 1,
                     "s": statut,
                     "m": "emploi" if statut == "abandon" else None,
                     "j": joined_on,
@@ -367,11 +373,17 @@ def test_inscription_moments_migration_backfills_joining_and_leaving(empty_datab
             3: (datetime(2026, 3, 19, 23, 0), datetime(2026, 5, 11, 22, 0)),
             4: (datetime(2026, 3, 20, 10, 0), datetime(2026, 5, 4, 22, 0)),
             5: (datetime(2026, 3, 20, 10, 0), datetime(2026, 5, 11, 10, 0)),
+            6: (datetime(2026, 3, 19, 20, 0), datetime(2026, 5, 4, 20, 0)),
         }
 
         db.session.rollback()  # end the read transaction: on PostgreSQL it would block the downgrade's ALTER
         downgrade(revision="0005_inscription_moments-1")
-        days = dict(db.session.execute(sa.text("SELECT id, ended_on FROM inscription WHERE id IN (3, 4)")).all())
-        assert {ident: str(day) for ident, day in days.items()} == {3: "2026-05-11", 4: "2026-05-04"}
+        days = db.session.execute(sa.text("SELECT id, joined_on, ended_on FROM inscription WHERE id >= 3")).all()
+        assert {ident: (str(joined), str(ended)) for ident, joined, ended in days} == {
+            3: ("2026-03-20", "2026-05-11"),
+            4: ("2026-03-20", "2026-05-04"),
+            5: ("2026-03-20", "2026-05-11"),
+            6: ("2026-03-20", "2026-05-04"),
+        }
         db.session.remove()
         db.engine.dispose()

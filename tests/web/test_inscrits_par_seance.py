@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from ateliers.models import Alerte, Inscription
 from core.models import Apprenant
 from extensions import db
-from tests.ateliers_fixtures import START, TODAY, freeze_routes_clock, ids, make_atelier
+from tests.ateliers_fixtures import START, TODAY, freeze_clock, ids, make_atelier
 
 # Naive UTC; Paris is UTC+2 from 29 March 2026.
 SEANCE_3_SAISIE = datetime(2026, 4, 20, 10, 30)  # 12:30 Paris: séance 3 (9:00-12:00) is over
@@ -39,7 +39,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock(datetime(2026, 3, 30, 10, 30))
-    freeze_routes_clock(monkeypatch, clock)
+    freeze_clock(monkeypatch, clock)
     return clock
 
 
@@ -98,7 +98,7 @@ def test_a_place_taken_after_seance_3_starts_at_seance_4_everywhere(browser, med
     )
     assert response.status_code == 302
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Nadia Ferhat rejoint l&#39;atelier « Lundi matin » à partir de la séance 4." in page
+    assert "Nadia rejoint l&#39;atelier « Lundi matin » à partir de la séance 4." in page
 
     # Séance 3's attendance: Roux (still enrolled when it started) stays, Nadia is not there to be given a status.
     page = browser.get(f"/ateliers/{atelier.id}/seances/3/presences").get_data(as_text=True)
