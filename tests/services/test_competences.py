@@ -201,7 +201,7 @@ def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
     db.session.rollback()
     # A missing decision is shown beside that person's choice; the message, also flashed, names nobody.
     with pytest.raises(DomainError) as refused:
-        cloture.cloturer_atelier(mediatrice, atelier, {martin.id: ("termine", None)}, AFTER_LAST)
+        cloture.cloturer_atelier(mediatrice, atelier, {martin.id: ("termine", None)}, AFTER_LAST, now=CLOSING)
     assert refused.value.field == f"decision-{bernard.id}" and "Bernard" not in refused.value.message
     db.session.rollback()
 
