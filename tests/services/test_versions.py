@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -26,6 +26,7 @@ from tests.ateliers_fixtures import START, ids
 from tests.ateliers_fixtures import TODAY as AVANT_LE_DEBUT
 
 TODAY = date(2026, 4, 14)
+NOW = datetime(2026, 4, 14, 14, 0)
 
 
 def en_meme_temps(app, premier, second) -> dict[str, str]:
@@ -102,7 +103,9 @@ def test_two_calls_ending_in_an_abandon_at_once_free_the_place_once(app, mediatr
     def appel(alerte_id):
         def sauvegarde():
             alerte = db.session.get(Alerte, alerte_id)
-            enregistrer_suivi(db.session.get(Compte, compte_id), alerte, TODAY, "joint", "emploi", "abandon", TODAY)
+            enregistrer_suivi(
+                db.session.get(Compte, compte_id), alerte, TODAY, "joint", "emploi", "abandon", TODAY, now=NOW
+            )
 
         return sauvegarde
 
