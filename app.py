@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_models()
     register_security(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -54,6 +55,13 @@ def register_security(app: Flask) -> None:
     auth.init_login_manager(login_manager)
     access.register_access_guard(app)
     security.register_headers(app)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Every ``<int:...>`` of every rule takes ids from 1 to 2^31 - 1 only (before the rules are added)."""
+    from core.bounds import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,7 +7,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
+from ateliers.queries import FiltresAttente
 from core import disponibilites
+from core.bounds import id_value
 from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE
 from core.forms import REQUIRED, AppForm, DateFrField, EntierField, MultiCheckboxField, VersionField, choices
 from evaluations.constants import NIVEAUX
@@ -70,13 +72,28 @@ class FiltresAttenteForm(AppForm):
         choices=choices([("", "Tous"), *STATUTS_ATTENTE.items()]),
         default="en_attente",
         validators=[Optional()],
+        invalid_choice_message="Choisissez un statut de la liste.",
     )
     niveau = SelectField(
-        "Niveau", choices=choices([("", "Tous"), *((str(k), v) for k, v in NIVEAUX.items())]), validators=[Optional()]
+        "Niveau",
+        choices=choices([("", "Tous"), *((str(k), v) for k, v in NIVEAUX.items())]),
+        validators=[Optional()],
+        invalid_choice_message="Choisissez un niveau de la liste.",
     )
     demi_journee = SelectField(
-        "Disponible le", choices=choices([("", "Toutes"), *DEMI_JOURNEE_CHOICES]), validators=[Optional()]
+        "Disponible le",
+        choices=choices([("", "Toutes"), *DEMI_JOURNEE_CHOICES]),
+        validators=[Optional()],
+        invalid_choice_message="Choisissez une demi-journée de la liste.",
     )
+
+    def to_filtres(self) -> FiltresAttente:
+        """The filters chosen; call only after :meth:`validate` succeeded (the choices are then known ones)."""
+        return FiltresAttente(
+            statut=self.statut.data or None,
+            niveau=int(self.niveau.data) if self.niveau.data else None,
+            demi_journee=int(self.demi_journee.data) if self.demi_journee.data else None,
+        )
 
 
 class StatutAttenteForm(AppForm):
@@ -110,7 +127,13 @@ class PlanificationForm(AppForm):
 
     debut = DateFrField("Date de début", validators=[InputRequired("Indiquez la date de la première séance.")])
     lieu = StringField("Lieu", validators=[Optional(), Length(max=160)])
-    animateurs = SelectMultipleField("Animateurs", coerce=int, choices=[], validate_choice=False)
+    animateurs = SelectMultipleField(
+        "Animateurs",
+        coerce=id_value,
+        choices=[],
+        validate_choice=False,
+        invalid_value_message="Choisissez les animateurs dans la liste.",
+    )
 
     def to_data(self) -> dict:
         return {
@@ -132,7 +155,7 @@ class AnimateursSeanceForm(AppForm):
 
     animateurs = SelectMultipleField(
         "Animateurs",
-        coerce=int,
+        coerce=id_value,
         choices=[],
         validate_choice=False,
         invalid_value_message="Choisissez les animateurs dans la liste.",

@@ -14,6 +14,7 @@ from core.disponibilites import CODES
 from core.models import Apprenant, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
 from core.timeutil import local_to_utc, structure_zone
+from evaluations.constants import NIVEAUX
 from evaluations.models import Positionnement
 from extensions import db
 
@@ -70,9 +71,21 @@ class Candidature:
 
 @dataclass(frozen=True)
 class FiltresAttente:
+    """Filters of the waiting list; ``demi_journee`` is a half-day index (0 = Monday morning).
+
+    :raise ValueError: on a niveau or a half-day that does not exist (a half-day index becomes a bit shift:
+        an unchecked one would allocate as many bits as it says).
+    """
+
     statut: str | None = "en_attente"
     niveau: int | None = None
     demi_journee: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.niveau is not None and self.niveau not in NIVEAUX:
+            raise ValueError(f"niveau inconnu : {self.niveau!r}")
+        if self.demi_journee is not None and self.demi_journee not in range(len(CODES)):
+            raise ValueError(f"demi-journée inconnue : {self.demi_journee!r}")
 
 
 def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> sa.Select:

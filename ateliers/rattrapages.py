@@ -25,6 +25,7 @@ from ateliers.queries import (
 )
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
+from core.bounds import require_date_in_window
 from core.errors import DomainError
 from core.models import Compte
 from core.timeutil import date_fr, datetime_fr, local_to_utc, structure_zone, to_local
@@ -132,6 +133,7 @@ def planifier_rattrapage(
             f"La personne a suivi la séance {seance.numero} : un rattrapage est prévu pour un module manqué.",
             "module",
         )
+    require_date_in_window(jour, today, "jour")
     if jour < today:
         raise DomainError("La date du rattrapage ne peut pas être passée.", "jour")
     ouverture = ouverture_de(atelier.structure)
@@ -183,6 +185,7 @@ def marquer_fait(
     exiger_ouvert(atelier)
     if inscription.statut == "abandon":
         raise DomainError("Cette inscription est close par un abandon : le rattrapage ne peut plus être noté.")
+    require_date_in_window(fait_on, today, "fait_on")
     if fait_on > today:
         raise DomainError("La date du rattrapage fait ne peut pas être dans le futur.", "fait_on")
     prevu = jour_prevu(rattrapage)

@@ -21,6 +21,7 @@ from ateliers.queries import (
 )
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
+from core.bounds import require_date_in_window
 from core.errors import DomainError
 from core.models import Apprenant, Compte
 from core.timeutil import to_local, utcnow
@@ -280,6 +281,7 @@ def planifier_atelier(
     versions.verrouiller(atelier)
     if atelier.seances or atelier.statut != "projet":
         raise DomainError("Cet atelier est déjà planifié : déplacez ses séances si besoin.", "debut")
+    require_date_in_window(debut, today, "debut")
     if debut < today:
         raise DomainError("La date de début ne peut pas être dans le passé.", "debut")
     membres = db.session.scalar(
@@ -372,6 +374,7 @@ def deplacer_seance(
         versions.exiger_inchange(vu, instantane_calendrier(atelier), versions.par_journal("atelier", atelier.id))
     if not atelier.seances or atelier.statut not in ("planifie", "en_cours"):
         raise DomainError("Seules les séances d'un atelier planifié ou en cours peuvent être déplacées.", "jour")
+    require_date_in_window(nouveau_jour, today, "jour")
     if nouveau_jour < today:
         raise DomainError("La nouvelle date ne peut pas être dans le passé.", "jour")
     ouverture = ouverture_de(atelier.structure)
@@ -400,7 +403,9 @@ def ajouter_fermeture(auteur: Compte, debut_on: date, fin_on: date | None, motif
 
     :raise DomainError: beside "fin_on" when the period ends before it starts or is already over.
     """
+    require_date_in_window(debut_on, today, "debut_on")
     fin_on = fin_on or debut_on
+    require_date_in_window(fin_on, today, "fin_on")
     if fin_on < debut_on:
         raise DomainError("La fin de la fermeture doit suivre son début.", "fin_on")
     if fin_on < today:

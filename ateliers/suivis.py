@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from ateliers.models import Alerte, Atelier, Inscription, Suivi
 from core import journal, versions
+from core.bounds import require_date_in_window
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
 from core.models import Compte
@@ -41,6 +42,7 @@ def enregistrer_suivi(
     """
     versions.verrouiller(alerte.inscription)
     inscription = alerte.inscription
+    require_date_in_window(appel_on, today, "appel_on")
     if appel_on > today:
         raise DomainError("La date de l'appel ne peut pas être dans le futur.", "appel_on")
     if resultat not in RESULTATS_SUIVI:

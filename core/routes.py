@@ -15,6 +15,7 @@ from flask_login import current_user, login_user, logout_user
 
 from core import auth, home, services, versions
 from core.access import get_in_structure_or_404, public, roles_required
+from core.bounds import id_value, page_number
 from core.errors import DomainError
 from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureForm, CompteForm, LoginForm, reprendre
 from core.models import Apprenant, Compte
@@ -210,9 +211,9 @@ def structure():
 def journal():
     objet = request.args.get("objet", "")
     objet = objet if JOURNAL_OBJET.fullmatch(objet) else None  # a code such as "apprenant", nothing else
-    objet_id = request.args.get("objet_id", type=int)
+    objet_id = request.args.get("objet_id", type=id_value)
     pagination = paginate_journal(
-        current_user.structure_id, max(request.args.get("page", 1, type=int), 1), 50, objet, objet_id
+        current_user.structure_id, request.args.get("page", 1, type=page_number), 50, objet, objet_id
     )
     return render_template("admin/journal.html", pagination=pagination, objet=objet, objet_id=objet_id)
 
@@ -228,10 +229,8 @@ def liste():
     """
     search = ApprenantSearchForm()
     query = search.q.data if search.validate_on_submit() else None
-    page = request.values.get("page", 1, type=int)
-    pagination = paginate_apprenants(
-        current_user.structure_id, query, max(page, 1), current_app.config["APPRENANTS_PER_PAGE"]
-    )
+    page = request.values.get("page", 1, type=page_number)
+    pagination = paginate_apprenants(current_user.structure_id, query, page, current_app.config["APPRENANTS_PER_PAGE"])
     vue = "recherche" if query else "liste"
     services.record_apprenant_view(current_user, None, f"{vue}, page {pagination.page}")
     db.session.commit()

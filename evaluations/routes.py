@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import services as core_services
 from core import versions
 from core.access import get_in_structure_or_404, roles_required
+from core.bounds import id_or_none
 from core.constants import STATUTS_ATTENTE
 from core.errors import DomainError
 from core.forms import reprendre
@@ -226,7 +227,9 @@ def _start(form, apprenant, questionnaire_version, action):
 @roles_required(*WRITERS)
 def nouveau():
     """A new placement: for a new candidate, or for ``?apprenant_id=N`` (whose open draft is resumed)."""
-    apprenant_id = request.args.get("apprenant_id", type=int)
+    apprenant_id = id_or_none(request.args.get("apprenant_id"))
+    if request.args.get("apprenant_id") and apprenant_id is None:
+        abort(404)  # not an id: no such learner
     apprenant = get_in_structure_or_404(Apprenant, apprenant_id) if apprenant_id is not None else None
     if apprenant is not None:
         draft = queries.draft_of(apprenant.id)

@@ -12,11 +12,9 @@ from ateliers.forms import (
 )
 from ateliers.queries import FiltresAttente, paginate_waiting_list, waiting_matrix
 from ateliers.routes.blueprints import READERS, WRITERS, attente_bp
-from ateliers.routes.commun import (
-    int_or_none,
-)
 from core import disponibilites, journal, versions
 from core.access import get_in_structure_or_404, roles_required
+from core.bounds import page_number
 from core.constants import STATUTS_ATTENTE
 from core.errors import DomainError
 from core.models import Apprenant
@@ -28,13 +26,9 @@ from extensions import db
 @roles_required(*READERS)
 def liste():
     form = FiltresAttenteForm(request.args)
-    form.validate()
-    filtres = FiltresAttente(
-        statut=form.statut.data or None if "statut" in request.args else "en_attente",
-        niveau=int_or_none(form.niveau.data),
-        demi_journee=int_or_none(form.demi_journee.data),
-    )
-    page = paginate_waiting_list(current_user.structure_id, filtres, max(request.args.get("page", 1, type=int), 1))
+    # Filters that are not among the choices are shown beside their field and not applied.
+    filtres = form.to_filtres() if form.validate() else FiltresAttente()
+    page = paginate_waiting_list(current_user.structure_id, filtres, request.args.get("page", 1, type=page_number))
     matrix = waiting_matrix(current_user.structure_id)
     journal.record(current_user, "consultation", "apprenant", None, f"liste d'attente, page {page.page}")
     db.session.commit()

@@ -17,10 +17,6 @@ from core.timeutil import horaire_fr, structure_zone, to_local
 from extensions import db
 
 
-def int_or_none(value: str | None) -> int | None:
-    return int(value) if value not in (None, "") and str(value).isdigit() else None
-
-
 def atelier_or_404(atelier_id: int) -> Atelier:
     """The workshop with everything its page shows; a volunteer sees only the workshops they co-run."""
     atelier = queries.atelier_detail(current_user.structure_id, atelier_id)

@@ -13,11 +13,9 @@ from ateliers.forms import (
 )
 from ateliers.queries import groupable_ateliers
 from ateliers.routes.blueprints import WRITERS, groupes_bp
-from ateliers.routes.commun import (
-    int_or_none,
-)
 from core import disponibilites, journal
 from core.access import roles_required
+from core.bounds import id_or_none
 from core.errors import DomainError
 from core.timeutil import structure_today, utcnow
 from extensions import db
@@ -69,7 +67,7 @@ def _assignment_from_form(plan: services.Plan) -> dict[int, list[int]]:
     """
     assignment: dict[int, list[int]] = {atelier_id: [] for atelier_id in plan.ateliers}
     for key, value in request.form.items():
-        candidate_id, chosen = int_or_none(key.removeprefix("atelier-")), int_or_none(value)
+        candidate_id, chosen = id_or_none(key.removeprefix("atelier-")), id_or_none(value)
         if key.startswith("atelier-") and candidate_id is not None and chosen is not None:
             assignment.setdefault(chosen, []).append(candidate_id)
     return assignment
@@ -79,7 +77,7 @@ def _assignment_from_form(plan: services.Plan) -> dict[int, list[int]]:
 @roles_required(*WRITERS)
 def proposition():
     """GET: a fresh proposal. POST "verifier": check the groups as moved by hand. POST "confirmer": enrol."""
-    atelier_ids = [i for i in (int_or_none(v) for v in request.values.getlist("atelier")) if i is not None]
+    atelier_ids = [i for i in (id_or_none(v) for v in request.values.getlist("atelier")) if i is not None]
     parametres = ParametresPropositionForm(request.values)
     if not atelier_ids or not parametres.validate():
         flash("Cochez au moins un atelier à remplir." if not atelier_ids else parametres.ecart_max.errors[0], "error")

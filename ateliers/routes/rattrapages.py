@@ -24,10 +24,13 @@ from ateliers.routes.commun import (
 )
 from core import journal, versions
 from core.access import roles_required
+from core.bounds import bounded_int
 from core.errors import DomainError
 from core.timeutil import date_fr, datetime_fr, structure_today, structure_zone
 from evaluations.models import Module
 from extensions import db
+
+NUMERO_MODULE = bounded_int(1, 6)
 
 
 def _rattrapage_or_404(rattrapage_id: int) -> Rattrapage:
@@ -123,7 +126,7 @@ def rattrapages(inscription_id: int):
     inscription = inscription_or_404(inscription_id)
     lignes = rattrapages_service.modules_manques(inscription)
     if request.method == "GET":
-        numero = request.args.get("module", type=int)
+        numero = request.args.get("module", type=NUMERO_MODULE)
         module_id = next((s.module_id for s in inscription.atelier.seances if s.module.numero == numero), "")
         return _render_rattrapages(inscription, lignes, _rattrapage_form(lignes, module=str(module_id)))
     form = _rattrapage_form(lignes)
