@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.load_secret_key(Path(app.instance_path))
 
+    register_proxies(app)
     register_extensions(app)
     register_models()
     register_security(app)
@@ -29,6 +30,19 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` reverse proxies, take the client's address and scheme from the headers they add.
+
+    Only that many hops of X-Forwarded-For and X-Forwarded-Proto are trusted (werkzeug's ProxyFix), so a
+    client cannot pose as another address to the login limit; with 0 (the default) the headers are ignored.
+    """
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def register_extensions(app: Flask) -> None:

@@ -8,8 +8,9 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
-from core.auth import MIN_PASSWORD_LENGTH, normalize_email
+from core.auth import normalize_email
 from core.models import Compte, Structure
+from core.passwords import password_refusal
 from evaluations.curriculum import load_referentiel
 from extensions import db
 
@@ -57,8 +58,9 @@ def load_referentiel_command() -> None:
 @click.password_option("--password", prompt="Mot de passe", confirmation_prompt="Confirmez le mot de passe")
 def create_admin_command(email: str, structure_nom: str, prenom: str, nom: str, password: str) -> None:
     """Create the first administrator account of a real installation (and its structure)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"{MIN_PASSWORD_LENGTH} caractères au moins.", param_hint="--password")
+    refusal = password_refusal(password, (email, prenom, nom, structure_nom))
+    if refusal:
+        raise click.BadParameter(refusal, param_hint="--password")
     email = normalize_email(email)
     if db.session.scalar(sa.select(Compte.id).where(Compte.email == email)) is not None:
         raise click.BadParameter("un compte utilise déjà cette adresse.", param_hint="--email")

@@ -73,6 +73,13 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
         # Fixed domain of the calendar's event UIDs: the same events whatever host name the app is reached by.
         "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "ateliers-numeriques.local"),
+        # Failed sign-ins for one email address, from anywhere, that lock it for new browsers (core.lockout).
+        "LOGIN_ACCOUNT_FAILURES": int(os.environ.get("LOGIN_ACCOUNT_FAILURES", "10")),
+        "LOGIN_ACCOUNT_LOCK_MINUTES": int(os.environ.get("LOGIN_ACCOUNT_LOCK_MINUTES", "15")),
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0: none, direct clients).
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        # Largest request body accepted (bytes); a larger one gets the French 413 page. Forms here are small.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "APPRENANTS_PER_PAGE": 25,
         # Seconds the grouping solver may use for one proposal (DESIGN.md section 8: optimum under 1 s).
         "GROUPING_TIME_LIMIT": float(os.environ.get("GROUPING_TIME_LIMIT", "5")),

@@ -1,17 +1,34 @@
-"""Sign-in: loading the account behind a session and checking credentials."""
+"""Sign-in: checking credentials, the server-side record of each signed-in session, failed sign-ins.
+
+A session cookie carries the random token of a :class:`Connexion` row and nothing else that grants access:
+logout deletes the row, so a copied cookie stops working everywhere (issue 8, item 12). Failed sign-ins are
+counted per email address, whoever sends them (item 17; the rule is :mod:`core.lockout`); a browser where the
+account signed in before carries a signed "known browser" cookie and is not locked out by others' failures.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.models import Compte
+from core.lockout import locked_until
+from core.models import Compte, Connexion, EchecConnexion
 from core.timeutil import utcnow
 from extensions import db
 
 # Checked against when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("mot-de-passe-factice")
-MIN_PASSWORD_LENGTH = 12
+
+KNOWN_BROWSER_COOKIE = "poste_connu"
+KNOWN_BROWSER_DAYS = 180
+KNOWN_BROWSER_MAX_ACCOUNTS = 5
 
 
 def init_login_manager(manager) -> None:
@@ -21,14 +38,56 @@ def init_login_manager(manager) -> None:
     manager.session_protection = "basic"
 
     @manager.user_loader
-    def load_compte(session_id: str) -> Compte | None:
-        compte_id, _, version = session_id.partition(":")
-        if not compte_id.isdigit() or not version.isdigit():
-            return None
-        compte = db.session.get(Compte, int(compte_id))
-        if compte is None or not compte.is_active or compte.session_version != int(version):
-            return None
-        return compte
+    def load_compte(token: str) -> Compte | None:
+        return compte_of_token(token, utcnow())
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def compte_of_token(token: str | None, now: datetime) -> Compte | None:
+    """The active account whose open session has ``token`` at ``now``, or None (unknown, ended or expired).
+
+    One query; the account comes back with ``connexion_token`` set, so ``get_id()`` gives the token again.
+    """
+    if not token or len(token) > 100:
+        return None
+    compte = db.session.scalar(
+        sa.select(Compte)
+        .join(Connexion, Connexion.compte_id == Compte.id)
+        .where(Connexion.token_hash == _digest(token), Connexion.expires_at > now, Compte.is_active.is_(True))
+    )
+    if compte is not None:
+        compte.connexion_token = token
+    return compte
+
+
+def open_connexion(compte: Compte, now: datetime, lifetime: timedelta) -> str:
+    """Record a new signed-in session of ``compte`` lasting ``lifetime`` and return its token (flushes).
+
+    Sessions of any account that ended by expiry are deleted on the way, so the table keeps only open ones.
+    """
+    db.session.execute(sa.delete(Connexion).where(Connexion.expires_at <= now))
+    token = secrets.token_urlsafe(32)
+    db.session.add(Connexion(compte_id=compte.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))
+    db.session.flush()
+    compte.connexion_token = token
+    return token
+
+
+def close_connexion(token: str | None) -> None:
+    """End the signed-in session of ``token``: every copy of its cookie is refused from now on (flushes)."""
+    if token:
+        db.session.execute(sa.delete(Connexion).where(Connexion.token_hash == _digest(token)))
+
+
+def close_connexions(compte: Compte, keep_token: str | None = None) -> None:
+    """End every open session of ``compte`` (new password, deactivation), but ``keep_token``'s if given."""
+    statement = sa.delete(Connexion).where(Connexion.compte_id == compte.id)
+    if keep_token:
+        statement = statement.where(Connexion.token_hash != _digest(keep_token))
+    db.session.execute(statement)
 
 
 def authenticate(email: str, password: str) -> Compte | None:
@@ -45,3 +104,58 @@ def authenticate(email: str, password: str) -> Compte | None:
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+# --- Failed sign-ins per email address ----------------------------------------------------------------------
+
+
+def email_key(email: str) -> str:
+    """A keyed hash of the normalised address: counts its failures and names it in the known-browser cookie."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, b"connexion:" + normalize_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def _lock_settings() -> tuple[int, timedelta]:
+    config = current_app.config
+    return int(config["LOGIN_ACCOUNT_FAILURES"]), timedelta(minutes=int(config["LOGIN_ACCOUNT_LOCK_MINUTES"]))
+
+
+def sign_in_locked_until(email: str, now: datetime) -> datetime | None:
+    """When sign-in to ``email`` from an unknown browser opens again, or None when it is open at ``now``."""
+    limit, window = _lock_settings()
+    failures = db.session.scalars(
+        sa.select(EchecConnexion.created_at).where(
+            EchecConnexion.cle == email_key(email), EchecConnexion.created_at > now - window
+        )
+    )
+    return locked_until(list(failures), now, limit, window)
+
+
+def record_failure(email: str, now: datetime) -> None:
+    """Count a failed sign-in for ``email`` (flushes); failures past the window, of any address, are purged."""
+    _limit, window = _lock_settings()
+    db.session.execute(sa.delete(EchecConnexion).where(EchecConnexion.created_at <= now - window))
+    db.session.add(EchecConnexion(cle=email_key(email), created_at=now))
+    db.session.flush()
+
+
+def _known_browser_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="poste-connu")
+
+
+def known_browser_keys(cookie: str | None) -> list[str]:
+    """The address keys a browser's known-browser cookie vouches for (empty if absent, forged or too old)."""
+    if not cookie:
+        return []
+    try:
+        keys = _known_browser_serializer().loads(cookie, max_age=KNOWN_BROWSER_DAYS * 86400)
+    except BadSignature:
+        return []
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+
+def known_browser_cookie(cookie: str | None, email: str) -> str:
+    """The known-browser cookie's new value after a sign-in to ``email`` (the latest accounts first)."""
+    key = email_key(email)
+    keys = [key, *(k for k in known_browser_keys(cookie) if k != key)][:KNOWN_BROWSER_MAX_ACCOUNTS]
+    return _known_browser_serializer().dumps(keys)

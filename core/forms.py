@@ -29,9 +29,9 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
 from core import disponibilites, versions
-from core.auth import MIN_PASSWORD_LENGTH
 from core.constants import CANAUX, ROLES, TRANCHES_AGE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
+from core.passwords import MAX_LENGTH, MIN_LENGTH, password_refusal
 from core.text import display_phone, has_control_characters, normalize_phone
 from core.timeutil import parse_date_fr, structure_today
 
@@ -320,8 +320,9 @@ class CompteForm(AppForm):
     is_active = BooleanField("Compte actif", default=True)
     password = PasswordField(
         "Mot de passe",
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, message=f"{MIN_PASSWORD_LENGTH} caractères au moins.")],
-        description=f"{MIN_PASSWORD_LENGTH} caractères au moins. Laissez vide pour ne pas le changer.",
+        validators=[Optional(strip_whitespace=False)],
+        description=f"{MIN_LENGTH} à {MAX_LENGTH} caractères, difficile à deviner : par exemple quatre mots sans "
+        "rapport séparés par des tirets. Laissez vide pour ne pas le changer.",
     )
     password_confirm = PasswordField(
         "Confirmer le mot de passe", validators=[EqualTo("password", "Les deux mots de passe diffèrent.")]
@@ -332,7 +333,13 @@ class CompteForm(AppForm):
         super().__init__(*args, **kwargs)
         self.is_new = is_new
         if is_new:
-            self.password.description = f"{MIN_PASSWORD_LENGTH} caractères au moins."
+            self.password.description = self.password.description.removesuffix(" Laissez vide pour ne pas le changer.")
+
+    def validate_password(self, field):
+        """The password policy (core.passwords), the account's names and address counted as guessable."""
+        refusal = password_refusal(field.data, (self.prenom.data, self.nom.data, self.email.data))
+        if refusal:
+            raise ValidationError(refusal)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then a password required for a new account (run even when the field is empty)."""

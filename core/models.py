@@ -1,4 +1,4 @@
-"""Core tables: Structure, Compte, Apprenant, Journal."""
+"""Core tables: Structure, Compte and its sign-ins (Connexion, EchecConnexion), Apprenant, Journal."""
 
 from __future__ import annotations
 
@@ -69,22 +69,24 @@ class Compte(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(sa.String(20))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change or deactivation: every session cookie issued before becomes invalid.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
     structure: Mapped[Structure] = relationship(lazy="joined", innerjoin=True)
 
+    # The token of the Connexion this account was signed in or loaded through (core.auth sets it; not a column).
+    connexion_token = None
+
     def set_password(self, password: str) -> None:
+        """Store the hash of ``password``; the caller ends the account's open sessions (core.auth)."""
         self.password_hash = generate_password_hash(password)
-        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    def get_id(self) -> str | None:
+        """What the session cookie carries (Flask-Login): the token of this sign-in, never the account id."""
+        return self.connexion_token
 
     @property
     def nom_complet(self) -> str:
@@ -96,6 +98,42 @@ class Compte(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Compte {self.id} {self.role}>"
+
+
+class Connexion(db.Model):
+    """One signed-in session of an account: a sign-in in one browser, until logout or ``expires_at``.
+
+    The session cookie carries a random token; only its SHA-256 is stored. Logout deletes the row, so every
+    copy of that cookie stops working at once, while the account's other browsers stay signed in. A password
+    change or a deactivation deletes every row of the account. Never called ``Session`` (DESIGN.md section 2).
+    """
+
+    __tablename__ = "connexion"
+    __table_args__ = (sa.Index("ix_connexion_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compte_id: Mapped[int] = mapped_column(sa.ForeignKey("compte.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class EchecConnexion(db.Model):
+    """A failed sign-in for one email address, to lock that address after too many (core.auth).
+
+    ``cle`` is a keyed hash of the normalised address (unknown addresses count too, so the lock says nothing
+    of which accounts exist); no address, client or password is stored. Rows older than the window are purged.
+    """
+
+    __tablename__ = "echec_connexion"
+    __table_args__ = (
+        sa.Index("ix_echec_connexion_cle_created", "cle", "created_at"),
+        sa.Index("ix_echec_connexion_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cle: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Apprenant(db.Model):

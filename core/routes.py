@@ -6,6 +6,7 @@ Views have four beats: parse, call a service, commit, respond.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureFo
 from core.models import Apprenant, Compte
 from core.ouverture import Ouverture
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
-from core.timeutil import structure_today, structure_zone
+from core.timeutil import structure_today, structure_zone, to_local, utcnow
 from extensions import db, limiter
 
 main_bp = Blueprint("main", __name__)
@@ -56,10 +57,28 @@ def healthz():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local path is followed after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Only a path of this site is followed after sign-in, never another site nor a broken header.
+
+    Refused, for the home page: anything not starting with one "/", a scheme or a host (``//evil.example``,
+    ``/\\evil.example`` which browsers read as ``//``), and any control character (CR/LF would split the
+    Location header).
+    """
+    if (
+        target
+        and len(target) <= 2000
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
         return target
     return url_for("main.index")
+
+
+def _render_login(form, status: int = 200):
+    return render_template("auth/login.html", form=form), status
 
 
 @auth_bp.route("/connexion", methods=["GET", "POST"])
@@ -69,16 +88,41 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        compte = auth.authenticate(form.email.data, form.password.data)
-        if compte is not None:
-            next_url = _safe_next(request.args.get("next"))
-            session.clear()  # a new session on sign-in: nothing from before survives
-            login_user(compte)
-            db.session.commit()
-            return redirect(next_url)
+    if not form.validate_on_submit():
+        return _render_login(form)
+    now, email = utcnow(), form.email.data
+    known_browser = auth.email_key(email) in auth.known_browser_keys(request.cookies.get(auth.KNOWN_BROWSER_COOKIE))
+    locked_until = None if known_browser else auth.sign_in_locked_until(email, now)
+    if locked_until is not None:
+        reopens = to_local(locked_until + timedelta(seconds=59))  # the minute it is open again
+        form.form_errors.append(
+            "Trop d'échecs de connexion pour ce compte : par sécurité, la connexion depuis un nouveau poste est "
+            f"suspendue jusqu'à {reopens.hour} h {reopens.minute:02d}. Depuis un poste où vous vous êtes "
+            "déjà connecté(e), elle reste possible ; en cas d'oubli, demandez à l'administrateur de votre structure."
+        )
+        return _render_login(form, 429)
+    compte = auth.authenticate(email, form.password.data)
+    if compte is None:
+        if not known_browser:
+            auth.record_failure(email, now)
+        db.session.commit()
         form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
-    return render_template("auth/login.html", form=form)
+        return _render_login(form)
+    next_url = _safe_next(request.args.get("next"))
+    session.clear()  # a new session on sign-in: nothing from before survives
+    auth.open_connexion(compte, now, current_app.permanent_session_lifetime)
+    login_user(compte)
+    db.session.commit()
+    response = redirect(next_url)
+    response.set_cookie(
+        auth.KNOWN_BROWSER_COOKIE,
+        auth.known_browser_cookie(request.cookies.get(auth.KNOWN_BROWSER_COOKIE), email),
+        max_age=auth.KNOWN_BROWSER_DAYS * 86400,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @auth_bp.errorhandler(429)
@@ -95,6 +139,8 @@ def login_rate_limited(_error):
 @auth_bp.post("/deconnexion")
 @roles_required(*STAFF)
 def logout():
+    auth.close_connexion(current_user.connexion_token)
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.", "info")

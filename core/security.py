@@ -41,6 +41,10 @@ ERRORS = {
     403: ("Accès refusé", "Votre compte ne permet pas d'ouvrir cette page."),
     404: ("Page introuvable", "Cette page n'existe pas, ou elle ne vous est pas accessible."),
     405: ("Action impossible", "Cette page ne s'utilise pas ainsi."),
+    413: (
+        "Envoi trop volumineux",
+        "Ce que vous avez envoyé dépasse la taille acceptée. Revenez en arrière et raccourcissez les textes saisis.",
+    ),
     429: ("Trop de tentatives", "Trop de demandes en peu de temps. Patientez une minute puis réessayez."),
     500: (
         "Erreur du serveur",

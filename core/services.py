@@ -6,10 +6,11 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from core import journal, queries, versions
+from core import auth, journal, queries, versions
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import FUSEAUX, SUBDIVISIONS, Ouverture, fuseaux_possibles
+from core.passwords import password_refusal
 from core.timeutil import structure_today
 from extensions import db
 
@@ -110,13 +111,21 @@ def _email_taken(email: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(statement) is not None
 
 
+def _require_good_password(data: dict) -> None:
+    """:raise DomainError: beside "password" when the policy of core.passwords refuses ``data["password"]``."""
+    refusal = password_refusal(data["password"], (data["prenom"], data["nom"], data["email"]))
+    if refusal:
+        raise DomainError(refusal, field="password")
+
+
 def create_compte(auteur: Compte, data: dict) -> Compte:
     """Create a staff account in the author's structure.
 
-    :raise DomainError: when the email is already used by another account.
+    :raise DomainError: when the email is already used by another account, or the password is refused.
     """
     if _email_taken(data["email"]):
         raise DomainError("Un compte utilise déjà cette adresse.", field="email")
+    _require_good_password(data)
     compte = Compte(
         structure_id=auteur.structure_id,
         prenom=data["prenom"],
@@ -142,18 +151,21 @@ def instantane_compte(compte: Compte) -> dict:
 
 
 def update_compte(auteur: Compte, compte: Compte, data: dict, vu: Mapping[str, object] | None = None) -> list[str]:
-    """Change an account; a new password or a deactivation ends its open sessions.
+    """Change an account; a new password or a deactivation ends its open sessions (the author's own current
+    session excepted, when admins change their own password).
 
     :param vu: what the edit page showed (``core.versions.lire``); None skips the check. The account's row is
         locked first, so two saves run one at a time.
     :raise core.versions.ModifieEntreTemps: the account changed since the page showed ``vu``; nothing written.
-    :raise DomainError: on an email already used, or when an admin would lock themselves out.
+    :raise DomainError: on an email already used, a password refused, or when an admin would lock themselves out.
     """
     if vu is not None:
         versions.verrouiller(compte)
         versions.exiger_inchange(vu, instantane_compte(compte), versions.par_journal("compte", compte.id))
     if _email_taken(data["email"], exclude_id=compte.id):
         raise DomainError("Un compte utilise déjà cette adresse.", field="email")
+    if data.get("password"):
+        _require_good_password(data)
     if compte.id == auteur.id and not data["is_active"]:
         raise DomainError("Vous ne pouvez pas désactiver votre propre compte.", field="is_active")
     if compte.id == auteur.id and data["role"] != "admin":
@@ -165,8 +177,8 @@ def update_compte(auteur: Compte, compte: Compte, data: dict, vu: Mapping[str, o
     if data.get("password"):
         compte.set_password(data["password"])
         changed.append("mot de passe")
-    elif "is_active" in changed and not compte.is_active:
-        compte.session_version += 1
+    if data.get("password") or ("is_active" in changed and not compte.is_active):
+        auth.close_connexions(compte, keep_token=auteur.connexion_token if compte.id == auteur.id else None)
     if changed:
         db.session.flush()
         journal.record(auteur, "modification", "compte", compte.id, "champs : " + ", ".join(sorted(changed)))

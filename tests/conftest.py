@@ -22,7 +22,9 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from core import auth
 from core.models import Apprenant, Compte, Structure
+from core.timeutil import utcnow
 from evaluations.curriculum import load_referentiel
 from extensions import db, limiter
 
@@ -231,6 +233,13 @@ def version_from(page: str, url: str, same_page: bool) -> str | None:
             if field:
                 return html.unescape(re.search(r'value="([^"]*)"', field.group(0)).group(1))
     return None
+
+
+def open_session(compte: Compte) -> str:
+    """Open a signed-in session of ``compte`` as a sign-in would, and return the token its cookie carries."""
+    token = auth.open_connexion(compte, utcnow(), timedelta(hours=8))
+    db.session.commit()
+    return token
 
 
 class Browser:

@@ -1,8 +1,14 @@
+from datetime import datetime, timedelta
+
 import pytest
+import sqlalchemy as sa
 
 from core import auth, services
 from core.errors import DomainError
-from tests.conftest import TEST_PASSWORD
+from core.models import Connexion
+from core.timeutil import utcnow
+from extensions import db
+from tests.conftest import TEST_PASSWORD, open_session
 
 NEW = {"prenom": "Lucie", "nom": "Roux", "email": "lucie@test.local", "role": "benevole", "is_active": True}
 
@@ -36,13 +42,48 @@ def test_authenticate_refuses_unknown_wrong_and_inactive_alike(make_compte):
 def test_password_change_and_deactivation_end_open_sessions(make_compte):
     admin = make_compte("admin")
     compte = make_compte("mediateur")
-    before = compte.get_id()
+    desk, phone = open_session(compte), open_session(compte)
     data = {**NEW, "email": compte.email, "role": "mediateur", "password": "nouvelle phrase de passe"}
     services.update_compte(admin, compte, data)
-    after_password = compte.get_id()
-    assert after_password != before
+    assert auth.compte_of_token(desk, utcnow()) is None and auth.compte_of_token(phone, utcnow()) is None
+    again = open_session(compte)
     services.update_compte(admin, compte, {**data, "password": None, "is_active": False})
-    assert compte.get_id() != after_password
+    assert auth.compte_of_token(again, utcnow()) is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Connexion)) == 0
+
+
+def test_admins_changing_their_own_password_keep_their_session_only(make_compte):
+    admin = make_compte("admin")
+    current, elsewhere = open_session(admin), open_session(admin)
+    admin = auth.compte_of_token(current, utcnow())
+    data = {"prenom": admin.prenom, "nom": admin.nom, "email": admin.email, "role": "admin", "is_active": True}
+    services.update_compte(admin, admin, {**data, "password": "nouvelle phrase de passe"})
+    assert auth.compte_of_token(current, utcnow()) is admin
+    assert auth.compte_of_token(elsewhere, utcnow()) is None
+
+
+def test_a_session_ends_with_its_lifetime(make_compte):
+    compte = make_compte("mediateur")
+    opened = datetime(2026, 11, 30, 9, 0)
+    token = auth.open_connexion(compte, opened, timedelta(hours=8))
+    assert auth.compte_of_token(token, opened + timedelta(hours=7, minutes=59)) is compte
+    assert auth.compte_of_token(token, opened + timedelta(hours=8)) is None
+    # the next sign-in, of anyone, deletes the expired row
+    auth.open_connexion(make_compte("benevole"), opened + timedelta(hours=9), timedelta(hours=8))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Connexion)) == 1
+
+
+@pytest.mark.parametrize("password", [" " * 12, "123456789012", "aaaaaaaaaaaa"])
+def test_services_refuse_a_weak_password_beside_its_field(make_compte, password):
+    admin = make_compte("admin")
+    with pytest.raises(DomainError) as created:
+        services.create_compte(admin, {**NEW, "password": password})
+    assert created.value.field == "password"
+    compte = make_compte("mediateur")
+    data = {**NEW, "email": compte.email, "role": "mediateur", "password": password}
+    with pytest.raises(DomainError) as updated:
+        services.update_compte(admin, compte, data)
+    assert updated.value.field == "password"
 
 
 @pytest.mark.parametrize(("change", "field"), [({"is_active": False}, "is_active"), ({"role": "mediateur"}, "role")])

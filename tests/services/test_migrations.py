@@ -387,3 +387,46 @@ def test_inscription_moments_migration_backfills_joining_and_leaving(empty_datab
         }
         db.session.remove()
         db.engine.dispose()
+
+
+def test_sessions_migration_keeps_accounts_and_what_refers_to_them(empty_database_uri, tmp_path):
+    """0007 drops compte.session_version in place: accounts, and the journal rows naming them, survive."""
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0003_seances_suivi")
+        run = db.session.execute
+        now = "2026-11-05 10:00:00"
+        run(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
+                "VALUES (1, 'S', 'ccas', '', '', :n)"
+            ),
+            {"n": now},
+        )
+        run(
+            sa.text(
+                "INSERT INTO compte (id, structure_id, email, prenom, nom, role, password_hash, is_active, "
+                "session_version, created_at) VALUES (7, 1, 'a@b.fr', 'A', 'B', 'admin', 'h', true, 3, :n)"
+            ),
+            {"n": now},
+        )
+        run(
+            sa.text(
+                "INSERT INTO journal (created_at, structure_id, compte_id, action, objet, details) "
+                "VALUES (:n, 1, 7, 'creation', 'compte', '')"
+            ),
+            {"n": now},
+        )
+        db.session.commit()
+
+        upgrade()
+
+        columns = {column["name"] for column in sa.inspect(db.engine).get_columns("compte")}
+        assert "session_version" not in columns
+        assert db.session.execute(sa.text("SELECT id, email FROM compte")).all() == [(7, "a@b.fr")]
+        assert db.session.scalar(sa.text("SELECT compte_id FROM journal")) == 7
+        db.session.commit()  # release the tables before the downgrade alters them (PostgreSQL would wait)
+        downgrade(revision="0003_seances_suivi")
+        assert db.session.scalar(sa.text("SELECT session_version FROM compte")) == 1
+        db.session.remove()
+        db.engine.dispose()

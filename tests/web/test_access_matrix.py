@@ -13,6 +13,7 @@ from core.constants import ROLES
 from evaluations.curriculum import current_questionnaire
 from evaluations.models import Positionnement
 from extensions import db
+from tests.conftest import open_session
 
 # Pages that answer a bare GET with a redirect, and why.
 REDIRECTING_PAGES = {
@@ -168,7 +169,7 @@ def build(rule, world, which: int) -> str:
 def signed_in_client(app, compte):
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = compte.get_id()
+        session["_user_id"] = open_session(compte)
         session["_fresh"] = True
     return client
 

@@ -44,6 +44,17 @@ def test_create_admin_refuses_a_short_password(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Compte)) == 0
 
 
+def test_create_admin_refuses_a_common_or_repeated_password(app):
+    for password, reason in (("123456789012", "les plus courants"), (" " * 12, "seul caractère répété")):
+        result = app.test_cli_runner().invoke(
+            args=["create-admin", "--email", "a@b.fr", "--structure", "S", "--prenom", "A", "--nom", "B"],
+            input=f"{password}\n{password}\n",
+        )
+        assert result.exit_code != 0
+        assert reason in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Compte)) == 0
+
+
 def test_demo_command_is_idempotent_and_if_empty_respects_real_data(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])

@@ -1,3 +1,6 @@
+import html
+
+import pytest
 import sqlalchemy as sa
 
 from core.models import Compte
@@ -37,6 +40,32 @@ def test_short_or_mismatched_password_is_refused_beside_the_field(browser, make_
     missing = browser.submit("/admin/comptes/nouveau", {**NEW, "password": "", "password_confirm": ""})
     assert "Choisissez un mot de passe" in missing.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Compte)) == 1
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        (" " * 12, "seul caractère répété (espaces compris)"),
+        ("123456789012", "les plus courants"),
+        ("lucie-roux-2026", "le nom de la personne"),
+        ("x" * 129, "128 caractères au plus"),
+    ],
+)
+def test_weak_passwords_are_refused_beside_the_field_on_creation_and_change(browser, make_compte, password, reason):
+    browser.login(make_compte("admin"))
+    typed = {**NEW, "password": password, "password_confirm": password}
+    page = html.unescape(browser.submit("/admin/comptes/nouveau", typed).get_data(as_text=True))
+    assert 'id="password-erreurs"' in page and reason in page
+    assert 'value="Lucie"' in page
+    compte = make_compte("benevole", prenom="Lucie", nom="Roux")
+    data = {"prenom": "Lucie", "nom": "Roux", "email": compte.email, "role": "benevole", "is_active": "y"}
+    changed = browser.submit(
+        f"/admin/comptes/{compte.id}", {**data, "password": password, "password_confirm": password}
+    )
+    assert changed.status_code == 200 and reason in html.unescape(changed.get_data(as_text=True))
+    db.session.refresh(compte)
+    assert not compte.check_password(password)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Compte)) == 2
 
 
 def test_duplicate_email_is_refused_beside_the_field(browser, make_compte):
