@@ -240,7 +240,7 @@ class ApprenantForm(IdentiteForm):
     )
     code_postal = StringField(
         "Code postal",
-        validators=[Optional(), Regexp(r"^\d{5}$", message="Le code postal compte 5 chiffres, par exemple 47300.")],
+        validators=[Optional(), Regexp(r"^[0-9]{5}$", message="Le code postal compte 5 chiffres, par exemple 47300.")],
         filters=[stripped],
     )
     commune = StringField("Commune", validators=[Optional(), Length(max=120)], filters=[stripped])
