@@ -63,11 +63,13 @@ def compte_of_token(token: str | None, now: datetime) -> Compte | None:
     return compte
 
 
-def open_connexion(compte: Compte, now: datetime, lifetime: timedelta) -> str:
-    """Record a new signed-in session of ``compte`` lasting ``lifetime`` and return its token (flushes).
+def open_connexion(compte: Compte, lifetime: timedelta, now: datetime | None = None) -> str:
+    """Record a new signed-in session of ``compte`` lasting ``lifetime`` from ``now`` and return its token
+    (flushes). ``now`` defaults to this module's clock, the one :func:`load_compte` checks expiry against.
 
     Sessions of any account that ended by expiry are deleted on the way, so the table keeps only open ones.
     """
+    now = now or utcnow()
     db.session.execute(sa.delete(Connexion).where(Connexion.expires_at <= now))
     token = secrets.token_urlsafe(32)
     db.session.add(Connexion(compte_id=compte.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))

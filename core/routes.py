@@ -110,7 +110,7 @@ def login():
         return _render_login(form)
     next_url = _safe_next(request.args.get("next"))
     session.clear()  # a new session on sign-in: nothing from before survives
-    auth.open_connexion(compte, now, current_app.permanent_session_lifetime)
+    auth.open_connexion(compte, current_app.permanent_session_lifetime)
     login_user(compte)
     db.session.commit()
     response = redirect(next_url)

@@ -24,7 +24,6 @@ from werkzeug.security import generate_password_hash
 from app import create_app
 from core import auth
 from core.models import Apprenant, Compte, Structure
-from core.timeutil import utcnow
 from evaluations.curriculum import load_referentiel
 from extensions import db, limiter
 
@@ -237,7 +236,7 @@ def version_from(page: str, url: str, same_page: bool) -> str | None:
 
 def open_session(compte: Compte) -> str:
     """Open a signed-in session of ``compte`` as a sign-in would, and return the token its cookie carries."""
-    token = auth.open_connexion(compte, utcnow(), timedelta(hours=8))
+    token = auth.open_connexion(compte, timedelta(hours=8))
     db.session.commit()
     return token
 

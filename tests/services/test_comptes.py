@@ -65,11 +65,11 @@ def test_admins_changing_their_own_password_keep_their_session_only(make_compte)
 def test_a_session_ends_with_its_lifetime(make_compte):
     compte = make_compte("mediateur")
     opened = datetime(2026, 11, 30, 9, 0)
-    token = auth.open_connexion(compte, opened, timedelta(hours=8))
+    token = auth.open_connexion(compte, timedelta(hours=8), opened)
     assert auth.compte_of_token(token, opened + timedelta(hours=7, minutes=59)) is compte
     assert auth.compte_of_token(token, opened + timedelta(hours=8)) is None
     # the next sign-in, of anyone, deletes the expired row
-    auth.open_connexion(make_compte("benevole"), opened + timedelta(hours=9), timedelta(hours=8))
+    auth.open_connexion(make_compte("benevole"), timedelta(hours=8), opened + timedelta(hours=9))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Connexion)) == 1
 
 
