@@ -50,6 +50,8 @@ def base_config(database_uri: str, instance_path: Path) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
         "LOGIN_RATE_LIMIT": "1000 per minute",
+        # Tests move the clock weeks ahead after signing in; a session's 8-hour lifetime is tested on its own.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=365),
     }
 
 

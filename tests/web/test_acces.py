@@ -57,6 +57,12 @@ class TestLogout:
         db.session.commit()
         assert browser.get("/apprenants/").headers["Location"].startswith("/connexion")
 
+    def test_a_sign_in_lasts_the_configured_session_lifetime(self, make_app, make_compte):
+        app = make_app(PERMANENT_SESSION_LIFETIME=8 * 3600)  # the production setting (config.py)
+        Browser(app.test_client()).login(make_compte("mediateur"))
+        created, expires = db.session.execute(sa.select(Connexion.created_at, Connexion.expires_at)).one()
+        assert expires - created == timedelta(hours=8)
+
     def test_the_cookie_carries_a_random_token_and_the_database_only_its_hash(self, app, make_compte):
         compte = make_compte("mediateur")
         browser = Browser(app.test_client())
