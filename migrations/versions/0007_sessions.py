@@ -9,7 +9,7 @@ copying the table as batch mode would: ``compte`` is referenced by other tables,
 dropping the old copy would fail once rows refer to it.
 
 Revision ID: 0007_sessions
-Revises: 0008_journal_verrou
+Revises: 0005_inscription_moments
 Create Date: 2026-11-30
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_sessions"
-down_revision = "0008_journal_verrou"
+down_revision = "0005_inscription_moments"
 branch_labels = None
 depends_on = None
 
