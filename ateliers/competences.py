@@ -31,8 +31,8 @@ from core import journal, versions
 from core.models import Compte
 from core.timeutil import utcnow
 from evaluations.constants import RESULTATS_COMPETENCE
-from evaluations.curriculum import modules_of_version
-from evaluations.models import Competence, EvaluationCompetence, Module
+from evaluations.curriculum import CompetenceInfo, ModuleInfo, curriculum
+from evaluations.models import EvaluationCompetence
 from extensions import db
 
 
@@ -59,21 +59,21 @@ class Grille:
 
     seance: Seance
     finale: bool
-    modules: list[Module]  # the modules whose skills are judged here, in order
-    precedents: list[Module]  # earlier modules, shown read-only beside each learner (séances 1 to 5)
+    modules: list[ModuleInfo]  # the modules whose skills are judged here, in order
+    precedents: list[ModuleInfo]  # earlier modules, shown read-only beside each learner (séances 1 to 5)
 
     @property
-    def competences(self) -> list[Competence]:
+    def competences(self) -> list[CompetenceInfo]:
         return [c for m in self.modules for c in m.competences]
 
 
-def is_evaluation_finale(module: Module) -> bool:
+def is_evaluation_finale(module: ModuleInfo) -> bool:
     return any(c.is_evaluation_finale for c in module.competences)
 
 
 def grille(atelier: Atelier, seance: Seance) -> Grille:
     """The skills judged at ``seance``: its module's, or at the final evaluation every module's."""
-    modules = modules_of_version(atelier.curriculum_version)
+    modules = list(curriculum(atelier.curriculum_version))
     module = next(m for m in modules if m.id == seance.module_id)
     if is_evaluation_finale(module):
         # The scenario first: it is what the final evaluation is about; the grid follows, M1 to M6.
@@ -233,11 +233,11 @@ class ColonneModule:
     after they left; None without a séance). ``presence`` is only given for a séance they were enrolled at.
     """
 
-    module: Module
+    module: ModuleInfo
     seance: Seance | None
     presence: Presence | None
     rattrapage: Rattrapage | None
-    lignes: list[tuple[Competence, EvaluationCompetence | None]]
+    lignes: list[tuple[CompetenceInfo, EvaluationCompetence | None]]
     position: str | None = None
 
     @property
@@ -280,7 +280,7 @@ def progression(inscription: Inscription) -> Progression:
     Attendance, and the hours it totals, only at the séances the learner was enrolled at.
     """
     atelier = inscription.atelier
-    modules = modules_of_version(atelier.curriculum_version)
+    modules = curriculum(atelier.curriculum_version)
     seances = {s.module_id: s for s in atelier.seances}
     presences = {
         p.seance_id: p for p in db.session.scalars(sa.select(Presence).where(Presence.inscription_id == inscription.id))

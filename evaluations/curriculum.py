@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from core.cache import cached
 from evaluations.models import Competence, Module, Questionnaire
 from evaluations.referentiel import DEFAULT_FILE, read_referentiel
 from extensions import db
@@ -68,7 +69,10 @@ def current_questionnaire() -> Questionnaire | None:
 
 
 def modules_of_version(version: int) -> list[Module]:
-    """The six modules of ``version`` with their skills, in order."""
+    """The six modules of ``version`` with their skills, in order, as ORM objects of the current session.
+
+    For writing (the demo data attaches séances to them). Pages read :func:`curriculum` instead.
+    """
     return list(
         db.session.scalars(
             sa.select(Module)
@@ -76,4 +80,63 @@ def modules_of_version(version: int) -> list[Module]:
             .order_by(Module.numero)
             .options(selectinload(Module.competences))
         )
+    )
+
+
+@dataclass(frozen=True)
+class CompetenceInfo:
+    """A skill of a curriculum version as plain values (see :func:`curriculum`)."""
+
+    id: int
+    module_id: int
+    numero: int
+    code: str  # "M2.1"
+    libelle: str
+    libelle_attestation: str
+    is_evaluation_finale: bool
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    """A module of a curriculum version with its skills in order, as plain values (see :func:`curriculum`)."""
+
+    id: int
+    version: int
+    numero: int
+    code: str  # "M2"
+    titre: str
+    duree_minutes: int
+    competences: tuple[CompetenceInfo, ...]
+
+
+def curriculum(version: int) -> tuple[ModuleInfo, ...]:
+    """The modules of curriculum ``version`` with their skills, in order; empty if the version is not loaded.
+
+    A version never changes once loaded (``load_referentiel`` adds a version whole and leaves it alone), so it
+    is read from the database once per application (``core.cache``) and kept as frozen plain values that any
+    request may share. Two queries on first use, none after.
+    """
+    return cached("curriculum", version, lambda: tuple(_module_info(module) for module in modules_of_version(version)))
+
+
+def _module_info(module: Module) -> ModuleInfo:
+    return ModuleInfo(
+        id=module.id,
+        version=module.version,
+        numero=module.numero,
+        code=module.code,
+        titre=module.titre,
+        duree_minutes=module.duree_minutes,
+        competences=tuple(
+            CompetenceInfo(
+                id=competence.id,
+                module_id=module.id,
+                numero=competence.numero,
+                code=f"{module.code}.{competence.numero}",
+                libelle=competence.libelle,
+                libelle_attestation=competence.libelle_attestation,
+                is_evaluation_finale=competence.is_evaluation_finale,
+            )
+            for competence in module.competences
+        ),
     )

@@ -28,7 +28,7 @@ from core.forms import reprendre
 from core.models import Apprenant
 from core.timeutil import structure_today, structure_zone, utcnow
 from evaluations.constants import NIVEAUX
-from evaluations.curriculum import current_curriculum_version, modules_of_version
+from evaluations.curriculum import current_curriculum_version, curriculum
 from extensions import db
 
 
@@ -97,7 +97,7 @@ def suivi(alerte_id: int):
 def _titres_modules() -> dict[int, str]:
     """Module number -> title in the current curriculum (empty when none is loaded)."""
     version = current_curriculum_version()
-    return {m.numero: m.titre for m in modules_of_version(version)} if version is not None else {}
+    return {m.numero: m.titre for m in curriculum(version)} if version is not None else {}
 
 
 def _render_seuils(form: SeuilsForm, titres_modules: dict[int, str], conflit=None, changements=None):
