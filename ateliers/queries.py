@@ -245,17 +245,20 @@ def ateliers_of(structure_id: int, animateur_id: int | None = None) -> list[Atel
     return list(db.session.scalars(statement.order_by(Atelier.start_on.desc().nulls_first(), Atelier.id.desc())))
 
 
-def atelier_detail(structure_id: int, atelier_id: int) -> Atelier | None:
-    """One workshop of the structure with its members, séances, modules and animateurs, in a fixed number of queries."""
+def atelier_detail(structure_id: int, atelier_id: int, *, animateurs: bool = True) -> Atelier | None:
+    """One workshop of the structure with its members and séances (modules loaded), in a fixed number of queries.
+
+    ``animateurs`` also loads each séance's co-runners (one more query, the costliest of the page's loads: pages
+    that show no co-runner skip it). ``Atelier.animateurs`` is not loaded: no page reads it.
+    """
+    options = [
+        selectinload(Atelier.inscriptions).joinedload(Inscription.apprenant),
+        selectinload(Atelier.seances).joinedload(Seance.module),
+    ]
+    if animateurs:
+        options.append(selectinload(Atelier.seances).selectinload(Seance.animateurs))
     return db.session.scalar(
-        sa.select(Atelier)
-        .where(Atelier.id == atelier_id, Atelier.structure_id == structure_id)
-        .options(
-            selectinload(Atelier.inscriptions).joinedload(Inscription.apprenant),
-            selectinload(Atelier.seances).joinedload(Seance.module),
-            selectinload(Atelier.seances).selectinload(Seance.animateurs),
-            selectinload(Atelier.animateurs),
-        )
+        sa.select(Atelier).where(Atelier.id == atelier_id, Atelier.structure_id == structure_id).options(*options)
     )
 
 

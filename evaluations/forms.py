@@ -12,9 +12,11 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from core import disponibilites
+from core.cache import cached
 from core.constants import CANAUX
 from core.forms import REQUIRED, AppForm, IdentiteForm, MultiCheckboxField, VersionField, choices, stripped
 from evaluations.constants import MODES_POSITIONNEMENT
+from evaluations.models import Questionnaire
 from evaluations.scoring import SCORED_PARTS, VALID_ANSWERS
 from evaluations.services import Saisie
 
@@ -101,19 +103,17 @@ def _question_field(partie: dict, question: dict):
     return RadioField(label, choices=choices((option, option) for option in options), validators=[Optional()])
 
 
-def positionnement_form(contenu: dict, *, with_candidate: bool, **kwargs) -> _PositionnementBase:
-    """Build the placement form for the questionnaire content ``contenu``.
+def positionnement_form(questionnaire: Questionnaire, *, with_candidate: bool, **kwargs) -> _PositionnementBase:
+    """Build the placement form for the questionnaire version ``questionnaire``.
 
     ``with_candidate`` adds the identity fields of a new candidate. ``kwargs`` go to the form (``data=`` to
     show a saved draft). The result has ``parties``: the parts in order, each with its (question, field) pairs.
+    The form class of a version is built once per application: a version's content never changes.
     """
-    bases = (IdentiteForm, _PositionnementBase) if with_candidate else (_PositionnementBase,)
-    attributes = {}
-    for partie in contenu["parties"]:
-        for question in partie["questions"]:
-            attributes[question["code"]] = _question_field(partie, question)
-    attributes["question_codes"] = tuple(attributes)
-    form_class = type("PositionnementForm", bases, attributes)
+    contenu = questionnaire.contenu
+    form_class = cached(
+        "positionnement-form", (questionnaire.id, with_candidate), lambda: _form_class(contenu, with_candidate)
+    )
     form = form_class(**kwargs)
     form.parties = [
         Partie(
@@ -125,6 +125,16 @@ def positionnement_form(contenu: dict, *, with_candidate: bool, **kwargs) -> _Po
         for partie in contenu["parties"]
     ]
     return form
+
+
+def _form_class(contenu: dict, with_candidate: bool) -> type[_PositionnementBase]:
+    bases = (IdentiteForm, _PositionnementBase) if with_candidate else (_PositionnementBase,)
+    attributes = {}
+    for partie in contenu["parties"]:
+        for question in partie["questions"]:
+            attributes[question["code"]] = _question_field(partie, question)
+    attributes["question_codes"] = tuple(attributes)
+    return type("PositionnementForm", bases, attributes)
 
 
 def initial_data(positionnement=None, apprenant=None) -> dict:

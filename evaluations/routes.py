@@ -243,7 +243,7 @@ def nouveau():
         return redirect(url_for("main.index"))
     action = url_for("positionnements.nouveau", apprenant_id=apprenant_id)
     form = positionnement_form(
-        questionnaire_version.contenu, with_candidate=apprenant is None, data=initial_data(apprenant=apprenant)
+        questionnaire_version, with_candidate=apprenant is None, data=initial_data(apprenant=apprenant)
     )
     if request.method == "GET" and apprenant is not None:
         form.version.data = _version(None, apprenant)
@@ -269,7 +269,7 @@ def questionnaire(positionnement_id: int):
     apprenant = positionnement.apprenant
     action = url_for("positionnements.questionnaire", positionnement_id=positionnement.id)
     form = positionnement_form(
-        positionnement.questionnaire.contenu,
+        positionnement.questionnaire,
         with_candidate=False,
         data=initial_data(positionnement, apprenant),
     )

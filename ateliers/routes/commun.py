@@ -17,9 +17,15 @@ from core.timeutil import horaire_fr, structure_zone, to_local
 from extensions import db
 
 
-def atelier_or_404(atelier_id: int) -> Atelier:
-    """The workshop with everything its page shows; a volunteer sees only the workshops they co-run."""
-    atelier = queries.atelier_detail(current_user.structure_id, atelier_id)
+def atelier_or_404(atelier_id: int, *, animateurs: bool = True) -> Atelier:
+    """The workshop with everything its page shows; a volunteer sees only the workshops they co-run.
+
+    ``animateurs=False`` for pages that show no séance's co-runners: they are then loaded only for a volunteer,
+    whose access depends on them.
+    """
+    atelier = queries.atelier_detail(
+        current_user.structure_id, atelier_id, animateurs=animateurs or current_user.role == "benevole"
+    )
     if atelier is None:
         abort(404)
     if current_user.role == "benevole" and not seances_of_viewer(atelier):

@@ -31,7 +31,7 @@ from extensions import db
 @ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/presences", methods=["GET", "POST"])
 @roles_required(*PRINTERS)
 def presences(atelier_id: int, numero: int):
-    atelier = atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id, animateurs=False)
     seance = seance_or_404(atelier, numero)
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
     if request.method == "GET":
@@ -143,7 +143,7 @@ CHAMP_COMPETENCE = re.compile(r"^c-(\d+)-(\d+)$")
 @ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/competences", methods=["GET", "POST"])
 @roles_required(*PRINTERS)
 def competences(atelier_id: int, numero: int):
-    atelier = atelier_or_404(atelier_id)
+    atelier = atelier_or_404(atelier_id, animateurs=False)
     seance = seance_or_404(atelier, numero)
     inscrits = presences_service.inscrits_de_seance(atelier, seance)
     if request.method == "GET":
