@@ -90,6 +90,17 @@ def test_matrix_counts_waiting_people_by_niveau_and_half_day(make_candidate, str
     assert matrix[1] == [0] * 12
 
 
+def test_matrix_statement_built_once_serves_each_structure_its_own_counts(make_candidate, structure, make_structure):
+    other = make_structure()
+    make_candidate(niveau=0, dispo=("mar-matin",))
+    for _ in range(3):
+        make_candidate(niveau=1, dispo=("lun-matin", "mar-matin"), structure_id=other.id)
+    mine, theirs, mine_again = waiting_matrix(structure.id), waiting_matrix(other.id), waiting_matrix(structure.id)
+    assert mine == mine_again
+    assert (mine[0][MARDI], mine[1][MARDI]) == (1, 0)
+    assert (theirs[0][MARDI], theirs[1][MARDI], theirs[1][CODES.index("lun-matin")]) == (0, 3, 3)
+
+
 def test_niveau_3_and_unplaced_people_are_not_grouping_candidates(make_candidate, make_apprenant, structure):
     make_candidate(niveau=3, score=90)
     make_apprenant(statut="en_attente", en_attente_depuis_on=TODAY)  # no placement yet

@@ -133,6 +133,7 @@ def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
         for name, page in (
             ("competences", url(atelier)),
             ("presences", url(atelier).replace("competences", "presences")),
+            ("progression", f"/ateliers/inscriptions/{ids(atelier)['Martin']}/progression"),
         ):
             with count_queries() as statements:
                 assert browser.get(page).status_code == 200
@@ -149,6 +150,29 @@ def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
     db.session.commit()
     attend_all(mediatrice, atelier, [1])
     assert counts() == two
+
+
+def test_seance_pages_reuse_the_curriculum_and_load_no_co_runner_for_a_mediator(
+    browser, mediatrice, atelier, count_queries
+):
+    browser.login(mediatrice)
+    inscription = ids(atelier)["Martin"]
+    pages = (
+        url(atelier),
+        url(atelier, 6),
+        url(atelier).replace("competences", "presences"),
+        f"/ateliers/inscriptions/{inscription}/progression",
+    )
+    for page in pages:
+        assert browser.get(page).status_code == 200
+    for page in pages:
+        with count_queries() as statements:
+            assert browser.get(page).status_code == 200
+        sql = " ".join(statements)
+        # A curriculum version never changes: it was read by the first requests, not again on every page.
+        assert "FROM module" not in sql and "FROM competence" not in sql, page
+        # These pages show nobody's co-runners: a mediator's request does not load them.
+        assert "seance_animateur" not in sql and "atelier_animateur" not in sql, page
 
 
 def test_the_progress_page_shows_the_grid_and_is_readable_by_direction(browser, mediatrice, atelier, make_compte):

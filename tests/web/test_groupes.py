@@ -2,7 +2,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import request
 
+from ateliers.forms import FiltresAttenteForm
 from ateliers.models import Atelier, Inscription
 from core.disponibilites import CODES
 from core.models import Apprenant
@@ -34,6 +36,18 @@ def test_waiting_list_page(browser, mediatrice, make_candidate, count_queries):
     with count_queries() as many:
         browser.get("/liste-attente/")
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("query", ["", "?statut=retire&niveau=1&demi_journee=2", "?statut=&niveau=0"])
+def test_waiting_list_filters_are_the_selects_wtforms_gives(app, browser, mediatrice, query):
+    # Written by the select_field macro instead of WTForms' Select widget: the very same markup.
+    html = browser.get(f"/liste-attente/{query}").get_data(as_text=True)
+    with app.test_request_context(f"/liste-attente/{query}"):
+        form = FiltresAttenteForm(request.args)
+        form.validate()
+        for field in (form.statut, form.niveau, form.demi_journee):
+            assert str(field()) in html
+    assert html.count(" selected value=") >= 1
 
 
 @pytest.mark.parametrize(

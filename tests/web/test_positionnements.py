@@ -5,9 +5,11 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from core.models import Apprenant, Journal
 from evaluations.curriculum import current_questionnaire
+from evaluations.forms import initial_data, positionnement_form
 from evaluations.models import Positionnement
 from extensions import db
 from tests.conftest import csrf_token_from, version_from
@@ -430,3 +432,34 @@ def test_page_queries_do_not_grow_with_the_placement_history(browser, mediatrice
     after = measure()
     assert after == before
     assert max(before) <= 8, before
+
+
+def test_choice_inputs_are_the_markup_wtforms_gives(app, browser, mediatrice, make_apprenant):
+    # The page writes its ~90 radio buttons and checkboxes in the macro (WTForms' widgets cost ~20 ms): the same
+    # attributes, ids, required flags and checked states as WTForms' own rendering, for a new candidate and a draft.
+    apprenant = make_apprenant(disponibilites=(1 << 2) | (1 << 7), canal_prefere="sms")
+    draft = Positionnement(
+        apprenant_id=apprenant.id,
+        questionnaire=current_questionnaire(),
+        mode="presentiel",
+        reponses={"A1": "non", "A4": "ne sait pas", "B1": 2, "C3": 0},
+    )
+    db.session.add(draft)
+    db.session.commit()
+    draft_data = initial_data(draft, apprenant)
+    for url, form_args in (
+        ("/positionnements/nouveau", {"with_candidate": True, "data": initial_data()}),
+        (f"/positionnements/{draft.id}/questionnaire", {"with_candidate": False, "data": draft_data}),
+    ):
+        html = browser.get(url).get_data(as_text=True)
+        with app.test_request_context():
+            form = positionnement_form(current_questionnaire(), **form_args)
+            fields = [field for field in form if field.type in ("RadioField", "MultiCheckboxField")]
+            assert len(fields) > 20
+            checked = 0
+            for field in fields:
+                for option in field:
+                    assert f'<label class="choice">{option()} <span>{escape(option.label.text)}</span></label>' in html
+                    checked += option.checked
+        assert 'required type="radio" value="telephone"' in html  # the mode is required
+        assert checked == (1 if url.endswith("nouveau") else 8)
