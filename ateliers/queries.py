@@ -150,11 +150,22 @@ class Page:
 
 
 def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 25) -> Page:
-    """One page of the waiting list (two queries whatever its length); ``items`` are :class:`Candidature`."""
+    """One page of the waiting list; ``items`` are :class:`Candidature`.
+
+    One query whatever the list's length: each row carries the number of rows of the whole list (a window
+    count). A page past the end has no row to carry it, so it takes a second query to count.
+    """
     statement = waiting_list_statement(structure_id, filtres)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page))
-    items = [Candidature(apprenant, score, niveau) for apprenant, score, niveau in rows]
+    rows = db.session.execute(
+        statement.add_columns(sa.func.count().over()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total = rows[0][-1]
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    items = [Candidature(apprenant, score, niveau) for apprenant, score, niveau, _total in rows]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 

@@ -78,6 +78,21 @@ def test_waiting_list_filters(make_candidate, structure):
     assert [c.apprenant.id for c in by_slot.items] == [wanted.id]
 
 
+def test_a_page_of_the_waiting_list_is_one_query_and_knows_the_whole_count(make_candidate, structure, count_queries):
+    for days in range(27):
+        make_candidate(waiting_days=100 - days)
+    make_candidate(statut="retire")
+    with count_queries() as statements:
+        first = paginate_waiting_list(structure.id, FiltresAttente(), 1, per_page=10)
+    assert len(statements) == 1
+    last = paginate_waiting_list(structure.id, FiltresAttente(), 3, per_page=10)
+    beyond = paginate_waiting_list(structure.id, FiltresAttente(), 4, per_page=10)
+    assert (first.total, last.total, beyond.total) == (27, 27, 27)
+    assert (len(first.items), len(last.items), beyond.items) == (10, 7, [])
+    assert (first.pages, first.has_next, last.has_next) == (3, True, False)
+    assert paginate_waiting_list(structure.id, FiltresAttente(niveau=2), 1).total == 0
+
+
 def test_matrix_counts_waiting_people_by_niveau_and_half_day(make_candidate, structure):
     make_candidate(niveau=0, score=10, dispo=("lun-matin", "mar-matin"))
     make_candidate(niveau=0, score=15, dispo=("mar-matin",))
