@@ -92,20 +92,30 @@ def resultats(inscription_ids: list[int]) -> dict[int, dict[int, EvaluationCompe
     return found
 
 
-def empechements(seance: Seance, inscrits: list[Inscription]) -> dict[int, str]:
-    """inscription id -> why they cannot be judged at ``seance`` (absent, no catch-up of the module done)."""
+def empechements(
+    seance: Seance, inscrits: list[Inscription], statuts: Mapping[int, str] | None = None
+) -> dict[int, str]:
+    """inscription id -> why they cannot be judged at ``seance`` (absent, no catch-up of the module done).
+
+    :param statuts: the séance's attendance (inscription id -> statut) when the caller has already read it
+        (the skills page shows it): then no query here but for the catch-ups of absent learners.
+    """
     ids = [i.id for i in inscrits]
     if not ids:
         return {}
-    absents = dict(
-        db.session.execute(
-            sa.select(Presence.inscription_id, Presence.statut).where(
-                Presence.seance_id == seance.id,
-                Presence.inscription_id.in_(ids),
-                Presence.statut.not_in(dropout.PRESENT),
-            )
-        ).all()
-    )
+    if statuts is not None:
+        attendus = set(ids)
+        absents = {i: statut for i, statut in statuts.items() if i in attendus and statut not in dropout.PRESENT}
+    else:
+        absents = dict(
+            db.session.execute(
+                sa.select(Presence.inscription_id, Presence.statut).where(
+                    Presence.seance_id == seance.id,
+                    Presence.inscription_id.in_(ids),
+                    Presence.statut.not_in(dropout.PRESENT),
+                )
+            ).all()
+        )
     if not absents:
         return {}
     rattrapes = modules_rattrapes(list(absents))

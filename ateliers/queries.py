@@ -257,20 +257,20 @@ def ateliers_of(structure_id: int, animateur_id: int | None = None) -> list[Atel
 
 
 def atelier_detail(structure_id: int, atelier_id: int, *, animateurs: bool = True) -> Atelier | None:
-    """One workshop of the structure with its members and séances (modules loaded), in a fixed number of queries.
+    """One workshop of the structure with its members and séances (modules loaded), in two queries.
 
-    ``animateurs`` also loads each séance's co-runners (one more query, the costliest of the page's loads: pages
-    that show no co-runner skip it). ``Atelier.animateurs`` is not loaded: no page reads it.
+    The séances come joined to the workshop (six rows), the members in a second query. ``animateurs`` also
+    loads each séance's co-runners (one more query, the costliest of the loads: pages that show no co-runner
+    skip it). ``Atelier.animateurs`` is not loaded: no page reads it.
     """
     options = [
+        joinedload(Atelier.seances).joinedload(Seance.module),
         selectinload(Atelier.inscriptions).joinedload(Inscription.apprenant),
-        selectinload(Atelier.seances).joinedload(Seance.module),
     ]
     if animateurs:
-        options.append(selectinload(Atelier.seances).selectinload(Seance.animateurs))
-    return db.session.scalar(
-        sa.select(Atelier).where(Atelier.id == atelier_id, Atelier.structure_id == structure_id).options(*options)
-    )
+        options.append(joinedload(Atelier.seances).selectinload(Seance.animateurs))
+    statement = sa.select(Atelier).where(Atelier.id == atelier_id, Atelier.structure_id == structure_id)
+    return db.session.execute(statement.options(*options)).unique().scalar_one_or_none()
 
 
 def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:

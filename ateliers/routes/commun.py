@@ -64,13 +64,18 @@ def seance_or_404(atelier: Atelier, numero: int) -> Seance:
 
 
 def inscription_or_404(inscription_id: int) -> Inscription:
-    """An inscription of the current structure with its learner and workshop (séances, modules) loaded."""
-    inscription = db.session.scalar(
-        sa.select(Inscription)
-        .join(Atelier, Atelier.id == Inscription.atelier_id)
-        .where(Inscription.id == inscription_id, Atelier.structure_id == current_user.structure_id)
-        .options(joinedload(Inscription.apprenant))
-        .options(joinedload(Inscription.atelier).selectinload(Atelier.seances).joinedload(Seance.module))
+    """An inscription of the current structure with its learner and workshop (séances, modules) loaded, in one
+    query (the séances joined: six rows)."""
+    inscription = (
+        db.session.execute(
+            sa.select(Inscription)
+            .join(Atelier, Atelier.id == Inscription.atelier_id)
+            .where(Inscription.id == inscription_id, Atelier.structure_id == current_user.structure_id)
+            .options(joinedload(Inscription.apprenant))
+            .options(joinedload(Inscription.atelier).joinedload(Atelier.seances).joinedload(Seance.module))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if inscription is None:
         abort(404)

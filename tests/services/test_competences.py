@@ -145,6 +145,28 @@ def test_an_absent_learner_is_judged_only_after_a_catch_up_of_the_module(atelier
     assert judgements(martin) == {"M1.1": "acquis"}
 
 
+def test_who_cannot_be_judged_is_the_same_from_the_attendance_the_page_read(atelier, mediatrice, count_queries):
+    # The skills page passes the séance's attendance it has already read, instead of reading absences again.
+    attend(mediatrice, atelier, 1, Martin="absent", Bernard="absent_excuse")
+    martin, bernard = inscription_of(atelier, "Martin"), inscription_of(atelier, "Bernard")
+    db.session.add(
+        Rattrapage(
+            inscription_id=bernard.id,
+            module_id=atelier.seances[0].module_id,
+            prevu_at=datetime(2026, 4, 2, 8, 0),
+            fait_on=date(2026, 4, 2),
+        )
+    )
+    db.session.commit()
+    seance, inscrits = atelier.seances[0], list(atelier.inscriptions)
+    statuts = {p.inscription_id: p.statut for p in seance.presences}
+    with count_queries() as statements:
+        from_page = competences.empechements(seance, inscrits, statuts)
+    assert from_page == competences.empechements(seance, inscrits)
+    assert set(from_page) == {martin.id}
+    assert len(statements) == 1  # the catch-ups of the absent learners only
+
+
 def test_saving_skills_recomputes_the_beginner_alert(atelier, mediatrice):
     martin = inscription_of(atelier, "Martin")
     db.session.add(
