@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ateliers.dropout import NIVEAUX_RISQUE
 from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
-from core.models import Apprenant, Structure
+from core.models import Apprenant, Compte, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
 from core.timeutil import local_to_utc, structure_zone
 from evaluations.constants import NIVEAUX
@@ -271,6 +273,32 @@ def atelier_detail(structure_id: int, atelier_id: int, *, animateurs: bool = Tru
         options.append(joinedload(Atelier.seances).selectinload(Seance.animateurs))
     statement = sa.select(Atelier).where(Atelier.id == atelier_id, Atelier.structure_id == structure_id)
     return db.session.execute(statement.options(*options)).unique().scalar_one_or_none()
+
+
+def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> None:
+    """Fill each séance's ``animateurs`` (a no-op for séances whose co-runners are loaded already).
+
+    One light query of (séance, account) pairs; the accounts are taken from ``connus`` when there (the
+    structure's co-runners that a writer's workshop page loads anyway), the others read in one more query.
+    Cheaper than loading the co-runners again with their structure through the relationship.
+    """
+    a_charger = [s for s in seances if "animateurs" in sa.inspect(s).unloaded]
+    if not a_charger:
+        return
+    paires = db.session.execute(
+        sa.select(seance_animateur.c.seance_id, seance_animateur.c.compte_id).where(
+            seance_animateur.c.seance_id.in_([s.id for s in a_charger])
+        )
+    ).all()
+    comptes = {compte.id: compte for compte in connus}
+    manquants = {compte_id for _seance_id, compte_id in paires} - set(comptes)
+    if manquants:
+        comptes.update((c.id, c) for c in db.session.scalars(sa.select(Compte).where(Compte.id.in_(manquants))))
+    par_seance: dict[int, list[Compte]] = {s.id: [] for s in a_charger}
+    for seance_id, compte_id in paires:
+        par_seance[seance_id].append(comptes[compte_id])
+    for seance in a_charger:
+        set_committed_value(seance, "animateurs", par_seance[seance.id])
 
 
 def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:

@@ -100,7 +100,7 @@ def supprimer_fermeture(fermeture_id: int):
 @ateliers_bp.get("/<int:atelier_id>")
 @roles_required(*VIEWERS)
 def detail(atelier_id: int):
-    return render_detail(atelier_or_404(atelier_id))
+    return render_detail(atelier_or_404(atelier_id, animateurs=False))
 
 
 def render_detail(
@@ -114,6 +114,7 @@ def render_detail(
     """The workshop page. ``deplacement`` and ``animateurs_refuses`` are ``(numero, form)`` when a move or a
     change of animateurs was refused; ``conflit`` when it was refused because the page was out of date."""
     animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
+    queries.charger_animateurs(atelier.seances, animateurs)
     if planification is None:
         planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
     planification.animateurs.choices = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]

@@ -65,6 +65,25 @@ def test_each_seance_has_a_form_with_its_animateurs_ticked(signed_in, planned, m
     assert ticked(form) == {mediatrice.id, benevole.id}
 
 
+def test_the_page_names_each_seances_co_runners_reading_accounts_once(
+    signed_in, planned, mediatrice, benevole, count_queries
+):
+    reads_accounts = re.compile(r"\b(FROM|JOIN) compte\b")
+    with count_queries() as statements:
+        page = signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
+    assert page.count("Animateurs : Henri Crozet, Awa Diallo") == 6
+    # The signed-in account, then the structure's co-runners the page lists: the séances' co-runners are
+    # taken from them, not read again.
+    assert len([s for s in statements if reads_accounts.search(s)]) == 2
+    benevole.is_active = False  # no longer offered, still named where they co-ran
+    db.session.commit()
+    with count_queries() as statements:
+        page = signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
+    assert page.count("Animateurs : Henri Crozet, Awa Diallo") == 6
+    assert "Henri Crozet (bénévole)" not in page
+    assert len([s for s in statements if reads_accounts.search(s)]) == 3
+
+
 def test_changing_one_seance_from_the_page(signed_in, planned, mediatrice, remplacante):
     response = change(signed_in, planned, 3, [mediatrice.id, remplacante.id])
     assert response.status_code == 302
