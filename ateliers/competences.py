@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -85,11 +86,17 @@ def resultats(inscription_ids: list[int]) -> dict[int, dict[int, EvaluationCompe
     """inscription id -> competence id -> its current judgement, in one query."""
     found: dict[int, dict[int, EvaluationCompetence]] = defaultdict(dict)
     if inscription_ids:
-        for evaluation in db.session.scalars(
-            sa.select(EvaluationCompetence).where(EvaluationCompetence.inscription_id.in_(inscription_ids))
-        ):
+        for evaluation in db.session.scalars(_resultats_statement(), {"inscriptions": list(inscription_ids)}):
             found[evaluation.inscription_id][evaluation.competence_id] = evaluation
     return found
+
+
+@cache
+def _resultats_statement() -> sa.Select:
+    """Built once per process (see ``ateliers.queries``): the skills pages run it on every request."""
+    return sa.select(EvaluationCompetence).where(
+        EvaluationCompetence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True))
+    )
 
 
 def empechements(

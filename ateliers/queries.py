@@ -36,9 +36,10 @@ def inscriptions_of(apprenant_id: int) -> list[Inscription]:
     )
 
 
-# SQL expressions are immutable: the ones every waiting-list query repeats are built once per process.
-# Building them per request (a fresh alias whose columns SQLAlchemy adapts again, a correlated subquery)
-# cost the waiting list ~1 ms per statement.
+# SQL expressions are immutable: the statements the main pages run on every request are built once per process
+# (``functools.cache``), with bound parameters for what varies, and executed with the values. Building one per
+# request cost more than running it: SQLAlchemy constructs the expression (a fresh alias has its columns
+# adapted again) and computes its cache key by walking it, both only once for a statement built once.
 
 
 @cache
@@ -103,22 +104,49 @@ class FiltresAttente:
             raise ValueError(f"demi-journée inconnue : {self.demi_journee!r}")
 
 
-def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> sa.Select:
-    """Learners on the structure's waiting list with their latest placement, longest waiting first."""
+def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> tuple[sa.Select, dict]:
+    """Learners on the structure's waiting list with their latest placement, longest waiting first.
+
+    :return: the statement, built once for each combination of filters used, and the values of its bound
+        parameters: execute them together (``db.session.execute(statement, params)``).
+    """
+    params = {"structure_id": structure_id}
+    if filtres.statut:
+        params["statut"] = filtres.statut
+    if filtres.niveau is not None:
+        params["niveau"] = filtres.niveau
+    if filtres.demi_journee is not None:
+        params["masque"] = 1 << filtres.demi_journee
+    return _waiting_list_shape(frozenset(params)), params
+
+
+@cache
+def _waiting_list_shape(parametres: frozenset[str]) -> sa.Select:
     dernier = _dernier()
     statement = (
         sa.select(Apprenant, dernier.score, dernier.niveau)
         .outerjoin(dernier, dernier.id == latest_placement_id())
-        .where(Apprenant.structure_id == structure_id, Apprenant.statut.is_not(None))
+        .where(Apprenant.structure_id == sa.bindparam("structure_id"), Apprenant.statut.is_not(None))
         .order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
     )
-    if filtres.statut:
-        statement = statement.where(Apprenant.statut == filtres.statut)
-    if filtres.niveau is not None:
-        statement = statement.where(dernier.niveau == filtres.niveau)
-    if filtres.demi_journee is not None:
-        statement = statement.where(Apprenant.disponibilites.op("&")(1 << filtres.demi_journee) != 0)
+    if "statut" in parametres:
+        statement = statement.where(Apprenant.statut == sa.bindparam("statut"))
+    if "niveau" in parametres:
+        statement = statement.where(dernier.niveau == sa.bindparam("niveau"))
+    if "masque" in parametres:
+        statement = statement.where(Apprenant.disponibilites.op("&")(sa.bindparam("masque")) != 0)
     return statement
+
+
+@cache
+def _waiting_page_statement(parametres: frozenset[str]) -> sa.Select:
+    """One page of :func:`_waiting_list_shape`, each row carrying the length of the whole list."""
+    return (
+        _waiting_list_shape(parametres)
+        .add_columns(sa.func.count().over())
+        .limit(sa.bindparam("limite"))
+        .offset(sa.bindparam("decalage"))
+    )
 
 
 @dataclass(frozen=True)
@@ -157,16 +185,17 @@ def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int,
     One query whatever the list's length: each row carries the number of rows of the whole list (a window
     count). A page past the end has no row to carry it, so it takes a second query to count.
     """
-    statement = waiting_list_statement(structure_id, filtres)
+    statement, params = waiting_list_statement(structure_id, filtres)
     rows = db.session.execute(
-        statement.add_columns(sa.func.count().over()).limit(per_page).offset((page - 1) * per_page)
+        _waiting_page_statement(frozenset(params)), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
     ).all()
     if rows:
         total = rows[0][-1]
     elif page == 1:
         total = 0
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+        count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+        total = db.session.scalar(count, params)
     items = [Candidature(apprenant, score, niveau) for apprenant, score, niveau, _total in rows]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
@@ -236,10 +265,10 @@ def member_scores(structure_id: int, atelier_ids: list[int]) -> dict[int, list[i
 
 def waiting_candidates(structure_id: int) -> list[Candidature]:
     """Everyone waiting in the structure with a completed placement below niveau 3, longest waiting first."""
-    statement = waiting_list_statement(structure_id, FiltresAttente())
+    statement, params = waiting_list_statement(structure_id, FiltresAttente())
     return [
         Candidature(apprenant, score, niveau)
-        for apprenant, score, niveau in db.session.execute(statement)
+        for apprenant, score, niveau in db.session.execute(statement, params)
         if niveau is not None and niveau < 3
     ]
 
@@ -265,14 +294,23 @@ def atelier_detail(structure_id: int, atelier_id: int, *, animateurs: bool = Tru
     loads each séance's co-runners (one more query, the costliest of the loads: pages that show no co-runner
     skip it). ``Atelier.animateurs`` is not loaded: no page reads it.
     """
+    params = {"atelier_id": atelier_id, "structure_id": structure_id}
+    return db.session.execute(_atelier_detail_statement(animateurs), params).unique().scalar_one_or_none()
+
+
+@cache
+def _atelier_detail_statement(animateurs: bool) -> sa.Select:
     options = [
         joinedload(Atelier.seances).joinedload(Seance.module),
         selectinload(Atelier.inscriptions).joinedload(Inscription.apprenant),
     ]
     if animateurs:
         options.append(joinedload(Atelier.seances).selectinload(Seance.animateurs))
-    statement = sa.select(Atelier).where(Atelier.id == atelier_id, Atelier.structure_id == structure_id)
-    return db.session.execute(statement.options(*options)).unique().scalar_one_or_none()
+    return (
+        sa.select(Atelier)
+        .where(Atelier.id == sa.bindparam("atelier_id"), Atelier.structure_id == sa.bindparam("structure_id"))
+        .options(*options)
+    )
 
 
 def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> None:
@@ -285,11 +323,7 @@ def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> 
     a_charger = [s for s in seances if "animateurs" in sa.inspect(s).unloaded]
     if not a_charger:
         return
-    paires = db.session.execute(
-        sa.select(seance_animateur.c.seance_id, seance_animateur.c.compte_id).where(
-            seance_animateur.c.seance_id.in_([s.id for s in a_charger])
-        )
-    ).all()
+    paires = db.session.execute(_paires_animateurs_statement(), {"seances": [s.id for s in a_charger]}).all()
     comptes = {compte.id: compte for compte in connus}
     manquants = {compte_id for _seance_id, compte_id in paires} - set(comptes)
     if manquants:
@@ -299,6 +333,13 @@ def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> 
         par_seance[seance_id].append(comptes[compte_id])
     for seance in a_charger:
         set_committed_value(seance, "animateurs", par_seance[seance.id])
+
+
+@cache
+def _paires_animateurs_statement() -> sa.Select:
+    return sa.select(seance_animateur.c.seance_id, seance_animateur.c.compte_id).where(
+        seance_animateur.c.seance_id.in_(sa.bindparam("seances", expanding=True))
+    )
 
 
 def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:
@@ -315,16 +356,21 @@ def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:
 def ouverture_de(structure: Structure) -> Ouverture:
     """When ``structure`` can hold an appointment, as the pure rules take it: its holiday subdivision, the
     holidays it works, its closures (with their reason) and its time zone. One query (the closures)."""
-    rows = db.session.execute(
-        sa.select(Fermeture.debut_on, Fermeture.fin_on, Fermeture.motif)
-        .where(Fermeture.structure_id == structure.id)
-        .order_by(Fermeture.debut_on, Fermeture.id)
-    )
+    rows = db.session.execute(_fermetures_statement(), {"structure_id": structure.id})
     return Ouverture(
         subdivision=structure.subdivision_feries,
         feries_travailles=frozenset(structure.feries_travailles or ()),
         fermetures=tuple(PeriodeFermeture(debut, fin, motif or "") for debut, fin, motif in rows),
         fuseau=structure.fuseau_horaire,
+    )
+
+
+@cache
+def _fermetures_statement() -> sa.Select:
+    return (
+        sa.select(Fermeture.debut_on, Fermeture.fin_on, Fermeture.motif)
+        .where(Fermeture.structure_id == sa.bindparam("structure_id"))
+        .order_by(Fermeture.debut_on, Fermeture.id)
     )
 
 
@@ -367,7 +413,7 @@ def remplacants(atelier: Atelier, today: date, limit: int = 5) -> list[Remplacan
     because the mediator decides. Within each, longest waiting first.
     """
     membres = member_scores(atelier.structure_id, [atelier.id])[atelier.id]
-    statement = waiting_list_statement(
+    statement, params = waiting_list_statement(
         atelier.structure_id, FiltresAttente(statut="en_attente", demi_journee=atelier.demi_journee)
     )
     score, niveau = statement.selected_columns.score, statement.selected_columns.niveau
@@ -382,7 +428,8 @@ def remplacants(atelier: Atelier, today: date, limit: int = 5) -> list[Remplacan
         )
         .order_by(None)
         .order_by(sa.case((convient, 0), else_=1), Apprenant.en_attente_depuis_on, Apprenant.id)
-        .limit(limit)
+        .limit(limit),
+        params,
     )
     result = []
     for apprenant, score_candidat, niveau_candidat in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -325,20 +326,25 @@ def planifier_atelier(
 
 def animateurs_of(structure_id: int, ids: list[int] | None = None) -> list[Compte]:
     """Active mediators and volunteers of the structure (only ``ids`` when given), by name."""
+    if ids is not None and not ids:
+        return []
+    params = {"structure_id": structure_id} | ({"ids": list(ids)} if ids is not None else {})
+    return list(db.session.scalars(_animateurs_statement(ids is not None), params))
+
+
+@cache
+def _animateurs_statement(some: bool) -> sa.Select:
+    """Built once per process (see ``ateliers.queries``): the workshop page lists the co-runners every time."""
     statement = (
         sa.select(Compte)
         .where(
-            Compte.structure_id == structure_id,
+            Compte.structure_id == sa.bindparam("structure_id"),
             Compte.role.in_(ROLES_ANIMATEURS),
             Compte.is_active.is_(True),
         )
         .order_by(Compte.nom, Compte.prenom)
     )
-    if ids is not None:
-        if not ids:
-            return []
-        statement = statement.where(Compte.id.in_(ids))
-    return list(db.session.scalars(statement))
+    return statement.where(Compte.id.in_(sa.bindparam("ids", expanding=True))) if some else statement
 
 
 def instantane_calendrier(atelier: Atelier) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 import sqlalchemy as sa
 from flask import Response, abort, flash
@@ -66,20 +67,23 @@ def seance_or_404(atelier: Atelier, numero: int) -> Seance:
 def inscription_or_404(inscription_id: int) -> Inscription:
     """An inscription of the current structure with its learner and workshop (séances, modules) loaded, in one
     query (the séances joined: six rows)."""
-    inscription = (
-        db.session.execute(
-            sa.select(Inscription)
-            .join(Atelier, Atelier.id == Inscription.atelier_id)
-            .where(Inscription.id == inscription_id, Atelier.structure_id == current_user.structure_id)
-            .options(joinedload(Inscription.apprenant))
-            .options(joinedload(Inscription.atelier).joinedload(Atelier.seances).joinedload(Seance.module))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    params = {"inscription_id": inscription_id, "structure_id": current_user.structure_id}
+    inscription = db.session.execute(_inscription_statement(), params).unique().scalar_one_or_none()
     if inscription is None:
         abort(404)
     return inscription
+
+
+@cache
+def _inscription_statement() -> sa.Select:
+    """Built once per process (see ``ateliers.queries``)."""
+    return (
+        sa.select(Inscription)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Inscription.id == sa.bindparam("inscription_id"), Atelier.structure_id == sa.bindparam("structure_id"))
+        .options(joinedload(Inscription.apprenant))
+        .options(joinedload(Inscription.atelier).joinedload(Atelier.seances).joinedload(Seance.module))
+    )
 
 
 def download(contenu: bytes, mimetype: str, filename: str) -> Response:
