@@ -119,7 +119,7 @@ def _modifie_entre_temps(
         conflit,
         saisi,
         donnees,
-        lambda data: positionnement_form(questionnaire.contenu, with_candidate=False, formdata=None, data=data),
+        lambda data: positionnement_form(questionnaire, with_candidate=False, formdata=None, data=data),
         zone=structure_zone(current_user.structure),
     )
     if _wants_json():

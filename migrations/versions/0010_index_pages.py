@@ -7,7 +7,7 @@ the learner's placements from the table and sorted them; this index answers it f
 changes.
 
 Revision ID: 0010_index_pages
-Revises: 0004_structure_calendrier
+Revises: 0005_inscription_moments
 Create Date: 2026-11-30
 
 """
@@ -15,7 +15,7 @@ Create Date: 2026-11-30
 from alembic import op
 
 revision = "0010_index_pages"
-down_revision = "0004_structure_calendrier"
+down_revision = "0005_inscription_moments"
 branch_labels = None
 depends_on = None
 

@@ -103,10 +103,10 @@ def test_no_english_message_leaks_from_a_form(forms_app, form_class):
 @pytest.mark.parametrize("with_candidate", [False, True])
 def test_no_english_message_leaks_from_the_placement_questionnaire(forms_app, with_candidate):
     with forms_app.app_context():
-        contenu = current_questionnaire().contenu
+        questionnaire = current_questionnaire()
 
     found = submitted(
-        forms_app, lambda data: positionnement_form(contenu, with_candidate=with_candidate, formdata=data)
+        forms_app, lambda data: positionnement_form(questionnaire, with_candidate=with_candidate, formdata=data)
     )
 
     assert "N'est pas un choix valide." in found  # part D, A: a choice that is not offered
