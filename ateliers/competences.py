@@ -138,10 +138,18 @@ def instantane_competences(atelier: Atelier, seance: Seance) -> dict[str, str]:
     of the grid, the form field ``c-<inscription id>-<competence id>`` -> the judgement ("" when none). The
     snapshot of ``core.versions`` for this page."""
     inscrits = inscrits_de_seance(atelier, seance)
-    stockes = resultats([i.id for i in inscrits])
-    jugees = grille(atelier, seance).competences
+    return instantane_de_grille(inscrits, grille(atelier, seance).competences, resultats([i.id for i in inscrits]))
+
+
+def instantane_de_grille(
+    inscrits: list[Inscription],
+    jugees: list[CompetenceInfo],
+    stockes: Mapping[int, Mapping[int, EvaluationCompetence]],
+) -> dict[str, str]:
+    """The snapshot of :func:`instantane_competences` from what the skills page has read already (no query):
+    the learners listed, the skills of the grid and :func:`resultats` of those learners."""
     return {
-        f"c-{i.id}-{c.id}": stockes[i.id][c.id].resultat if c.id in stockes[i.id] else ""
+        f"c-{i.id}-{c.id}": stockes[i.id][c.id].resultat if c.id in stockes.get(i.id, {}) else ""
         for i in inscrits
         for c in jugees
     }

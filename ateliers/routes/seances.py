@@ -219,8 +219,8 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
     enregistres = competences_service.resultats([i.id for i in inscrits])
     if valeurs is None:
         valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
-    if vu is None:
-        vu = competences_service.instantane_competences(atelier, seance)
+    if vu is None:  # the judgements just read: the same snapshot as instantane_competences, without reading again
+        vu = competences_service.instantane_de_grille(inscrits, vue.competences, enregistres)
     precedents = {}
     if vue.precedents:
         for inscription in inscrits:

@@ -173,6 +173,8 @@ def test_seance_pages_reuse_the_curriculum_and_load_no_co_runner_for_a_mediator(
         assert "FROM module" not in sql and "FROM competence" not in sql, page
         # These pages show nobody's co-runners: a mediator's request does not load them.
         assert "seance_animateur" not in sql and "atelier_animateur" not in sql, page
+        # The judgements are read once: the page's version snapshot is made from the same read.
+        assert sql.count("FROM evaluation_competence") <= 1, page
 
 
 def test_the_progress_page_shows_the_grid_and_is_readable_by_direction(browser, mediatrice, atelier, make_compte):

@@ -38,6 +38,21 @@ def test_waiting_list_page(browser, mediatrice, make_candidate, count_queries):
     assert len(many) == len(few)
 
 
+def test_rows_showing_the_same_status_share_one_signed_version(browser, mediatrice, make_candidate, monkeypatch):
+    from ateliers.routes import attente
+
+    for _ in range(12):
+        make_candidate()
+    make_candidate(statut="retire")
+    signed = []
+    jeton = attente.versions.jeton
+    monkeypatch.setattr(attente.versions, "jeton", lambda valeurs: signed.append(valeurs) or jeton(valeurs))
+    html = browser.get("/liste-attente/?statut=").get_data(as_text=True)
+    tokens = re.findall(r'name="version" value="([^"]+)"', html)
+    assert len(tokens) == 13 and len(set(tokens)) == 2
+    assert sorted(v["statut"] for v in signed) == ["en_attente", "retire"]
+
+
 @pytest.mark.parametrize("query", ["", "?statut=retire&niveau=1&demi_journee=2", "?statut=&niveau=0"])
 def test_waiting_list_filters_are_the_selects_wtforms_gives(app, browser, mediatrice, query):
     # Written by the select_field macro instead of WTForms' Select widget: the very same markup.
