@@ -7,7 +7,7 @@ the learner's placements from the table and sorted them; this index answers it f
 changes.
 
 Revision ID: 0010_index_pages
-Revises: 0005_inscription_moments
+Revises: 0007_sessions
 Create Date: 2026-11-30
 
 """
@@ -15,7 +15,7 @@ Create Date: 2026-11-30
 from alembic import op
 
 revision = "0010_index_pages"
-down_revision = "0005_inscription_moments"
+down_revision = "0007_sessions"
 branch_labels = None
 depends_on = None
 
