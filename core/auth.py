@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -53,14 +54,24 @@ def compte_of_token(token: str | None, now: datetime) -> Compte | None:
     """
     if not token or len(token) > 100:
         return None
-    compte = db.session.scalar(
-        sa.select(Compte)
-        .join(Connexion, Connexion.compte_id == Compte.id)
-        .where(Connexion.token_hash == _digest(token), Connexion.expires_at > now, Compte.is_active.is_(True))
-    )
+    compte = db.session.scalar(_compte_of_token_statement(), {"token_hash": _digest(token), "now": now})
     if compte is not None:
         compte.connexion_token = token
     return compte
+
+
+@cache
+def _compte_of_token_statement() -> sa.Select:
+    """Built once per process: every signed-in request runs it (building it each time cost more than running it)."""
+    return (
+        sa.select(Compte)
+        .join(Connexion, Connexion.compte_id == Compte.id)
+        .where(
+            Connexion.token_hash == sa.bindparam("token_hash"),
+            Connexion.expires_at > sa.bindparam("now"),
+            Compte.is_active.is_(True),
+        )
+    )
 
 
 def open_connexion(compte: Compte, lifetime: timedelta, now: datetime | None = None) -> str:
