@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, time, timedelta
 from functools import cache
 
@@ -73,10 +73,27 @@ def latest_niveaux(apprenant_ids: set[int]) -> dict[int, int]:
 
 
 @dataclass(frozen=True)
-class Candidature:
-    """A line of the waiting list."""
+class EnAttente:
+    """A learner as a line of the waiting list shows them: plain values read for the page, not an ORM object."""
 
-    apprenant: Apprenant
+    id: int
+    prenom: str
+    nom: str
+    telephone: str | None
+    disponibilites: int
+    statut: str | None
+    en_attente_depuis_on: date | None
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}"
+
+
+@dataclass(frozen=True)
+class Candidature:
+    """A line of the waiting list (``apprenant``: the ORM object, or :class:`EnAttente` on the list page)."""
+
+    apprenant: Apprenant | EnAttente
     score: int | None
     niveau: int | None
 
@@ -123,8 +140,28 @@ def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> tuple[
 @cache
 def _waiting_list_shape(parametres: frozenset[str]) -> sa.Select:
     dernier = _dernier()
+    return _waiting_list_select(parametres, Apprenant, dernier.score, dernier.niveau)
+
+
+@cache
+def _waiting_page_statement(parametres: frozenset[str]) -> sa.Select:
+    """One page of the waiting list: the columns of :class:`EnAttente` (hydrating 25 learners as ORM objects
+    cost more than the query), their placement, and on each row the length of the whole list."""
+    dernier = _dernier()
+    colonnes = [getattr(Apprenant, champ.name) for champ in fields(EnAttente)]
+    return (
+        _waiting_list_select(parametres, *colonnes, dernier.score, dernier.niveau, sa.func.count().over())
+        .limit(sa.bindparam("limite"))
+        .offset(sa.bindparam("decalage"))
+    )
+
+
+def _waiting_list_select(parametres: frozenset[str], *colonnes) -> sa.Select:
+    """``colonnes`` of the structure's waiting learners (bound parameters: those named in ``parametres``)."""
+    dernier = _dernier()
     statement = (
-        sa.select(Apprenant, dernier.score, dernier.niveau)
+        sa.select(*colonnes)
+        .select_from(Apprenant)
         .outerjoin(dernier, dernier.id == latest_placement_id())
         .where(Apprenant.structure_id == sa.bindparam("structure_id"), Apprenant.statut.is_not(None))
         .order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
@@ -136,17 +173,6 @@ def _waiting_list_shape(parametres: frozenset[str]) -> sa.Select:
     if "masque" in parametres:
         statement = statement.where(Apprenant.disponibilites.op("&")(sa.bindparam("masque")) != 0)
     return statement
-
-
-@cache
-def _waiting_page_statement(parametres: frozenset[str]) -> sa.Select:
-    """One page of :func:`_waiting_list_shape`, each row carrying the length of the whole list."""
-    return (
-        _waiting_list_shape(parametres)
-        .add_columns(sa.func.count().over())
-        .limit(sa.bindparam("limite"))
-        .offset(sa.bindparam("decalage"))
-    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +222,7 @@ def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int,
     else:
         count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
         total = db.session.scalar(count, params)
-    items = [Candidature(apprenant, score, niveau) for apprenant, score, niveau, _total in rows]
+    items = [Candidature(EnAttente(*row[:-3]), *row[-3:-1]) for row in rows]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 
