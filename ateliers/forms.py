@@ -96,12 +96,12 @@ class FiltresAttenteForm(AppForm):
         )
 
 
+# The statuses a mediator may give from the waiting list; the list page writes them without building the form.
+CHOIX_STATUT_ATTENTE = choices([(k, v) for k, v in STATUTS_ATTENTE.items() if k in {"en_attente", "retire", "oriente"}])
+
+
 class StatutAttenteForm(AppForm):
-    statut = SelectField(
-        "Nouveau statut",
-        choices=choices([(k, v) for k, v in STATUTS_ATTENTE.items() if k in {"en_attente", "retire", "oriente"}]),
-        validators=[InputRequired(REQUIRED)],
-    )
+    statut = SelectField("Nouveau statut", choices=CHOIX_STATUT_ATTENTE, validators=[InputRequired(REQUIRED)])
     version = VersionField()
 
 

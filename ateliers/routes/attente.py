@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ateliers import services
 from ateliers.forms import (
+    CHOIX_STATUT_ATTENTE,
     FiltresAttenteForm,
     StatutAttenteForm,
 )
@@ -39,7 +40,7 @@ def liste():
         filtres=filtres,
         matrix=matrix,
         today=structure_today(current_user.structure),
-        statut_form=StatutAttenteForm(),
+        choix_statut=CHOIX_STATUT_ATTENTE,
         versions_statut=_versions_statut([c.apprenant for c in page.items]),
         demi_journees=disponibilites.DEMI_JOURNEES,
         pager_args={key: value for key, value in request.args.items() if key != "page"},

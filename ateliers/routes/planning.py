@@ -115,9 +115,14 @@ def render_detail(
     change of animateurs was refused; ``conflit`` when it was refused because the page was out of date."""
     animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
     queries.charger_animateurs(atelier.seances, animateurs)
-    if planification is None:
+    choix_animateurs = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]
+    # The planning and unlocking forms only when the page shows them (a form costs ~0.1 ms to build).
+    if planification is None and not atelier.seances:
         planification = PlanificationForm(formdata=None, lieu=atelier.lieu)
-    planification.animateurs.choices = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]
+    if planification is not None:
+        planification.animateurs.choices = choix_animateurs
+    if deverrouillage is None and atelier.is_locked:
+        deverrouillage = DeverrouillageForm(formdata=None)
     seances = seances_of_viewer(atelier)
     today = structure_today(atelier.structure)
     avertissements = []
@@ -135,7 +140,8 @@ def render_detail(
         planification=planification,
         deplacement=deplacement or (None, None),
         animateurs_refuses=animateurs_refuses or (None, None),
-        deverrouillage=deverrouillage or DeverrouillageForm(formdata=None),
+        deverrouillage=deverrouillage,
+        choix_animateurs=choix_animateurs,
         cloturable=current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, today),
         horaire=horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
