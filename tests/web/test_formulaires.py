@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import wtforms
 from flask_wtf import FlaskForm
+from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 from wtforms import fields
 
@@ -112,3 +113,31 @@ def test_no_english_message_leaks_from_the_placement_questionnaire(forms_app, wi
     assert "N'est pas un choix valide." in found  # part D, A: a choice that is not offered
     leaks = [message for message in found if any(pattern.fullmatch(message) for pattern in ENGLISH)]
     assert leaks == []
+
+
+def test_choice_labels_escape_what_they_write_as_wtforms_does(forms_app):
+    # The macro writes its inputs with autoescape off, each text escaped once: the same markup as WTForms'
+    # widgets, whatever characters a questionnaire's data file puts in an id, a value or a label.
+    from wtforms import RadioField
+    from wtforms.validators import InputRequired
+
+    from core.forms import AppForm, MultiCheckboxField, choices
+
+    tricky = [('a"<b>', "Oui & <b>non</b>"), ("l'autre", 'C\'est "ça"'), ("", "")]
+
+    class Tricky(AppForm):
+        radio = RadioField("Q", choices=choices(tricky), validators=[InputRequired()])
+        cases = MultiCheckboxField("C", choices=choices(tricky))
+
+    posted = {'p"<x>-radio': "l'autre", 'p"<x>-cases': ['a"<b>', ""]}
+    with forms_app.test_request_context(method="POST", data=posted):
+        form = Tricky(prefix='p"<x>')
+        form.validate()
+        macro = forms_app.jinja_env.get_template("macros.html").module.choice_labels
+        for field in (form.radio, form.cases):
+            html = str(macro(field))
+            expected = [
+                f'<label class="choice">{option()} <span>{escape(option.label.text)}</span></label>' for option in field
+            ]
+            assert [line.strip() for line in html.splitlines() if line.strip()] == expected
+            assert "<b>" not in html and "checked" in html
