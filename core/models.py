@@ -248,7 +248,7 @@ DROP_JOURNAL_TRIGGERS = {
     ),
 }
 
-# Added by migration 0008_journal_verrou, closing the two ways round the triggers above. On SQLite,
+# Added by migration 0006_journal_verrou, closing the two ways round the triggers above. On SQLite,
 # INSERT OR REPLACE (REPLACE INTO) over an existing id deletes the old row without firing any DELETE trigger
 # (recursive_triggers is off), so the row could be rewritten, backdated, then deleted: an insert may only
 # bring a new id. On PostgreSQL, TRUNCATE fires no row trigger: it is refused outright (retention deletes

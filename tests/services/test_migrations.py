@@ -252,7 +252,7 @@ def test_phone_migration_moves_overseas_numbers_stored_as_metropolitan(empty_dat
 def test_calendar_migration_backfills_existing_structures(empty_database_uri, tmp_path):
     app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
     with app.app_context():
-        upgrade(revision="0009_telephones")
+        upgrade(revision="0004_telephones")
         db.session.execute(
             sa.text(
                 "INSERT INTO structure (id, nom, type, commune, adresse, created_at) "
@@ -278,7 +278,7 @@ def test_calendar_migration_backfills_existing_structures(empty_database_uri, tm
 def test_inscription_moments_migration_backfills_joining_and_leaving(empty_database_uri, tmp_path):
     app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
     with app.app_context():
-        upgrade(revision="0005_inscription_moments-1")
+        upgrade(revision="0007_inscription_moments-1")
         run = db.session.execute
         now = "2026-03-01 09:00:00"
         # Structure 1 in Paris, structure 2 in La Réunion (UTC+4): "local" days are each structure's.
@@ -377,7 +377,7 @@ def test_inscription_moments_migration_backfills_joining_and_leaving(empty_datab
         }
 
         db.session.rollback()  # end the read transaction: on PostgreSQL it would block the downgrade's ALTER
-        downgrade(revision="0005_inscription_moments-1")
+        downgrade(revision="0007_inscription_moments-1")
         days = db.session.execute(sa.text("SELECT id, joined_on, ended_on FROM inscription WHERE id >= 3")).all()
         assert {ident: (str(joined), str(ended)) for ident, joined, ended in days} == {
             3: ("2026-03-20", "2026-05-11"),

@@ -8,8 +8,8 @@ and goes. Nothing to backfill: cookies issued before the upgrade name no row, so
 copying the table as batch mode would: ``compte`` is referenced by other tables, and with foreign keys on,
 dropping the old copy would fail once rows refer to it.
 
-Revision ID: 0007_sessions
-Revises: 0005_inscription_moments
+Revision ID: 0008_sessions
+Revises: 0007_inscription_moments
 Create Date: 2026-11-30
 
 """
@@ -17,8 +17,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_sessions"
-down_revision = "0005_inscription_moments"
+revision = "0008_sessions"
+down_revision = "0007_inscription_moments"
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,8 @@ and can never correct it; it now lives on the workshop (``atelier.motif_deverrou
 keeps only that the workshop was unlocked. Backfill: each workshop gets the reason of its latest unlock
 from the journal rows written so far (those rows are append-only and expire with the retention period).
 
-Revision ID: 0008_journal_verrou
-Revises: 0004_structure_calendrier
+Revision ID: 0006_journal_verrou
+Revises: 0005_structure_calendrier
 Create Date: 2026-11-30
 
 """
@@ -20,8 +20,8 @@ from alembic import op
 
 from core.models import DROP_JOURNAL_LOCK_TRIGGERS, POSTGRESQL_JOURNAL_LOCK_TRIGGERS, SQLITE_JOURNAL_LOCK_TRIGGERS
 
-revision = "0008_journal_verrou"
-down_revision = "0004_structure_calendrier"
+revision = "0006_journal_verrou"
+down_revision = "0005_structure_calendrier"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@ until now: metropolitan France's holidays (no subdivision), Europe/Paris, no hol
 defaults that fill them are dropped afterwards (the models give the defaults), and the admin sets the real
 values on /admin/structure. The allowed values are written out here, frozen as they were at this revision.
 
-Revision ID: 0004_structure_calendrier
-Revises: 0009_telephones
+Revision ID: 0005_structure_calendrier
+Revises: 0004_telephones
 Create Date: 2026-11-30
 
 """
@@ -15,8 +15,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_structure_calendrier"
-down_revision = "0009_telephones"
+revision = "0005_structure_calendrier"
+down_revision = "0004_telephones"
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ person's number is the same, only its country code is corrected.
 Downgrade leaves the numbers as they are: the old values were wrong, and a +262 number cannot tell whether it
 was once stored under +33.
 
-Revision ID: 0009_telephones
+Revision ID: 0004_telephones
 Revises: 0003_seances_suivi
 Create Date: 2026-11-30
 
@@ -21,7 +21,7 @@ from alembic import op
 
 from core.text import normalize_phone
 
-revision = "0009_telephones"
+revision = "0004_telephones"
 down_revision = "0003_seances_suivi"
 branch_labels = None
 depends_on = None

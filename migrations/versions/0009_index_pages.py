@@ -6,16 +6,16 @@ completed_at then id). With only ``ix_positionnement_apprenant`` (apprenant_id, 
 the learner's placements from the table and sorted them; this index answers it from the index alone. No data
 changes.
 
-Revision ID: 0010_index_pages
-Revises: 0007_sessions
+Revision ID: 0009_index_pages
+Revises: 0008_sessions
 Create Date: 2026-11-30
 
 """
 
 from alembic import op
 
-revision = "0010_index_pages"
-down_revision = "0007_sessions"
+revision = "0009_index_pages"
+down_revision = "0008_sessions"
 branch_labels = None
 depends_on = None
 

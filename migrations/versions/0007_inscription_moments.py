@@ -16,8 +16,8 @@ workshop's structure, ``structure.fuseau_horaire``):
   ``ended_on`` (none is written so) ends when it started for an abandon (on no séance, as before) and at the end
   of the workshop's last séance for a "terminé". Never before ``joined_at``.
 
-Revision ID: 0005_inscription_moments
-Revises: 0008_journal_verrou
+Revision ID: 0007_inscription_moments
+Revises: 0006_journal_verrou
 Create Date: 2026-11-24
 
 """
@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_inscription_moments"
-down_revision = "0008_journal_verrou"
+revision = "0007_inscription_moments"
+down_revision = "0006_journal_verrou"
 branch_labels = None
 depends_on = None
 
