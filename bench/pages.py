@@ -25,40 +25,32 @@ import http.client
 import math
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bench.common import (
     CLOCK_TICKS,
-    ROOT,
     BenchError,
     build_dataset,
     child_environment,
-    describe_database,
     driver_url,
     machine_cpu,
     machine_info,
     other_cpu_pct,
     stop_on_sigterm,
     temporary_instance,
-    tool,
     utc_now,
     write_results,
 )
+from bench.http_client import EMAIL, HOST, Client, Server, as_request, csrf_token, sign_in
+from bench.pages_report import pct, print_report
 
-HOST = "127.0.0.1"
-EMAIL = "mediatrice@demo.local"
 DETAIL = "/apprenants/<id>"
 PAGES = (
     ("/healthz", "santé"),
@@ -83,16 +75,12 @@ PAGES = (
     ("/ateliers/a-rappeler", "à rappeler"),
     # The proposal page runs the solver: bench.grouping measures it, by size of waiting list.
 )
-CSRF_INPUT = re.compile(r"<input[^>]*\bname=\"csrf_token\"[^>]*>")
-INPUT_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
 DETAIL_LINK = re.compile(r"href=\"/apprenants/(\d+)\"")
 # The demo workshop under way (ateliers/<id>), and one of its learners' progress pages.
 RUNNING_WORKSHOP = "Débutants – jeudi après-midi"
 WORKSHOP_LINK = re.compile(r"href=\"/ateliers/(\d+)\">([^<]+)</a>")
 PROGRESS_LINK = re.compile(r"href=\"/ateliers/inscriptions/(\d+)/progression\"")
 LIST_TOTAL = re.compile(r"(\d+) apprenants?\b")
-NOISY_PCT = 15  # other processes' share of the CPU above which a measurement is flagged
-SERVER_TROUBLE = re.compile(r"\[(?:ERROR|CRITICAL)\]|WORKER TIMEOUT|Traceback")
 
 
 @dataclass
@@ -162,158 +150,6 @@ def parse_args(argv: list[str] | None) -> Settings:
         strict=args.strict,
         quick=args.quick,
     )
-
-
-# --- HTTP -------------------------------------------------------------------------------------------------
-
-
-class Client:
-    """One browser: its own connection and cookie jar. gunicorn's sync workers close the connection after
-    each response, so every request opens a new TCP connection (http.client reconnects by itself)."""
-
-    def __init__(self, port: int, timeout: float) -> None:
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-        self.cookies: dict[str, str] = {}
-        self.csrf_token = ""  # read once signed in, for the POSTed pages
-
-    def fetch(self, target: str) -> tuple[int, http.client.HTTPMessage, str]:
-        """GET a page, or POST it for a target written ``POST <path>?<form>`` (see :func:`as_request`)."""
-        method, path, form = as_request(target)
-        return self.request(method, path, None if form is None else {**form, "csrf_token": self.csrf_token})
-
-    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, http.client.HTTPMessage, str]:
-        headers = {"Accept": "text/html", "User-Agent": "ateliers-bench"}
-        body = None
-        if form is not None:
-            body = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            raise
-        for header in response.headers.get_all("Set-Cookie") or ():
-            jar = SimpleCookie()
-            jar.load(header)
-            for name, morsel in jar.items():
-                if morsel["max-age"] == "0":
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.coded_value
-        return response.status, response.headers, data.decode("utf-8", "replace")
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def as_request(target: str) -> tuple[str, str, dict | None]:
-    """``("GET", path, None)``, or ``("POST", path, form)`` for a target written ``POST <path>?<form>``."""
-    if not target.startswith("POST "):
-        return "GET", target, None
-    path, _, body = target.removeprefix("POST ").partition("?")
-    return "POST", path, dict(parse_qsl(body))
-
-
-def csrf_token(html: str) -> str:
-    tag = CSRF_INPUT.search(html)
-    value = INPUT_VALUE.search(tag.group(0)) if tag else None
-    if value is None:
-        raise BenchError("no csrf_token hidden input on /connexion")
-    return value.group(1)
-
-
-def sign_in(client: Client, password: str) -> None:
-    """Sign in through the login form as the demo mediator, as a browser does."""
-    status, _, html = client.request("GET", "/connexion")
-    if status != 200:
-        raise BenchError(f"GET /connexion answered {status}")
-    form = {"csrf_token": csrf_token(html), "email": EMAIL, "password": password}
-    status, headers, html = client.request("POST", "/connexion", form)
-    location = urlsplit(headers.get("Location", "")).path
-    if status != 302 or location.startswith("/connexion"):
-        raise BenchError(f"sign-in as {EMAIL} failed: {status} {location or html[:300]!r}")
-    status, _, html = client.request("GET", "/")
-    if status != 200:
-        raise BenchError(f"signed in, but / answered {status}")
-    client.csrf_token = csrf_token(html)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn as the Procfile starts it, in its own process group so that stopping it stops the workers."""
-
-    def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
-        self.env, self.workers, self.log_path = env, workers, log_path
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 60) -> None:
-        command = [
-            *tool("gunicorn"),
-            "--bind", f"{HOST}:{self.port}",
-            "--workers", str(self.workers),
-            "app:create_app()",
-        ]  # fmt: skip
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(f"gunicorn exited with status {self.process.returncode}:\n{self.log_tail()}")
-            connection = http.client.HTTPConnection(HOST, self.port, timeout=2)
-            try:
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    return
-            except (OSError, http.client.HTTPException):
-                pass  # not listening yet
-            finally:
-                connection.close()
-            time.sleep(0.2)
-        raise BenchError(f"/healthz did not answer 200 within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        """SIGTERM to the process group (graceful), SIGKILL after 15 s; then make sure no worker is left."""
-        if self.process is None:
-            return
-        group = self.process.pid  # start_new_session: the master leads its own group
-        try:
-            if self.process.poll() is None:
-                os.killpg(group, signal.SIGTERM)
-                try:
-                    self.process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(group, signal.SIGKILL)
-                    self.process.wait(timeout=5)
-            os.killpg(group, signal.SIGKILL)  # a worker that outlived its master
-        except ProcessLookupError:
-            pass
-        self.process = None
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def trouble(self) -> list[str]:
-        """Errors, worker timeouts and tracebacks gunicorn logged."""
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return []
-        return [line for line in text.splitlines() if SERVER_TROUBLE.search(line)]
 
 
 # --- Measuring --------------------------------------------------------------------------------------------
@@ -506,7 +342,7 @@ def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[d
                 rows.append(row)
                 print(
                     f"  {path:<24} {concurrency} client(s): p95 {row.get('p95_ms', float('nan')):7.2f} ms"
-                    f"  {row['requests_per_s']} req/s  other cpu {_pct(row.get('other_cpu_pct'))}",
+                    f"  {row['requests_per_s']} req/s  other cpu {pct(row.get('other_cpu_pct'))}",
                     file=sys.stderr,
                     flush=True,
                 )
@@ -636,83 +472,6 @@ def count_sql(instance: Path, settings: Settings, password: str, ids: list[int],
         sa.event.remove(engine, "before_cursor_execute", record)
         engine.dispose()
     return rows
-
-
-# --- Report -----------------------------------------------------------------------------------------------
-
-
-def _ms(value: float | None) -> str:
-    return f"{value:8.2f}" if value is not None else f"{'-':>8}"
-
-
-def _pct(value: float | None) -> str:
-    return f"{value:.0f} %" if value is not None else "-"
-
-
-def print_report(result: dict) -> None:
-    settings, machine, dataset = result["settings"], result["machine"], result["dataset"]
-    database = machine["database"]
-    print()
-    print(
-        f"Pages: {dataset['learners']} learners in {dataset['structures']} structures, "
-        f"{describe_database(database)}, gunicorn {settings['workers']} workers, {machine['nproc']} CPU(s), "
-        f"Python {machine['python']}"
-    )
-    print(
-        f"{settings['requests']} requests per page with 1 client, {settings['requests_concurrent']} per client "
-        f"with more; {settings['warmup']} warm-up requests per client; load average before "
-        f"{machine['load_average']}, after {result['load_average_after']}"
-    )
-    header = (
-        f"{'page':<24} {'clients':>7} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'mean ms':>8} "
-        f"{'req/s':>7} {'p95/healthz':>11} {'non-200':>7} {'srv cpu ms':>10} {'other cpu':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in result["results"]:
-        ratio = row.get("ratio_p95_healthz")
-        print(
-            f"{row['page']:<24} {row['clients']:>7} {row['requests']:>5} {_ms(row.get('p50_ms'))} "
-            f"{_ms(row.get('p95_ms'))} {_ms(row.get('max_ms'))} {_ms(row.get('mean_ms'))} "
-            f"{row['requests_per_s'] or 0:>7.1f} {(f'{ratio:.1f}x' if ratio else '-'):>11} {row['non_200']:>7} "
-            f"{_ms(row.get('server_cpu_ms_per_request')):>10} {_pct(row.get('other_cpu_pct')):>9}"
-        )
-    print(
-        "srv cpu ms = CPU time gunicorn spent per request; other cpu = share of the machine's CPU used by other "
-        "processes meanwhile" + (" (the database server included)" if database["kind"] != "sqlite" else "")
-    )
-    if result.get("sql"):
-        print()
-        print("SQL statements per page (one request, in-process, after a first one):")
-        for row in result["sql"]:
-            print(f"  {row['page']:<24} {row['queries']:>3} queries (status {row['status']})")
-    budget = result["budget"]
-    print()
-    print(
-        f"Budget (DESIGN.md section 8) at {budget['clients']} clients: p95 < {budget['budget_p95_ms']:g} ms and "
-        f"p95 <= {budget['max_ratio_to_healthz']:g}x /healthz p95"
-    )
-    for page in budget["pages"]:
-        print(f"  {'ok  ' if page['ok'] else 'MISS'} {page['page']:<24} {'; '.join(page['reasons'])}")
-    for failure in budget["response_failures"]:
-        print(f"  FAIL {failure}")
-    if budget["clients"] != 4 or machine["nproc"] != 2:
-        print(
-            f"  note: the budget is stated for 4 clients on 2 cores; measured {budget['clients']} on {machine['nproc']}"
-        )
-    if settings["quick"]:
-        print("  note: --quick run, figures are indicative only")
-    busy = [row for row in result["results"] if (row.get("other_cpu_pct") or 0) > NOISY_PCT]
-    if busy:
-        print(
-            f"  note: other processes used more than {NOISY_PCT} % of the CPU during {len(busy)} of "
-            f"{len(result['results'])} measurements: latencies are inflated; compare srv cpu ms, or run again on a "
-            "quiet machine"
-        )
-    if result["server_trouble"]:
-        print(f"  note: gunicorn logged {len(result['server_trouble'])} error line(s): {result['server_trouble'][:3]}")
-    status = "PASS" if budget["ok"] else ("FAIL (responses)" if not budget["all_200"] else "MISS (latency)")
-    print(f"Verdict: {status}")
 
 
 def run(settings: Settings, started) -> dict:
