@@ -102,6 +102,27 @@ def atelier(mediatrice, atelier_en_projet):
 
 
 @pytest.fixture
+def atelier_de_roux(structure, make_apprenant, mediatrice):
+    """Issue 8's example: Josiane Martin, Marcel Bernard and Sandrine Roux in "Lundi matin", planned from
+    START in Salle 2 by the mediator alone (Sandrine Roux later leaves and Nadia Ferhat takes her place)."""
+    membres = [
+        make_apprenant(prenom="Josiane", nom="Martin"),
+        make_apprenant(prenom="Marcel", nom="Bernard"),
+        make_apprenant(prenom="Sandrine", nom="Roux"),
+    ]
+    atelier = make_atelier(structure, membres, intitule="Lundi matin")
+    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
+    db.session.commit()
+    return atelier
+
+
+@pytest.fixture
+def nadia(make_candidate):
+    """Nadia Ferhat, waiting since TODAY, available on Monday mornings, score 45."""
+    return make_candidate(prenom="Nadia", nom="Ferhat", score=45, dispo=("lun-matin",), today=TODAY)
+
+
+@pytest.fixture
 def make_planned(structure, make_candidate, mediatrice):
     """A workshop planned from START (4 places, gap 20) whose members have the given placement scores.
 

@@ -18,7 +18,7 @@ from ateliers.presences import Saisie, enregistrer_presences, inscrits_de_seance
 from ateliers.rattrapages import modules_manques
 from ateliers.suivis import enregistrer_suivi
 from extensions import db
-from tests.ateliers_fixtures import START, TODAY, inscription_of, make_atelier
+from tests.ateliers_fixtures import inscription_of
 
 DEPART = datetime(2026, 4, 20, 14, 0)  # 16:00 Paris, naive UTC
 JOURS = {n: d for n, d in enumerate((date(2026, 3, 30), date(2026, 4, 13), date(2026, 4, 20)), start=1)}
@@ -27,21 +27,8 @@ CLOTURE = datetime(2026, 5, 12, 8, 0)
 
 
 @pytest.fixture
-def atelier(structure, make_apprenant, mediatrice):
-    membres = [
-        make_apprenant(prenom="Josiane", nom="Martin"),
-        make_apprenant(prenom="Marcel", nom="Bernard"),
-        make_apprenant(prenom="Sandrine", nom="Roux"),
-    ]
-    atelier = make_atelier(structure, membres, intitule="Lundi matin")
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    db.session.commit()
-    return atelier
-
-
-@pytest.fixture
-def nadia(make_candidate):
-    return make_candidate(prenom="Nadia", nom="Ferhat", score=45, dispo=("lun-matin",), today=TODAY)
+def atelier(atelier_de_roux):
+    return atelier_de_roux
 
 
 def attend(mediatrice, atelier, numero: int, today: date, **statuts: str) -> None:

@@ -390,7 +390,7 @@ def test_inscription_moments_migration_backfills_joining_and_leaving(empty_datab
 
 
 def test_sessions_migration_keeps_accounts_and_what_refers_to_them(empty_database_uri, tmp_path):
-    """0007 drops compte.session_version in place: accounts, and the journal rows naming them, survive."""
+    """0008 drops compte.session_version in place: accounts, and the journal rows naming them, survive."""
     app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
     with app.app_context():
         upgrade(revision="0003_seances_suivi")

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from ateliers.models import Alerte, Inscription
 from core.models import Apprenant
 from extensions import db
-from tests.ateliers_fixtures import START, TODAY, freeze_clock, ids, make_atelier
+from tests.ateliers_fixtures import freeze_clock, ids
 
 # Naive UTC; Paris is UTC+2 from 29 March 2026.
 SEANCE_3_SAISIE = datetime(2026, 4, 20, 10, 30)  # 12:30 Paris: séance 3 (9:00-12:00) is over
@@ -44,23 +44,8 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def atelier(structure, make_apprenant, mediatrice):
-    from ateliers import services
-
-    membres = [
-        make_apprenant(prenom="Josiane", nom="Martin"),
-        make_apprenant(prenom="Marcel", nom="Bernard"),
-        make_apprenant(prenom="Sandrine", nom="Roux"),
-    ]
-    atelier = make_atelier(structure, membres, intitule="Lundi matin")
-    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], TODAY)
-    db.session.commit()
-    return atelier
-
-
-@pytest.fixture
-def nadia(make_candidate):
-    return make_candidate(prenom="Nadia", nom="Ferhat", score=45, dispo=("lun-matin",), today=TODAY)
+def atelier(atelier_de_roux):
+    return atelier_de_roux
 
 
 def presences(browser, atelier, numero: int, statuts: dict[str, str]):
