@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user
 
-from core import constants, disponibilites
+from core import constants, disponibilites, francais
 from core.text import display_phone, name_seen_by
 from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr, structure_zone
 
@@ -65,6 +65,8 @@ def register(app) -> None:
         heures=heures_fr,
         telephone=display_phone,
         nom_vu=nom_vu,
+        de=francais.de,
+        nombre=francais.nombre,
         disponibilites=disponibilites.describe,
     )
     app.jinja_env.globals.update(
