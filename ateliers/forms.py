@@ -43,7 +43,8 @@ class AtelierPrevuForm(AppForm):
         "Écart de niveau maximal (points)",
         default=20,
         validators=[InputRequired(WHOLE_NUMBER), NumberRange(0, 100, "L'écart va de 0 à 100 points.")],
-        description="Différence de score la plus grande acceptée dans le groupe.",
+        description="Différence de score la plus grande acceptée dans le groupe : la proposition de groupes et "
+        "les remplacements après un abandon la respectent.",
     )
     lieu = StringField("Lieu", validators=[Optional(), Length(max=160)])
 
@@ -105,21 +106,10 @@ class StatutAttenteForm(AppForm):
     version = VersionField()
 
 
-class ParametresPropositionForm(AppForm):
-    class Meta:
-        csrf = False  # asking for a proposal changes nothing
-
-    ecart_max = EntierField(
-        "Écart de niveau maximal (points)",
-        default=20,
-        validators=[Optional(), NumberRange(0, 100, "L'écart va de 0 à 100 points.")],
-    )
-
-
 class ConfirmationForm(AppForm):
-    """The CSRF token and the mediator's acceptance of warnings; the assignments are read from the request."""
-
-    accepter_avertissements = BooleanField("J'accepte les avertissements ci-dessus (écart de niveau, groupe incomplet)")
+    """The CSRF token of the proposal page. The assignments (``atelier-<learner id>``), the group to confirm
+    (``action=confirmer-<workshop id>``) and its accepted warnings (``accepter-<workshop id>``) are read from
+    the request: their names depend on the people and workshops shown."""
 
 
 class PlanificationForm(AppForm):

@@ -10,7 +10,8 @@ Formulation, for each connected part of the problem (workshops linked by candida
 - ``x[c, a]`` binary, candidate ``c`` goes to workshop ``a``; only for pairs where ``a``'s half-day is in
   ``c``'s availability and ``c``'s score fits the existing members. Candidates with no such workshop are
   no variable at all;
-- ``z[a, L]`` binary, workshop ``a`` uses the score window ``[L, L + ecart_max]``, ``L`` being one of the
+- ``z[a, L]`` binary, workshop ``a`` uses the score window ``[L, L + ecart_max(a)]`` (each workshop its own
+  largest range, ``AtelierPrevu.ecart_max``), ``L`` being one of the
   scores that could be the lowest of the group; at most one window per workshop (exactly one when it has
   members). ``x[c, a] <= sum of the windows of a that hold c's score``: the range rule without big-M;
 - the size of an open workshop lies between its minimum and its capacity (``sum x = 0`` when closed);
@@ -31,21 +32,36 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ateliers.grouping_milp import LARGE_PART, Totals, build_parts, solve_large_part, solve_part
 from ateliers.grouping_types import AtelierPrevu, Candidat
 from core.disponibilites import ALL_MASK, CODES, LABELS
+from core.francais import nombre
 
+# Why someone stays waiting, the main cause first (see :func:`raisons_attente`).
 RAISONS = {
-    "aucun_creneau": "Aucun atelier prévu à ses demi-journées de disponibilité",
-    "niveau_eloigne": "Niveau trop éloigné des groupes possibles à ses demi-journées",
+    "sans_disponibilite": "Disponibilités à compléter",
+    "aucun_creneau": "Aucun des ateliers choisis n'a lieu à ses demi-journées",
     "complet": "Plus de place dans les ateliers à ses demi-journées",
+    "niveau_eloigne": "Score trop éloigné de celui des groupes à ses demi-journées",
+    "non_ouvert": "Trop peu de personnes de niveau proche pour ouvrir un atelier à ses demi-journées",
+    "place_libre": "Il reste de la place à son niveau (répartition modifiée à la main)",
 }
 
 
-__all__ = ["RAISONS", "AtelierPrevu", "Candidat", "Probleme", "Proposition", "propose_groupes", "verifier_groupe"]
+__all__ = [
+    "RAISONS",
+    "AtelierPrevu",
+    "Attente",
+    "Candidat",
+    "Probleme",
+    "Proposition",
+    "propose_groupes",
+    "raisons_attente",
+    "verifier_groupe",
+]
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,7 @@ class Proposition:
     """The proposed groups; see :func:`propose_groupes` for the meaning of each field."""
 
     groupes: dict[int, tuple[int, ...]]
-    en_attente: dict[int, str]
+    en_attente: dict[int, Attente]
     places: int
     attente_totale: int
     ecarts_total: int
@@ -86,23 +102,21 @@ class Probleme(str):
 def propose_groupes(
     candidats: Iterable[Candidat],
     ateliers: Iterable[AtelierPrevu],
-    ecart_max: int = 20,
     time_limit: float = 5.0,
 ) -> Proposition:
     """Assign waiting candidates to planned workshops, optimally when time allows.
 
     :param candidats: the waiting list; ids unique.
     :param ateliers: the planned workshops; ids unique. ``membres`` are the scores of people already
-        enrolled: they stay, count towards capacity and minimum, and take part in the score range.
-    :param ecart_max: the largest score range allowed within a group (0-100).
+        enrolled: they stay, count towards capacity and minimum, and take part in the score range;
+        ``ecart_max`` is the largest score range the workshop's group accepts (each workshop its own).
     :param time_limit: seconds for the whole call; on a whole network it may run over by a few per cent.
     :return: a :class:`Proposition`:
 
         - ``groupes``: every workshop id -> ids of the candidates assigned to it, by score then id (maybe
           empty);
-        - ``en_attente``: every candidate not placed -> a key of :data:`RAISONS`, read from the final groups:
-          ``aucun_creneau`` when no workshop is at any of their half-days, else ``complet`` when every
-          workshop at their half-days is full, else ``niveau_eloigne``;
+        - ``en_attente``: every candidate not placed -> why, an :class:`Attente` read from the final groups
+          (see :func:`raisons_attente`);
         - ``places``, ``attente_totale`` (days waited by those placed), ``ecarts_total`` (sum of the score
           ranges of the non-empty groups, existing members included);
         - ``is_optimal``: True when every objective below (and the members' minimum rule) was proven
@@ -114,8 +128,8 @@ def propose_groupes(
           proven;
         - ``seconds``: wall time of the whole call.
     :raise ValueError: on invalid data (score outside 0-100, half-day outside 0-11, unknown half-day
-        bits, negative waiting time, capacity below 1, minimum outside 1-capacity, duplicate ids,
-        ``ecart_max`` outside 0-100, ``time_limit`` not positive).
+        bits, negative waiting time, capacity below 1, minimum outside 1-capacity, duplicate ids, a
+        workshop's ``ecart_max`` outside 0-100, ``time_limit`` not positive).
 
     Hard rules:
 
@@ -126,7 +140,7 @@ def propose_groupes(
       ``taille_min``, it must be brought up to its minimum whenever the waiting list allows it: the number
       of such workshops brought up to their minimum is maximised before anything else; the others get
       whoever fits, and may stay below their minimum;
-    - within a group (members and newcomers), highest score - lowest score <= ``ecart_max``. A workshop
+    - within a group (members and newcomers), highest score - lowest score <= the workshop's ``ecart_max``. A workshop
       whose members alone break the capacity or the range gets nobody.
 
     Objectives, lexicographic, in this order:
@@ -142,7 +156,6 @@ def propose_groupes(
     started = time.perf_counter()
     candidats = list(candidats)
     ateliers = list(ateliers)
-    _check_ecart(ecart_max)
     if not time_limit > 0:
         raise ValueError(f"Le temps de calcul doit être positif (reçu {time_limit})")
     _check_ids("candidat", [c.id for c in candidats])
@@ -152,7 +165,7 @@ def propose_groupes(
     for atelier in ateliers:
         _check_atelier(atelier)
 
-    parts = build_parts(candidats, ateliers, ecart_max)
+    parts = build_parts(candidats, ateliers)
     # Keep time to stop the solver and to write the answer: a few ms, a few hundred for a whole network.
     deadline = started + time_limit - min(0.1 * time_limit, 0.01 + 1e-4 * len(candidats))
     chosen: dict[int, int] = {}  # candidate index -> workshop index
@@ -163,29 +176,27 @@ def propose_groupes(
         remaining_size -= part.size
         budget = max(0.0, deadline - time.perf_counter()) * share
         if len(part.pairs) > LARGE_PART:
-            solution = solve_large_part(part, candidats, ateliers, ecart_max, budget)
+            solution = solve_large_part(part, candidats, ateliers, budget)
         else:
             solution = solve_part(part, budget)
         chosen.update(solution.chosen)
         totals.add(solution)
 
-    _fill_open_groups(candidats, ateliers, ecart_max, chosen)
+    _fill_open_groups(candidats, ateliers, chosen)
     return _proposition(candidats, ateliers, chosen, totals, time.perf_counter() - started)
 
 
-def verifier_groupe(
-    atelier: AtelierPrevu, scores_et_dispos: Sequence[tuple[int, int]], ecart_max: int = 20
-) -> list[Probleme]:
+def verifier_groupe(atelier: AtelierPrevu, scores_et_dispos: Sequence[tuple[int, int]]) -> list[Probleme]:
     """Check a group made by hand: ``scores_et_dispos`` holds (score, half-days bitmask) of the newcomers.
 
     :return: the problems, French messages (:class:`Probleme`, a ``str``), in this order: availability,
-        capacity (both ``bloquant``), minimum, score range; an empty list when the group follows every rule.
-        An empty workshop (no members, nobody added) is fine.
+        capacity (both ``bloquant``), minimum, score range (against the workshop's ``ecart_max``); an empty
+        list when the group follows every rule. An empty workshop (no members, nobody added) is fine.
     :raise ValueError: on invalid data (capacity below 1, minimum outside 1-capacity, ``ecart_max`` outside
         0-100, a score outside 0-100, a half-day outside 0-11).
     """
-    _check_ecart(ecart_max)
     _check_atelier(atelier)
+    ecart_max = atelier.ecart_max
     for score, _ in scores_et_dispos:
         _check_score(score)
     problems = []
@@ -199,11 +210,10 @@ def verifier_groupe(
             problems.append(Probleme(f"{absent} membres ne sont pas disponibles le {moment}", bloquant=True))
     size = len(atelier.membres) + len(scores_et_dispos)
     if size > atelier.capacite:
-        places = f"{atelier.capacite} {_plural(atelier.capacite, 'place')}"
+        places = nombre(atelier.capacite, "place")
         problems.append(Probleme(f"Capacité dépassée : {size} personnes pour {places}", bloquant=True))
     if 0 < size < atelier.taille_min:
-        people = f"{size} {_plural(size, 'personne')}"
-        problems.append(Probleme(f"Groupe trop petit : {people}, minimum {atelier.taille_min}"))
+        problems.append(Probleme(f"Groupe trop petit : {nombre(size, 'personne')}, minimum {atelier.taille_min}"))
     scores = [*atelier.membres, *(score for score, _ in scores_et_dispos)]
     if scores and max(scores) - min(scores) > ecart_max:
         spread = max(scores) - min(scores)
@@ -212,10 +222,6 @@ def verifier_groupe(
 
 
 # --- validation -------------------------------------------------------------------------------------------
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count <= 1 else word + "s"
 
 
 def _check_ecart(ecart_max: int) -> None:
@@ -252,6 +258,7 @@ def _check_atelier(atelier: AtelierPrevu) -> None:
             f"Le minimum de l'atelier {atelier.id} ({atelier.taille_min}) doit être compris entre 1 et "
             f"sa capacité ({atelier.capacite})"
         )
+    _check_ecart(atelier.ecart_max)
     for score in atelier.membres:
         _check_score(score)
 
@@ -259,13 +266,11 @@ def _check_atelier(atelier: AtelierPrevu) -> None:
 # --- the answer -------------------------------------------------------------------------------------------
 
 
-def _fits(atelier: AtelierPrevu, scores: list[int], score: int, ecart_max: int) -> bool:
-    return len(scores) < atelier.capacite and max(*scores, score) - min(*scores, score) <= ecart_max
+def _fits(atelier: AtelierPrevu, scores: list[int], score: int) -> bool:
+    return len(scores) < atelier.capacite and max(*scores, score) - min(*scores, score) <= atelier.ecart_max
 
 
-def _fill_open_groups(
-    candidats: list[Candidat], ateliers: list[AtelierPrevu], ecart_max: int, chosen: dict[int, int]
-) -> None:
+def _fill_open_groups(candidats: list[Candidat], ateliers: list[AtelierPrevu], chosen: dict[int, int]) -> None:
     """Add to held groups with room anyone left waiting who fits: only a solution cut short by time leaves some."""
     scores = [list(atelier.membres) for atelier in ateliers]
     for ci, ai in chosen.items():
@@ -279,7 +284,7 @@ def _fill_open_groups(
             if (
                 scores[ai]
                 and candidat.disponibilites >> atelier.demi_journee & 1
-                and _fits(atelier, scores[ai], candidat.score, ecart_max)
+                and _fits(atelier, scores[ai], candidat.score)
             ):
                 chosen[ci] = ai
                 scores[ai].append(candidat.score)
@@ -297,34 +302,18 @@ def _proposition(
     for ci, ai in chosen.items():
         assigned[ai].append(candidats[ci])
     groupes = {}
-    sizes = []
     ecarts_total = 0
     for ai, atelier in enumerate(ateliers):
         newcomers = sorted(assigned[ai], key=lambda c: (c.score, c.id))
         groupes[atelier.id] = tuple(c.id for c in newcomers)
         scores = [*atelier.membres, *(c.score for c in newcomers)]
-        sizes.append(len(scores))
         if scores:
             ecarts_total += max(scores) - min(scores)
-
-    en_attente = {}
-    for ci, candidat in enumerate(candidats):
-        if ci in chosen:
-            continue
-        at_their_times = [
-            ai for ai, atelier in enumerate(ateliers) if candidat.disponibilites >> atelier.demi_journee & 1
-        ]
-        if not at_their_times:
-            en_attente[candidat.id] = "aucun_creneau"
-        elif all(sizes[ai] >= ateliers[ai].capacite for ai in at_their_times):
-            en_attente[candidat.id] = "complet"
-        else:
-            en_attente[candidat.id] = "niveau_eloigne"
 
     unproven = totals.gap()
     return Proposition(
         groupes=groupes,
-        en_attente=en_attente,
+        en_attente=raisons_attente(candidats, ateliers, groupes),
         places=len(chosen),
         attente_totale=sum(candidats[ci].attente_jours for ci in chosen),
         ecarts_total=ecarts_total,
@@ -332,4 +321,131 @@ def _proposition(
         gap=unproven[1] if unproven else None,
         objectif_non_prouve=unproven[0] if unproven else None,
         seconds=seconds,
+    )
+
+
+# --- why someone stays waiting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eloigne:
+    """A held group too far from the candidate: the group's score range with them, and its workshop's maximum."""
+
+    atelier_id: int
+    ecart: int
+    ecart_max: int
+
+
+@dataclass(frozen=True)
+class NonOuvert:
+    """An empty workshop: ``proches`` people waiting (the candidate included) fit with them in its score range."""
+
+    atelier_id: int
+    proches: int
+    taille_min: int
+
+
+@dataclass(frozen=True)
+class Attente:
+    """Why a candidate stays waiting, workshop by workshop at their half-days; ``code`` the main cause, a key of
+    :data:`RAISONS`. Each list holds the workshops (ids) concerned; :meth:`texte` says it in French."""
+
+    code: str
+    score: int
+    eloignes: tuple[Eloigne, ...] = ()
+    complets: tuple[int, ...] = ()
+    non_ouverts: tuple[NonOuvert, ...] = ()
+    avec_place: tuple[int, ...] = ()
+
+    def texte(self, intitules: Mapping[int, str]) -> str:
+        """The reason as the proposal page shows it, with the figures; ``intitules``: workshop id -> its name.
+
+        E.g. "Score 72 : écart de 35 points avec le groupe le plus proche (Atelier du mardi matin), maximum 20".
+        """
+        if self.code in {"sans_disponibilite", "aucun_creneau"}:
+            return RAISONS[self.code]
+        parts = []
+        if self.eloignes:
+            closest = min(self.eloignes, key=lambda e: (e.ecart - e.ecart_max, e.ecart))
+            which = "le groupe le plus proche" if len(self.eloignes) > 1 else "le groupe"
+            parts.append(
+                f"score {self.score} : écart de {nombre(closest.ecart, 'point')} avec {which} "
+                f"({intitules[closest.atelier_id]}), maximum {closest.ecart_max}"
+            )
+        if self.complets:
+            names = ", ".join(intitules[i] for i in self.complets)
+            parts.append(f"{'complet' if len(self.complets) == 1 else 'complets'} : {names}")
+        for non_ouvert in self.non_ouverts:
+            parts.append(
+                f"{intitules[non_ouvert.atelier_id]} non ouvert : "
+                f"{nombre(non_ouvert.proches, 'personne')} de niveau proche en attente, minimum {non_ouvert.taille_min}"
+            )
+        if self.avec_place:
+            names = ", ".join(intitules[i] for i in self.avec_place)
+            parts.append(f"il reste de la place à son niveau (répartition modifiée à la main) : {names}")
+        sentence = " ; ".join(parts)
+        return sentence[:1].upper() + sentence[1:]
+
+
+def raisons_attente(
+    candidats: Iterable[Candidat], ateliers: Iterable[AtelierPrevu], groupes: Mapping[int, Sequence[int]]
+) -> dict[int, Attente]:
+    """Why each candidate not in ``groupes`` (workshop id -> newcomer ids) stays waiting, read from those groups.
+
+    For a candidate without any half-day: ``sans_disponibilite``; without any of the workshops at their
+    half-days: ``aucun_creneau``. Otherwise each workshop at their half-days is, with its final group:
+    full (``complets``); held but too far (``eloignes``: the group's range with them would pass the workshop's
+    ``ecart_max``); empty (``non_ouverts``, with how many waiting people available then fit in one score
+    window with them); or held with room at their level (``avec_place``: only when a group was made by hand).
+    ``code``: ``complet`` when every such workshop is full, else the first of ``niveau_eloigne``,
+    ``non_ouvert``, ``place_libre`` that applies.
+    """
+    candidats = list(candidats)
+    ateliers = list(ateliers)
+    placed = {i for ids in groupes.values() for i in ids}
+    by_id = {c.id: c for c in candidats}
+    scores = {
+        atelier.id: [*atelier.membres, *(by_id[i].score for i in groupes.get(atelier.id, ()) if i in by_id)]
+        for atelier in ateliers
+    }
+    waiting = [c for c in candidats if c.id not in placed]
+    reasons = {}
+    for candidat in waiting:
+        if not candidat.disponibilites:
+            reasons[candidat.id] = Attente("sans_disponibilite", candidat.score)
+            continue
+        at_their_times = [a for a in ateliers if candidat.disponibilites >> a.demi_journee & 1]
+        if not at_their_times:
+            reasons[candidat.id] = Attente("aucun_creneau", candidat.score)
+            continue
+        eloignes, complets, non_ouverts, avec_place = [], [], [], []
+        for atelier in at_their_times:
+            group = scores[atelier.id]
+            if len(group) >= atelier.capacite:
+                complets.append(atelier.id)
+            elif group:
+                ecart = max(*group, candidat.score) - min(*group, candidat.score)
+                if ecart > atelier.ecart_max:
+                    eloignes.append(Eloigne(atelier.id, ecart, atelier.ecart_max))
+                else:
+                    avec_place.append(atelier.id)
+            else:
+                others = [c.score for c in waiting if c.disponibilites >> atelier.demi_journee & 1]
+                non_ouverts.append(
+                    NonOuvert(atelier.id, _near(others, candidat.score, atelier.ecart_max), atelier.taille_min)
+                )
+        if len(complets) == len(at_their_times):
+            code = "complet"
+        else:
+            code = "niveau_eloigne" if eloignes else "non_ouvert" if non_ouverts else "place_libre"
+        reasons[candidat.id] = Attente(
+            code, candidat.score, tuple(eloignes), tuple(complets), tuple(non_ouverts), tuple(avec_place)
+        )
+    return reasons
+
+
+def _near(scores: list[int], score: int, ecart_max: int) -> int:
+    """The most of ``scores`` (``score`` among them) that fit in one window of width ``ecart_max`` holding ``score``."""
+    return max(
+        sum(1 for s in scores if low <= s <= low + ecart_max) for low in range(max(0, score - ecart_max), score + 1)
     )

@@ -44,7 +44,7 @@ class _Part:
     free: list[int]  # per local workshop: places left (capacity - members)
     need: list[int]  # per local workshop: people to add to reach the minimum
     members: list[tuple[int, ...]]  # per local workshop: scores of the people already enrolled
-    ecart: int
+    ecarts: list[int]  # per local workshop: its largest score range (the workshop's ``ecart_max``)
     twins: list[list[int]] = field(default_factory=list)  # classes of identical empty workshops, to order
 
     @property
@@ -52,8 +52,9 @@ class _Part:
         return len(self.pairs) + sum(len(w) for w in self.windows)
 
 
-def build_parts(candidats: list[Candidat], ateliers: list[AtelierPrevu], ecart_max: int) -> list[_Part]:
-    """The compatible (candidate, workshop) pairs, split into parts that share no candidate."""
+def build_parts(candidats: list[Candidat], ateliers: list[AtelierPrevu]) -> list[_Part]:
+    """The compatible (candidate, workshop) pairs, split into parts that share no candidate; each workshop's
+    score range is its own ``ecart_max``."""
     by_half_day: dict[int, list[int]] = defaultdict(list)
     for ci, candidat in enumerate(candidats):
         for half_day in range(len(CODES)):
@@ -62,7 +63,7 @@ def build_parts(candidats: list[Candidat], ateliers: list[AtelierPrevu], ecart_m
 
     pairs_of: dict[int, list[int]] = {}  # workshop index -> compatible candidate indices
     for ai, atelier in enumerate(ateliers):
-        members = atelier.membres
+        members, ecart_max = atelier.membres, atelier.ecart_max
         if members and (len(members) >= atelier.capacite or max(members) - min(members) > ecart_max):
             continue  # full, or already too mixed: nobody can join
         low, high = (max(members) - ecart_max, min(members) + ecart_max) if members else (0, 100)
@@ -91,7 +92,7 @@ def build_parts(candidats: list[Candidat], ateliers: list[AtelierPrevu], ecart_m
     groups: dict[int, list[int]] = defaultdict(list)
     for ai in pairs_of:
         groups[root(ai)].append(ai)
-    return [_make_part(workshops, pairs_of, candidats, ateliers, ecart_max) for workshops in groups.values()]
+    return [_make_part(workshops, pairs_of, candidats, ateliers) for workshops in groups.values()]
 
 
 def _largest_window(scores: list[int], ecart_max: int) -> int:
@@ -109,7 +110,6 @@ def _make_part(
     pairs_of: dict[int, list[int]],
     candidats: list[Candidat],
     ateliers: list[AtelierPrevu],
-    ecart_max: int,
 ) -> _Part:
     workshops = sorted(workshops, key=lambda ai: ateliers[ai].id)
     local_candidate: dict[int, int] = {}
@@ -123,18 +123,18 @@ def _make_part(
             pairs.append((lc, la))
             scores.add(candidats[ci].score)
         if atelier.membres:
-            low, high = max(atelier.membres) - ecart_max, min(atelier.membres)
+            low, high = max(atelier.membres) - atelier.ecart_max, min(atelier.membres)
             starts = {s for s in scores if low <= s <= high} | {high}
         else:
             starts = scores
         windows.append(sorted(starts))
     global_candidates = sorted(local_candidate, key=local_candidate.get)
 
-    kinds: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    kinds: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
     for la, ai in enumerate(workshops):
         atelier = ateliers[ai]
         if not atelier.membres:
-            kinds[atelier.demi_journee, atelier.capacite, atelier.taille_min].append(la)
+            kinds[atelier.demi_journee, atelier.capacite, atelier.taille_min, atelier.ecart_max].append(la)
     twins = [kind for kind in kinds.values() if len(kind) > 1]
 
     return _Part(
@@ -147,7 +147,7 @@ def _make_part(
         free=[ateliers[ai].capacite - len(ateliers[ai].membres) for ai in workshops],
         need=[max(0, ateliers[ai].taille_min - len(ateliers[ai].membres)) for ai in workshops],
         members=[ateliers[ai].membres for ai in workshops],
-        ecart=ecart_max,
+        ecarts=[ateliers[ai].ecart_max for ai in workshops],
         twins=twins,
     )
 
@@ -270,7 +270,7 @@ def _greedy(part: _Part) -> list[int]:
             picked = []
             for p in by_wait[la]:
                 lc = part.pairs[p][0]
-                if lc not in taken and start <= part.scores[lc] <= start + part.ecart:
+                if lc not in taken and start <= part.scores[lc] <= start + part.ecarts[la]:
                     picked.append(p)
                     if len(picked) == part.free[la]:
                         break
@@ -300,7 +300,9 @@ def _formulate(part: _Part) -> _Formulation:
     opened = {la: model.variables(1)[0] for la in range(n_workshops) if not part.members[la]}
     below = [la for la in range(n_workshops) if part.members[la] and part.need[la] > 0]
     reached = dict(zip(below, model.variables(len(below)), strict=True))
-    ranges = model.variables(n_workshops, upper=float(part.ecart))
+    ranges = range(len(model.lower), len(model.lower) + n_workshops)
+    for ecart in part.ecarts:
+        model.variables(1, upper=float(ecart))
     lows = model.variables(n_workshops, upper=100.0, integer=False)
 
     pairs_of_candidate: dict[int, list[int]] = defaultdict(list)
@@ -332,7 +334,7 @@ def _formulate(part: _Part) -> _Formulation:
         # Only in a window that holds the score; the range reaches the score from the window's start.
         score = part.scores[lc]
         starts = part.windows[la]
-        first, last = bisect_left(starts, score - part.ecart), bisect_right(starts, score)
+        first, last = bisect_left(starts, score - part.ecarts[la]), bisect_right(starts, score)
         covering = [windows[la][i] for i in range(first, last)]
         model.row([x[p], *covering], [1.0] + [-1.0] * len(covering), upper=0)
         model.row([ranges[la], lows[la], x[p]], [1.0, 1.0, -float(score)], lower=0)
@@ -449,7 +451,7 @@ def _spans(part: _Part) -> dict[int, int]:
     spans = {
         _PLACES: places_max,
         _WAITING: sum(sorted(part.waits, reverse=True)[:places_max]),
-        _RANGES: part.ecart * len(part.ateliers),
+        _RANGES: sum(part.ecarts),
     }
     below = sum(1 for la, members in enumerate(part.members) if members and part.need[la] > 0)
     if below:
@@ -458,7 +460,7 @@ def _spans(part: _Part) -> dict[int, int]:
 
 
 def solve_large_part(
-    part: _Part, candidats: list[Candidat], ateliers: list[AtelierPrevu], ecart_max: int, seconds: float
+    part: _Part, candidats: list[Candidat], ateliers: list[AtelierPrevu], seconds: float
 ) -> _PartSolution:
     """Improve a greedy solution one half-day at a time, when the whole part is too large for one model.
 
@@ -482,7 +484,7 @@ def solve_large_part(
                 break
             workshops = {ai for ai in part.ateliers if ateliers[ai].demi_journee == half_day}
             pairs_of = {ai: [ci for ci in compatible[ai] if assignment.get(ci, ai) in workshops] for ai in workshops}
-            sub = _make_part([ai for ai in workshops if pairs_of[ai]], pairs_of, candidats, ateliers, ecart_max)
+            sub = _make_part([ai for ai in workshops if pairs_of[ai]], pairs_of, candidats, ateliers)
             before = {ci: ai for ci, ai in assignment.items() if ai in workshops}
             solution = solve_part(sub, left / (len(half_days) - position), start=before)
             if solution.improved:

@@ -100,21 +100,21 @@ def build_plan(structure_id: int, atelier_ids: list[int], today: date) -> Plan:
             capacite=a.capacite,
             taille_min=a.taille_min,
             membres=tuple(scores[a.id]),
+            ecart_max=a.ecart_max,
         )
         for a in ateliers.values()
     ]
     return Plan(candidatures, ateliers, candidats, prevus)
 
 
-def check_assignment(
-    plan: Plan, assignment: dict[int, list[int]], ecart_max: int
-) -> dict[int, list[grouping.Probleme]]:
-    """The problems of each workshop's group as assigned by hand (``assignment``: workshop id -> learner ids)."""
+def check_assignment(plan: Plan, assignment: dict[int, list[int]]) -> dict[int, list[grouping.Probleme]]:
+    """The problems of each workshop's group as assigned by hand (``assignment``: workshop id -> learner ids),
+    the score range checked against each workshop's own ``ecart_max``."""
     prevus = {p.id: p for p in plan.prevus}
     problems = {}
     for atelier_id, apprenant_ids in assignment.items():
         newcomers = [(plan.candidatures[i].score, plan.candidatures[i].apprenant.disponibilites) for i in apprenant_ids]
-        problems[atelier_id] = grouping.verifier_groupe(prevus[atelier_id], newcomers, ecart_max)
+        problems[atelier_id] = grouping.verifier_groupe(prevus[atelier_id], newcomers)
     return problems
 
 
@@ -122,13 +122,14 @@ def confirm_groups(
     auteur: Compte,
     plan: Plan,
     assignment: dict[int, list[int]],
-    ecart_max: int,
     accept_warnings: bool,
     today: date,
     *,
     now: datetime,
 ) -> list[Inscription]:
-    """Enrol the assigned learners in their workshops from ``now`` (naive UTC), all or nothing; flush only.
+    """Enrol the learners of the groups in ``assignment`` (workshop id -> learner ids) from ``now`` (naive UTC),
+    all of these groups or none; flush only. The groups screen confirms one group at a time: it passes that
+    group alone, and the others stay proposed.
 
     Capacity is taken by a conditional UPDATE of ``atelier.places_prises`` (the database's CHECK holds it too)
     and each learner must still be waiting, so two confirmations at the same moment cannot overfill a
@@ -141,7 +142,7 @@ def confirm_groups(
     unknown = {i for ids in assignment.values() for i in ids} - set(plan.candidatures)
     if unknown or set(assignment) - set(plan.ateliers):
         raise StaleProposal("une personne proposée n'est plus en attente.")
-    problems = check_assignment(plan, assignment, ecart_max)
+    problems = check_assignment(plan, assignment)
     blocking = [f"{plan.ateliers[a].intitule} : {p.message}" for a, ps in problems.items() for p in ps if p.bloquant]
     if blocking:
         raise DomainError(" ; ".join(blocking) + ".")
@@ -162,7 +163,7 @@ def confirm_groups(
                 Atelier.statut.in_(GROUPABLE_STATUTS),
                 Atelier.places_prises + len(apprenant_ids) <= Atelier.capacite,
             )
-            .values(places_prises=Atelier.places_prises + len(apprenant_ids), ecart_max=ecart_max)
+            .values(places_prises=Atelier.places_prises + len(apprenant_ids))
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:
@@ -239,23 +240,20 @@ class GroupeVue:
 
 
 def describe_assignment(
-    plan: Plan, assignment: dict[int, list[int]], ecart_max: int, proposition: grouping.Proposition | None
+    plan: Plan, assignment: dict[int, list[int]]
 ) -> tuple[list[GroupeVue], list[tuple[Candidature, str]]]:
-    """The groups and the people left waiting (with why), ready for the page to format."""
-    problems = check_assignment(plan, assignment, ecart_max)
+    """The groups and the people left waiting, each with why in French (``grouping.raisons_attente`` read from
+    these groups, proposed or moved by hand), ready for the page to format."""
+    problems = check_assignment(plan, assignment)
     prevus = {p.id: p for p in plan.prevus}
     groupes = []
     for atelier_id, ids in assignment.items():
         membres = sorted((plan.candidatures[i] for i in ids), key=lambda c: (c.score, c.apprenant.nom_recherche))
         scores = [*prevus[atelier_id].membres, *(c.score for c in membres)]
         groupes.append(GroupeVue(plan.ateliers[atelier_id], membres, scores, problems[atelier_id]))
-    placed = {i for ids in assignment.values() for i in ids}
-    reasons = proposition.en_attente if proposition else {}
-    waiting = [
-        (c, grouping.RAISONS[reasons[i]] if i in reasons else "Laissé en attente à la main")
-        for i, c in plan.candidatures.items()
-        if i not in placed
-    ]
+    reasons = grouping.raisons_attente(plan.candidats, plan.prevus, assignment)
+    intitules = {atelier_id: atelier.intitule for atelier_id, atelier in plan.ateliers.items()}
+    waiting = [(c, reasons[i].texte(intitules)) for i, c in plan.candidatures.items() if i in reasons]
     return groupes, waiting
 
 

@@ -127,7 +127,7 @@ def test_confirm_enrols_and_takes_places(mediatrice, atelier, make_candidate, st
     people = [make_candidate(score=40 + i) for i in range(3)]
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     inscriptions = services.confirm_groups(
-        mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY, now=NOW
+        mediatrice, plan, {atelier.id: [p.id for p in people]}, False, TODAY, now=NOW
     )
     db.session.commit()
     assert len(inscriptions) == 3
@@ -142,24 +142,37 @@ def test_confirm_refuses_availability_and_capacity(mediatrice, atelier, make_can
     away = make_candidate(dispo=("ven-matin",))
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(DomainError, match="pas disponible"):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, 20, True, TODAY, now=NOW)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, True, TODAY, now=NOW)
     people = [make_candidate(score=40) for _ in range(5)]
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(DomainError, match="Capacité dépassée"):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, True, TODAY, now=NOW)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, True, TODAY, now=NOW)
 
 
 def test_spread_and_minimum_are_warnings_the_mediator_may_accept(mediatrice, atelier, make_candidate, structure):
     low, high = make_candidate(score=10), make_candidate(score=60)
     plan = services.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(services.WarningsNotAccepted) as refused:
-        services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, False, TODAY, now=NOW)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, False, TODAY, now=NOW)
     assert any("Écart de niveau de 50 points" in w for w in refused.value.warnings)
     assert any("Groupe trop petit" in w for w in refused.value.warnings)
     db.session.rollback()
-    services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, 20, True, TODAY, now=NOW)
+    services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, True, TODAY, now=NOW)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 2
+
+
+def test_the_workshops_own_spread_is_the_rule_and_confirming_keeps_it(mediatrice, make_candidate, structure):
+    wide = services.plan_atelier(
+        mediatrice, {"intitule": "Large", "demi_journee": MARDI, "capacite": 4, "taille_min": 3, "ecart_max": 30}
+    )
+    people = [make_candidate(score=s) for s in (40, 55, 65)]  # a range of 25: within 30
+    plan = services.build_plan(structure.id, [wide.id], TODAY)
+    assert plan.prevus[0].ecart_max == 30
+    services.confirm_groups(mediatrice, plan, {wide.id: [p.id for p in people]}, False, TODAY, now=NOW)
+    db.session.commit()
+    db.session.refresh(wide)
+    assert (wide.places_prises, wide.ecart_max) == (3, 30)
 
 
 def test_stale_proposal_writes_nothing(mediatrice, atelier, make_candidate, structure):
@@ -169,7 +182,7 @@ def test_stale_proposal_writes_nothing(mediatrice, atelier, make_candidate, stru
     people[2].statut = "inscrit"
     db.session.commit()
     with pytest.raises(services.StaleProposal):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, 20, False, TODAY, now=NOW)
+        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, False, TODAY, now=NOW)
     db.session.rollback()
     db.session.refresh(atelier)
     assert atelier.places_prises == 0
@@ -199,7 +212,7 @@ def test_concurrent_confirmations_never_exceed_capacity(app, mediatrice, atelier
             compte = db.session.get(type(mediatrice), mediatrice.id)
             barrier.wait()
             try:
-                services.confirm_groups(compte, plan, {atelier.id: ids}, 20, False, TODAY, now=NOW)
+                services.confirm_groups(compte, plan, {atelier.id: ids}, False, TODAY, now=NOW)
                 db.session.commit()
                 outcomes.append("ok")
             except services.StaleProposal:

@@ -1,5 +1,6 @@
 """Grouping the waiting list: hand-made cases, optimality against brute force, the rules on large instances."""
 
+import dataclasses
 import itertools
 import random
 from unittest import mock
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ateliers import grouping_milp
-from ateliers.grouping import RAISONS, AtelierPrevu, Candidat, propose_groupes, verifier_groupe
+from ateliers.grouping import RAISONS, AtelierPrevu, Candidat, propose_groupes, raisons_attente, verifier_groupe
 from core.disponibilites import CODES
 
 LUNDI_MATIN, LUNDI_APM, MARDI_MATIN, MARDI_APM, MERCREDI_MATIN = range(5)
@@ -22,7 +23,12 @@ def candidat(id, score, *demi_journees, attente=0):
 # --- an independent statement of the rules, used by every check below ------------------------------------
 
 
-def broken_rules(candidats, ateliers, proposition, ecart_max):
+def codes(proposition):
+    """Each waiting candidate's main reason (a key of RAISONS)."""
+    return {cid: attente.code for cid, attente in proposition.en_attente.items()}
+
+
+def broken_rules(candidats, ateliers, proposition):
     """Every hard rule the proposition breaks, in words (empty when it follows them all)."""
     by_id = {c.id: c for c in candidats}
     problems = []
@@ -33,8 +39,10 @@ def broken_rules(candidats, ateliers, proposition, ecart_max):
         problems.append("a candidate is in two groups")
     if set(placed) | set(proposition.en_attente) != set(by_id) or set(placed) & set(proposition.en_attente):
         problems.append("a candidate is neither placed nor waiting, or both")
-    if set(proposition.en_attente.values()) - set(RAISONS):
+    if set(codes(proposition).values()) - set(RAISONS):
         problems.append("unknown reason")
+    if "place_libre" in codes(proposition).values():
+        problems.append("someone who fits a held group with room is left waiting")
     for atelier in ateliers:
         ids = proposition.groupes[atelier.id]
         newcomers = [by_id[cid] for cid in ids]
@@ -51,7 +59,7 @@ def broken_rules(candidats, ateliers, proposition, ecart_max):
         if not atelier.membres and size < atelier.taille_min:
             problems.append(f"group {atelier.id} below its minimum")
         scores = [*atelier.membres, *(c.score for c in newcomers)]
-        if max(scores) - min(scores) > ecart_max:
+        if max(scores) - min(scores) > atelier.ecart_max:
             problems.append(f"group {atelier.id} too mixed")
     return problems
 
@@ -73,29 +81,44 @@ def objective(candidats, ateliers, groupes):
 
 
 def expected_reasons(candidats, ateliers, groupes):
-    sizes = {a.id: len(a.membres) + len(groupes[a.id]) for a in ateliers}
+    by_id = {c.id: c for c in candidats}
+    scores = {a.id: [*a.membres, *(by_id[cid].score for cid in groupes[a.id])] for a in ateliers}
     placed = {cid for ids in groupes.values() for cid in ids}
     reasons = {}
     for c in candidats:
         if c.id in placed:
             continue
         at_their_times = [a for a in ateliers if c.disponibilites >> a.demi_journee & 1]
-        if not at_their_times:
+        room = [a for a in at_their_times if len(scores[a.id]) < a.capacite]
+        if not c.disponibilites:
+            reasons[c.id] = "sans_disponibilite"
+        elif not at_their_times:
             reasons[c.id] = "aucun_creneau"
-        elif all(sizes[a.id] >= a.capacite for a in at_their_times):
+        elif not room:
             reasons[c.id] = "complet"
-        else:
+        elif any(
+            scores[a.id] and max(*scores[a.id], c.score) - min(*scores[a.id], c.score) > a.ecart_max for a in room
+        ):
             reasons[c.id] = "niveau_eloigne"
+        elif any(not scores[a.id] for a in room):
+            reasons[c.id] = "non_ouvert"
+        else:
+            reasons[c.id] = "place_libre"
     return reasons
 
 
-def check(candidats, ateliers, ecart_max=20, **options):
-    """Solve, check every rule and the reported figures, and return the proposition."""
-    proposition = propose_groupes(candidats, ateliers, ecart_max=ecart_max, **options)
-    assert broken_rules(candidats, ateliers, proposition, ecart_max) == []
+def check(candidats, ateliers, ecart_max=None, **options):
+    """Solve (every workshop with ``ecart_max`` when given), check every rule and the reported figures, and
+    return the proposition."""
+    if ecart_max is not None:
+        ateliers = [dataclasses.replace(atelier, ecart_max=ecart_max) for atelier in ateliers]
+    proposition = propose_groupes(candidats, ateliers, **options)
+    assert broken_rules(candidats, ateliers, proposition) == []
     _, places, waited, ranges = objective(candidats, ateliers, proposition.groupes)
     assert (proposition.places, proposition.attente_totale, proposition.ecarts_total) == (places, waited, -ranges)
-    assert proposition.en_attente == expected_reasons(candidats, ateliers, proposition.groupes)
+    assert codes(proposition) == expected_reasons(candidats, ateliers, proposition.groupes)
+    intitules = {atelier.id: f"Atelier {atelier.id}" for atelier in ateliers}
+    assert all(attente.texte(intitules) for attente in proposition.en_attente.values())
     assert (proposition.gap is None) == proposition.is_optimal
     return proposition
 
@@ -109,7 +132,7 @@ def test_levels_too_far_apart_are_not_grouped():
     proposition = check([*debutants, *avances], [AtelierPrevu(1, LUNDI_MATIN)])
 
     assert proposition.groupes == {1: (4, 5, 6)}  # the three who waited longest, all of one level
-    assert proposition.en_attente == dict.fromkeys((1, 2, 3), "niveau_eloigne")
+    assert codes(proposition) == dict.fromkeys((1, 2, 3), "niveau_eloigne")
     assert proposition.is_optimal
 
 
@@ -119,7 +142,11 @@ def test_a_workshop_that_cannot_reach_its_minimum_stays_empty():
     proposition = check(candidats, ateliers)
 
     assert proposition.groupes == {1: (), 2: (3,)}
-    assert proposition.en_attente == {1: "niveau_eloigne", 2: "niveau_eloigne"}
+    # Not "too far": nobody is in workshop 1; two people cannot open it.
+    assert codes(proposition) == {1: "non_ouvert", 2: "non_ouvert"}
+    assert proposition.en_attente[1].texte({1: "Mardi matin", 2: "Lundi matin"}) == (
+        "Mardi matin non ouvert : 2 personnes de niveau proche en attente, minimum 3"
+    )
     assert proposition.ecarts_total == 0
 
 
@@ -128,7 +155,7 @@ def test_capacity_leaves_the_shortest_waits_waiting():
     proposition = check(candidats, [AtelierPrevu(1, LUNDI_MATIN, capacite=4)])
 
     assert proposition.groupes == {1: (3, 4, 5, 6)}
-    assert proposition.en_attente == {1: "complet", 2: "complet"}
+    assert codes(proposition) == {1: "complet", 2: "complet"}
     assert (proposition.places, proposition.attente_totale) == (4, 180)
 
 
@@ -143,7 +170,7 @@ def test_only_at_a_half_day_of_availability():
     proposition = check(candidats, ateliers)
 
     assert proposition.groupes == {1: (1, 3, 4), 2: ()}
-    assert proposition.en_attente == {2: "aucun_creneau"}
+    assert codes(proposition) == {2: "aucun_creneau"}
 
 
 def test_the_person_waiting_longest_gets_the_last_place():
@@ -152,7 +179,7 @@ def test_the_person_waiting_longest_gets_the_last_place():
     proposition = check(candidats, [atelier])
 
     assert proposition.groupes == {1: (2,)}
-    assert proposition.en_attente == {1: "complet"}
+    assert codes(proposition) == {1: "complet"}
 
 
 def test_places_before_waiting_time():
@@ -164,7 +191,7 @@ def test_places_before_waiting_time():
     proposition = check(candidats, [AtelierPrevu(1, LUNDI_MATIN, capacite=3, taille_min=1)])
 
     assert proposition.groupes == {1: (2, 3, 4)}
-    assert proposition.en_attente == {1: "complet"}
+    assert codes(proposition) == {1: "complet"}
     assert proposition.is_optimal
 
 
@@ -212,7 +239,7 @@ def test_existing_members_count_for_capacity_and_range():
     proposition = check(candidats, [atelier])
 
     assert proposition.groupes == {1: (1, 2)}
-    assert proposition.en_attente == {3: "complet", 4: "complet"}
+    assert codes(proposition) == {3: "complet", 4: "complet"}
     assert proposition.ecarts_total == 3
 
 
@@ -222,7 +249,7 @@ def test_a_held_workshop_may_stay_below_its_minimum_and_still_respects_the_range
     proposition = check(candidats, [atelier])
 
     assert proposition.groupes == {1: (2,)}
-    assert proposition.en_attente == {1: "niveau_eloigne"}
+    assert codes(proposition) == {1: "niveau_eloigne"}
     assert proposition.ecarts_total == 18
 
 
@@ -241,7 +268,7 @@ def test_a_held_workshop_below_its_minimum_is_completed_first():
     proposition = check(candidats, ateliers)
 
     assert proposition.groupes == {1: (1, 2), 2: ()}
-    assert proposition.en_attente == {3: "niveau_eloigne", 4: "niveau_eloigne"}
+    assert codes(proposition) == {3: "non_ouvert", 4: "non_ouvert"}
 
 
 def test_each_reason_for_waiting():
@@ -260,15 +287,66 @@ def test_each_reason_for_waiting():
     proposition = check(candidats, ateliers)
 
     assert proposition.groupes == {1: (1, 2, 3), 2: (4, 5, 9)}
-    assert proposition.en_attente == {6: "complet", 7: "niveau_eloigne", 8: "aucun_creneau"}
-    assert proposition.en_attente == expected_reasons(candidats, ateliers, proposition.groupes)
-    assert set(RAISONS) == {"aucun_creneau", "niveau_eloigne", "complet"}
+    assert codes(proposition) == {6: "complet", 7: "niveau_eloigne", 8: "aucun_creneau"}
+    assert codes(proposition) == expected_reasons(candidats, ateliers, proposition.groupes)
+    intitules = {1: "Lundi matin", 2: "Mardi matin"}
+    assert [proposition.en_attente[i].texte(intitules) for i in (6, 7, 8)] == [
+        "Complet : Lundi matin",
+        "Score 90 : écart de 30 points avec le groupe (Mardi matin), maximum 20",
+        "Aucun des ateliers choisis n'a lieu à ses demi-journées",
+    ]
+    assert set(RAISONS) == {
+        "sans_disponibilite",
+        "aucun_creneau",
+        "complet",
+        "niveau_eloigne",
+        "non_ouvert",
+        "place_libre",
+    }
+
+
+def test_too_far_says_the_closest_group_with_the_figures():
+    # Score 72 between two groups: 35 points of range with the nearer one, whose workshop accepts 20.
+    ateliers = [
+        AtelierPrevu(1, LUNDI_MATIN, capacite=4, taille_min=1, membres=(37, 40), ecart_max=20),
+        AtelierPrevu(2, MARDI_MATIN, capacite=4, taille_min=1, membres=(10, 12), ecart_max=25),
+    ]
+    proposition = check([candidat(1, 72, LUNDI_MATIN, MARDI_MATIN)], ateliers)
+
+    assert codes(proposition) == {1: "niveau_eloigne"}
+    assert proposition.en_attente[1].texte({1: "Atelier du lundi matin", 2: "Atelier du mardi matin"}) == (
+        "Score 72 : écart de 35 points avec le groupe le plus proche (Atelier du lundi matin), maximum 20"
+    )
+
+
+def test_reasons_of_groups_made_by_hand():
+    # Read from the groups as the mediator left them: room at their level, and no half-day at all.
+    atelier = AtelierPrevu(1, LUNDI_MATIN, capacite=4, taille_min=1, membres=(40,))
+    candidats = [candidat(1, 45, LUNDI_MATIN), Candidat(2, 45, 0, 3)]
+    reasons = raisons_attente(candidats, [atelier], {1: []})
+
+    assert {i: r.code for i, r in reasons.items()} == {1: "place_libre", 2: "sans_disponibilite"}
+    assert reasons[1].texte({1: "Lundi matin"}) == (
+        "Il reste de la place à son niveau (répartition modifiée à la main) : Lundi matin"
+    )
+    assert reasons[2].texte({1: "Lundi matin"}) == "Disponibilités à compléter"
+
+
+def test_each_workshop_keeps_its_own_spread():
+    # The same four people: a workshop accepting 30 points takes them all, one accepting 5 only one.
+    candidats = [candidat(i, score, LUNDI_MATIN, attente=i) for i, score in enumerate((10, 20, 30, 40), start=1)]
+    wide = check(candidats, [AtelierPrevu(1, LUNDI_MATIN, capacite=4, taille_min=1, ecart_max=30)])
+    narrow = check(candidats, [AtelierPrevu(1, LUNDI_MATIN, capacite=4, taille_min=1, ecart_max=5)])
+
+    assert wide.groupes == {1: (1, 2, 3, 4)}
+    assert len(narrow.groupes[1]) == 1
+    assert verifier_groupe(AtelierPrevu(1, LUNDI_MATIN, taille_min=2, ecart_max=30), [(10, 1), (40, 1)]) == []
 
 
 def test_empty_inputs():
     assert propose_groupes([], []).groupes == {}
     proposition = propose_groupes([candidat(1, 50, LUNDI_MATIN)], [])
-    assert proposition.en_attente == {1: "aucun_creneau"}
+    assert codes(proposition) == {1: "aucun_creneau"}
     assert proposition.is_optimal and proposition.gap is None
     assert propose_groupes([], [AtelierPrevu(1, LUNDI_MATIN)]).groupes == {1: ()}
 
@@ -327,15 +405,13 @@ def test_small_group_and_several_unavailable():
     assert verifier_groupe(atelier, [(40, 1 << LUNDI_APM)]) == ["Groupe trop petit : 1 personne, minimum 3"]
 
 
-def test_range_measured_against_the_given_spread():
+def test_range_measured_against_the_workshops_own_spread():
     atelier = AtelierPrevu(1, LUNDI_MATIN, capacite=1, taille_min=1, membres=(10,))
-    assert verifier_groupe(atelier, [], ecart_max=0) == []
-    atelier = AtelierPrevu(2, LUNDI_MATIN, capacite=2, taille_min=1)
+    assert verifier_groupe(dataclasses.replace(atelier, ecart_max=0), []) == []
+    atelier = AtelierPrevu(2, LUNDI_MATIN, capacite=2, taille_min=1, ecart_max=5)
     mask = 1 << LUNDI_MATIN
-    assert verifier_groupe(atelier, [(10, mask), (15, mask)], ecart_max=5) == []
-    assert verifier_groupe(atelier, [(10, mask), (16, mask)], ecart_max=5) == [
-        "Écart de niveau de 6 points, au-delà de 5"
-    ]
+    assert verifier_groupe(atelier, [(10, mask), (15, mask)]) == []
+    assert verifier_groupe(atelier, [(10, mask), (16, mask)]) == ["Écart de niveau de 6 points, au-delà de 5"]
 
 
 # --- invalid inputs -----------------------------------------------------------------------------------------
@@ -361,9 +437,9 @@ def test_invalid_workshop_is_refused(atelier, match):
 @pytest.mark.parametrize("ecart_max", [-1, 101])
 def test_invalid_spread_is_refused(ecart_max):
     with pytest.raises(ValueError, match="écart"):
-        verifier_groupe(AtelierPrevu(1, LUNDI_MATIN), [], ecart_max=ecart_max)
+        verifier_groupe(AtelierPrevu(1, LUNDI_MATIN, ecart_max=ecart_max), [])
     with pytest.raises(ValueError, match="écart"):
-        propose_groupes([], [], ecart_max=ecart_max)
+        propose_groupes([], [AtelierPrevu(1, LUNDI_MATIN, ecart_max=ecart_max)])
 
 
 @pytest.mark.parametrize(
@@ -409,6 +485,7 @@ def small_instances(draw):
                 capacite=capacite,
                 taille_min=draw(st.integers(1, capacite)),
                 membres=tuple(membres),
+                ecart_max=draw(st.integers(0, 40)),  # each workshop its own spread
             )
         )
     candidats = [
@@ -420,10 +497,10 @@ def small_instances(draw):
         )
         for i in range(draw(st.integers(0, 7)))
     ]
-    return candidats, ateliers, draw(st.integers(0, 40))
+    return candidats, ateliers
 
 
-def brute_force_best(candidats, ateliers, ecart_max):
+def brute_force_best(candidats, ateliers):
     """The best objective over every assignment that follows the hard rules."""
     options = [[None, *(a.id for a in ateliers if c.disponibilites >> a.demi_journee & 1)] for c in candidats]
     best = None
@@ -432,21 +509,21 @@ def brute_force_best(candidats, ateliers, ecart_max):
         for c, aid in zip(candidats, choice, strict=True):
             if aid is not None:
                 groupes[aid].append(c.id)
-        if not _feasible(candidats, ateliers, groupes, ecart_max):
+        if not _feasible(candidats, ateliers, groupes):
             continue
         value = objective(candidats, ateliers, groupes)
         best = value if best is None or value > best else best
     return best
 
 
-def _feasible(candidats, ateliers, groupes, ecart_max):
+def _feasible(candidats, ateliers, groupes):
     by_id = {c.id: c for c in candidats}
     for atelier in ateliers:
         newcomers = groupes[atelier.id]
         if not newcomers:
             continue
         scores = [*atelier.membres, *(by_id[cid].score for cid in newcomers)]
-        if len(scores) > atelier.capacite or max(scores) - min(scores) > ecart_max:
+        if len(scores) > atelier.capacite or max(scores) - min(scores) > atelier.ecart_max:
             return False
         if not atelier.membres and len(scores) < atelier.taille_min:
             return False
@@ -456,11 +533,11 @@ def _feasible(candidats, ateliers, groupes, ecart_max):
 @settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_instances())
 def test_optimal_against_brute_force(instance):
-    candidats, ateliers, ecart_max = instance
-    proposition = check(candidats, ateliers, ecart_max=ecart_max)
+    candidats, ateliers = instance
+    proposition = check(candidats, ateliers)
 
     assert proposition.is_optimal
-    assert objective(candidats, ateliers, proposition.groupes) == brute_force_best(candidats, ateliers, ecart_max)
+    assert objective(candidats, ateliers, proposition.groupes) == brute_force_best(candidats, ateliers)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -468,12 +545,12 @@ def test_optimal_against_brute_force(instance):
 def test_optimal_against_brute_force_one_objective_at_a_time(instance):
     # Large sites have their objectives solved one after the other (a weighted sum would be too large for
     # the solver's tolerances): the same answers are expected on small ones made to take that path.
-    candidats, ateliers, ecart_max = instance
+    candidats, ateliers = instance
     with mock.patch.object(grouping_milp, "_MAGNITUDE_LIMIT", 1):
-        proposition = check(candidats, ateliers, ecart_max=ecart_max)
+        proposition = check(candidats, ateliers)
 
     assert proposition.is_optimal
-    assert objective(candidats, ateliers, proposition.groupes) == brute_force_best(candidats, ateliers, ecart_max)
+    assert objective(candidats, ateliers, proposition.groupes) == brute_force_best(candidats, ateliers)
 
 
 # --- the rules on large instances -------------------------------------------------------------------------------
@@ -494,14 +571,15 @@ def random_instance(n_candidats, n_ateliers, seed):
     for i in range(n_ateliers):
         membres = tuple(rng.randint(30, 45) for _ in range(rng.choice((0, 0, 0, 1, 2, 4))))
         capacite = max(len(membres), rng.choice((3, 4, 4, 5)))
-        ateliers.append(AtelierPrevu(1000 + i, rng.randrange(10), capacite, rng.randint(1, capacite), membres))
+        spread = rng.choice((10, 15, 20, 25))
+        ateliers.append(AtelierPrevu(1000 + i, rng.randrange(10), capacite, rng.randint(1, capacite), membres, spread))
     return candidats, ateliers
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rules_hold_on_a_large_waiting_list(seed):
     candidats, ateliers = random_instance(200, 20, seed)
-    proposition = check(candidats, ateliers, ecart_max=15, time_limit=1.0)
+    proposition = check(candidats, ateliers, time_limit=1.0)
 
     assert proposition.places > 0
     assert proposition.is_optimal or proposition.gap > 0
