@@ -93,7 +93,7 @@ def test_plan_propose_move_and_confirm(browser, mediatrice, make_candidate):
     far = make_candidate(score=95 - 30, nom="Loin", niveau=2)  # 65: beyond a spread of 20 from 40
     away = make_candidate(score=42, dispo=("ven-apm",), nom="Vendredi")
 
-    page = browser.get(f"/groupes/proposition?atelier={atelier.id}&ecart_max=20").get_data(as_text=True)
+    page = browser.get(f"/groupes/proposition?atelier={atelier.id}").get_data(as_text=True)
     assert "Meilleure répartition possible (prouvée)" in page
     for person in close:
         assert re.search(
@@ -101,26 +101,27 @@ def test_plan_propose_move_and_confirm(browser, mediatrice, make_candidate):
             rf'\s*<option value="{atelier.id}" selected',
             page,
         )
-    assert "Aucun atelier prévu à ses demi-journées" in page
-    assert "Niveau trop éloigné" in page
+    assert "Aucun des ateliers choisis n&#39;a lieu à ses demi-journées" in page
+    assert "Score 65 : écart de 25 points avec le groupe (Atelier du mardi matin), maximum 20" in page
 
     # the mediator moves "Loin" into the group by hand: the check warns about the spread
     moved = {f"atelier-{p.id}": str(atelier.id) for p in [*close, far]}
-    moved.update({"atelier": str(atelier.id), "ecart_max": "20", f"atelier-{away.id}": ""})
+    moved.update({"atelier": str(atelier.id), f"atelier-{away.id}": ""})
     checked = browser.submit(
         "/groupes/proposition", {**moved, "action": "verifier"}, form_url=f"/groupes/proposition?atelier={atelier.id}"
     )
     html = checked.get_data(as_text=True)
     assert "Écart de niveau de 25 points, au-delà de 20" in html
+    confirm = f"confirmer-{atelier.id}"
     refused = browser.submit(
-        "/groupes/proposition", {**moved, "action": "confirmer"}, form_url=f"/groupes/proposition?atelier={atelier.id}"
+        "/groupes/proposition", {**moved, "action": confirm}, form_url=f"/groupes/proposition?atelier={atelier.id}"
     )
     assert "Cochez la case d" in refused.get_data(as_text=True).replace("&#39;", "'")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 0
 
     confirmed = browser.submit(
         "/groupes/proposition",
-        {**moved, "action": "confirmer", "accepter_avertissements": "y"},
+        {**moved, "action": confirm, f"accepter-{atelier.id}": "y"},
         form_url=f"/groupes/proposition?atelier={atelier.id}",
     )
     assert confirmed.status_code == 302
@@ -135,7 +136,7 @@ def test_stale_confirmation_is_refused_with_a_fresh_proposal(browser, mediatrice
     atelier = db.session.scalar(sa.select(Atelier))
     people = [make_candidate(score=40 + i) for i in range(3)]
     form = {f"atelier-{p.id}": str(atelier.id) for p in people}
-    form.update({"atelier": str(atelier.id), "ecart_max": "20", "action": "confirmer"})
+    form.update({"atelier": str(atelier.id), "action": f"confirmer-{atelier.id}"})
     token_page = f"/groupes/proposition?atelier={atelier.id}"
     people[0].statut = "retire"  # withdrawn by a colleague meanwhile
     db.session.commit()
@@ -176,3 +177,55 @@ def test_a_proposal_not_proven_in_time_says_what_may_be_improved(browser, mediat
     html = browser.get(f"/groupes/proposition?atelier={atelier.id}").get_data(as_text=True)
     assert "des groupes plus homogènes existent peut-être" in html
     assert "12,5 %" in html
+
+
+LUNDI = str(CODES.index("lun-matin"))
+
+
+def _ticked(html: str) -> set[str]:
+    return set(re.findall(r'name="atelier" value="(\d+)" checked', html))
+
+
+def test_no_workshop_is_ticked_but_the_one_she_came_for(browser, mediatrice):
+    browser.submit("/groupes/ateliers", PLAN, form_url="/groupes/")
+    planned = browser.submit("/groupes/ateliers", {**PLAN, "demi_journee": LUNDI}, form_url="/groupes/")
+    lundi = db.session.scalar(sa.select(Atelier).where(Atelier.demi_journee == int(LUNDI)))
+    # Just planned: the new workshop alone is ticked on the page she comes back to.
+    assert planned.headers["Location"].endswith(f"/groupes/?atelier={lundi.id}")
+    assert _ticked(browser.get("/groupes/").get_data(as_text=True)) == set()
+    assert _ticked(browser.get(f"/groupes/?atelier={lundi.id}").get_data(as_text=True)) == {str(lundi.id)}
+
+
+def test_each_group_is_confirmed_alone_the_others_stay_proposed(browser, mediatrice, make_candidate):
+    browser.submit("/groupes/ateliers", PLAN, form_url="/groupes/")
+    browser.submit("/groupes/ateliers", {**PLAN, "demi_journee": LUNDI}, form_url="/groupes/")
+    mardi, lundi = (
+        db.session.scalar(sa.select(Atelier).where(Atelier.demi_journee == int(day))) for day in (MARDI, LUNDI)
+    )
+    on_tuesday = [make_candidate(score=s, dispo=("mar-matin",)) for s in (40, 42, 44)]
+    on_monday = [make_candidate(score=s, dispo=("lun-matin",)) for s in (60, 62, 64)]
+    url = f"/groupes/proposition?atelier={mardi.id}&atelier={lundi.id}"
+    page = browser.get(url).get_data(as_text=True)
+    assert f'value="confirmer-{mardi.id}"' in page and f'value="confirmer-{lundi.id}"' in page
+    assert "Confirmer et inscrire" not in page  # no all-or-nothing button any more
+
+    form = {"atelier": [str(mardi.id), str(lundi.id)], "action": f"confirmer-{mardi.id}"}
+    form.update({f"atelier-{p.id}": str(mardi.id) for p in on_tuesday})
+    form.update({f"atelier-{p.id}": str(lundi.id) for p in on_monday})
+    confirmed = browser.submit("/groupes/proposition", form, form_url=url)
+
+    assert confirmed.status_code == 302
+    enrolled = set(db.session.scalars(sa.select(Inscription.apprenant_id)))
+    assert enrolled == {p.id for p in on_tuesday}
+    assert {db.session.get(Apprenant, p.id).statut for p in on_monday} == {"en_attente"}
+    # The Monday group is shown again as it was proposed, not re-solved, and can be confirmed in turn.
+    following = browser.get(confirmed.headers["Location"])
+    html = following.get_data(as_text=True)
+    assert "Groupe « Atelier du mardi matin » confirmé : 3 personnes inscrites." in html
+    assert f'value="confirmer-{lundi.id}"' in html and f'value="confirmer-{mardi.id}"' not in html
+    for person in on_monday:
+        assert re.search(
+            rf'name="atelier-{person.id}"[^>]*>\s*<option value="">[^<]*</option>'
+            rf'\s*<option value="{lundi.id}" selected',
+            html,
+        )
