@@ -87,6 +87,7 @@ class FiltresAttenteForm(AppForm):
         validators=[Optional()],
         invalid_choice_message="Choisissez une demi-journée de la liste.",
     )
+    sans_disponibilite = BooleanField("Disponibilités à compléter seulement")
 
     def to_filtres(self) -> FiltresAttente:
         """The filters chosen; call only after :meth:`validate` succeeded (the choices are then known ones)."""
@@ -94,6 +95,7 @@ class FiltresAttenteForm(AppForm):
             statut=self.statut.data or None,
             niveau=int(self.niveau.data) if self.niveau.data else None,
             demi_journee=int(self.demi_journee.data) if self.demi_journee.data else None,
+            sans_disponibilite=bool(self.sans_disponibilite.data),
         )
 
 

@@ -104,7 +104,9 @@ class Candidature:
 
 @dataclass(frozen=True)
 class FiltresAttente:
-    """Filters of the waiting list; ``demi_journee`` is a half-day index (0 = Monday morning).
+    """Filters of the waiting list; ``demi_journee`` is a half-day index (0 = Monday morning);
+    ``sans_disponibilite`` keeps only the people with no half-day ticked ("disponibilités à compléter": no
+    group proposal can include them).
 
     :raise ValueError: on a niveau or a half-day that does not exist (a half-day index becomes a bit shift:
         an unchecked one would allocate as many bits as it says).
@@ -113,6 +115,7 @@ class FiltresAttente:
     statut: str | None = "en_attente"
     niveau: int | None = None
     demi_journee: int | None = None
+    sans_disponibilite: bool = False
 
     def __post_init__(self) -> None:
         if self.niveau is not None and self.niveau not in NIVEAUX:
@@ -134,6 +137,8 @@ def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> tuple[
         params["niveau"] = filtres.niveau
     if filtres.demi_journee is not None:
         params["masque"] = 1 << filtres.demi_journee
+    if filtres.sans_disponibilite:
+        params["aucune"] = 0
     return _waiting_list_shape(frozenset(params)), params
 
 
@@ -172,6 +177,8 @@ def _waiting_list_select(parametres: frozenset[str], *colonnes) -> sa.Select:
         statement = statement.where(dernier.niveau == sa.bindparam("niveau"))
     if "masque" in parametres:
         statement = statement.where(Apprenant.disponibilites.op("&")(sa.bindparam("masque")) != 0)
+    if "aucune" in parametres:
+        statement = statement.where(Apprenant.disponibilites == sa.bindparam("aucune"))
     return statement
 
 

@@ -21,6 +21,13 @@ CODES = tuple(code for code, _ in DEMI_JOURNEES)
 LABELS = dict(DEMI_JOURNEES)
 ALL_MASK = (1 << len(CODES)) - 1
 
+# Said beside the availability of a person who would wait with no half-day (core.services.SansDisponibilite).
+AUCUNE_DEMI_JOURNEE = (
+    "Aucune demi-journée n'est cochée : sur la liste d'attente, aucun groupe ne pourra être proposé à cette "
+    "personne. Cochez ses disponibilités, ou cochez « Enregistrer sans disponibilités » pour les compléter "
+    "plus tard (la liste d'attente la signalera)."
+)
+
 
 def to_mask(codes: Iterable[str]) -> int:
     """Return the bitmask for half-day codes such as ``"mar-matin"``.

@@ -30,6 +30,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 
 from core import disponibilites, versions
 from core.constants import CANAUX, ROLES, TRANCHES_AGE
+from core.disponibilites import AUCUNE_DEMI_JOURNEE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
 from core.passwords import MAX_LENGTH, MIN_LENGTH, password_refusal
 from core.text import display_phone, has_control_characters, normalize_phone
@@ -194,6 +195,10 @@ class LoginForm(AppForm):
     password = PasswordField("Mot de passe", validators=[InputRequired(REQUIRED)])
 
 
+# The confirmation asked when a person on the waiting list would have no half-day (core.services.SansDisponibilite).
+SANS_DISPONIBILITE = "Enregistrer sans disponibilités : je les compléterai plus tard"
+
+
 class IdentiteForm(AppForm):
     """Who the person is: the fields any screen registering a learner starts with (phone checked, normalised)."""
 
@@ -248,6 +253,7 @@ class ApprenantForm(IdentiteForm):
         "Tranche d'âge", choices=choices([("", "Non renseignée"), *TRANCHES_AGE.items()]), validators=[Optional()]
     )
     disponibilites = MultiCheckboxField("Disponibilités", choices=choices(disponibilites.DEMI_JOURNEES))
+    sans_disponibilite = BooleanField(SANS_DISPONIBILITE, description=AUCUNE_DEMI_JOURNEE)
     canal_prefere = RadioField(
         "Moyen de contact préféré",
         choices=choices(CANAUX.items()),

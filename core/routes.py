@@ -323,8 +323,17 @@ def modifier(apprenant_id: int):
         data = form.to_data()
         try:
             changed = services.update_apprenant(
-                current_user, apprenant, data, form.confirmer_doublon.data, vu=versions.lire(form.version.data)
+                current_user,
+                apprenant,
+                data,
+                form.confirmer_doublon.data,
+                vu=versions.lire(form.version.data),
+                confirm_sans_disponibilite=form.sans_disponibilite.data,
             )
+        except services.SansDisponibilite as sans:
+            db.session.rollback()
+            form.disponibilites.errors = [*form.disponibilites.errors, sans.message]
+            return render_template("apprenants/form.html", form=form, apprenant=apprenant, sans_disponibilite=True)
         except versions.ModifieEntreTemps as conflit:
             db.session.rollback()
             form, changements = reprendre(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from core import auth, journal, queries, versions
+from core import auth, disponibilites, journal, queries, versions
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import FUSEAUX, SUBDIVISIONS, Ouverture, fuseaux_possibles
@@ -25,6 +25,15 @@ class PossibleDuplicate(DomainError):
             field="confirmer_doublon",
         )
         self.candidates = candidates
+
+
+class SansDisponibilite(DomainError):
+    """A person on the waiting list would have no half-day ticked: no group proposal can ever include them
+    (``ateliers.grouping`` places people only at their half-days). The caller shows the message beside the
+    availability field, keeps what was typed and asks for a confirmation (field ``sans_disponibilite``)."""
+
+    def __init__(self) -> None:
+        super().__init__(disponibilites.AUCUNE_DEMI_JOURNEE, field="disponibilites")
 
 
 def _changed_fields(obj, data: dict) -> list[str]:
@@ -73,12 +82,17 @@ def update_apprenant(
     data: dict,
     confirm_duplicate: bool = False,
     vu: Mapping[str, object] | None = None,
+    confirm_sans_disponibilite: bool = True,
 ) -> list[str]:
     """Apply ``data`` to the learner, journal the names of the changed fields (never their values).
 
     :param vu: what the edit page showed (``core.versions.lire``); None (callers that are not that page) skips
         the check. The learner's row is locked first, so two saves run one at a time.
+    :param confirm_sans_disponibilite: False to refuse emptying the availability of a person on the waiting
+        list (the edit page asks first); callers that are not a page leave it True.
     :raise core.versions.ModifieEntreTemps: the record changed since the page showed ``vu``; nothing written.
+    :raise SansDisponibilite: when ``data`` empties a waiting person's availability, not confirmed; nothing
+        written.
     :raise PossibleDuplicate: when the new name, phone or email matches another learner, unless confirmed.
     """
     if vu is not None:
@@ -87,6 +101,13 @@ def update_apprenant(
     changed = _changed_fields(apprenant, data)
     if not changed:
         return []
+    if (
+        not confirm_sans_disponibilite
+        and "disponibilites" in changed
+        and data["disponibilites"] == 0
+        and apprenant.statut == "en_attente"
+    ):
+        raise SansDisponibilite()
     identity_changed = {"nom", "prenom", "telephone", "email"} & set(changed)
     if identity_changed and not confirm_duplicate:
         candidates = queries.possible_duplicates(apprenant.structure_id, data, exclude_id=apprenant.id)

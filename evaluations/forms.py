@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from core import disponibilites
 from core.cache import cached
 from core.constants import CANAUX
-from core.forms import REQUIRED, AppForm, IdentiteForm, MultiCheckboxField, VersionField, choices, stripped
+from core.disponibilites import AUCUNE_DEMI_JOURNEE
+from core.forms import (
+    REQUIRED,
+    SANS_DISPONIBILITE,
+    AppForm,
+    IdentiteForm,
+    MultiCheckboxField,
+    VersionField,
+    choices,
+    stripped,
+)
 from evaluations.constants import MODES_POSITIONNEMENT
 from evaluations.models import Questionnaire
 from evaluations.scoring import SCORED_PARTS, VALID_ANSWERS
@@ -55,6 +65,7 @@ class _PositionnementBase(AppForm):
         default="telephone",
         validators=[InputRequired(REQUIRED)],
     )
+    sans_disponibilite = BooleanField(SANS_DISPONIBILITE, description=AUCUNE_DEMI_JOURNEE)
     enregistrer = SubmitField("Enregistrer le brouillon")
     calculer = SubmitField("Calculer le niveau")
     version = VersionField()

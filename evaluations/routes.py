@@ -155,13 +155,30 @@ def _render_form(form, *, action, apprenant=None, positionnement=None, questionn
         questionnaire=questionnaire or positionnement.questionnaire,
         candidates=context.get("candidates", ()),
         missing=context.get("missing", ()),
+        sans_disponibilite=context.get("sans_disponibilite", False),
     )
 
 
 def _complete(form, positionnement, action):
     """Score the just-saved draft; missing answers come back beside their questions, the draft kept."""
     try:
-        services.complete_positionnement(current_user, positionnement, structure_today(current_user.structure))
+        services.complete_positionnement(
+            current_user,
+            positionnement,
+            structure_today(current_user.structure),
+            confirm_sans_disponibilite=form.sans_disponibilite.data,
+        )
+    except core_services.SansDisponibilite as sans:
+        db.session.commit()  # the draft is saved anyway: nothing typed is lost
+        form.version.data = _version(positionnement, positionnement.apprenant)
+        form.disponibilites.errors = [*form.disponibilites.errors, sans.message]
+        return _render_form(
+            form,
+            action=action,
+            apprenant=positionnement.apprenant,
+            positionnement=positionnement,
+            sans_disponibilite=True,
+        )
     except ReponsesIncompletes as incomplete:
         db.session.commit()  # the draft is saved anyway: nothing typed is lost
         form.version.data = _version(positionnement, positionnement.apprenant)

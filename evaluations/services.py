@@ -214,29 +214,36 @@ def start_with_new_candidate(
     return start_positionnement(auteur, apprenant, questionnaire, saisie)
 
 
-def complete_positionnement(auteur: Compte, positionnement: Positionnement, today: date) -> Resultat:
+def complete_positionnement(
+    auteur: Compte, positionnement: Positionnement, today: date, confirm_sans_disponibilite: bool = True
+) -> Resultat:
     """Score the draft's saved answers, close it, and update the learner's waiting-list status.
 
     Niveau 3 orients the person elsewhere; any other niveau puts them on the waiting list (see
     ``statut_apres_positionnement``). The last contact becomes ``today``.
 
+    :param confirm_sans_disponibilite: False to refuse putting on the waiting list someone with no half-day
+        ticked (the questionnaire page asks first); other callers leave it True.
     :raise evaluations.scoring.ReponsesIncompletes: when a scored question has no answer; nothing is changed.
+    :raise core.services.SansDisponibilite: when the person would wait with no half-day, not confirmed;
+        nothing is changed.
     :raise DomainError: when the placement is already complete.
     """
     if not positionnement.is_brouillon:
         raise DomainError(ALREADY_COMPLETE)
     resultat = score_positionnement(positionnement.questionnaire.contenu, positionnement.reponses, positionnement.mode)
+    apprenant = positionnement.apprenant
+    statut, depuis = statut_apres_positionnement(
+        apprenant.statut, apprenant.en_attente_depuis_on, resultat.niveau, today
+    )
+    if statut == "en_attente" and not apprenant.disponibilites and not confirm_sans_disponibilite:
+        raise core_services.SansDisponibilite()
     positionnement.score = resultat.score
     positionnement.niveau = resultat.niveau
     positionnement.is_brouillon = False
     positionnement.completed_at = utcnow()
     db.session.flush()
     journal.record(auteur, "modification", "positionnement", positionnement.id, "terminé")
-
-    apprenant = positionnement.apprenant
-    statut, depuis = statut_apres_positionnement(
-        apprenant.statut, apprenant.en_attente_depuis_on, resultat.niveau, today
-    )
     core_services.update_apprenant(
         auteur, apprenant, {"statut": statut, "en_attente_depuis_on": depuis, "last_contact_on": today}
     )

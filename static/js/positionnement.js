@@ -161,7 +161,7 @@
           rerun = true;
         } else if (result.response.redirected && /\/connexion/.test(result.response.url)) {
           state("error");
-          say("Brouillon non enregistré : vous n'êtes plus connecté(e). Vos réponses restent à l'écran : " +
+          say("Brouillon non enregistré : votre session a pris fin. Vos réponses restent à l'écran : " +
               "reconnectez-vous dans un autre onglet, puis revenez ici et modifiez une réponse pour enregistrer.");
         } else if (data && data.message) {
           state("error");
@@ -194,6 +194,29 @@
 
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+
+  /* "Calculer le niveau" with no half-day ticked: show the confirmation the server would ask for, before the
+     page is sent (the server asks too, without this script). Registered first: a submit stopped here leaves
+     the autosave running. */
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    var confirmBlock = document.getElementById("sans_disponibilite-bloc");
+    var confirmBox = field("sans_disponibilite");
+    if (!submitter || submitter.name !== "calculer" || !confirmBlock || !confirmBox) {
+      return;
+    }
+    if (form.querySelector('input[name="disponibilites"]:checked') || confirmBox.checked) {
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    confirmBlock.hidden = false;
+    var first = form.querySelector('input[name="disponibilites"]');
+    if (first) {
+      first.focus();
+    }
+    say("Aucune demi-journée n'est cochée : cochez-en, ou confirmez l'enregistrement sans disponibilités.");
+  });
 
   form.addEventListener("submit", function (event) {
     if (timer) {

@@ -180,6 +180,6 @@ def test_an_expired_page_token_is_renewed_by_the_autosave_and_a_lost_session_is_
     page.context.clear_cookies()
     answer(page, "B2", "Non").check()
     expect(form).to_have_attribute("data-autosave-state", "error", timeout=10_000)
-    expect(status).to_contain_text("vous n'êtes plus connecté(e). Vos réponses restent à l'écran")
+    expect(status).to_contain_text("votre session a pris fin. Vos réponses restent à l'écran")
     expect(answer(page, "B1", "Oui, seul")).to_be_checked()
     expect(answer(page, "B2", "Non")).to_be_checked()

@@ -282,7 +282,15 @@ def test_autosave_answers_json_and_switches_to_the_draft(browser, mediatrice):
 
     version = again.json["version"]
     done = browser.client.post(
-        saved.json["url"], data={"csrf_token": token, "version": version, **CALL, **scored(), "calculer": "1"}
+        saved.json["url"],
+        data={
+            "csrf_token": token,
+            "version": version,
+            **CALL,
+            **scored(),
+            "disponibilites": "mar-matin",
+            "calculer": "1",
+        },
     )
     assert done.status_code == 302
     closed = browser.client.post(saved.json["url"], data={"csrf_token": token, **CALL}, headers=json)
