@@ -61,7 +61,7 @@ def test_phone_placement_then_group_with_a_manual_move(page: Page, journey, make
     for name in ("LAMBERT Josiane", "GARNIER Monique", "MOREL Gérard"):
         expect(group).to_contain_text(name)
     left = page.get_by_role("row").filter(has_text="HADDAD Fatima")
-    expect(left).to_contain_text("Niveau trop éloigné")
+    expect(left).to_contain_text("Score 80 : écart de 35 points avec le groupe (Atelier du mardi matin), maximum 20")
 
     # 4. The mediator moves Fatima into the group by hand: the page re-checks at once and warns.
     left.get_by_role("combobox").select_option(label="Atelier du mardi matin")
@@ -70,12 +70,53 @@ def test_phone_placement_then_group_with_a_manual_move(page: Page, journey, make
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "groupes-proposition.png", full_page=True)
 
-    # 5. Confirming needs the warning accepted; then the four are enrolled.
-    page.get_by_role("button", name="Confirmer et inscrire").click()
-    expect(page.locator(".field-errors")).to_contain_text("Cochez la case d'acceptation")
-    page.get_by_role("checkbox", name=re.compile("J'accepte les avertissements")).check()
-    page.get_by_role("button", name="Confirmer et inscrire").click()
-    expect(page.locator(".flash-success")).to_have_text("Groupes confirmés : 4 inscription(s) enregistrée(s).")
+    # 5. Confirming the group needs its warning accepted; then the four are enrolled.
+    group.get_by_role("button", name=re.compile("Confirmer ce groupe")).click()
+    expect(group.locator(".field-errors")).to_contain_text("Cochez la case d'acceptation")
+    group.get_by_role("checkbox", name=re.compile("J'accepte les avertissements de ce groupe")).check()
+    group.get_by_role("button", name=re.compile("Confirmer ce groupe")).click()
+    expect(page.locator(".flash-success")).to_have_text(
+        "Groupe « Atelier du mardi matin » confirmé : 4 personnes inscrites."
+    )
 
     nav.get_by_role("link", name="Liste d'attente").click()
+    expect(page.get_by_role("status").filter(has_text="personne")).to_contain_text("0 personne")
+
+
+def test_two_groups_proposed_one_confirmed_the_other_still_proposed(page: Page, journey, make_compte, waiting):
+    for prenom, nom, score in (("Monique", "Garnier", 40), ("Gérard", "Morel", 42), ("Odette", "Petit", 44)):
+        waiting(prenom, nom, score, 1, 90)
+    for prenom, nom, score in (("Fatima", "Haddad", 70), ("Yves", "Roche", 72), ("Inès", "Aubert", 74)):
+        waiting(prenom, nom, score, 2, 60)
+    journey.login(make_compte("mediateur").email, TEST_PASSWORD)
+    page.goto("/groupes/")
+    for _ in range(2):
+        page.get_by_label("Demi-journée").select_option(label="Mardi matin")
+        page.get_by_role("button", name="Prévoir l'atelier").click()
+    # Only the workshop just planned is ticked: tick the other too, then ask.
+    boxes = page.get_by_role("checkbox", name=re.compile("Atelier du mardi matin"))
+    expect(boxes).to_have_count(2)
+    expect(boxes.nth(0)).not_to_be_checked()
+    expect(boxes.nth(1)).to_be_checked()
+    boxes.nth(0).check()
+    page.get_by_role("button", name="Proposer des groupes").click()
+    groups = page.locator("section.group")
+    expect(groups).to_have_count(2)
+    first, second = groups.nth(0), groups.nth(1)
+    first_names = first.locator("tbody tr td:first-child").all_inner_texts()
+    second_names = second.locator("tbody tr td:first-child").all_inner_texts()
+    assert len(first_names) == len(second_names) == 3
+
+    first.get_by_role("button", name=re.compile("Confirmer ce groupe")).click()
+    expect(page.locator(".flash-success")).to_contain_text("confirmé : 3 personnes inscrites.")
+    expect(page.locator(".flash-success")).to_contain_text("Les autres groupes restent proposés tels quels.")
+    remaining = page.locator("section.group")
+    expect(remaining).to_have_count(1)
+    expect(remaining.locator("tbody tr td:first-child")).to_have_text(second_names)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "groupes-un-groupe-confirme.png", full_page=True)
+
+    remaining.get_by_role("button", name=re.compile("Confirmer ce groupe")).click()
+    expect(page.locator(".flash-success")).to_contain_text("confirmé : 3 personnes inscrites.")
+    page.goto("/liste-attente/")
     expect(page.get_by_role("status").filter(has_text="personne")).to_contain_text("0 personne")

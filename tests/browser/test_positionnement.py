@@ -103,12 +103,23 @@ def test_mediator_places_a_new_candidate_by_phone(page: Page, journey, make_comp
     expect(page.locator(".flash-success")).to_have_text(SAVED)
     expect(answer(page, "B4", "Non")).to_be_checked()
 
+    # No half-day ticked: the page asks before anything is sent.
+    page.get_by_role("button", name="Calculer le niveau").click()
+    confirm = page.get_by_role("checkbox", name=re.compile("Enregistrer sans disponibilités"))
+    expect(confirm).to_be_visible()
+    expect(page.locator("#sans_disponibilite-bloc")).to_contain_text("Aucune demi-journée n'est cochée")
+    expect(page.get_by_role("checkbox", name="Lundi matin")).to_be_focused()
+    expect(page).to_have_url(DRAFT_URL)
+    page.screenshot(path=ARTIFACTS / "positionnement-sans-disponibilite.png")
+    confirm.check()
+
     # Completing too early names what is missing and keeps the rest.
     page.get_by_role("button", name="Calculer le niveau").click()
     summary = page.locator("#reponses-manquantes")
     expect(summary).to_contain_text("Il manque 6 réponses : B5, B6, B7, C2, C3 et C4.")
     expect(question(page, "B5").locator(".field-errors")).to_have_text("Réponse manquante")
     expect(answer(page, "B1", "Oui, seul")).to_be_checked()
+    expect(confirm).to_be_checked()
     page.screenshot(path=ARTIFACTS / "positionnement-reponses-manquantes.png")
 
     for code in ("B5", "B6", "B7"):
