@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
+from ateliers.planning import LIBELLE_A_POSTERIORI
 from ateliers.queries import FiltresAttente
 from core import disponibilites
 from core.bounds import id_value
@@ -115,7 +116,8 @@ class ConfirmationForm(AppForm):
 
 
 class PlanificationForm(AppForm):
-    """Start date, place and animateurs of a workshop to plan; the choices are the structure's animateurs."""
+    """Start date, place and animateurs of a workshop to plan (the choices are the structure's animateurs), and
+    the "saisie a posteriori" confirmation that a past start needs."""
 
     debut = DateFrField("Date de début", validators=[InputRequired("Indiquez la date de la première séance.")])
     lieu = StringField("Lieu", validators=[Optional(), Length(max=160)])
@@ -127,19 +129,28 @@ class PlanificationForm(AppForm):
         invalid_value_message="Choisissez les animateurs dans la liste.",
     )
 
+    a_posteriori = BooleanField(
+        LIBELLE_A_POSTERIORI,
+        description="Pour un atelier commencé sur papier : les séances passées (trois mois au plus) sont "
+        "datées, puis leurs présences et leurs compétences se saisissent comme les autres.",
+    )
+
     def to_data(self) -> dict:
         return {
             "debut": self.debut.data,
             "lieu": (self.lieu.data or "").strip(),
             "animateur_ids": self.animateurs.data or [],
+            "a_posteriori": bool(self.a_posteriori.data),
         }
 
 
 class DeplacementForm(AppForm):
-    """A séance's new day, and whether the later séances follow it."""
+    """A séance's new day, whether the later séances follow it, and the "saisie a posteriori" confirmation
+    that a past day needs."""
 
     jour = DateFrField("Nouvelle date", validators=[InputRequired("Indiquez la nouvelle date.")])
     decaler = BooleanField("Décaler les séances suivantes")
+    a_posteriori = BooleanField(LIBELLE_A_POSTERIORI)
 
 
 class AnimateursSeanceForm(AppForm):

@@ -27,6 +27,13 @@ _HORIZON = timedelta(weeks=52)
 _SEMAINE = timedelta(weeks=1)
 _METROPOLE = Ouverture()
 
+# How far back a séance may be dated when a workshop kept on paper is keyed in afterwards ("saisie a
+# posteriori"): three months, long enough for a whole workshop (six weekly séances, a closure or two), short
+# enough that a mistyped year or month is caught. Source: issue 9, item 3 (paper first, "not more than a few
+# months back"); DESIGN.md section 1 (six weekly modules).
+RECUL_A_POSTERIORI = timedelta(days=92)
+LIBELLE_A_POSTERIORI = "Saisie a posteriori : ces séances ont déjà eu lieu sur papier"
+
 
 @dataclass(frozen=True)
 class SeancePlanifiee:
@@ -135,6 +142,38 @@ def conflits(seances: Sequence[SeancePlanifiee], ouverture: Ouverture) -> list[s
         if raison:
             messages.append(f"La séance {seance.numero} est à déplacer : {raison}.")
     return messages
+
+
+def premier_jour_a_posteriori(today: date) -> date:
+    """The earliest day a séance may be put on by a "saisie a posteriori" (:data:`RECUL_A_POSTERIORI` back)."""
+    return today - RECUL_A_POSTERIORI
+
+
+def refus_date_passee(jour: date, today: date, a_posteriori: bool) -> str | None:
+    """Why a séance cannot be put on ``jour``, a day before ``today``, or None when it can.
+
+    A day from ``today`` on is always accepted here (other rules still apply: ``Ouverture.refus``, order). A
+    past day is accepted only as a "saisie a posteriori" (``a_posteriori``: the mediator confirmed she is
+    keying in séances held on paper), and no further back than :data:`RECUL_A_POSTERIORI` (three months).
+
+    :param jour: the day asked for, in the structure's calendar.
+    :param today: the structure's day (``core.timeutil.structure_today``).
+    :return: a French sentence to show beside the date, or None.
+    """
+    if jour >= today:
+        return None
+    limite = premier_jour_a_posteriori(today)
+    if jour < limite:
+        return (
+            f"Le {date_fr(jour)} est trop loin dans le passé : une saisie a posteriori remonte au plus à trois mois, "
+            f"soit le {date_fr(limite)}."
+        )
+    if not a_posteriori:
+        return (
+            f"Le {date_fr(jour)} est passé. S'il s'agit de séances déjà tenues sur papier, cochez "
+            "« Saisie a posteriori » : vous pourrez ensuite saisir leurs présences et leurs compétences."
+        )
+    return None
 
 
 def _semaines_libres(ouverture: Ouverture, premier: date, nombre: int) -> list[date]:

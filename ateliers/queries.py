@@ -11,14 +11,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ateliers.dropout import NIVEAUX_RISQUE
-from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Rattrapage, Seance, seance_animateur
+from ateliers.avancement import EtatSeance
+from ateliers.dropout import ABSENT, NIVEAUX_RISQUE, PRESENT
+from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Presence, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
 from core.timeutil import local_to_utc, structure_zone
 from evaluations.constants import NIVEAUX
-from evaluations.models import Positionnement
+from evaluations.curriculum import curriculum
+from evaluations.models import Competence, EvaluationCompetence, Positionnement
 from extensions import db
 
 GROUPABLE_STATUTS = ("projet", "planifie")
@@ -539,4 +541,88 @@ def nombre_a_rappeler(structure_id: int) -> int:
         .join(Inscription, Inscription.id == Alerte.inscription_id)
         .join(Atelier, Atelier.id == Inscription.atelier_id)
         .where(Atelier.structure_id == structure_id, Alerte.resolved_at.is_(None), Inscription.statut == "inscrit")
+    )
+
+
+def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSeance]:
+    """The state of each of ``seances`` (of ``atelier``, its members loaded): séance id -> :class:`EtatSeance`.
+
+    Two queries whatever the number of séances and learners: the attendance stored, each absence with its
+    catch-up if any (one row per stored line); and, grouped by module and learner, who has a judgement on the
+    module and on the final scenario. Who is expected at a séance is worked out in memory
+    (``Inscription.was_enrolled_at``).
+    """
+    if not seances:
+        return {}
+    lignes: dict[int, dict[int, tuple[str, date | None, bool]]] = {s.id: {} for s in seances}
+    for seance_id, inscription_id, statut, fait_on, rattrapage_id in db.session.execute(
+        _etats_presences_statement(), {"seances": [s.id for s in seances]}
+    ):
+        lignes[seance_id][inscription_id] = (statut, fait_on, rattrapage_id is not None)
+    juges: dict[int, set[int]] = {}
+    finale_jugee: set[int] = set()
+    membres = [i.id for i in atelier.inscriptions]
+    if membres:
+        for module_id, inscription_id, finale in db.session.execute(
+            _etats_competences_statement(), {"inscriptions": membres}
+        ):
+            juges.setdefault(module_id, set()).add(inscription_id)
+            if finale:
+                finale_jugee.add(inscription_id)
+    modules_finale = {
+        m.id for m in curriculum(atelier.curriculum_version) if any(c.is_evaluation_finale for c in m.competences)
+    }
+    etats = {}
+    for seance in seances:
+        attendus = [i for i in atelier.inscriptions if i.was_enrolled_at(seance) and i.statut != "abandon"]
+        stockees = lignes[seance.id]
+        absents = [i for i in attendus if i.id in stockees and stockees[i.id][0] in ABSENT]
+        a_juger = [
+            i.id
+            for i in attendus
+            if i.id in stockees and (stockees[i.id][0] in PRESENT or stockees[i.id][1] is not None)
+        ]
+        finale = seance.module_id in modules_finale
+        jugees = finale_jugee if finale else juges.get(seance.module_id, set())
+        en_cours = [i for i in absents if i.statut == "inscrit" and stockees[i.id][1] is None]
+        etats[seance.id] = EtatSeance(
+            numero=seance.numero,
+            jour=seance.jour,
+            finale=finale,
+            attendus=len(attendus),
+            notes=sum(1 for i in attendus if i.id in stockees),
+            absents=tuple(i.id for i in absents),
+            a_juger=len(a_juger),
+            juges=sum(1 for i in a_juger if i in jugees),
+            rattrapages_prevus=sum(1 for i in en_cours if stockees[i.id][2]),
+            rattrapages_a_prevoir=sum(1 for i in en_cours if not stockees[i.id][2]),
+        )
+    return etats
+
+
+@cache
+def _etats_presences_statement() -> sa.Select:
+    return (
+        sa.select(Presence.seance_id, Presence.inscription_id, Presence.statut, Rattrapage.fait_on, Rattrapage.id)
+        .join(Seance, Seance.id == Presence.seance_id)
+        .outerjoin(
+            Rattrapage,
+            sa.and_(
+                Rattrapage.inscription_id == Presence.inscription_id,
+                Rattrapage.module_id == Seance.module_id,
+                Presence.statut.in_(sorted(ABSENT)),
+            ),
+        )
+        .where(Presence.seance_id.in_(sa.bindparam("seances", expanding=True)))
+    )
+
+
+@cache
+def _etats_competences_statement() -> sa.Select:
+    finale = sa.func.max(sa.case((Competence.is_evaluation_finale.is_(True), 1), else_=0))
+    return (
+        sa.select(Competence.module_id, EvaluationCompetence.inscription_id, finale)
+        .join(Competence, Competence.id == EvaluationCompetence.competence_id)
+        .where(EvaluationCompetence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)))
+        .group_by(Competence.module_id, EvaluationCompetence.inscription_id)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from core import journal, versions
 from core.bounds import require_date_in_window
 from core.errors import DomainError
 from core.models import Apprenant, Compte
-from core.timeutil import to_local, utcnow
+from core.timeutil import date_fr, local_to_utc, to_local, utcnow
 from evaluations.curriculum import modules_of_version
 from extensions import db
 
@@ -269,20 +269,33 @@ def seance_planifiee(seance: Seance, zone: ZoneInfo) -> planning.SeancePlanifiee
 
 
 def planifier_atelier(
-    auteur: Compte, atelier: Atelier, debut: date, lieu: str, animateur_ids: list[int], today: date
+    auteur: Compte,
+    atelier: Atelier,
+    debut: date,
+    lieu: str,
+    animateur_ids: list[int],
+    today: date,
+    a_posteriori: bool = False,
 ) -> list[Seance]:
     """Date the six séances of a confirmed group from ``debut``, assign the animateurs, mark it "planifie".
 
-    :raise DomainError: already planned, start date in the past, no member, unknown animateur, or no room
-        for the séances (the structure's holidays and closures). The workshop's row is locked first: of two
+    A workshop that started on paper is planned with ``a_posteriori`` (the mediator's "saisie a posteriori"
+    confirmation): its first séances may then be past, up to ``planning.RECUL_A_POSTERIORI`` back
+    (``planning.refus_date_passee``). The group's members hold every séance planned: a member whose place was
+    recorded after the first séance started is taken as enrolled from that séance's day
+    (:func:`_garder_les_membres`), so the attendance and skills of the séances held on paper can be keyed in.
+    ``Atelier.created_at`` stays the moment the workshop was put into the app.
+
+    :param today: the structure's day (``core.timeutil.structure_today``).
+    :raise DomainError: beside "debut": already planned, a first séance in the past without ``a_posteriori``
+        or more than three months back, no member, no room for the séances (the structure's holidays and
+        closures); beside "animateurs": an unknown animateur. The workshop's row is locked first: of two
         plannings at once, the second finds it planned.
     """
     versions.verrouiller(atelier)
     if atelier.seances or atelier.statut != "projet":
         raise DomainError("Cet atelier est déjà planifié : déplacez ses séances si besoin.", "debut")
     require_date_in_window(debut, today, "debut")
-    if debut < today:
-        raise DomainError("La date de début ne peut pas être dans le passé.", "debut")
     membres = db.session.scalar(
         sa.select(sa.func.count(Inscription.id)).where(
             Inscription.atelier_id == atelier.id, Inscription.statut == "inscrit"
@@ -297,11 +310,13 @@ def planifier_atelier(
     if not modules:
         raise DomainError("Le référentiel de cet atelier n'a pas de modules.", "debut")
     try:
-        planifiees = planning.planifier_seances(
-            atelier.demi_journee, debut, ouverture_de(atelier.structure), nombre=len(modules)
-        )
+        ouverture = ouverture_de(atelier.structure)
+        planifiees = planning.planifier_seances(atelier.demi_journee, debut, ouverture, nombre=len(modules))
     except ValueError as error:
         raise DomainError(str(error), "debut") from None
+    refus = planning.refus_date_passee(planifiees[0].jour, today, a_posteriori)
+    if refus:
+        raise DomainError(refus, "debut")
     seances = [
         Seance(
             numero=planifiee.numero,
@@ -317,9 +332,45 @@ def planifier_atelier(
     atelier.start_on = planifiees[0].jour
     atelier.lieu = lieu
     atelier.statut = "planifie"
-    journal.record(auteur, "modification", "atelier", atelier.id, f"planification à partir du {debut.isoformat()}")
+    db.session.flush()
+    _garder_les_membres(atelier, {seances[0].numero: None}, ouverture.zone)
+    a_posteriori = planifiees[0].jour < today
+    details = f"planification à partir du {debut.isoformat()}" + (" (saisie a posteriori)" * a_posteriori)
+    journal.record(auteur, "modification", "atelier", atelier.id, details)
     db.session.flush()
     return seances
+
+
+def _garder_les_membres(atelier: Atelier, avant: Mapping[int, datetime | None], zone: ZoneInfo) -> list[Inscription]:
+    """Keep the learners of ``atelier`` enrolled at the séances just dated or moved earlier; flush only.
+
+    Who was enrolled at a séance compares moments (``ateliers.periode``): a séance counts for a learner when it
+    starts after they joined. Dating a séance in the past (a workshop keyed in afterwards) or moving it earlier
+    must not take it from the learners it belonged to. For each séance numbered in ``avant`` (its start before
+    the change, None when it was just planned: then every running member holds it), an inscription that held
+    it, or every running one, whose ``joined_at`` is not before the séance's new start gets ``joined_at`` set
+    to the start of that séance's day on the structure's clock (``zone``). The séances before it are on
+    earlier days (``planning`` keeps them in order), so no other séance is given to anyone.
+
+    :return: the inscriptions whose ``joined_at`` moved.
+    """
+    changees: dict[int, Inscription] = {}
+    for seance in atelier.seances:
+        if seance.numero not in avant:
+            continue
+        ancien = avant[seance.numero]
+        debut_du_jour = local_to_utc(to_local(seance.starts_at, zone).date(), time(0, 0), zone)
+        for inscription in atelier.inscriptions:
+            tenait = (
+                inscription.statut == "inscrit"
+                if ancien is None
+                else periode.enrolled_at(inscription.joined_at, inscription.ended_at, ancien)
+            )
+            if tenait and inscription.joined_at >= seance.starts_at and debut_du_jour < inscription.joined_at:
+                inscription.joined_at = debut_du_jour
+                changees[inscription.id] = inscription
+    db.session.flush()
+    return list(changees.values())
 
 
 def animateurs_of(structure_id: int, ids: list[int] | None = None) -> list[Compte]:
@@ -363,24 +414,38 @@ def deplacer_seance(
     decaler_suivantes: bool,
     today: date,
     vu: Mapping[str, object] | None = None,
+    a_posteriori: bool = False,
 ) -> None:
     """Move séance ``numero`` to ``nouveau_jour`` (same hours); with ``decaler_suivantes`` the later ones follow.
 
+    A séance already held (its day before ``today``) stays where it is. A séance may be moved into the past
+    only as a "saisie a posteriori" (``a_posteriori``, the mediator's confirmation that it was held on paper),
+    up to three months back (``planning.refus_date_passee``); the learners enrolled at a séance before the move
+    stay enrolled at it (:func:`_garder_les_membres`).
+
+    :param today: the structure's day (``core.timeutil.structure_today``).
     :param vu: the calendar the page showed (``core.versions.lire``, :func:`instantane_calendrier`); None skips
         the check. The workshop's row is locked first, so two moves run one at a time.
     :raise core.versions.ModifieEntreTemps: a séance was moved since the page showed ``vu``; nothing written.
-    :raise DomainError: beside the "jour" field, on a workshop not planned, a day in the past, a day the
-        structure cannot hold it (a public holiday it does not work, named; a closure, with its dates), or a
-        day out of order.
+    :raise DomainError: beside the "jour" field, on a workshop not planned, a séance already held, a past day
+        without ``a_posteriori`` or too far back, a day the structure cannot hold it (a public holiday it does
+        not work, named; a closure, with its dates), or a day out of order.
     """
     if vu is not None:
         versions.verrouiller(atelier)
         versions.exiger_inchange(vu, instantane_calendrier(atelier), versions.par_journal("atelier", atelier.id))
     if not atelier.seances or atelier.statut not in ("planifie", "en_cours"):
         raise DomainError("Seules les séances d'un atelier planifié ou en cours peuvent être déplacées.", "jour")
+    deplacee = next((s for s in atelier.seances if s.numero == numero), None)
+    if deplacee is not None and deplacee.jour < today:
+        raise DomainError(
+            f"La séance {numero} a déjà eu lieu, le {date_fr(deplacee.jour)} : une séance passée ne se déplace plus.",
+            "jour",
+        )
     require_date_in_window(nouveau_jour, today, "jour")
-    if nouveau_jour < today:
-        raise DomainError("La nouvelle date ne peut pas être dans le passé.", "jour")
+    refus = planning.refus_date_passee(nouveau_jour, today, a_posteriori)
+    if refus:
+        raise DomainError(refus, "jour")
     ouverture = ouverture_de(atelier.structure)
     try:
         deplacees = planning.deplacer_seance(
@@ -393,11 +458,19 @@ def deplacer_seance(
     except ValueError as error:
         raise DomainError(str(error), "jour") from None
     par_numero = {seance.numero: seance for seance in atelier.seances}
+    avances = {}
     for planifiee in deplacees:
         seance = par_numero[planifiee.numero]
+        if planifiee.starts_at < seance.starts_at:
+            avances[seance.numero] = seance.starts_at
         seance.starts_at, seance.ends_at = planifiee.starts_at, planifiee.ends_at
     atelier.start_on = min(p.jour for p in deplacees)
-    details = f"séance {numero} déplacée au {nouveau_jour.isoformat()}" + (" (suivantes décalées)" * decaler_suivantes)
+    _garder_les_membres(atelier, avances, ouverture.zone)
+    details = (
+        f"séance {numero} déplacée au {nouveau_jour.isoformat()}"
+        + (" (suivantes décalées)" * decaler_suivantes)
+        + (" (saisie a posteriori)" if nouveau_jour < today else "")
+    )
     journal.record(auteur, "modification", "atelier", atelier.id, details)
     db.session.flush()
 

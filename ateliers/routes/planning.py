@@ -204,7 +204,14 @@ def deplacer_seance(atelier_id: int, numero: int):
     vu = versions.lire(request.form.get(versions.CHAMP))
     try:
         services.deplacer_seance(
-            current_user, atelier, numero, form.jour.data, form.decaler.data, structure_today(atelier.structure), vu=vu
+            current_user,
+            atelier,
+            numero,
+            form.jour.data,
+            form.decaler.data,
+            structure_today(atelier.structure),
+            vu=vu,
+            a_posteriori=form.a_posteriori.data,
         )
     except versions.ModifieEntreTemps as conflit:
         db.session.rollback()
