@@ -9,9 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from core.timeutil import date_fr
+
+# Attendance and skills of a séance can be recorded from the day before it (the sheet prepared the evening
+# before, a séance early in the morning), never earlier: what happens at a séance is known once it is held.
+VEILLE = timedelta(days=1)
+
+
+def refus_saisie_trop_tot(jour: date, today: date, quoi: str) -> str | None:
+    """Why nothing can be recorded yet for a séance held on ``jour``, or None from the day before it on.
+
+    :param quoi: what is to be recorded, as the sentence's subject: "ses présences", "ses compétences".
+    :return: a French sentence for the page, shown before anything is typed.
+    """
+    if jour - today <= VEILLE:
+        return None
+    return (
+        f"Cette séance a lieu le {date_fr(jour)}, dans plus d'un jour : {quoi} se notent à partir de la veille, "
+        f"le {date_fr(jour - VEILLE)}."
+    )
 
 
 @dataclass(frozen=True)

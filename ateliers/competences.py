@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
 
-from ateliers import dropout, periode
+from ateliers import avancement, dropout, periode
 from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
 from ateliers.presences import inscrits_de_seance, recalculer
 from ateliers.queries import modules_rattrapes
@@ -206,10 +206,9 @@ def enregistrer_competences(
     if any(set(valeurs) - set(permises) for valeurs in saisies.values()):
         raise CompetenceInconnue(seance.numero)
     exiger_ouvert(atelier)
-    if seance.jour > today + timedelta(days=1):
-        raise CompetencesRefusees(
-            {}, "On ne peut pas noter les compétences d'une séance qui a lieu dans plus d'un jour."
-        )
+    trop_tot = avancement.refus_saisie_trop_tot(seance.jour, today, "ses compétences")
+    if trop_tot:
+        raise CompetencesRefusees({}, trop_tot)
     if vu is not None:
         actuel = instantane_competences(atelier, seance)
         versions.exiger_inchange(vu, actuel, lambda _noms: _auteurs_competences(atelier))

@@ -13,11 +13,11 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
-from ateliers import dropout
+from ateliers import avancement, dropout
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance
 from ateliers.queries import latest_niveaux, modules_rattrapes
@@ -161,8 +161,9 @@ def enregistrer_presences(
         exiger_ouvert(atelier)
     except AtelierClos as error:
         raise PresencesRefusees({}, error.message) from None
-    if seance.jour > today + timedelta(days=1):
-        raise PresencesRefusees({}, "On ne peut pas noter les présences d'une séance qui a lieu dans plus d'un jour.")
+    trop_tot = avancement.refus_saisie_trop_tot(seance.jour, today, "ses présences")
+    if trop_tot:
+        raise PresencesRefusees({}, trop_tot)
     if vu is not None:
         versions.exiger_inchange(vu, instantane_presences(atelier, seance), lambda _noms: _auteurs_presences(seance))
     inscrits = inscrits_de_seance(atelier, seance)

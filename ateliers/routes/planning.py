@@ -8,8 +8,8 @@ from datetime import datetime
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ateliers import avancement, planning, queries, services
 from ateliers import cloture as cloture_service
-from ateliers import planning, queries, services
 from ateliers.calendrier import calendrier_ics
 from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement
 from ateliers.forms import (
@@ -129,6 +129,11 @@ def render_detail(
     if seances:
         ouverture = queries.ouverture_de(atelier.structure)
         avertissements = planning.conflits([services.seance_planifiee(s, ouverture.zone) for s in seances], ouverture)
+    cloturable = current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, today)
+    etats = queries.etats_seances(atelier, seances)
+    action = avancement.prochaine_action(
+        [etats[s.id] for s in seances], today, statut=atelier.statut, is_locked=atelier.is_locked, cloturable=cloturable
+    )
     journal.record(current_user, "consultation", "atelier", atelier.id, "page de l'atelier")
     db.session.commit()
     return render_template(
@@ -142,7 +147,10 @@ def render_detail(
         animateurs_refuses=animateurs_refuses or (None, None),
         deverrouillage=deverrouillage,
         choix_animateurs=choix_animateurs,
-        cloturable=current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, today),
+        cloturable=cloturable,
+        etats=etats,
+        action=action,
+        membres_par_id={i.id: i for i in atelier.inscriptions},
         horaire=horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
         today=today,

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ateliers import avancement
 from ateliers import competences as competences_service
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
@@ -134,6 +135,7 @@ def _render_presences(atelier, seance, inscrits, valeurs, erreurs, vu, message=N
         version=versions.jeton(vu) if vu is not versions.ILLISIBLE else "",
         horaire=horaire(seance),
         statuts=STATUTS_PRESENCE,
+        trop_tot=avancement.refus_saisie_trop_tot(seance.jour, structure_today(atelier.structure), "ses présences"),
     )
 
 
@@ -251,6 +253,7 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
         version=versions.jeton(vu) if vu is not versions.ILLISIBLE else "",
         message=message,
         changements=changements,
+        trop_tot=avancement.refus_saisie_trop_tot(seance.jour, structure_today(atelier.structure), "ses compétences"),
     )
 
 
