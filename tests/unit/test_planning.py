@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ateliers.planning import HORAIRES, SeancePlanifiee, conflits, deplacer_seance, planifier_seances
+from ateliers.planning import (
+    HORAIRES,
+    SeancePlanifiee,
+    conflits,
+    deplacer_seance,
+    planifier_seances,
+    premier_jour_a_posteriori,
+    refus_date_passee,
+)
 from core.ouverture import Ouverture, PeriodeFermeture, jours_feries
 
 LUNDI_MATIN, LUNDI_APM, MARDI_MATIN, MARDI_APM, MERCREDI_MATIN, MERCREDI_APM = range(6)
@@ -504,3 +512,31 @@ def test_conflicts_depend_on_the_subdivision():
 def test_no_conflict_for_a_fresh_plan():
     noel = Ouverture(fermetures=[NOEL_2026])
     assert conflits(planifier_seances(VENDREDI_MATIN, d("2026-12-04"), noel), noel) == []
+
+
+# --- saisie a posteriori: how far back a séance may be dated (issue 9, item 3) -----------------------------
+
+
+@pytest.mark.parametrize("jour", ["2026-04-15", "2026-04-16", "2027-01-04"])
+def test_a_day_from_today_on_needs_no_confirmation(jour):
+    assert refus_date_passee(d(jour), d("2026-04-15"), a_posteriori=False) is None
+
+
+def test_a_past_day_asks_for_the_confirmation_and_says_what_it_is_for():
+    message = refus_date_passee(d("2026-04-14"), d("2026-04-15"), a_posteriori=False)
+    assert message == (
+        "Le mardi 14 avril 2026 est passé. S'il s'agit de séances déjà tenues sur papier, cochez "
+        "« Saisie a posteriori » : vous pourrez ensuite saisir leurs présences et leurs compétences."
+    )
+    assert refus_date_passee(d("2026-04-14"), d("2026-04-15"), a_posteriori=True) is None
+
+
+def test_a_posteriori_goes_back_three_months_and_no_further():
+    today = d("2026-04-15")
+    assert premier_jour_a_posteriori(today) == d("2026-01-13")
+    assert refus_date_passee(d("2026-01-13"), today, a_posteriori=True) is None
+    message = refus_date_passee(d("2026-01-12"), today, a_posteriori=True)
+    assert message == (
+        "Le lundi 12 janvier 2026 est trop loin dans le passé : une saisie a posteriori remonte au plus à "
+        "trois mois, soit le mardi 13 janvier 2026."
+    )
