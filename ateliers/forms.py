@@ -306,7 +306,8 @@ class HeureFrField(TimeField):
 
 
 class RattrapageForm(AppForm):
-    """A catch-up to plan: the missed module (choices set by the view), day and time on the structure's clock."""
+    """A catch-up to plan: the missed module (choices set by the view), day and time on the structure's clock,
+    and the "saisie a posteriori" confirmation that a past day needs."""
 
     module = SelectField(
         "Module à rattraper",
@@ -318,6 +319,7 @@ class RattrapageForm(AppForm):
     heure = HeureFrField(
         "Heure", validators=[InputRequired("Indiquez l'heure du rattrapage.")], description="Par exemple 14:00."
     )
+    a_posteriori = BooleanField("Saisie a posteriori : ce rattrapage a déjà eu lieu sur papier")
 
 
 class RattrapageFaitForm(AppForm):

@@ -149,7 +149,13 @@ def premier_jour_a_posteriori(today: date) -> date:
     return today - RECUL_A_POSTERIORI
 
 
-def refus_date_passee(jour: date, today: date, a_posteriori: bool) -> str | None:
+CONSIGNE_SEANCES = (
+    "S'il s'agit de séances déjà tenues sur papier, cochez « Saisie a posteriori » : vous pourrez ensuite saisir "
+    "leurs présences et leurs compétences."
+)
+
+
+def refus_date_passee(jour: date, today: date, a_posteriori: bool, consigne: str = CONSIGNE_SEANCES) -> str | None:
     """Why a séance cannot be put on ``jour``, a day before ``today``, or None when it can.
 
     A day from ``today`` on is always accepted here (other rules still apply: ``Ouverture.refus``, order). A
@@ -158,6 +164,8 @@ def refus_date_passee(jour: date, today: date, a_posteriori: bool) -> str | None
 
     :param jour: the day asked for, in the structure's calendar.
     :param today: the structure's day (``core.timeutil.structure_today``).
+    :param consigne: what to do when the day is past, the sentence that follows "Le ... est passé." (séances
+        by default; a catch-up says its own).
     :return: a French sentence to show beside the date, or None.
     """
     if jour >= today:
@@ -169,10 +177,7 @@ def refus_date_passee(jour: date, today: date, a_posteriori: bool) -> str | None
             f"soit le {date_fr(limite)}."
         )
     if not a_posteriori:
-        return (
-            f"Le {date_fr(jour)} est passé. S'il s'agit de séances déjà tenues sur papier, cochez "
-            "« Saisie a posteriori » : vous pourrez ensuite saisir leurs présences et leurs compétences."
-        )
+        return f"Le {date_fr(jour)} est passé. {consigne}"
     return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from ateliers import dropout
 from ateliers.constants import STATUTS_INSCRIPTION
 from ateliers.models import Inscription, Presence, Rattrapage, Seance
+from ateliers.planning import refus_date_passee
 from ateliers.presences import recalculer
 from ateliers.queries import (
     modules_rattrapes,  # noqa: F401 - part of this module's interface
@@ -31,6 +32,11 @@ from core.models import Compte
 from core.timeutil import date_fr, datetime_fr, local_to_utc, structure_zone, to_local
 from evaluations.models import Module
 from extensions import db
+
+
+CONSIGNE_RATTRAPAGE = (
+    "Si ce rattrapage a déjà eu lieu sur papier, cochez « Saisie a posteriori », puis notez-le comme fait."
+)
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,15 @@ def planifier_rattrapage(
     heure: time,
     today: date,
     vu: Mapping[str, object] | None = None,
+    a_posteriori: bool = False,
 ) -> Rattrapage:
     """Plan the catch-up of module ``module_id`` for ``inscription`` on ``jour`` at ``heure`` (wall-clock time
     in the structure's zone).
 
-    Planning a module that already has a planned catch-up moves it. The day goes through the same rule as
-    séances (``core.ouverture``): not on a public holiday the structure does not work, nor in a closure.
+    Planning a module that already has a planned catch-up moves it. The day goes through the same rules as
+    séances: not on a public holiday the structure does not work, nor in a closure (``core.ouverture``); a past
+    day only as a "saisie a posteriori" (``a_posteriori``: a catch-up held on paper, then marked done), up to
+    three months back (``ateliers.planning.refus_date_passee``).
 
     :param vu: the catch-ups the page showed (``core.versions.lire``, :func:`instantane_rattrapages`); None
         skips the check. The inscription's row is locked first, so two saves run one at a time.
@@ -107,8 +116,8 @@ def planifier_rattrapage(
     :raise core.versions.ModifieEntreTemps: the catch-ups changed since the page showed ``vu``.
     :raise AtelierClos: the workshop is locked.
     :raise DomainError: (beside its field) inscription no longer running; module not of the workshop's séances,
-        attended by the learner, or already caught up (``module``); date in the past, or a day the structure
-        cannot hold it, with the reason (``jour``).
+        attended by the learner, or already caught up (``module``); a past date without ``a_posteriori`` or too
+        far back, or a day the structure cannot hold it, with the reason (``jour``).
     """
     _exiger_inchanges(inscription, vu)
     atelier = inscription.atelier
@@ -134,8 +143,9 @@ def planifier_rattrapage(
             "module",
         )
     require_date_in_window(jour, today, "jour")
-    if jour < today:
-        raise DomainError("La date du rattrapage ne peut pas être passée.", "jour")
+    refus = refus_date_passee(jour, today, a_posteriori, CONSIGNE_RATTRAPAGE)
+    if refus:
+        raise DomainError(refus, "jour")
     ouverture = ouverture_de(atelier.structure)
     raison = ouverture.refus(jour)
     if raison:

@@ -92,6 +92,7 @@ def _render_rattrapages(
         faits=faits,
         statuts=STATUTS_PRESENCE,
         horaire=horaire,
+        today=today,
         version=versions.jeton(rattrapages_service.instantane_rattrapages(inscription)),
         conflit=conflit,
         changements=_changements_rattrapages(conflit, structure_zone(inscription.atelier.structure))
@@ -141,6 +142,7 @@ def rattrapages(inscription_id: int):
             form.heure.data,
             structure_today(current_user.structure),
             vu=versions.lire(request.form.get(versions.CHAMP)),
+            a_posteriori=form.a_posteriori.data,
         )
         message = f"Rattrapage du module {rattrapage.module.numero} prévu."
         db.session.commit()

@@ -6,12 +6,12 @@ séances 1 (30 March) and 2 (13 April, Easter Monday skipped) are already past.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import pytest
 import sqlalchemy as sa
 
-from ateliers import competences, queries, services
+from ateliers import competences, queries, rattrapages, services
 from ateliers.models import Atelier, Inscription
 from ateliers.presences import Saisie, enregistrer_presences, inscrits_de_seance
 from core.errors import DomainError
@@ -142,3 +142,25 @@ def test_each_seances_state_is_read_in_two_queries(sur_papier, mediatrice, count
     assert (premiere.a_juger, premiere.juges, premiere.rattrapages_a_prevoir) == (1, 1, 1)
     assert premiere.presences_prises and premiere.competences_notees
     assert (deuxieme.notes, deuxieme.presences_prises) == (0, False)
+
+
+def test_a_catch_up_held_on_paper_is_planned_in_the_past_then_marked_done(sur_papier, mediatrice):
+    services.planifier_atelier(mediatrice, sur_papier, START, "", [mediatrice.id], TODAY, a_posteriori=True)
+    db.session.commit()
+    atelier = db.session.get(Atelier, sur_papier.id)
+    bernard = next(i for i in atelier.inscriptions if i.apprenant.nom == "Bernard")
+    saisies = {i.id: Saisie("absent" if i is bernard else "present") for i in atelier.inscriptions}
+    enregistrer_presences(mediatrice, atelier, atelier.seances[0], saisies, TODAY)
+    db.session.commit()
+    module = atelier.seances[0].module_id
+    with pytest.raises(DomainError, match="Si ce rattrapage a déjà eu lieu sur papier") as refused:
+        rattrapages.planifier_rattrapage(mediatrice, bernard, module, date(2026, 4, 8), time(14), TODAY)
+    assert refused.value.field == "jour"
+    db.session.rollback()
+
+    rattrapage = rattrapages.planifier_rattrapage(
+        mediatrice, bernard, module, date(2026, 4, 8), time(14), TODAY, a_posteriori=True
+    )
+    rattrapages.marquer_fait(mediatrice, rattrapage, date(2026, 4, 8), TODAY)
+    db.session.commit()
+    assert competences.empechements(atelier.seances[0], [bernard]) == {}

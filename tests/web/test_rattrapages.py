@@ -115,7 +115,7 @@ def test_planning_errors_are_shown_beside_the_fields_with_the_typed_values(brows
     response = browser.submit(url(martin), {"module": module_id(atelier, 1), "jour": "2026-04-01", "heure": "14:00"})
     assert response.status_code == 200
     page = html(response)
-    assert "La date du rattrapage ne peut pas être passée." in page
+    assert "Le mercredi 1er avril 2026 est passé. Si ce rattrapage a déjà eu lieu sur papier" in page
     assert 'id="jour-erreurs"' in page
     assert 'value="2026-04-01"' in page and 'value="14:00"' in page
 

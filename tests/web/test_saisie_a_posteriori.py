@@ -7,8 +7,8 @@ The group was put into the app on Wednesday 15 April 2026 (NOW); the workshop st
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import datetime
+from html import unescape
 
 import pytest
 
@@ -157,3 +157,19 @@ def signed_in_compte(atelier):
     from core.models import Compte
 
     return db.session.query(Compte).filter_by(structure_id=atelier.structure_id, role="mediateur").first()
+
+
+def test_a_past_catch_up_offers_the_box_beside_the_date(signed_in, sur_papier):
+    mediatrice = signed_in_compte(sur_papier)
+    services.planifier_atelier(mediatrice, sur_papier, START, "", [], NOW.date(), a_posteriori=True)
+    saisies = {i.id: Saisie("absent") for i in sur_papier.inscriptions}
+    enregistrer_presences(mediatrice, sur_papier, sur_papier.seances[0], saisies, NOW.date())
+    db.session.commit()
+    martin = ids(sur_papier)["Martin"]
+    url = f"/ateliers/inscriptions/{martin}/rattrapages"
+    data = {"module": sur_papier.seances[0].module_id, "jour": "2026-04-08", "heure": "14:00"}
+    page = signed_in.submit(url, data).get_data(as_text=True)
+    assert "Le mercredi 8 avril 2026 est passé." in page and 'name="a_posteriori"' in page
+    assert 'value="2026-04-08"' in page and 'value="14:00"' in page
+    assert signed_in.submit(url, {**data, "a_posteriori": "y"}).status_code == 302
+    assert "Rattrapages en attente : 1 prévu, 1 à prévoir" in text(page_of(signed_in, sur_papier))
