@@ -157,7 +157,8 @@ class Inscription(db.Model):
     statut: Mapped[str] = mapped_column(sa.String(10), default="inscrit")
     motif_sortie: Mapped[str | None] = mapped_column(sa.String(20))
     # When the learner took the place (naive UTC): a séance counts for them only if it starts after this moment,
-    # so a place taken in the afternoon starts at the next séance (ateliers.periode).
+    # so a place taken in the afternoon starts at the next séance (ateliers.periode). A workshop planned after its
+    # first séances were held on paper sets it for the group's members to the start of séance 1's day.
     joined_at: Mapped[datetime]
     # When the inscription closed (naive UTC), None while it runs: the moment an abandon was recorded, or for
     # those closed with the workshop the end of its last séance (or the closing, if later). Séances starting
