@@ -120,5 +120,5 @@ def prochaine_action(
             f"Rien à saisir avant la séance {a_venir.numero}, le {date_fr(a_venir.jour)}", "attendre", a_venir.numero
         )
     if cloturable:
-        return Action("Clôturer l'atelier", "cloture")
+        return Action("Clôture de l'atelier", "cloture")
     return Action("Rien à saisir pour l'instant.", "aucune")

@@ -76,7 +76,7 @@ def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_c
             expect(page.locator(".flash-success")).to_contain_text(f"Appel de {absent_name.split()[0]} enregistré")
             nav.get_by_role("link", name="Ateliers").click()
             page.get_by_role("link", name=INTITULE).click()
-            page.get_by_role("link", name="Compétences de la séance 3").click()
+            page.get_by_role("link", name="Compétences de la séance 3", exact=True).click()
         else:
             page.get_by_role("link", name=f"Puis les compétences de la séance {numero}").click()
 

@@ -35,7 +35,7 @@ def test_the_oldest_held_seance_comes_first_attendance_before_skills():
 def test_the_final_seance_asks_for_the_final_evaluation_then_the_closing():
     liste = etats(s6={"juges": 0})
     assert action(liste, LUNDIS[5]) == ("Évaluation finale (séance 6)", "competences", 6)
-    assert action(etats(), LUNDIS[5], cloturable=True) == ("Clôturer l'atelier", "cloture", None)
+    assert action(etats(), LUNDIS[5], cloturable=True) == ("Clôture de l'atelier", "cloture", None)
 
 
 def test_nothing_due_names_the_next_seance():
