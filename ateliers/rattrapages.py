@@ -33,7 +33,6 @@ from core.timeutil import date_fr, datetime_fr, local_to_utc, structure_zone, to
 from evaluations.models import Module
 from extensions import db
 
-
 CONSIGNE_RATTRAPAGE = (
     "Si ce rattrapage a déjà eu lieu sur papier, cochez « Saisie a posteriori », puis notez-le comme fait."
 )
