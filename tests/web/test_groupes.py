@@ -229,3 +229,12 @@ def test_each_group_is_confirmed_alone_the_others_stay_proposed(browser, mediatr
             rf'\s*<option value="{lundi.id}" selected',
             html,
         )
+
+
+def test_an_empty_workshop_page_leads_to_the_groups_screen_with_it_ticked(browser, mediatrice):
+    browser.submit("/groupes/ateliers", {**PLAN, "demi_journee": LUNDI}, form_url="/groupes/")
+    lundi = db.session.scalar(sa.select(Atelier).where(Atelier.demi_journee == int(LUNDI)))
+    html = browser.get(f"/ateliers/{lundi.id}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)">Constituer le groupe de cet atelier</a>', html)
+    assert link is not None
+    assert _ticked(browser.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)) == {str(lundi.id)}
