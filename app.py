@@ -79,14 +79,15 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ateliers.queries import inscriptions_of, nombre_a_rappeler, seances_animees
+    from ateliers.queries import inscriptions_of, seances_animees
+    from ateliers.rappels import nombre_a_rappeler, suivis_of
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from core import home
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
 
-    home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of)
+    home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
     home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
 
     for blueprint in (
@@ -113,6 +114,8 @@ def register_template_helpers(app: Flask) -> None:
         NIVEAUX=evaluations_constants.NIVEAUX,
         STATUTS_INSCRIPTION=ateliers_constants.STATUTS_INSCRIPTION,
         STATUTS_ATELIER=ateliers_constants.STATUTS_ATELIER,
+        RESULTATS_SUIVI=ateliers_constants.RESULTATS_SUIVI,
+        SUITES_SUIVI=ateliers_constants.SUITES_SUIVI,
     )
 
 

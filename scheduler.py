@@ -35,9 +35,34 @@ def heartbeat(app) -> None:
     log.info("scheduler heartbeat %s", utcnow().isoformat(timespec="seconds"))
 
 
+def alertes_quotidiennes(app) -> None:
+    """Recompute the dropout alerts of the workshops whose structure's day has changed
+    (``ateliers.alertes_quotidiennes``)."""
+    from ateliers.alertes_quotidiennes import recalculer_alertes_du_jour
+    from extensions import db
+
+    with app.app_context():
+        try:
+            recalculer_alertes_du_jour(utcnow())
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler):
-    """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing)."""
+    """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
+
+    ``alertes_quotidiennes`` runs every hour at minute 5 (UTC): each structure's workshops are recomputed in the
+    first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do.
+    """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
+    scheduler.add_job(
+        alertes_quotidiennes,
+        "cron",
+        minute=5,
+        args=[app],
+        id="alertes_quotidiennes",
+        replace_existing=True,
+    )
     scheduler.add_job(
         heartbeat,
         "interval",

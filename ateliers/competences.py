@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from ateliers import avancement, dropout, periode
 from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
-from ateliers.presences import inscrits_de_seance, recalculer
+from ateliers.presences import inscrits_de_seance, recalculer_atelier
 from ateliers.queries import modules_rattrapes
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
@@ -182,7 +182,8 @@ def enregistrer_competences(
     today: date,
     vu: Mapping[str, object] | None = None,
 ) -> list[Inscription]:
-    """Save the judgements typed at ``seance`` and recompute the alerts of the learners changed.
+    """Save the judgements typed at ``seance`` and recompute the workshop's alerts for ``today``, even when
+    nothing changed (``ateliers.presences.recalculer_atelier``).
 
     :param saisies: inscription id -> competence id -> "non_acquis" / "avec_aide" / "acquis" (a skill left
         blank is not in the mapping: its judgement, if any, stays).
@@ -244,8 +245,7 @@ def enregistrer_competences(
             quoi = "évaluation finale" if vue.finale else f"compétences séance {seance.numero}"
             journal.record(auteur, "modification", "inscription", inscription_id, f"{quoi} : {modifiees} jugement(s)")
     db.session.flush()
-    if changees:
-        recalculer(atelier, changees, today)
+    recalculer_atelier(atelier, today)
     return changees
 
 

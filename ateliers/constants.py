@@ -17,7 +17,17 @@ STATUTS_PRESENCE = {
     "absent": "Absent",
 }
 
-# Follow-up call after a dropout alert: how the call went, and what comes next.
-RESULTATS_SUIVI = {"joint": "Joint(e)", "message_laisse": "Message laissé", "injoignable": "Injoignable"}
+# Follow-up call after a dropout alert: how the call went, and what comes next. "rappeler" asks for the day of
+# the next call (``Suivi.rappel_on``): the person waits under "Rappel prévu le …" until that day.
+RESULTATS_SUIVI = {
+    "joint": "Personne jointe",
+    "message_laisse": "Message laissé",
+    "injoignable": "Injoignable",
+}
 
-SUITES_SUIVI = {"revient": "Revient", "rattrapage_propose": "Rattrapage proposé", "abandon": "Abandon"}
+SUITES_SUIVI = {
+    "revient": "Revient",
+    "rattrapage_propose": "Rattrapage proposé",
+    "rappeler": "Rappeler à une date",
+    "abandon": "Abandon",
+}

@@ -65,6 +65,7 @@ from fractions import Fraction
 
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.periode import enrolled_at
+from core.francais import nombre
 from evaluations.constants import NIVEAUX
 
 REGLES = {
@@ -136,7 +137,8 @@ class Parcours:
     ``niveau`` is the placement niveau (0-3, None when unknown); ``joined_at`` and ``ended_at`` when the learner
     took and left their place (naive UTC, ``ended_at`` None while enrolled); ``seances`` the workshop's séances,
     any order, one per number; ``competences_acquises_par_module`` the number of skills judged "acquis" per
-    module number (missing modules: none).
+    module number (missing modules: none); ``atelier_cree_at`` when the workshop was entered in the app (naive
+    UTC; None: before every séance), to tell the alerts about séances keyed in afterwards from paper.
 
     :raise ValueError: two séances with the same number, or niveau outside 0-3.
     """
@@ -147,6 +149,7 @@ class Parcours:
     seances: tuple[SeanceSuivie, ...]
     competences_acquises_par_module: Mapping[int, int] = field(default_factory=dict)
     ended_at: datetime | None = None
+    atelier_cree_at: datetime | None = None
 
     def __post_init__(self) -> None:
         numeros = [seance.numero for seance in self.seances]
@@ -225,7 +228,9 @@ class Alerte:
     """One rule that fired for a learner, in the mediator's words.
 
     ``regle`` is a key of ``REGLES``, ``niveau_risque`` a key of ``NIVEAUX_RISQUE``; ``seance`` and ``module``
-    are the séance and module concerned, None for the attendance rate.
+    are the séance and module concerned, None for the attendance rate. ``is_historique``: every séance that
+    made the rule fire started before the workshop was entered in the app (``Parcours.atelier_cree_at``): the
+    mediator keyed it in afterwards from paper, so the alert is history, not a call to make today.
     """
 
     regle: str
@@ -233,6 +238,7 @@ class Alerte:
     message: str
     seance: int | None
     module: int | None
+    is_historique: bool = False
 
     @property
     def cle(self) -> tuple[str, int | None]:
@@ -276,10 +282,6 @@ def _seance_label(seance: SeanceSuivie, titres: Mapping[int, str]) -> str:
 
 def _et(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
-
-
-def _pluriel(count: int, singulier: str, pluriel: str) -> str:
-    return f"{count} {singulier if count <= 1 else pluriel}"
 
 
 def _modules_jusqua(module: int) -> str:
@@ -326,8 +328,9 @@ def dropout_alerts(
         and enrolled_at(parcours.joined_at, parcours.ended_at, seance.starts_at)
     ]
     alertes: list[Alerte] = []
+    cree_at = parcours.atelier_cree_at
 
-    def add(regle: str, message: str, seance: SeanceSuivie | None) -> None:
+    def add(regle: str, message: str, seance: SeanceSuivie | None, causes: list[SeanceSuivie]) -> None:
         alertes.append(
             Alerte(
                 regle=regle,
@@ -335,18 +338,22 @@ def dropout_alerts(
                 message=message,
                 seance=seance.numero if seance else None,
                 module=seance.module if seance else None,
+                is_historique=cree_at is not None and all(cause.starts_at < cree_at for cause in causes),
             )
         )
 
     if seuils.toute_absence_non_excusee:
         for seance in tenues:
             if seance.statut == "absent" and not seance.rattrapee:
-                add("absence_non_excusee", f"Absent(e) sans excuse à la {_seance_label(seance, titres)}", seance)
+                add(
+                    "absence_non_excusee", f"Absence sans excuse à la {_seance_label(seance, titres)}", seance, [seance]
+                )
 
     debut = [s for s in tenues if s.numero in seuils.seances_critiques and s.is_absence_active]
     if debut:
         labels = [_seance_label(seance, titres) for seance in debut]
-        add("absence_debut", "Absent(e) en début d'atelier : " + _et(labels), debut[0])
+        texte = "Absence en début d'atelier : " if len(debut) == 1 else "Absences en début d'atelier : "
+        add("absence_debut", texte + _et(labels), debut[0], debut)
 
     numeros_tenus = {seance.numero for seance in tenues}
     serie: list[SeanceSuivie] = []
@@ -362,8 +369,9 @@ def dropout_alerts(
         labels = [_seance_label(seance, titres) for seance in derniere_serie]
         add(
             "absences_consecutives",
-            f"Absent(e) à {len(derniere_serie)} séances de suite : " + _et(labels),
+            f"{len(derniere_serie)} absences de suite : " + _et(labels),
             derniere_serie[seuils.absences_consecutives - 1],
+            derniere_serie,
         )
 
     if len(tenues) >= seuils.taux_apres_seance:
@@ -375,9 +383,10 @@ def dropout_alerts(
             add(
                 "assiduite_faible",
                 f"Assiduité de {_pourcent_sous(taux, seuil)} "
-                f"({_pluriel(suivies, 'séance suivie', 'séances suivies')} sur {len(tenues)}), "
+                f"({nombre(suivies, 'séance suivie', 'séances suivies')} sur {len(tenues)}), "
                 f"sous le seuil de {_pourcent(seuil)}",
                 None,
+                tenues,
             )
 
     if parcours.niveau is not None and parcours.niveau <= seuils.niveau_fragile:
@@ -392,6 +401,7 @@ def dropout_alerts(
                 f"Niveau « {NIVEAUX[parcours.niveau].lower()} » et aucune compétence acquise "
                 f"{_modules_jusqua(dernier_module)} : risque de découragement",
                 repere,
+                [repere],
             )
 
     return sorted(alertes, key=_ordre)

@@ -185,7 +185,8 @@ class DeverrouillageForm(AppForm):
 
 
 class SuiviForm(AppForm):
-    """The follow-up call after an alert: date, outcome, reason code (no free text) and next step."""
+    """The follow-up call to a person: date, outcome, reason code (no free text), next step and, with the next
+    step "rappeler", the day of the next call."""
 
     appel_on = DateFrField("Date de l'appel", validators=[InputRequired("Indiquez la date de l'appel.")])
     resultat = SelectField(
@@ -199,6 +200,11 @@ class SuiviForm(AppForm):
     )
     suite = SelectField(
         "Suite donnée", choices=choices([("", "—"), *SUITES_SUIVI.items()]), validators=[InputRequired(REQUIRED)]
+    )
+    rappel_on = DateFrField(
+        "Rappel prévu le",
+        validators=[Optional()],
+        description="Avec la suite « Rappeler à une date » : la personne revient dans la liste ce jour-là.",
     )
 
 

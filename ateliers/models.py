@@ -89,6 +89,9 @@ class Atelier(db.Model):
     statut: Mapped[str] = mapped_column(sa.String(12), default="projet")
     start_on: Mapped[date | None]
     is_locked: Mapped[bool] = mapped_column(default=False)
+    # The structure's day the alerts were last recomputed for (every save, and the daily sweep of
+    # ateliers.alertes_quotidiennes, which skips a workshop already computed for its structure's today).
+    alertes_calculees_on: Mapped[date | None]
     # Why the closed workshop was last unlocked for a correction, as typed; the journal only says it was.
     motif_deverrouillage: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -211,7 +214,11 @@ class Alerte(db.Model):
     """A dropout warning that holds for an inscription (ateliers.dropout rule), until it no longer does.
 
     One row per inscription, rule and séance (``seance_numero`` 0 when the rule has no séance), so recomputing
-    the alerts after each save updates rows instead of piling them up.
+    the alerts after each save updates rows instead of piling them up. ``traitee_par_suivi_id`` is the call that
+    covered the alert (every alert open when a call is recorded); an alert raised, or raised again, after the
+    call has none, and puts the person back on the "À rappeler" list. ``is_historique``: the alert is about
+    séances held before the workshop was entered in the app (keyed in afterwards from paper): history, not a
+    call to make today.
     """
 
     __tablename__ = "alerte"
@@ -230,14 +237,18 @@ class Alerte(db.Model):
     seance_numero: Mapped[int] = mapped_column(default=0)
     module_numero: Mapped[int | None]
     message: Mapped[str] = mapped_column(sa.String(255))
+    is_historique: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    traitee_par_suivi_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suivi.id", ondelete="SET NULL"))
 
     inscription: Mapped[Inscription] = relationship()
 
 
 class Suivi(db.Model):
-    """The follow-up call after an alert: outcome, reason code (never medical free text) and next step."""
+    """A follow-up call about a person in a workshop (an inscription), not about one alert: it covers every alert
+    open when it was recorded (``Alerte.traitee_par_suivi_id``). Outcome, reason code (never medical free text),
+    next step, and with the next step "rappeler" the day of the next call (``rappel_on``)."""
 
     __tablename__ = "suivi"
     __table_args__ = (
@@ -245,16 +256,17 @@ class Suivi(db.Model):
         sa.CheckConstraint(f"motif IS NULL OR {in_list('motif', MOTIFS_SORTIE)}", name="motif"),
         sa.CheckConstraint(in_list("suite", SUITES_SUIVI), name="suite"),
         sa.CheckConstraint("suite != 'abandon' OR motif IS NOT NULL", name="abandon_motive"),
+        sa.CheckConstraint("(suite = 'rappeler') = (rappel_on IS NOT NULL)", name="rappel_date"),
         sa.Index("ix_suivi_inscription", "inscription_id", "appel_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inscription_id: Mapped[int] = mapped_column(sa.ForeignKey("inscription.id", ondelete="CASCADE"))
-    alerte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerte.id", ondelete="SET NULL"))
     appel_on: Mapped[date]
     resultat: Mapped[str] = mapped_column(sa.String(16))
     motif: Mapped[str | None] = mapped_column(sa.String(20))
     suite: Mapped[str] = mapped_column(sa.String(20))
+    rappel_on: Mapped[date | None]
     compte_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -146,7 +146,10 @@ def enregistrer_presences(
     today: date,
     vu: Mapping[str, object] | None = None,
 ) -> list[Inscription]:
-    """Save the attendance of ``seance`` in one go and recompute minutes and alerts of the learners changed.
+    """Save the attendance of ``seance`` in one go and recompute the workshop's minutes and alerts.
+
+    The alerts of every learner of the workshop are recomputed for ``today`` even when nothing changed: saving
+    again makes them true for today (:func:`recalculer_atelier`).
 
     :param saisies: inscription id -> what was typed, for every learner listed (``inscrits_de_seance``).
     :param vu: what the page showed (``core.versions.lire`` of its ``version`` field); None skips the check
@@ -200,8 +203,7 @@ def enregistrer_presences(
     if atelier.statut == "planifie":
         atelier.statut = "en_cours"
     db.session.flush()
-    if changees:
-        recalculer(atelier, changees, today)
+    recalculer_atelier(atelier, today)
     for inscription in changees:
         journal.record(
             auteur,
@@ -214,10 +216,29 @@ def enregistrer_presences(
     return changees
 
 
+def recalculer_atelier(atelier: Atelier, today: date) -> list[Inscription]:
+    """Recompute the minutes and dropout alerts of every inscription of ``atelier`` for ``today`` (the structure's
+    day) and record that day in ``Atelier.alertes_calculees_on``; flushes. Run on every save of attendance or
+    skills and by the daily sweep (``ateliers.alertes_quotidiennes``); running it twice changes nothing more.
+
+    :return: the workshop's inscriptions, as recomputed.
+    """
+    inscriptions = list(
+        db.session.scalars(sa.select(Inscription).where(Inscription.atelier_id == atelier.id).order_by(Inscription.id))
+    )
+    if inscriptions:
+        recalculer(atelier, inscriptions, today)
+    atelier.alertes_calculees_on = today
+    db.session.flush()
+    return inscriptions
+
+
 def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -> None:
     """Total the minutes attended and sync the dropout alerts of ``inscriptions`` (same workshop); flushes.
 
-    Only the séances at which a learner was enrolled count, for the minutes as for the alerts.
+    Only the séances at which a learner was enrolled count, for the minutes as for the alerts. An alert that
+    holds again after it was resolved is reopened as a new one: the call that covered it no longer does
+    (``Alerte.traitee_par_suivi_id`` cleared), so the person is back on the "À rappeler" list.
     """
     ids = [i.id for i in inscriptions]
     seances = list(
@@ -277,6 +298,7 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
                 for s in seances
             ),
             competences_acquises_par_module=dict(acquises[inscription.id]),
+            atelier_cree_at=atelier.created_at,
         )
         vues = set()
         for calculee in dropout.dropout_alerts(parcours, today, seuils, titres):
@@ -292,13 +314,17 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
                         seance_numero=calculee.seance or 0,
                         module_numero=calculee.module,
                         message=calculee.message[:255],
+                        is_historique=calculee.is_historique,
                     )
                 )
             else:
-                alerte.resolved_at = None
+                if alerte.resolved_at is not None:
+                    alerte.resolved_at = None
+                    alerte.traitee_par_suivi_id = None
                 alerte.message = calculee.message[:255]
                 alerte.niveau_risque = calculee.niveau_risque
                 alerte.module_numero = calculee.module
+                alerte.is_historique = calculee.is_historique
         for cle, alerte in courantes.items():
             if cle not in vues and alerte.resolved_at is None:
                 alerte.resolved_at = maintenant

@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ateliers.avancement import EtatSeance
-from ateliers.dropout import ABSENT, NIVEAUX_RISQUE, PRESENT
-from ateliers.models import Alerte, Atelier, Fermeture, Inscription, Presence, Rattrapage, Seance, seance_animateur
+from ateliers.dropout import ABSENT, PRESENT
+from ateliers.models import Atelier, Fermeture, Inscription, Presence, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
@@ -421,21 +421,6 @@ def _fermetures_statement() -> sa.Select:
     )
 
 
-def alertes_ouvertes(structure_id: int) -> list[tuple[Alerte, Inscription, Apprenant, Atelier]]:
-    """The structure's open dropout alerts of enrolled learners, most severe first, in one query."""
-    severite = sa.case({code: rank for rank, code in enumerate(NIVEAUX_RISQUE)}, value=Alerte.niveau_risque)
-    return list(
-        db.session.execute(
-            sa.select(Alerte, Inscription, Apprenant, Atelier)
-            .join(Inscription, Inscription.id == Alerte.inscription_id)
-            .join(Atelier, Atelier.id == Inscription.atelier_id)
-            .join(Apprenant, Apprenant.id == Inscription.apprenant_id)
-            .where(Atelier.structure_id == structure_id, Alerte.resolved_at.is_(None), Inscription.statut == "inscrit")
-            .order_by(severite, Alerte.created_at, Alerte.seance_numero, Alerte.id)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class Remplacant:
     """A person who could take a freed place: their placement, wait, and why they may not fit the group."""
@@ -533,15 +518,6 @@ def seances_animees(structure: Structure, compte_id: int, debut: date, fin: date
         )
     )
 
-
-def nombre_a_rappeler(structure_id: int) -> int:
-    """How many people of the structure have an open dropout alert (the "À rappeler" list), one query."""
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Alerte.inscription_id)))
-        .join(Inscription, Inscription.id == Alerte.inscription_id)
-        .join(Atelier, Atelier.id == Inscription.atelier_id)
-        .where(Atelier.structure_id == structure_id, Alerte.resolved_at.is_(None), Inscription.statut == "inscrit")
-    )
 
 
 def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSeance]:

@@ -1,4 +1,4 @@
-"""The follow-up call after a dropout alert; "abandon" closes the inscription and frees its place.
+"""The follow-up call to a person after dropout alerts; "abandon" closes the inscription and frees its place.
 
 Services flush; the route commits.
 """
@@ -15,6 +15,7 @@ from core import journal, versions
 from core.bounds import require_date_in_window
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
+from core.francais import nombre
 from core.models import Compte
 from core.timeutil import utcnow
 from extensions import db
@@ -22,7 +23,7 @@ from extensions import db
 
 def enregistrer_suivi(
     auteur: Compte,
-    alerte: Alerte,
+    inscription: Inscription,
     appel_on: date,
     resultat: str,
     motif: str | None,
@@ -30,18 +31,23 @@ def enregistrer_suivi(
     today: date,
     *,
     now: datetime,
+    rappel_on: date | None = None,
 ) -> Suivi:
-    """Record the call about ``alerte``; with ``suite`` "abandon", close the inscription and free its place.
+    """Record a call to the person of ``inscription``; it covers every alert open now, so the person leaves the
+    "À rappeler" list until a new alert is raised, or, with ``suite`` "rappeler", until ``rappel_on``. With
+    ``suite`` "abandon", close the inscription and free its place.
 
     An abandon ends the inscription at ``now`` (naive UTC), the moment it is recorded, whatever the call's day:
     the séances that started before stay the learner's (they were on their lists then), later ones are not.
 
+    :param today: the structure's day; ``appel_on`` may not be after it, ``rappel_on`` must be after it.
+    :param rappel_on: the day of the next call, required with ``suite`` "rappeler" and refused with another.
     :raise DomainError: (beside its field) call dated in the future, unknown code, abandon without a reason,
-        or the inscription is no longer running. The inscription's row is locked first: of two calls ending
-        in an abandon at once, the second finds it closed (the place is freed once).
+        "revient" without having reached the person, a next call not after today or without "rappeler", or
+        the inscription is no longer running. The inscription's row is locked first: of two calls ending in an
+        abandon at once, the second finds it closed (the place is freed once).
     """
-    versions.verrouiller(alerte.inscription)
-    inscription = alerte.inscription
+    versions.verrouiller(inscription)
     require_date_in_window(appel_on, today, "appel_on")
     if appel_on > today:
         raise DomainError("La date de l'appel ne peut pas être dans le futur.", "appel_on")
@@ -53,20 +59,42 @@ def enregistrer_suivi(
         raise DomainError("Choisissez la suite donnée.", "suite")
     if suite == "abandon" and motif is None:
         raise DomainError("Indiquez le motif de l'abandon.", "motif")
+    if suite == "revient" and resultat != "joint":
+        raise DomainError(
+            "Sans avoir parlé à la personne, on ne sait pas si elle revient : choisissez « Rappeler à une date ».",
+            "suite",
+        )
+    if suite == "rappeler":
+        if rappel_on is None:
+            raise DomainError("Indiquez le jour où rappeler.", "rappel_on")
+        require_date_in_window(rappel_on, today, "rappel_on")
+        if rappel_on <= today:
+            raise DomainError("Le rappel doit être prévu après aujourd'hui.", "rappel_on")
+    elif rappel_on is not None:
+        raise DomainError("Une date de rappel va avec la suite « Rappeler à une date » : choisissez-la.", "rappel_on")
     if inscription.statut != "inscrit":
         raise DomainError("Cette inscription est déjà close : le suivi n'est plus possible.")
     suivi = Suivi(
         inscription_id=inscription.id,
-        alerte_id=alerte.id,
         appel_on=appel_on,
         resultat=resultat,
         motif=motif,
         suite=suite,
+        rappel_on=rappel_on,
         compte_id=auteur.id,
     )
     db.session.add(suivi)
     db.session.flush()
-    journal.record(auteur, "creation", "suivi", suivi.id, f"{RESULTATS_SUIVI[resultat]}, {SUITES_SUIVI[suite]}")
+    couvertes = db.session.execute(
+        sa.update(Alerte)
+        .where(Alerte.inscription_id == inscription.id, Alerte.resolved_at.is_(None))
+        .values(traitee_par_suivi_id=suivi.id)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    details = f"{RESULTATS_SUIVI[resultat]}, {SUITES_SUIVI[suite]}, {nombre(couvertes, 'alerte couverte')}"
+    if rappel_on is not None:
+        details += f", rappel le {rappel_on.isoformat()}"
+    journal.record(auteur, "creation", "suivi", suivi.id, details)
     if suite == "abandon":
         abandonner(auteur, inscription, motif, now)
     return suivi

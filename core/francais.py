@@ -97,6 +97,12 @@ def nombre(n: int, singulier: str, pluriel: str | None = None) -> str:
     each word of ``singulier`` with an "s" (words ending in s, x or z unchanged), "non" unchanged, and
     nothing after a preposition: ``"séance de rattrapage"`` -> ``"séances de rattrapage"``.
     """
+    return f"{n} {accord(n, singulier, pluriel)}"
+
+
+def accord(n: int, singulier: str, pluriel: str | None = None) -> str:
+    """The noun phrase of :func:`nombre` without the number, for a figure shown apart (a home-page tile):
+    ``accord(3, "personne à rappeler", "personnes à rappeler")`` -> ``"personnes à rappeler"``."""
     if pluriel is None:
         pluriel = _pluriel_regulier(singulier)
-    return f"{n} {singulier if abs(n) < 2 else pluriel}"
+    return singulier if abs(n) < 2 else pluriel

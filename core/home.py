@@ -18,9 +18,9 @@ from extensions import db
 # name -> function(apprenant_id) returning rows for the detail page; filled by app.register_blueprints.
 HISTORY_PROVIDERS: dict[str, Callable[[int], list]] = {}
 # The séances an account co-runs in its structure between two of its days, and the number of people to call
-# back; set by app.py.
+# back in a structure on one of its days; set by app.py.
 SEANCES_PROVIDER: Callable[[Structure, int, date, date], list] | None = None
-A_RAPPELER_PROVIDER: Callable[[int], int] | None = None
+A_RAPPELER_PROVIDER: Callable[[int, date], int] | None = None
 # The home page lists the séances of the last two days (attendance and skills still to note) and the week ahead.
 JOURS_AVANT, JOURS_APRES = 2, 7
 
@@ -41,7 +41,7 @@ def board_for(compte: Compte, today: date) -> dict:
             compte.structure, compte.id, today - timedelta(days=JOURS_AVANT), today + timedelta(days=JOURS_APRES)
         )
     if compte.role in {"admin", "mediateur"} and A_RAPPELER_PROVIDER is not None:
-        board["a_rappeler"] = A_RAPPELER_PROVIDER(compte.structure_id)
+        board["a_rappeler"] = A_RAPPELER_PROVIDER(compte.structure_id, today)
     if compte.role in {"admin", "mediateur", "direction"}:
         board["apprenants"] = db.session.scalar(
             sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == compte.structure_id)

@@ -13,16 +13,27 @@ class JournalAppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete a journal row."""
 
 
-def record(compte, action: str, objet: str, objet_id: int | None = None, details: str = "") -> Journal:
-    """Add a journal row for ``compte`` (None for the command line) and return it; the caller commits.
+def record(
+    compte,
+    action: str,
+    objet: str,
+    objet_id: int | None = None,
+    details: str = "",
+    *,
+    structure_id: int | None = None,
+) -> Journal:
+    """Add a journal row for ``compte`` (None for the command line or a scheduled job) and return it; the
+    caller commits.
 
     :param details: what was done, in ids, codes, dates and field names (255 characters at most); never
         personal data nor free text typed by staff (a reason, a comment): the journal keeps it 12 months and
         cannot correct it, so such text stays in its own row (DESIGN.md section 7).
+    :param structure_id: the structure the row belongs to when there is no ``compte`` (a job working for one
+        structure); with a ``compte``, its structure.
     """
     entry = Journal(
         compte_id=compte.id if compte is not None else None,
-        structure_id=compte.structure_id if compte is not None else None,
+        structure_id=compte.structure_id if compte is not None else structure_id,
         action=action,
         objet=objet,
         objet_id=objet_id,

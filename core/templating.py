@@ -6,7 +6,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from core import constants, disponibilites, francais
-from core.text import display_phone, name_seen_by
+from core.text import display_phone, name_seen_by, tel_uri
 from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr, structure_zone
 
 # (endpoint, label, roles): the menu, filtered by the signed-in role.
@@ -64,9 +64,11 @@ def register(app) -> None:
         jours_fr=days_fr,
         heures=heures_fr,
         telephone=display_phone,
+        tel_uri=tel_uri,
         nom_vu=nom_vu,
         de=francais.de,
         nombre=francais.nombre,
+        accord=francais.accord,
         disponibilites=disponibilites.describe,
     )
     app.jinja_env.globals.update(

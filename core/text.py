@@ -157,6 +157,20 @@ def display_phone(e164: str | None) -> str:
     return national.removeprefix("0") if number.country_code == 508 else national
 
 
+@lru_cache(maxsize=4096)
+def tel_uri(e164: str | None) -> str:
+    """The ``tel:`` link (RFC 3966) that dials a stored number from a phone or a tablet:
+    ``tel:+33-6-12-34-56-78``; "" for no number or a value that is no number (shown without a link).
+    """
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.RFC3966)
+
+
 # Country codes a national fragment ("0692 1...") may stand for: the national digits after the 0 begin the
 # stored number after its country code in every French territory that writes numbers with a leading 0.
 _NATIONAL_SEARCH_CODES = ("33", "262", "590", "594", "596")

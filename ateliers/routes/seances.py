@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from ateliers import avancement
 from ateliers import competences as competences_service
+from ateliers import dropout, rappels
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
@@ -263,6 +264,13 @@ def progression(inscription_id: int):
     inscription = inscription_or_404(inscription_id)
     atelier = inscription.atelier
     vue = competences_service.progression(inscription)
+    suivi = {
+        "alertes": rappels.alertes_du_jour(inscription.id),
+        "historiques": rappels.alertes_historiques(inscription.id),
+        "suivis": rappels.suivis_de([inscription.id]).get(inscription.id, []),
+        "regles": dropout.REGLES,
+        "risques": dropout.NIVEAUX_RISQUE,
+    }
     journal.record(current_user, "consultation", "inscription", inscription.id, "progression")
     db.session.commit()
     return render_template(
@@ -270,6 +278,7 @@ def progression(inscription_id: int):
         inscription=inscription,
         atelier=atelier,
         vue=vue,
+        suivi=suivi,
         resultats=RESULTATS_COMPETENCE,
         statuts_presence=STATUTS_PRESENCE,
         horaire=horaire,

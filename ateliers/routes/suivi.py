@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ateliers import dropout, queries, services, suivis
+from ateliers import dropout, queries, rappels, services, suivis
 from ateliers import seuils as seuils_service
 from ateliers.forms import (
     SeuilsForm,
@@ -25,8 +25,9 @@ from core import journal, versions
 from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
 from core.forms import reprendre
+from core.francais import de, nombre
 from core.models import Apprenant
-from core.timeutil import structure_today, structure_zone, utcnow
+from core.timeutil import date_fr, structure_today, structure_zone, utcnow
 from evaluations.constants import NIVEAUX
 from evaluations.curriculum import current_curriculum_version, curriculum
 from extensions import db
@@ -35,63 +36,107 @@ from extensions import db
 @ateliers_bp.get("/a-rappeler")
 @roles_required(*WRITERS)
 def a_rappeler():
-    lignes = queries.alertes_ouvertes(current_user.structure_id)
-    journal.record(current_user, "consultation", "alerte", None, f"liste à rappeler, {len(lignes)} alerte(s)")
+    liste = rappels.liste_a_rappeler(current_user.structure_id, structure_today(current_user.structure))
+    journal.record(
+        current_user,
+        "consultation",
+        "alerte",
+        None,
+        f"liste à rappeler : {nombre(len(liste.a_rappeler), 'personne')}, "
+        f"{nombre(len(liste.rappels_prevus), 'rappel prévu', 'rappels prévus')}",
+    )
     db.session.commit()
     return render_template(
-        "ateliers/a_rappeler.html", lignes=lignes, regles=dropout.REGLES, risques=dropout.NIVEAUX_RISQUE
+        "ateliers/a_rappeler.html", liste=liste, regles=dropout.REGLES, risques=dropout.NIVEAUX_RISQUE
     )
 
 
-def _alerte_or_404(alerte_id: int) -> Alerte:
-    """An alert of the current structure (through its workshop), with its learner and workshop loaded."""
-    alerte = db.session.scalar(
-        sa.select(Alerte)
-        .join(Inscription, Inscription.id == Alerte.inscription_id)
+def _inscription_suivie_or_404(inscription_id: int) -> Inscription:
+    """An inscription of the current structure (through its workshop), with its learner and workshop loaded."""
+    inscription = db.session.scalar(
+        sa.select(Inscription)
         .join(Atelier, Atelier.id == Inscription.atelier_id)
-        .where(Alerte.id == alerte_id, Atelier.structure_id == current_user.structure_id)
-        .options(joinedload(Alerte.inscription).joinedload(Inscription.apprenant))
-        .options(joinedload(Alerte.inscription).joinedload(Inscription.atelier))
+        .where(Inscription.id == inscription_id, Atelier.structure_id == current_user.structure_id)
+        .options(joinedload(Inscription.apprenant), joinedload(Inscription.atelier))
     )
-    if alerte is None:
+    if inscription is None:
         abort(404)
-    return alerte
+    return inscription
 
 
 @ateliers_bp.route("/alertes/<int:alerte_id>/suivi", methods=["GET", "POST"])
 @roles_required(*WRITERS)
-def suivi(alerte_id: int):
-    alerte = _alerte_or_404(alerte_id)
+def suivi_alerte(alerte_id: int):
+    """The call used to be noted per alert: such a link (a bookmark, an open tab) leads to the person's call,
+    keeping the method (308), so a form posted from an old page is still recorded."""
+    inscription_id = db.session.scalar(
+        sa.select(Alerte.inscription_id)
+        .join(Inscription, Inscription.id == Alerte.inscription_id)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(Alerte.id == alerte_id, Atelier.structure_id == current_user.structure_id)
+    )
+    if inscription_id is None:
+        abort(404)
+    return redirect(url_for("ateliers.suivi", inscription_id=inscription_id), code=308)
+
+
+@ateliers_bp.route("/inscriptions/<int:inscription_id>/suivi", methods=["GET", "POST"])
+@roles_required(*WRITERS)
+def suivi(inscription_id: int):
+    inscription = _inscription_suivie_or_404(inscription_id)
     today = structure_today(current_user.structure)
     form = SuiviForm() if request.method == "POST" else SuiviForm(formdata=None, appel_on=today)
     if request.method == "POST" and form.validate_on_submit():
         try:
             suivis.enregistrer_suivi(
                 current_user,
-                alerte,
+                inscription,
                 form.appel_on.data,
                 form.resultat.data,
                 form.motif.data or None,
                 form.suite.data,
                 today,
                 now=utcnow(),
+                rappel_on=form.rappel_on.data,
             )
         except DomainError as error:
             db.session.rollback()
             field_error(form, error)
-            alerte = _alerte_or_404(alerte_id)
+            inscription = _inscription_suivie_or_404(inscription_id)
         else:
             db.session.commit()
-            flash(f"Appel de {alerte.inscription.apprenant.prenom} enregistré.", "success")
+            prenom = inscription.apprenant.prenom
+            if form.suite.data == "rappeler":
+                flash(f"Appel {de(prenom)} enregistré, rappel prévu le {date_fr(form.rappel_on.data)}.", "success")
+            else:
+                flash(f"Appel {de(prenom)} enregistré.", "success")
             if form.suite.data == "abandon":
                 flash("Une place est libre : voici les personnes en attente qui peuvent la prendre.", "info")
-                return redirect(url_for("ateliers.remplacement", atelier_id=alerte.inscription.atelier_id))
+                return redirect(url_for("ateliers.remplacement", atelier_id=inscription.atelier_id))
             if form.suite.data == "rattrapage_propose":
-                return redirect(
-                    url_for("ateliers.rattrapages", inscription_id=alerte.inscription_id, module=alerte.module_numero)
-                )
+                manques = rappels.modules_manques([inscription.id]).get(inscription.id, [])
+                module = next((m.numero for m in manques if not m.rattrapage_prevu), None)
+                return redirect(url_for("ateliers.rattrapages", inscription_id=inscription.id, module=module))
             return redirect(url_for("ateliers.a_rappeler"))
-    return render_template("ateliers/suivi.html", alerte=alerte, form=form, regles=dropout.REGLES)
+    return _render_suivi(inscription, form, today)
+
+
+def _render_suivi(inscription: Inscription, form: SuiviForm, today):
+    """The call page: the person, why to call (every open alert about today), missed modules, earlier calls."""
+    alertes = rappels.alertes_du_jour(inscription.id)
+    journal.record(current_user, "consultation", "inscription", inscription.id, "appel de suivi")
+    db.session.commit()
+    return render_template(
+        "ateliers/suivi.html",
+        inscription=inscription,
+        apprenant=inscription.apprenant,
+        alertes=alertes,
+        modules_manques=rappels.modules_manques([inscription.id]).get(inscription.id, []),
+        suivis=rappels.suivis_de([inscription.id]).get(inscription.id, []),
+        form=form,
+        regles=dropout.REGLES,
+        risques=dropout.NIVEAUX_RISQUE,
+    )
 
 
 def _titres_modules() -> dict[int, str]:

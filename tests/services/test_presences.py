@@ -119,4 +119,4 @@ def test_two_absences_in_a_row_raise_absences_consecutives(atelier, mediatrice):
         sa.select(Alerte).where(Alerte.inscription_id == martin.id, Alerte.regle == "absences_consecutives")
     )
     assert alerte.niveau_risque == "abandon_probable"
-    assert "2 séances de suite" in alerte.message
+    assert "2 absences de suite" in alerte.message

@@ -17,9 +17,12 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
     built = scheduler.build_scheduler(app, BackgroundScheduler)
     built.start(paused=True)
     try:
-        (job,) = built.get_jobs()
-        assert job.id == "heartbeat"
-        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
+        jobs = {job.id: job for job in built.get_jobs()}
+        assert set(jobs) == {"heartbeat", "alertes_quotidiennes"}
+        for job in jobs.values():
+            assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
+        # Every hour at minute 5 UTC: each structure's new day is swept within the hour after its midnight.
+        assert str(jobs["alertes_quotidiennes"].trigger) == "cron[minute='5']"
     finally:
         built.shutdown(wait=False)
 

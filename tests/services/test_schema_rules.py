@@ -196,7 +196,7 @@ def test_one_alert_per_inscription_rule_and_seance(inscription):
             "regle": "absence_non_excusee",
             "niveau_risque": "a_rappeler",
             "seance_numero": 2,
-            "message": "Absent(e) sans excuse à la séance 2",
+            "message": "Absence sans excuse à la séance 2",
         }
         return Alerte(**{**defaults, **values})
 

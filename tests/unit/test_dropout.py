@@ -215,13 +215,12 @@ def test_messages_name_the_seance_and_module_with_titles():
     messages = {alerte.regle: alerte.message for alerte in alertes}
 
     assert [a.message for a in alertes if a.regle == NE] == [
-        "Absent(e) sans excuse à la séance 2 (module 2 : Écrire et se repérer dans Windows)",
-        "Absent(e) sans excuse à la séance 3 (module 3)",
+        "Absence sans excuse à la séance 2 (module 2 : Écrire et se repérer dans Windows)",
+        "Absence sans excuse à la séance 3 (module 3)",
     ]
-    assert messages[DEB] == "Absent(e) en début d'atelier : séance 2 (module 2 : Écrire et se repérer dans Windows)"
+    assert messages[DEB] == "Absence en début d'atelier : séance 2 (module 2 : Écrire et se repérer dans Windows)"
     assert messages[CONS] == (
-        "Absent(e) à 2 séances de suite : séance 2 (module 2 : Écrire et se repérer dans Windows) "
-        "et séance 3 (module 3)"
+        "2 absences de suite : séance 2 (module 2 : Écrire et se repérer dans Windows) et séance 3 (module 3)"
     )
     assert messages[TAUX] == "Assiduité de 67 % (4 séances suivies sur 6), sous le seuil de 80 %"
     assert messages[NIV] == (
@@ -233,14 +232,31 @@ def test_messages_without_titles_and_long_runs():
     alertes = dropout_alerts(parcours("A E A A . ."), jour(4), Seuils(module_sans_acquis=3))
     messages = {alerte.regle: alerte.message for alerte in alertes}
 
-    assert messages[DEB] == "Absent(e) en début d'atelier : séance 1 (module 1) et séance 2 (module 2)"
+    assert messages[DEB] == "Absences en début d'atelier : séance 1 (module 1) et séance 2 (module 2)"
     assert messages[CONS] == (
-        "Absent(e) à 4 séances de suite : séance 1 (module 1), séance 2 (module 2), séance 3 (module 3) "
-        "et séance 4 (module 4)"
+        "4 absences de suite : séance 1 (module 1), séance 2 (module 2), séance 3 (module 3) et séance 4 (module 4)"
     )
     assert messages[TAUX] == "Assiduité de 0 % (0 séance suivie sur 4), sous le seuil de 80 %"
     run = next(alerte for alerte in alertes if alerte.regle == CONS)
     assert (run.seance, run.module) == (2, 2)  # where the run reached the threshold: stable while it goes on
+
+
+def test_alerts_about_seances_keyed_in_from_paper_are_history():
+    # The workshop was entered in the app on the evening of séance 3: séances 1 to 3 were keyed in from paper.
+    base = parcours("A A P A . .", niveau=0)
+    papier = Parcours(**{**base.__dict__, "atelier_cree_at": datetime.combine(jour(3), time(18, 0))})
+    alertes = {(a.regle, a.seance): a.is_historique for a in dropout_alerts(papier, jour(4))}
+
+    assert alertes == {
+        (NE, 1): True,
+        (NE, 2): True,
+        (NE, 4): False,  # held since the workshop is in the app: a call to make
+        (DEB, 1): True,
+        (CONS, 2): True,  # the run of séances 1-2 is over, before the app
+        (TAUX, None): False,  # the rate reads séance 4 too
+        (NIV, 2): True,
+    }
+    assert not any(a.is_historique for a in dropout_alerts(base, jour(4)))  # entered before its séances
 
 
 def test_rate_message_never_reads_as_equal_to_the_threshold():

@@ -1,6 +1,6 @@
 import pytest
 
-from core.francais import avec, de, elide_devant, nombre
+from core.francais import accord, avec, de, elide_devant, nombre
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,10 @@ def test_nombre_takes_an_irregular_plural_and_keeps_words_ending_in_s():
 def test_nombre_leaves_the_words_after_a_preposition_alone():
     assert nombre(2, "séance de rattrapage") == "2 séances de rattrapage"
     assert nombre(4, "appel d'abandon") == "4 appels d'abandon"
+
+
+def test_accord_is_the_phrase_of_nombre_without_the_number():
+    assert accord(0, "personne à rappeler", "personnes à rappeler") == "personne à rappeler"
+    assert accord(1, "personne à rappeler", "personnes à rappeler") == "personne à rappeler"
+    assert accord(3, "personne à rappeler", "personnes à rappeler") == "personnes à rappeler"
+    assert accord(2, "séance de rattrapage") == "séances de rattrapage"

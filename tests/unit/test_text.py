@@ -3,6 +3,7 @@ import pytest
 from core.text import (
     SEARCH_KEY_LENGTH,
     display_phone,
+    tel_uri,
     fold,
     has_control_characters,
     name_seen_by,
@@ -167,3 +168,9 @@ def test_search_key_fits_its_column_whatever_the_name_folds_to():
 )
 def test_control_characters_are_spotted(text, multiline, refused):
     assert has_control_characters(text, multiline=multiline) is refused
+
+
+def test_tel_uri_dials_the_stored_number_from_a_phone():
+    assert tel_uri("+33612345678") == "tel:+33-6-12-34-56-78"
+    assert tel_uri("+262692123456") == "tel:+262-692-12-34-56"
+    assert tel_uri("") == "" and tel_uri(None) == "" and tel_uri("pas un numéro") == ""

@@ -1,0 +1,269 @@
+"""Read side of the dropout follow-up: who to call back today, whose next call is planned, the calls made.
+
+A person (an inscription still running) is on the "À rappeler" list when they have an open alert that is about
+today (not ``Alerte.is_historique``) and either
+
+- one such alert no call covers yet (``Alerte.traitee_par_suivi_id`` is NULL: raised, or raised again, after
+  the last call), or
+- their last call planned the next one (``Suivi.rappel_on``) for today or earlier.
+
+With every alert covered and the next call planned after today, they are under "Rappel prévu le …"; with every
+alert covered and no next call planned, they are on neither: the call was made. The rule lives in one SQL
+expression (:func:`_etat`), read by the list and by the home page's count alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ateliers.dropout import NIVEAUX_RISQUE, REGLES
+from ateliers.models import Alerte, Atelier, Inscription, Presence, Rattrapage, Seance, Suivi
+from ateliers.periode import enrolled_at
+from core.models import Apprenant
+from evaluations.models import Module
+from extensions import db
+
+A_RAPPELER = "a_rappeler"
+RAPPEL_PREVU = "rappel_prevu"
+
+_SEVERITE = {code: rang for rang, code in enumerate(NIVEAUX_RISQUE)}
+_ORDRE_REGLE = {code: rang for rang, code in enumerate(REGLES)}
+
+
+def _alerte_du_jour():
+    """The open alerts of the enclosing query's inscription that are about today (not history)."""
+    return sa.and_(
+        Alerte.inscription_id == Inscription.id, Alerte.resolved_at.is_(None), Alerte.is_historique.is_(False)
+    )
+
+
+@cache
+def _etat() -> sa.Case:
+    """``'a_rappeler'``, ``'rappel_prevu'`` or NULL for the enclosing query's inscription, on ``:today``."""
+    non_couverte = sa.exists().where(_alerte_du_jour(), Alerte.traitee_par_suivi_id.is_(None)).correlate(Inscription)
+    dernier = sa.select(sa.func.max(Suivi.id)).where(Suivi.inscription_id == Inscription.id).correlate(Inscription)
+    rappel_on = sa.select(Suivi.rappel_on).where(Suivi.id == dernier.scalar_subquery()).scalar_subquery()
+    today = sa.bindparam("today", type_=sa.Date)
+    return sa.case(
+        (non_couverte, A_RAPPELER),
+        (rappel_on <= today, A_RAPPELER),
+        (rappel_on > today, RAPPEL_PREVU),
+        else_=sa.null(),
+    )
+
+
+def _personnes_suivies(structure_id_param: sa.BindParameter):
+    """Conditions on the enclosing query's inscription: running, in the structure, with an alert about today."""
+    return (
+        Atelier.structure_id == structure_id_param,
+        Inscription.statut == "inscrit",
+        sa.exists().where(_alerte_du_jour()).correlate(Inscription),
+    )
+
+
+@cache
+def _nombre_statement() -> sa.Select:
+    etat = _etat()
+    return (
+        sa.select(sa.func.count())
+        .select_from(Inscription)
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .where(*_personnes_suivies(sa.bindparam("structure_id")), etat == A_RAPPELER)
+    )
+
+
+def nombre_a_rappeler(structure_id: int, today: date) -> int:
+    """How many people the "À rappeler" list shows on ``today`` (the structure's day), one query."""
+    return db.session.scalar(_nombre_statement(), {"structure_id": structure_id, "today": today})
+
+
+@dataclass(frozen=True)
+class ModuleManque:
+    """A module a person missed (absent, excused or not) and has not caught up yet; ``rattrapage_prevu`` when a
+    catch-up is planned."""
+
+    numero: int
+    titre: str
+    rattrapage_prevu: bool
+
+
+@dataclass(frozen=True)
+class LigneARappeler:
+    """One person on the list: their workshop, every open alert about today (most severe first), the modules
+    they missed, their last call, and ``etat`` (``A_RAPPELER`` or ``RAPPEL_PREVU``)."""
+
+    inscription: Inscription
+    apprenant: Apprenant
+    atelier: Atelier
+    etat: str
+    alertes: list[Alerte]
+    modules_manques: list[ModuleManque]
+    dernier_suivi: Suivi | None
+
+    @property
+    def niveau_risque(self) -> str:
+        """The most severe risk level of the person's alerts."""
+        return self.alertes[0].niveau_risque
+
+    @property
+    def nouvelles(self) -> list[Alerte]:
+        """The alerts raised since the last call (all of them without a call)."""
+        return [alerte for alerte in self.alertes if alerte.traitee_par_suivi_id is None]
+
+    @property
+    def module_a_rattraper(self) -> int | None:
+        """The first missed module without a catch-up planned, for the "Prévoir un rattrapage" link."""
+        return next((m.numero for m in self.modules_manques if not m.rattrapage_prevu), None)
+
+
+@dataclass(frozen=True)
+class ListeARappeler:
+    """The "À rappeler" page: the people to call today, most urgent first, then those whose next call is
+    planned, soonest first."""
+
+    a_rappeler: list[LigneARappeler]
+    rappels_prevus: list[LigneARappeler]
+
+
+@cache
+def _lignes_statement() -> sa.Select:
+    etat = _etat()
+    dernier = sa.select(sa.func.max(Suivi.id)).where(Suivi.inscription_id == Inscription.id).correlate(Inscription)
+    return (
+        sa.select(Inscription, Apprenant, Atelier, Suivi, etat.label("etat"))
+        .join(Atelier, Atelier.id == Inscription.atelier_id)
+        .join(Apprenant, Apprenant.id == Inscription.apprenant_id)
+        .outerjoin(Suivi, Suivi.id == dernier.scalar_subquery())
+        .where(*_personnes_suivies(sa.bindparam("structure_id")), etat.is_not(None))
+        .options(joinedload(Suivi.compte))
+    )
+
+
+def _ordre_alerte(alerte: Alerte) -> tuple[int, int, int]:
+    seance = alerte.seance_numero or 7
+    return (_SEVERITE[alerte.niveau_risque], seance, _ORDRE_REGLE[alerte.regle])
+
+
+def liste_a_rappeler(structure_id: int, today: date) -> ListeARappeler:
+    """Who to call back on ``today`` (the structure's day) and whose next call is planned, in three queries
+    (people, their alerts, their missed modules) whatever their number."""
+    rows = db.session.execute(_lignes_statement(), {"structure_id": structure_id, "today": today}).all()
+    ids = [inscription.id for inscription, *_ in rows]
+    alertes: dict[int, list[Alerte]] = {}
+    if ids:
+        for alerte in db.session.scalars(
+            sa.select(Alerte).where(
+                Alerte.inscription_id.in_(ids), Alerte.resolved_at.is_(None), Alerte.is_historique.is_(False)
+            )
+        ):
+            alertes.setdefault(alerte.inscription_id, []).append(alerte)
+    manques = modules_manques(ids)
+    lignes = [
+        LigneARappeler(
+            inscription=inscription,
+            apprenant=apprenant,
+            atelier=atelier,
+            etat=etat,
+            alertes=sorted(alertes.get(inscription.id, []), key=_ordre_alerte),
+            modules_manques=manques.get(inscription.id, []),
+            dernier_suivi=suivi,
+        )
+        for inscription, apprenant, atelier, suivi, etat in rows
+    ]
+    lignes = [ligne for ligne in lignes if ligne.alertes]
+    a_rappeler = sorted(
+        (ligne for ligne in lignes if ligne.etat == A_RAPPELER),
+        key=lambda ligne: (
+            _ordre_alerte(ligne.alertes[0]),
+            min(alerte.created_at for alerte in ligne.alertes),
+            ligne.inscription.id,
+        ),
+    )
+    prevus = sorted(
+        (ligne for ligne in lignes if ligne.etat == RAPPEL_PREVU),
+        key=lambda ligne: (ligne.dernier_suivi.rappel_on, ligne.inscription.id),
+    )
+    return ListeARappeler(a_rappeler, prevus)
+
+
+def modules_manques(inscription_ids: list[int]) -> dict[int, list[ModuleManque]]:
+    """For each inscription, the modules missed at séances the learner was enrolled at (absent, excused or not)
+    and not caught up yet, in séance order; one query. Inscriptions without one are absent."""
+    if not inscription_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Inscription, Seance.starts_at, Module.numero, Module.titre, Rattrapage.prevu_at, Rattrapage.fait_on)
+        .join(Presence, Presence.inscription_id == Inscription.id)
+        .join(Seance, Seance.id == Presence.seance_id)
+        .join(Module, Module.id == Seance.module_id)
+        .outerjoin(Rattrapage, sa.and_(Rattrapage.inscription_id == Inscription.id, Rattrapage.module_id == Module.id))
+        .where(Inscription.id.in_(inscription_ids), Presence.statut.in_(("absent", "absent_excuse")))
+        .order_by(Inscription.id, Seance.numero)
+    )
+    manques: dict[int, list[ModuleManque]] = {}
+    for inscription, starts_at, numero, titre, prevu_at, fait_on in rows:
+        if fait_on is not None or not enrolled_at(inscription.joined_at, inscription.ended_at, starts_at):
+            continue
+        manques.setdefault(inscription.id, []).append(ModuleManque(numero, titre, prevu_at is not None))
+    return manques
+
+
+def _alertes_ouvertes(inscription_id: int, historiques: bool) -> list[Alerte]:
+    return sorted(
+        db.session.scalars(
+            sa.select(Alerte).where(
+                Alerte.inscription_id == inscription_id,
+                Alerte.resolved_at.is_(None),
+                Alerte.is_historique.is_(historiques),
+            )
+        ),
+        key=_ordre_alerte,
+    )
+
+
+def alertes_du_jour(inscription_id: int) -> list[Alerte]:
+    """The open alerts of an inscription that are about today (the reasons to call), most severe first."""
+    return _alertes_ouvertes(inscription_id, historiques=False)
+
+
+def alertes_historiques(inscription_id: int) -> list[Alerte]:
+    """The open alerts of an inscription about séances keyed in from paper (``Alerte.is_historique``), most
+    severe first: shown as history on the progress page, never as calls to make."""
+    return _alertes_ouvertes(inscription_id, historiques=True)
+
+
+def suivis_of(apprenant_id: int) -> list[Suivi]:
+    """The calls about a learner, in every workshop, newest first, with who made them and the workshop loaded;
+    one query (the learner page's history)."""
+    return list(
+        db.session.scalars(
+            sa.select(Suivi)
+            .join(Inscription, Inscription.id == Suivi.inscription_id)
+            .where(Inscription.apprenant_id == apprenant_id)
+            .options(joinedload(Suivi.compte), joinedload(Suivi.inscription).joinedload(Inscription.atelier))
+            .order_by(Suivi.appel_on.desc(), Suivi.id.desc())
+        )
+    )
+
+
+def suivis_de(inscription_ids: list[int]) -> dict[int, list[Suivi]]:
+    """The calls about each inscription, newest first, with who made them loaded; one query.
+
+    :return: inscription id -> its calls (an inscription without a call is absent).
+    """
+    par_inscription: dict[int, list[Suivi]] = {}
+    if not inscription_ids:
+        return par_inscription
+    for suivi in db.session.scalars(
+        sa.select(Suivi)
+        .where(Suivi.inscription_id.in_(inscription_ids))
+        .options(joinedload(Suivi.compte))
+        .order_by(Suivi.appel_on.desc(), Suivi.id.desc())
+    ):
+        par_inscription.setdefault(suivi.inscription_id, []).append(suivi)
+    return par_inscription
