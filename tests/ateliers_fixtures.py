@@ -24,8 +24,15 @@ START = date(2026, 3, 30)
 
 
 def make_atelier(structure, apprenants=(), joined_at: datetime = JOINED_AT, **overrides) -> Atelier:
-    """A workshop of ``structure`` not planned yet, ``apprenants`` enrolled in it at ``joined_at``."""
-    values = {"structure_id": structure.id, "intitule": "Atelier du lundi matin", "demi_journee": 0, **overrides}
+    """A workshop of ``structure`` not planned yet, entered in the app and ``apprenants`` enrolled in it at
+    ``joined_at``."""
+    values = {
+        "structure_id": structure.id,
+        "intitule": "Atelier du lundi matin",
+        "demi_journee": 0,
+        "created_at": joined_at,
+        **overrides,
+    }
     atelier = Atelier(**values)
     db.session.add(atelier)
     db.session.flush()
