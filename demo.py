@@ -285,6 +285,9 @@ def _add_workshop(
     start = planned[0].jour
     atelier = Atelier(
         structure_id=structure.id,
+        # Entered in the app when its group was confirmed, before its séances (so its alerts are calls to make
+        # today, not history keyed in from paper): the moment its learners joined, ten days before séance 1.
+        created_at=min(planned[0].starts_at - timedelta(days=10), utcnow()),
         intitule=intitule,
         demi_journee=demi_journee,
         statut=statut,

@@ -3,8 +3,9 @@
 ``dropout_alerts(parcours, today, seuils, titres_modules)`` takes one learner's course in one workshop
 (:class:`Parcours`: placement niveau, when they joined and left, one :class:`SeanceSuivie` per séance of the
 workshop, the count of skills judged "acquis" per module) and returns the alerts that hold on ``today``, as
-:class:`Alerte` values, most severe first. It is recomputed whenever attendance or skills are saved; the
-service compares the alerts' :attr:`Alerte.cle` with the ones it already stored. The thresholds are a
+:class:`Alerte` values, most severe first. It is recomputed for the whole workshop whenever attendance or
+skills are saved, and each day by the scheduler's sweep (``ateliers.alertes_quotidiennes``): an alert depends
+on ``today``. The service compares the alerts' :attr:`Alerte.cle` with the ones it already stored. The thresholds are a
 :class:`Seuils`, stored per structure as JSON (:meth:`Seuils.to_dict`, :meth:`Seuils.from_dict`).
 
 Which séances count ("held"): those at which the learner was enrolled (``ateliers.periode``: the séance started
@@ -52,8 +53,11 @@ Rules, with their risk level (``RISQUE_PAR_REGLE``) and the default thresholds o
   acquired: saving them recomputes the alerts.
 
 Two rules can point at the same séance (an unexcused absence at séance 1 is also an absence at the start):
-each gives its own alert, and :func:`risque_principal` picks the one to show first. Every alert puts the
-learner on the "À rappeler" list (:func:`a_rappeler`); ``niveau_risque`` says how urgent the call is.
+each gives its own alert, and :func:`risque_principal` picks the one to show first. Every alert about today
+puts the learner on the "À rappeler" list (:func:`a_rappeler`; until a call covers it, ``ateliers.rappels``);
+``niveau_risque`` says how urgent the call is. An alert whose séances all started before the workshop was
+entered in the app (``Parcours.atelier_cree_at``: keyed in afterwards from paper) is ``is_historique``: history,
+not a call to make. For consecutive absences that is the run's last séance, for the rate every séance held.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 import sqlalchemy as sa
 
 from ateliers.models import Atelier, Inscription, Presence
+from ateliers.rappels import liste_a_rappeler, nombre_a_rappeler
 from core.models import Apprenant, Compte, Structure
+from core.timeutil import structure_today
 from demo import DEMO_STRUCTURE, load_demo
 from evaluations.models import EvaluationCompetence, Positionnement
 from extensions import db
@@ -46,3 +48,13 @@ def test_large_data_set_spreads_learners_over_structures(app):
     assert count(Apprenant, Apprenant.nom_recherche == "") == 0
     again = load_demo("mot-de-passe-demo", learners=600, structures=6)
     assert (again.structures, again.apprenants) == (0, 0)
+
+
+def test_the_demo_has_someone_to_call_today_not_history(app):
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    structure = db.session.scalar(sa.select(Structure).where(Structure.nom == DEMO_STRUCTURE))
+    today = structure_today(structure)
+    assert nombre_a_rappeler(structure.id, today) >= 1
+    (ligne, *_) = liste_a_rappeler(structure.id, today).a_rappeler
+    assert ligne.atelier.statut == "en_cours" and not any(alerte.is_historique for alerte in ligne.alertes)

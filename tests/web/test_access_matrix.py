@@ -19,6 +19,7 @@ from tests.conftest import open_session
 REDIRECTING_PAGES = {
     "auth.login": {302},  # already signed in: sent to the home page
     "groupes.proposition": {302},  # needs the workshops to fill (?atelier=...): sent back to the groups page
+    "ateliers.suivi_alerte": {308},  # an old per-alert call link: sent on to the person's call, method kept
 }
 
 # URL parameter -> attribute of the World holding (id in own structure, id in the other structure).

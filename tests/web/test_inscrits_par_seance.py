@@ -72,7 +72,7 @@ def test_a_place_taken_after_seance_3_starts_at_seance_4_everywhere(browser, med
     clock.now = DEPART
     alerte = db.session.scalar(sa.select(Alerte).where(Alerte.inscription_id == ids(atelier)["Roux"]))
     response = browser.submit(
-        f"/ateliers/alertes/{alerte.id}/suivi",
+        f"/ateliers/inscriptions/{alerte.inscription_id}/suivi",
         {"appel_on": "2026-04-20", "resultat": "joint", "motif": "emploi", "suite": "abandon"},
     )
     assert response.headers["Location"] == f"/ateliers/{atelier.id}/remplacement"

@@ -133,7 +133,7 @@ def test_a_rappeler_lists_open_alerts_most_severe_first(browser, mediatrice, ate
     assert "Abandon probable" in page and "Absences consécutives" in page and "Absence non excusée" in page
     assert "Absence en début d&#39;atelier" not in page  # resolved
     assert "Etranger" not in page
-    assert "Téléphone" in page and "01 99 00 00" in page
+    assert 'href="tel:+33-1-99-00-00' in page and "01 99 00 00" in page
 
 
 def test_a_rappeler_query_count_is_flat(browser, mediatrice, atelier, make_apprenant, count_queries):
@@ -161,8 +161,8 @@ def test_follow_up_form_from_the_list(browser, mediatrice, atelier):
     alerte = alert_for(ids(atelier)["Martin"], "absences_consecutives", "abandon_probable", 2)
     db.session.commit()
     browser.login(mediatrice)
-    assert f"/ateliers/alertes/{alerte.id}/suivi" in browser.get("/ateliers/a-rappeler").get_data(as_text=True)
-    url_suivi = f"/ateliers/alertes/{alerte.id}/suivi"
+    url_suivi = f"/ateliers/inscriptions/{alerte.inscription_id}/suivi"
+    assert url_suivi in browser.get("/ateliers/a-rappeler").get_data(as_text=True)
     response = browser.submit(url_suivi, {"appel_on": "2026-04-14", "resultat": "joint", "suite": "abandon"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -177,7 +177,7 @@ def test_follow_up_form_from_the_list(browser, mediatrice, atelier):
     assert db.session.get(Alerte, alerte.id).inscription.statut == "abandon"
     page = browser.get("/ateliers/a-rappeler").get_data(as_text=True)
     assert "Appel de Josiane enregistré." in page
-    assert "<td>Josiane Martin</td>" not in page and "Personne à rappeler" in page
+    assert "Josiane Martin" not in page and "Personne à rappeler pour le moment." in page
 
 
 def test_follow_up_of_another_structure_is_not_found(browser, make_structure, make_compte, atelier):
@@ -185,6 +185,16 @@ def test_follow_up_of_another_structure_is_not_found(browser, make_structure, ma
     db.session.commit()
     browser.login(make_compte("mediateur", structure=make_structure(nom="Autre")))
     assert browser.get(f"/ateliers/alertes/{alerte.id}/suivi").status_code == 404
+    assert browser.get(f"/ateliers/inscriptions/{alerte.inscription_id}/suivi").status_code == 404
+
+
+def test_an_old_alert_link_leads_to_the_person_s_call(browser, mediatrice, atelier):
+    alerte = alert_for(ids(atelier)["Martin"], "absence_debut", "risque", 1)
+    db.session.commit()
+    browser.login(mediatrice)
+    response = browser.get(f"/ateliers/alertes/{alerte.id}/suivi")
+    assert response.status_code == 308
+    assert response.headers["Location"] == f"/ateliers/inscriptions/{alerte.inscription_id}/suivi"
 
 
 def test_a_simultaneous_save_is_refused_with_a_message_and_the_typed_values_kept(

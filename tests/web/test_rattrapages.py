@@ -216,7 +216,7 @@ def test_a_follow_up_proposing_a_catch_up_leads_to_the_catch_up_page(browser, me
     assert url(martin) in detail
 
     response = browser.submit(
-        f"/ateliers/alertes/{alerte.id}/suivi",
+        f"/ateliers/inscriptions/{alerte.inscription_id}/suivi",
         {"appel_on": "2026-04-14", "resultat": "joint", "suite": "rattrapage_propose"},
     )
     assert response.status_code == 302

@@ -117,7 +117,7 @@ def test_an_abandon_follow_up_leads_to_the_replacement_page(browser, mediatrice,
     make_candidate(prenom="Lucien", nom="Juste", score=45)
     browser.login(mediatrice)
     response = browser.submit(
-        f"/ateliers/alertes/{alerte.id}/suivi",
+        f"/ateliers/inscriptions/{alerte.inscription_id}/suivi",
         {"appel_on": TODAY.isoformat(), "resultat": "joint", "motif": "emploi", "suite": "abandon"},
     )
     assert response.status_code == 302
@@ -136,7 +136,7 @@ def test_another_follow_up_still_goes_back_to_the_call_list(browser, mediatrice,
     db.session.commit()
     browser.login(mediatrice)
     response = browser.submit(
-        f"/ateliers/alertes/{alerte.id}/suivi",
+        f"/ateliers/inscriptions/{alerte.inscription_id}/suivi",
         {"appel_on": date(2026, 4, 20).isoformat(), "resultat": "joint", "suite": "revient"},
     )
     assert response.headers["Location"] == "/ateliers/a-rappeler"
