@@ -3,13 +3,13 @@ import pytest
 from core.text import (
     SEARCH_KEY_LENGTH,
     display_phone,
-    tel_uri,
     fold,
     has_control_characters,
     name_seen_by,
     normalize_phone,
     phone_search,
     search_key,
+    tel_uri,
 )
 
 
