@@ -85,4 +85,5 @@ def test_a_next_call_planned_waits_under_rappels_prevus(browser, mediatrice, ate
     assert response.status_code == 302
     page = text(browser.get("/ateliers/a-rappeler"))
     assert "rappel prévu le vendredi 17 avril 2026" in page
-    assert "0 personne à rappeler" in page and "Rappels prévus Josiane Martin" in page
+    assert "Personne à rappeler pour le moment. Rappels prévus Josiane Martin" in page
+    assert "0 personne à rappeler" in text(browser.get("/"))
