@@ -430,3 +430,82 @@ def test_sessions_migration_keeps_accounts_and_what_refers_to_them(empty_databas
         assert db.session.scalar(sa.text("SELECT session_version FROM compte")) == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_calls_migration_covers_the_alerts_of_each_call_and_marks_paper_seances_as_history(
+    empty_database_uri, tmp_path
+):
+    """0010: an alert raised before an inscription's latest call is covered by it, a later one is not; an alert
+    about a séance held before its workshop was entered is history; the downgrade gives each call an alert back."""
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0009_index_pages")
+        run = db.session.execute
+        now = "2026-04-01 09:00:00"
+        run(
+            sa.text(
+                "INSERT INTO structure (id, nom, type, commune, adresse, fuseau_horaire, feries_travailles, "
+                "created_at) VALUES (1, 'S', 'ccas', '', '', 'Europe/Paris', '[]', :n)"
+            ),
+            {"n": now},
+        )
+        run(sa.text("INSERT INTO module (id, version, numero, titre, duree_minutes) VALUES (1, 1, 1, 'M', 180)"))
+        run(
+            sa.text(
+                "INSERT INTO apprenant (id, structure_id, prenom, nom, nom_recherche, disponibilites, "
+                "canal_prefere, created_at, updated_at) VALUES (1, 1, 'P', 'N', 'n p', 1, 'telephone', :n, :n)"
+            ),
+            {"n": now},
+        )
+        # Entered in the app on 25 April, after séance 1 (20 April, keyed in from paper), before séance 2.
+        run(
+            sa.text(
+                "INSERT INTO atelier (id, structure_id, intitule, curriculum_version, demi_journee, capacite, "
+                "taille_min, ecart_max, places_prises, lieu, statut, is_locked, created_at) "
+                "VALUES (1, 1, 'A', 1, 0, 4, 3, 20, 1, '', 'en_cours', false, '2026-04-25 10:00:00')"
+            )
+        )
+        for numero, starts, ends in (
+            (1, "2026-04-20 07:00:00", "2026-04-20 10:00:00"),
+            (2, "2026-05-04 07:00:00", "2026-05-04 10:00:00"),
+        ):
+            run(
+                sa.text(
+                    "INSERT INTO seance (id, atelier_id, numero, module_id, starts_at, ends_at) "
+                    "VALUES (:i, 1, :i, 1, :s, :e)"
+                ),
+                {"i": numero, "s": starts, "e": ends},
+            )
+        run(
+            sa.text(
+                "INSERT INTO inscription (id, atelier_id, apprenant_id, statut, minutes_suivies, joined_at, "
+                "created_at) VALUES (1, 1, 1, 'inscrit', 0, '2026-04-01 09:00:00', :n)"
+            ),
+            {"n": now},
+        )
+        for ident, seance, created in ((1, 1, "2026-04-26 08:00:00"), (2, 2, "2026-05-05 08:00:00")):
+            run(
+                sa.text(
+                    "INSERT INTO alerte (id, inscription_id, regle, niveau_risque, seance_numero, message, "
+                    "created_at) VALUES (:i, 1, 'absence_non_excusee', 'a_rappeler', :s, '-', :c)"
+                ),
+                {"i": ident, "s": seance, "c": created},
+            )
+        run(
+            sa.text(
+                "INSERT INTO suivi (id, inscription_id, alerte_id, appel_on, resultat, suite, created_at) "
+                "VALUES (1, 1, 1, '2026-04-27', 'joint', 'revient', '2026-04-27 09:00:00')"
+            )
+        )
+        db.session.commit()
+
+        upgrade()
+
+        rows = run(sa.text("SELECT id, traitee_par_suivi_id, is_historique FROM alerte ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(1, 1, True), (2, None, False)]
+        assert run(sa.text("SELECT rappel_on FROM suivi")).scalar() is None
+        db.session.commit()
+        downgrade(revision="0009_index_pages")
+        assert run(sa.text("SELECT alerte_id FROM suivi")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

@@ -8,9 +8,10 @@ from datetime import date, datetime
 
 import pytest
 
+from ateliers import services
 from ateliers.presences import Saisie, enregistrer_presences
 from extensions import db
-from tests.ateliers_fixtures import ids
+from tests.ateliers_fixtures import START, ids, make_atelier
 
 NOW = datetime(2026, 4, 14, 8, 0)  # Tuesday 14 April, 10:00 Paris: séances 1 and 2 were on 30 March and 13 April
 TODAY = date(2026, 4, 14)
@@ -87,3 +88,27 @@ def test_a_next_call_planned_waits_under_rappels_prevus(browser, mediatrice, ate
     assert "rappel prévu le vendredi 17 avril 2026" in page
     assert "Personne à rappeler pour le moment. Rappels prévus Josiane Martin" in page
     assert "0 personne à rappeler" in text(browser.get("/"))
+
+
+def test_alerts_about_seances_keyed_in_from_paper_are_history_on_the_progress_page(
+    browser, mediatrice, structure, make_apprenant
+):
+    # Entered in the app on the evening of séance 1 (30 March), keyed in afterwards from the paper sheet.
+    atelier = make_atelier(
+        structure,
+        [make_apprenant(prenom="Josiane", nom="Martin"), make_apprenant(prenom="Marcel", nom="Bernard")],
+        joined_at=datetime(2026, 3, 1, 9, 0),
+        created_at=datetime(2026, 3, 30, 17, 0),
+    )
+    services.planifier_atelier(mediatrice, atelier, START, "Salle 2", [mediatrice.id], date(2026, 3, 1))
+    db.session.commit()
+    inscrits = ids(atelier)
+    saisies = {inscrits["Martin"]: Saisie("absent"), inscrits["Bernard"]: Saisie("present")}
+    enregistrer_presences(mediatrice, atelier, atelier.seances[0], saisies, TODAY)
+    db.session.commit()
+
+    browser.login(mediatrice)
+    assert "Josiane Martin" not in text(browser.get("/ateliers/a-rappeler"))
+    progression = text(browser.get(f"/ateliers/inscriptions/{inscrits['Martin']}/progression"))
+    assert "Historique, séances saisies après coup" in progression
+    assert "Absence sans excuse à la séance 1" in progression
