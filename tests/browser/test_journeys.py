@@ -105,11 +105,12 @@ def test_mediator_registers_a_learner_then_finds_them(page: Page, journey, make_
         expect(page.locator("p.muted[role=status]")).to_have_text(f"1 apprenant pour « {query} ».")
         expect(learner_rows(page)).to_have_count(1)
         row = learner_rows(page).first
-        expect(row.get_by_role("link")).to_have_text("LEFÈVRE Élodie")
-        expect(row).to_contain_text("06 12 34 56 78")
+        expect(row.get_by_role("link", name="LEFÈVRE Élodie")).to_be_visible()
+        # The number dials from a phone or a tablet.
+        expect(row.get_by_role("link", name="06 12 34 56 78")).to_have_attribute("href", "tel:+33-6-12-34-56-78")
         expect(search).to_have_value(query)
 
-    learner_rows(page).first.get_by_role("link").click()
+    learner_rows(page).first.get_by_role("link", name="LEFÈVRE Élodie").click()
     expect(page).to_have_url(detail_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Élodie LEFÈVRE")
 
