@@ -48,8 +48,8 @@ def remplacee(atelier, mediatrice, nadia):
         roux = "absent" if numero == 3 else "present"
         attend(mediatrice, atelier, numero, jour, Martin="present", Bernard="present", Roux=roux)
     roux = inscription_of(atelier, "Roux")
-    alerte = db.session.scalar(sa.select(Alerte).where(Alerte.inscription_id == roux.id))
-    enregistrer_suivi(mediatrice, alerte, JOURS[3], "joint", "emploi", "abandon", JOURS[3], now=DEPART)
+    assert db.session.scalar(sa.select(Alerte).where(Alerte.inscription_id == roux.id)) is not None
+    enregistrer_suivi(mediatrice, roux, JOURS[3], "joint", "emploi", "abandon", JOURS[3], now=DEPART)
     db.session.commit()
     assert [s.numero for s in services.seances_restantes(atelier, DEPART)] == [4, 5, 6]
     services.inscrire_remplacant(mediatrice, atelier, nadia, JOURS[3], now=DEPART)
@@ -112,9 +112,9 @@ def test_closing_is_not_blocked_by_the_newcomer_at_seance_3_and_keeps_the_leaver
 def test_a_leaver_is_off_the_seances_that_start_after_she_left(atelier, mediatrice):
     attend(mediatrice, atelier, 1, JOURS[1], Martin="present", Bernard="present", Roux="absent")
     roux = inscription_of(atelier, "Roux")
-    alerte = db.session.scalar(sa.select(Alerte).where(Alerte.inscription_id == roux.id))
+    assert db.session.scalar(sa.select(Alerte).where(Alerte.inscription_id == roux.id)) is not None
     # The call the morning of séance 2, before it starts (9:00 Paris is 7:00 UTC).
-    enregistrer_suivi(mediatrice, alerte, JOURS[2], "joint", "sante", "abandon", JOURS[2], now=datetime(2026, 4, 13, 6))
+    enregistrer_suivi(mediatrice, roux, JOURS[2], "joint", "sante", "abandon", JOURS[2], now=datetime(2026, 4, 13, 6))
     db.session.commit()
     assert noms(atelier, 1) == ["Bernard", "Martin", "Roux"]
     assert noms(atelier, 2) == ["Bernard", "Martin"]

@@ -98,18 +98,18 @@ def test_two_calls_ending_in_an_abandon_at_once_free_the_place_once(app, mediatr
     ]
     db.session.add_all(alertes)
     db.session.commit()
-    alerte_ids, compte_id, places = [a.id for a in alertes], mediatrice.id, atelier.places_prises
+    compte_id, places = mediatrice.id, atelier.places_prises
 
-    def appel(alerte_id):
+    def appel():
         def sauvegarde():
-            alerte = db.session.get(Alerte, alerte_id)
+            inscription = db.session.get(Inscription, martin)
             enregistrer_suivi(
-                db.session.get(Compte, compte_id), alerte, TODAY, "joint", "emploi", "abandon", TODAY, now=NOW
+                db.session.get(Compte, compte_id), inscription, TODAY, "joint", "emploi", "abandon", TODAY, now=NOW
             )
 
         return sauvegarde
 
-    issues = en_meme_temps(app, appel(alerte_ids[0]), appel(alerte_ids[1]))
+    issues = en_meme_temps(app, appel(), appel())
 
     assert issues == {"premier": "ok", "second": DomainError.__name__}
     db.session.expire_all()
