@@ -10,6 +10,7 @@ import pytest
 
 from ateliers import services
 from ateliers.presences import Saisie, enregistrer_presences
+from core.text import tel_uri
 from extensions import db
 from tests.ateliers_fixtures import START, ids, make_atelier
 
@@ -112,3 +113,20 @@ def test_alerts_about_seances_keyed_in_from_paper_are_history_on_the_progress_pa
     progression = text(browser.get(f"/ateliers/inscriptions/{inscrits['Martin']}/progression"))
     assert "Historique, séances saisies après coup" in progression
     assert "Absence sans excuse à la séance 1" in progression
+
+
+def test_every_page_showing_a_learner_s_phone_makes_it_a_tel_link(browser, mediatrice, atelier, make_candidate):
+    martin = next(i for i in atelier.inscriptions if i.apprenant.nom == "Martin")
+    attend = make_candidate(prenom="Lucien", nom="Juste", dispo=("lun-matin",))
+    browser.login(mediatrice)
+    pages = {
+        "fiche": f"/apprenants/{martin.apprenant_id}",
+        "liste des apprenants": "/apprenants/",
+        "appel": f"/ateliers/inscriptions/{martin.id}/suivi",
+        "rattrapages": f"/ateliers/inscriptions/{martin.id}/rattrapages",
+        "liste d'attente": "/liste-attente/",
+    }
+    for nom, url in pages.items():
+        page = browser.get(url).get_data(as_text=True)
+        numero = attend.telephone if nom == "liste d'attente" else martin.apprenant.telephone
+        assert f'href="{tel_uri(numero)}"' in page and tel_uri(numero).startswith("tel:+33-1-99-"), nom
