@@ -519,7 +519,6 @@ def seances_animees(structure: Structure, compte_id: int, debut: date, fin: date
     )
 
 
-
 def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSeance]:
     """The state of each of ``seances`` (of ``atelier``, its members loaded): séance id -> :class:`EtatSeance`.
 

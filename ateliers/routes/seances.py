@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import avancement
+from ateliers import avancement, dropout, rappels
 from ateliers import competences as competences_service
-from ateliers import dropout, rappels
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
