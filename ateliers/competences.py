@@ -4,19 +4,22 @@ At séances 1 to 5 the mediator judges the skills of the séance's module. The s
 final-evaluation skill (M6.5, the reference scenario) is the final evaluation: every skill of the curriculum
 version can be judged there, so the whole M1-M6 grid is completed in one place.
 
-A learner absent at the séance is not judged on it, unless a catch-up of that module is done: then the
-catch-up counts for the module's skills. ``enregistrer_competences`` refuses a save made from a page older
-than the last save of these judgements (``core.versions``, :func:`instantane_competences`), validates
-everything before writing
-(nothing is written when a line is refused), upserts one EvaluationCompetence per learner and skill, and
-recomputes the learner's dropout alerts (``niveau_sans_acquis`` reads the skills). It flushes; the route
-commits.
+One rule on every page (:func:`empechements`, ``ateliers.periode.modules_non_notables``): a module the learner
+missed is not judged until a catch-up of it is done (the catch-up then counts for the module's skills), and
+someone absent at the séance is not judged at it. At the final evaluation the page shows one learner at a
+time (:func:`etats_evaluation_finale` says whose evaluation is done) and a save compares only that learner's
+judgements with what the page showed (``personnes``).
+
+``enregistrer_competences`` refuses a save made from a page older than the last save of these judgements
+(``core.versions``, :func:`instantane_competences`), validates everything before writing (nothing is written
+when a line is refused), upserts one EvaluationCompetence per learner and skill, and recomputes the learner's
+dropout alerts (``niveau_sans_acquis`` reads the skills). It flushes; the route commits.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -29,6 +32,7 @@ from ateliers.presences import inscrits_de_seance, recalculer_atelier
 from ateliers.queries import modules_rattrapes
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
+from core.francais import nombre
 from core.models import Compte
 from core.timeutil import utcnow
 from evaluations.constants import RESULTATS_COMPETENCE
@@ -100,54 +104,85 @@ def _resultats_statement() -> sa.Select:
 
 
 def empechements(
-    seance: Seance, inscrits: list[Inscription], statuts: Mapping[int, str] | None = None
-) -> dict[int, str]:
-    """inscription id -> why they cannot be judged at ``seance`` (absent, no catch-up of the module done).
+    atelier: Atelier,
+    seance: Seance,
+    inscrits: list[Inscription],
+    statuts: Mapping[tuple[int, int], str] | None = None,
+) -> dict[int, dict[int, str]]:
+    """Whose skills cannot be judged at ``seance``, module by module: the one rule of the séance pages and the
+    final evaluation (``ateliers.periode.modules_non_notables``: a module missed without a catch-up done is
+    not judged, and someone who missed this séance is not judged at it).
 
-    :param statuts: the séance's attendance (inscription id -> statut) when the caller has already read it
-        (the skills page shows it): then no query here but for the catch-ups of absent learners.
+    :param statuts: the attendance the caller has already read, (inscription id, séance id) -> statut, covering
+        ``inscrits`` at the séances of the modules judged here (at a séance page, that séance; at the final
+        evaluation, every séance): then no query here but for the catch-ups of those who missed one.
+    :return: inscription id -> module id -> ``periode.ABSENCE_A_LA_SEANCE`` or ``periode.MODULE_MANQUE``;
+        learners who may be judged on everything are left out. Messages: :func:`raison_empechement`.
     """
-    ids = [i.id for i in inscrits]
-    if not ids:
+    if not inscrits:
         return {}
-    if statuts is not None:
-        attendus = set(ids)
-        absents = {i: statut for i, statut in statuts.items() if i in attendus and statut not in dropout.PRESENT}
+    modules = [m.id for m in grille(atelier, seance).modules]
+    seances = {s.id: s for s in atelier.seances if s.module_id in modules}
+    par_id = {i.id: i for i in inscrits}
+    if statuts is None:
+        lignes = db.session.execute(
+            sa.select(Presence.inscription_id, Presence.seance_id, Presence.statut).where(
+                Presence.inscription_id.in_(list(par_id)),
+                Presence.seance_id.in_(list(seances)),
+                Presence.statut.in_(dropout.ABSENT),
+            )
+        ).all()
     else:
-        absents = dict(
-            db.session.execute(
-                sa.select(Presence.inscription_id, Presence.statut).where(
-                    Presence.seance_id == seance.id,
-                    Presence.inscription_id.in_(ids),
-                    Presence.statut.not_in(dropout.PRESENT),
-                )
-            ).all()
-        )
-    if not absents:
+        lignes = [(i, s, statut) for (i, s), statut in statuts.items()]
+    manques: dict[int, set[int]] = defaultdict(set)
+    for inscription_id, seance_id, statut in lignes:
+        inscription, manquee = par_id.get(inscription_id), seances.get(seance_id)
+        if statut in dropout.ABSENT and inscription and manquee and inscription.was_enrolled_at(manquee):
+            manques[inscription_id].add(manquee.module_id)
+    if not manques:
         return {}
-    rattrapes = modules_rattrapes(list(absents))
-    return {
-        inscription_id: "Absent(e) à cette séance : ses compétences seront notées après un rattrapage du module."
-        for inscription_id in absents
-        if seance.module_id not in rattrapes.get(inscription_id, ())
-    }
+    rattrapes = modules_rattrapes(list(manques))
+    empeches = {}
+    for inscription_id, manques_de in manques.items():
+        bloques = periode.modules_non_notables(manques_de, rattrapes.get(inscription_id, ()), seance.module_id, modules)
+        if bloques:
+            empeches[inscription_id] = bloques
+    return empeches
 
 
-def instantane_competences(atelier: Atelier, seance: Seance) -> dict[str, str]:
+def raison_empechement(code: str, module: ModuleInfo) -> str:
+    """What the page says beside a learner, or beside ``module`` at the final evaluation, when its skills
+    cannot be judged (``code`` from :func:`empechements`)."""
+    if code == periode.ABSENCE_A_LA_SEANCE:
+        return (
+            "Absence à cette séance, sans rattrapage fait : les compétences seront notées après le rattrapage "
+            f"du module {module.numero}."
+        )
+    return f"Module {module.numero} manqué, sans rattrapage fait : ses compétences seront notées après le rattrapage."
+
+
+def instantane_competences(
+    atelier: Atelier, seance: Seance, personnes: Collection[int] | None = None
+) -> dict[str, str]:
     """What the skills page of ``seance`` shows, read from the database: for each learner listed and each skill
     of the grid, the form field ``c-<inscription id>-<competence id>`` -> the judgement ("" when none). The
-    snapshot of ``core.versions`` for this page."""
-    inscrits = inscrits_de_seance(atelier, seance)
+    snapshot of ``core.versions`` for this page.
+
+    :param personnes: the inscription ids a page shows when it shows only some of the séance's learners (the
+        final evaluation shows one); None: all of them.
+    """
+    inscrits = [i for i in inscrits_de_seance(atelier, seance) if personnes is None or i.id in personnes]
     return instantane_de_grille(inscrits, grille(atelier, seance).competences, resultats([i.id for i in inscrits]))
 
 
 def instantane_de_grille(
     inscrits: list[Inscription],
     jugees: list[CompetenceInfo],
-    stockes: Mapping[int, Mapping[int, EvaluationCompetence]],
+    stockes: Mapping[int, Mapping[int, EvaluationCompetence | Jugement]],
 ) -> dict[str, str]:
     """The snapshot of :func:`instantane_competences` from what the skills page has read already (no query):
-    the learners listed, the skills of the grid and :func:`resultats` of those learners."""
+    the learners listed, the skills of the grid and :func:`resultats` (or :func:`jugements`) of those
+    learners."""
     return {
         f"c-{i.id}-{c.id}": stockes[i.id][c.id].resultat if c.id in stockes.get(i.id, {}) else ""
         for i in inscrits
@@ -181,6 +216,7 @@ def enregistrer_competences(
     saisies: dict[int, dict[int, str]],
     today: date,
     vu: Mapping[str, object] | None = None,
+    personnes: Collection[int] | None = None,
 ) -> list[Inscription]:
     """Save the judgements typed at ``seance`` and recompute the workshop's alerts for ``today``, even when
     nothing changed (``ateliers.presences.recalculer_atelier``).
@@ -189,17 +225,21 @@ def enregistrer_competences(
         blank is not in the mapping: its judgement, if any, stays).
     :param vu: what the page showed (``core.versions.lire`` of its ``version`` field); None skips the check
         (callers that are not a page). The workshop's row is locked first, so two saves run one at a time.
+    :param personnes: the inscription ids the page showed, when it showed only some of the séance's learners
+        (the final evaluation, one at a time): ``vu`` is compared with their judgements only, so saving one
+        learner is not refused because a colleague saved another meanwhile. None: every learner of the séance.
     :return: the inscriptions whose judgements changed.
     :raise InscriptionInconnue: someone not enrolled when the séance started (not in the workshop, joined after
-        it started, or left before).
+        it started, or left before), or not among ``personnes``.
     :raise CompetenceInconnue: a skill not judged at this séance.
     :raise AtelierClos: the workshop is closed and not unlocked.
     :raise core.versions.ModifieEntreTemps: the judgements changed since the page showed ``vu`` (nothing written).
-    :raise CompetencesRefusees: séance more than a day ahead, an unknown value, or an absent learner judged.
+    :raise CompetencesRefusees: séance more than a day ahead, an unknown value, or a skill of a module the
+        learner cannot be judged on (:func:`empechements`).
     """
     if vu is not None:
         versions.verrouiller(atelier)
-    inscrits = {i.id: i for i in inscrits_de_seance(atelier, seance)}
+    inscrits = {i.id: i for i in inscrits_de_seance(atelier, seance) if personnes is None or i.id in personnes}
     if set(saisies) - set(inscrits):
         raise InscriptionInconnue(sorted(set(saisies) - set(inscrits)))
     vue = grille(atelier, seance)
@@ -211,16 +251,18 @@ def enregistrer_competences(
     if trop_tot:
         raise CompetencesRefusees({}, trop_tot)
     if vu is not None:
-        actuel = instantane_competences(atelier, seance)
+        actuel = instantane_competences(atelier, seance, personnes)
         versions.exiger_inchange(vu, actuel, lambda _noms: _auteurs_competences(atelier))
     erreurs: dict[int, str] = {}
     for inscription_id, valeurs in saisies.items():
         if any(valeur not in RESULTATS_COMPETENCE for valeur in valeurs.values()):
             erreurs[inscription_id] = "Choisissez non acquis, avec aide ou acquis."
-    empeches = empechements(seance, list(inscrits.values()))
-    for inscription_id, raison in empeches.items():
-        if saisies.get(inscription_id):
-            erreurs[inscription_id] = raison
+    modules = {m.id: m for m in vue.modules}
+    empeches = empechements(atelier, seance, [inscrits[i] for i in saisies])
+    for inscription_id, bloques in empeches.items():
+        touches = [permises[c].module_id for c in saisies[inscription_id] if permises[c].module_id in bloques]
+        if touches and inscription_id not in erreurs:
+            erreurs[inscription_id] = raison_empechement(bloques[touches[0]], modules[touches[0]])
     if erreurs:
         raise CompetencesRefusees(erreurs, "Les compétences ne sont pas enregistrées.")
 
@@ -243,10 +285,76 @@ def enregistrer_competences(
         if modifiees:
             changees.append(inscrits[inscription_id])
             quoi = "évaluation finale" if vue.finale else f"compétences séance {seance.numero}"
-            journal.record(auteur, "modification", "inscription", inscription_id, f"{quoi} : {modifiees} jugement(s)")
+            journal.record(
+                auteur, "modification", "inscription", inscription_id, f"{quoi} : {nombre(modifiees, 'jugement')}"
+            )
     db.session.flush()
     recalculer_atelier(atelier, today)
     return changees
+
+
+@dataclass(frozen=True)
+class EtatFinale:
+    """Where one learner's final evaluation stands: ``notees`` skills of the grid judged out of ``total``, and
+    whether the final scenario is judged (``scenario``): the evaluation is done then, as closing counts it
+    (``ateliers.cloture.sans_evaluation_finale``)."""
+
+    notees: int
+    total: int
+    scenario: bool
+
+    @property
+    def faite(self) -> bool:
+        return self.scenario
+
+
+@dataclass(frozen=True)
+class Jugement:
+    """A stored judgement as the final evaluation page reads it: the result, and the séance it was made at."""
+
+    resultat: str
+    seance_id: int | None
+
+
+def jugements(inscription_ids: list[int], competence_ids: list[int]) -> dict[int, dict[int, Jugement]]:
+    """inscription id -> competence id -> :class:`Jugement`, for the skills ``competence_ids``: one query of
+    plain columns (no ORM object), whatever the number of learners."""
+    found: dict[int, dict[int, Jugement]] = defaultdict(dict)
+    if inscription_ids:
+        for inscription_id, competence_id, resultat, seance_id in db.session.execute(
+            _jugements_statement(),
+            {"inscriptions": list(inscription_ids), "competences": list(competence_ids)},
+        ):
+            found[inscription_id][competence_id] = Jugement(resultat, seance_id)
+    return found
+
+
+@cache
+def _jugements_statement() -> sa.Select:
+    """Built once per process (see ``ateliers.queries``)."""
+    return sa.select(
+        EvaluationCompetence.inscription_id,
+        EvaluationCompetence.competence_id,
+        EvaluationCompetence.resultat,
+        EvaluationCompetence.seance_id,
+    ).where(
+        EvaluationCompetence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)),
+        EvaluationCompetence.competence_id.in_(sa.bindparam("competences", expanding=True)),
+    )
+
+
+def etats_evaluation_finale(
+    vue: Grille, inscrits: list[Inscription], stockes: Mapping[int, Mapping[int, object]]
+) -> dict[int, EtatFinale]:
+    """inscription id -> :class:`EtatFinale` for each of ``inscrits`` at the final evaluation ``vue``, from
+    their judgements ``stockes`` (:func:`jugements`: inscription id -> competence id -> judgement). No query."""
+    finales = {c.id for c in vue.competences if c.is_evaluation_finale}
+    grille_ids = {c.id for c in vue.competences}
+    etats = {}
+    for inscription in inscrits:
+        notees = set(stockes.get(inscription.id, {})) & grille_ids
+        etats[inscription.id] = EtatFinale(len(notees), len(grille_ids), bool(notees & finales))
+    return etats
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,20 @@ def name_seen_by(role: str, prenom: str, nom: str) -> str:
     return f"{prenom} {initial.upper()}." if initial else prenom
 
 
+def name_sort_key(role: str, prenom: str, nom: str, ident: int) -> tuple[str, str, int]:
+    """The key that orders a list of learners by what an account of ``role`` reads of each name
+    (:func:`name_seen_by`), accents and case aside (:func:`fold`).
+
+    A volunteer reads "Josiane M.": first name, then the surname's initial, then ``ident`` (a stable id, so two
+    "Josiane M." keep one order from page to page and on paper). Every other role reads the full name and keeps
+    the register's order: surname, first name, then ``ident``.
+    """
+    if role == "benevole":
+        shown = name_seen_by(role, prenom, nom)
+        return fold(prenom), fold(shown[len(prenom) :]), ident
+    return fold(nom), fold(prenom), ident
+
+
 # Phone numbers. The whole French numbering plan, overseas included, is written nationally with ten digits
 # ("06 12 34 56 78", "0692 12 34 56"); the country code behind a national number depends on its first digits
 # (ARCEP's plan: 0262 is La Réunion, +262). phonenumbers knows each territory's ranges, but read as

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from ateliers import queries
 from ateliers.models import Atelier, Inscription, Seance
 from core.errors import DomainError
+from core.text import name_sort_key
 from core.timeutil import horaire_fr, structure_zone, to_local
 from extensions import db
 
@@ -98,5 +100,13 @@ def slugify(texte: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "atelier"
 
 
+def dans_ordre_vu(inscriptions: Iterable[Inscription]) -> list[Inscription]:
+    """``inscriptions`` in the order the signed-in account reads their names (``core.text.name_sort_key``): a
+    volunteer by first name and initial, the other roles by surname. Every list of learners a page or a sheet
+    shows goes through it."""
+    role = current_user.role
+    return sorted(inscriptions, key=lambda i: name_sort_key(role, i.apprenant.prenom, i.apprenant.nom, i.id))
+
+
 def membres(atelier: Atelier) -> list[Inscription]:
-    return sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower(), i.id))
+    return dans_ordre_vu(atelier.inscriptions)

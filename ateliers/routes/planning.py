@@ -24,6 +24,7 @@ from ateliers.presences import inscrits_de_seance
 from ateliers.routes.blueprints import PRINTERS, VIEWERS, WRITERS, ateliers_bp
 from ateliers.routes.commun import (
     atelier_or_404,
+    dans_ordre_vu,
     download,
     field_error,
     horaire,
@@ -140,7 +141,7 @@ def render_detail(
         "ateliers/detail.html",
         atelier=atelier,
         seances=seances,
-        membres=sorted(atelier.inscriptions, key=lambda i: (i.apprenant.nom.lower(), i.apprenant.prenom.lower())),
+        membres=dans_ordre_vu(atelier.inscriptions),
         avertissements=avertissements,
         planification=planification,
         deplacement=deplacement or (None, None),
@@ -320,13 +321,14 @@ def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
             animateurs=[a.nom_complet for a in s.animateurs],
             apprenants=[
                 name_seen_by(current_user.role, i.apprenant.prenom, i.apprenant.nom)
-                for i in inscrits_de_seance(atelier, s)
+                for i in dans_ordre_vu(inscrits_de_seance(atelier, s))
             ],
         )
         for s in seances
     ]
     contenu = feuille_emargement(feuilles)
     numeros = ", ".join(str(s.numero) for s in seances)
-    journal.record(current_user, "export", "atelier", atelier.id, f"feuille d'émargement, séance(s) {numeros}")
+    quelles = "séance" if len(seances) == 1 else "séances"
+    journal.record(current_user, "export", "atelier", atelier.id, f"feuille d'émargement, {quelles} {numeros}")
     db.session.commit()
     return download(contenu, "application/pdf", filename)

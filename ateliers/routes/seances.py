@@ -11,11 +11,14 @@ from flask_login import current_user
 
 from ateliers import avancement, dropout, rappels
 from ateliers import competences as competences_service
+from ateliers import periode
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
+from ateliers.models import Presence
 from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
 from ateliers.routes.commun import (
     atelier_or_404,
+    dans_ordre_vu,
     horaire,
     inscription_or_404,
     seance_or_404,
@@ -23,6 +26,7 @@ from ateliers.routes.commun import (
 from ateliers.verrou import AtelierClos
 from core import journal, versions
 from core.access import roles_required
+from core.francais import de, nombre
 from core.text import name_seen_by
 from core.timeutil import structure_today, structure_zone
 from evaluations.constants import RESULTATS_COMPETENCE
@@ -34,7 +38,7 @@ from extensions import db
 def presences(atelier_id: int, numero: int):
     atelier = atelier_or_404(atelier_id, animateurs=False)
     seance = seance_or_404(atelier, numero)
-    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     if request.method == "GET":
         actuel = presences_service.instantane_presences(atelier, seance)
         return _render_presences(atelier, seance, inscrits, _valeurs_presences(actuel, inscrits), {}, actuel)
@@ -71,7 +75,7 @@ def presences(atelier_id: int, numero: int):
             "error",
         )
         return _render_presences(atelier, seance, inscrits, typed, {}, vu)
-    flash(f"Présences de la séance {numero} enregistrées ({len(changees)} modification(s)).", "success")
+    flash(f"Présences de la séance {numero} enregistrées ({nombre(len(changees), 'modification')}).", "success")
     return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
 
 
@@ -85,7 +89,7 @@ def _valeurs_presences(champs: dict, inscrits) -> dict[int, tuple[str | None, st
 def _presences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreTemps):
     """The attendance page after a refused stale save: the changes listed and beside their fields, what the
     person typed kept, the values stored now wherever they changed nothing."""
-    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+    inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     saisi = {
         f"{champ}-{ident}": valeur or ""
         for ident, ligne in typed.items()
@@ -142,20 +146,28 @@ def _render_presences(atelier, seance, inscrits, valeurs, erreurs, vu, message=N
 CHAMP_COMPETENCE = re.compile(r"^c-(\d+)-(\d+)$")
 
 
-@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/competences", methods=["GET", "POST"])
-@roles_required(*PRINTERS)
-def competences(atelier_id: int, numero: int):
-    atelier = atelier_or_404(atelier_id, animateurs=False)
-    seance = seance_or_404(atelier, numero)
-    inscrits = presences_service.inscrits_de_seance(atelier, seance)
-    if request.method == "GET":
-        return _render_competences(atelier, seance, inscrits, None, {})
-    vu = versions.lire(request.form.get(versions.CHAMP))
+def _saisies_competences() -> dict[int, dict[int, str]]:
+    """The judgements posted: inscription id -> competence id -> value, skills left blank left out."""
     saisies: dict[int, dict[int, str]] = {}
     for cle, valeur in request.form.items():
         match = CHAMP_COMPETENCE.match(cle)
         if match and valeur:
             saisies.setdefault(int(match.group(1)), {})[int(match.group(2))] = valeur
+    return saisies
+
+
+@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/competences", methods=["GET", "POST"])
+@roles_required(*PRINTERS)
+def competences(atelier_id: int, numero: int):
+    atelier = atelier_or_404(atelier_id, animateurs=False)
+    seance = seance_or_404(atelier, numero)
+    if competences_service.grille(atelier, seance).finale:
+        return _evaluation_finale(atelier, seance, None)
+    inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
+    if request.method == "GET":
+        return _render_competences(atelier, seance, inscrits, None, {})
+    vu = versions.lire(request.form.get(versions.CHAMP))
+    saisies = _saisies_competences()
     typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
     try:
         changees = competences_service.enregistrer_competences(
@@ -175,21 +187,23 @@ def competences(atelier_id: int, numero: int):
         return _render_competences(atelier, seance, inscrits, typed, erreurs, vu)
     except sa.exc.IntegrityError:
         db.session.rollback()
-        flash(
-            "Ces compétences viennent d'être enregistrées par quelqu'un d'autre : rien n'a été modifié. "
-            "Vérifiez ci-dessous puis enregistrez à nouveau.",
-            "error",
-        )
+        flash(ENREGISTREES_EN_MEME_TEMPS, "error")
         return _render_competences(atelier, seance, inscrits, typed, {}, vu)
-    quoi = "Évaluation finale" if seance.numero == len(atelier.seances) else f"Compétences de la séance {numero}"
-    flash(f"{quoi} enregistrée(s) ({len(changees)} personne(s) modifiée(s)).", "success")
+    modifiees = nombre(len(changees), "personne modifiée", "personnes modifiées")
+    flash(f"Compétences de la séance {numero} enregistrées ({modifiees}).", "success")
     return redirect(url_for("ateliers.competences", atelier_id=atelier_id, numero=numero))
 
 
-def _competences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreTemps):
-    """The skills page after a refused stale save: the changes listed and beside each learner's grid, what the
-    person typed kept, the judgements stored now wherever they changed nothing."""
-    inscrits = presences_service.inscrits_de_seance(atelier, seance)
+ENREGISTREES_EN_MEME_TEMPS = (
+    "Ces compétences viennent d'être enregistrées par quelqu'un d'autre : rien n'a été modifié. "
+    "Vérifiez ci-dessous puis enregistrez à nouveau."
+)
+
+
+def _conflit_competences(atelier, seance, inscrits, typed, conflit: versions.ModifieEntreTemps):
+    """After a refused stale save of judgements: the values to show ((inscription id, competence id) -> value:
+    what the person typed, the judgement stored now wherever they changed nothing), the changes in French, and
+    a note per form field saying what was saved meanwhile."""
     fusion = versions.fusionner({f"c-{i}-{c}": v for (i, c), v in typed.items()}, conflit.vu, conflit.actuel)
     valeurs = {}
     for cle, valeur in fusion.items():
@@ -206,17 +220,28 @@ def _competences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntr
         code = codes.get(competence_id, "une compétence")
         nom = noms.get(inscription_id, "Une personne qui n'est plus sur la liste")
         lignes.append(versions.decrire(changement, f"{nom}, {code}", avant, apres, zone=zone))
-        note = versions.decrire(changement, f"{code} enregistrée entre-temps", avant, apres, zone=zone)
-        notes[inscription_id] = f"{notes[inscription_id]} ; {note}" if inscription_id in notes else note
+        notes[changement.cle] = versions.decrire(changement, f"{code} enregistrée entre-temps", avant, apres, zone=zone)
+    return valeurs, lignes, notes
+
+
+def _competences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreTemps):
+    """The skills page after a refused stale save: the changes listed and beside each learner's grid, what the
+    person typed kept, the judgements stored now wherever they changed nothing."""
+    inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
+    valeurs, lignes, notes = _conflit_competences(atelier, seance, inscrits, typed, conflit)
+    par_personne: dict[int, list[str]] = {}
+    for cle, note in notes.items():
+        par_personne.setdefault(int(CHAMP_COMPETENCE.match(cle).group(1)), []).append(note)
+    erreurs = {inscription_id: " ; ".join(liste) for inscription_id, liste in par_personne.items()}
     page = _render_competences(
-        atelier, seance, inscrits, valeurs, notes, conflit.actuel, message=conflit.message, changements=lignes
+        atelier, seance, inscrits, valeurs, erreurs, conflit.actuel, message=conflit.message, changements=lignes
     )
     return page, 409
 
 
 def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, message=None, changements=None):
-    """The skills page; ``valeurs`` None shows the stored judgements, else what was typed. ``vu`` is the
-    snapshot its ``version`` field carries (None: the judgements stored now)."""
+    """The skills page of séances 1 to 5; ``valeurs`` None shows the stored judgements, else what was typed.
+    ``vu`` is the snapshot its ``version`` field carries (None: the judgements stored now)."""
     vue = competences_service.grille(atelier, seance)
     enregistres = competences_service.resultats([i.id for i in inscrits])
     if valeurs is None:
@@ -236,6 +261,10 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
                 lignes.append((module, compte, len(module.competences)))
             precedents[inscription.id] = lignes
     statuts = {p.inscription_id: p.statut for p in seance.presences}
+    (module,) = vue.modules
+    bloques = competences_service.empechements(
+        atelier, seance, inscrits, {(i, seance.id): statut for i, statut in statuts.items()}
+    )
     return render_template(
         "ateliers/competences.html",
         atelier=atelier,
@@ -244,7 +273,10 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
         inscrits=inscrits,
         valeurs=valeurs,
         erreurs=erreurs,
-        empeches=competences_service.empechements(seance, inscrits, statuts),
+        empeches={
+            i: competences_service.raison_empechement(par_module[module.id], module)
+            for i, par_module in bloques.items()
+        },
         precedents=precedents,
         presences=statuts,
         horaire=horaire(seance),
@@ -254,6 +286,155 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
         message=message,
         changements=changements,
         trop_tot=avancement.refus_saisie_trop_tot(seance.jour, structure_today(atelier.structure), "ses compétences"),
+    )
+
+
+@ateliers_bp.route("/<int:atelier_id>/seances/<int:numero>/competences/<int:inscription_id>", methods=["GET", "POST"])
+@roles_required(*PRINTERS)
+def evaluation_finale(atelier_id: int, numero: int, inscription_id: int):
+    """The final evaluation of one learner; 404 at a séance that is not the final evaluation."""
+    atelier = atelier_or_404(atelier_id, animateurs=False)
+    seance = seance_or_404(atelier, numero)
+    if not competences_service.grille(atelier, seance).finale:
+        abort(404)
+    return _evaluation_finale(atelier, seance, inscription_id)
+
+
+def _evaluation_finale(atelier, seance, inscription_id: int | None):
+    """The final evaluation, one learner at a time (``inscription_id``; 404 when not on the séance's list).
+
+    ``inscription_id`` None is the séance's skills address: it shows the first learner whose evaluation is to
+    do, and still takes the whole-grid form of a page opened before the evaluation went one learner at a time
+    (its ``version`` covers every learner, so the save compares every learner's judgements).
+    """
+    vue = competences_service.grille(atelier, seance)
+    inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
+    personne = None
+    if inscription_id is not None:
+        personne = next((i for i in inscrits if i.id == inscription_id), None)
+        if personne is None:
+            abort(404)
+    if request.method == "GET":
+        return _render_finale(atelier, seance, vue, inscrits, personne)
+    vu = versions.lire(request.form.get(versions.CHAMP))
+    saisies = _saisies_competences()
+    typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
+    if personne is None:
+        personne = next((i for i in inscrits if i.id in saisies), None)
+    try:
+        changees = competences_service.enregistrer_competences(
+            current_user,
+            atelier,
+            seance,
+            saisies,
+            structure_today(current_user.structure),
+            vu=vu,
+            personnes=None if inscription_id is None else [inscription_id],
+        )
+        db.session.commit()
+    except versions.ModifieEntreTemps as conflit:
+        db.session.rollback()
+        valeurs, lignes, notes = _conflit_competences(atelier, seance, inscrits, typed, conflit)
+        page = _render_finale(
+            atelier, seance, vue, inscrits, personne, valeurs, notes, conflit.actuel, conflit.message, lignes
+        )
+        return page, 409
+    except (competences_service.InscriptionInconnue, competences_service.CompetenceInconnue):
+        db.session.rollback()
+        abort(404)
+    except (competences_service.CompetencesRefusees, AtelierClos) as error:
+        db.session.rollback()
+        flash(error.message + " Rien de ce que vous avez saisi n'est perdu.", "error")
+        erreurs = {f"personne-{i}": texte for i, texte in getattr(error, "erreurs", {}).items()}
+        return _render_finale(atelier, seance, vue, inscrits, personne, typed, erreurs, vu)
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        flash(ENREGISTREES_EN_MEME_TEMPS, "error")
+        return _render_finale(atelier, seance, vue, inscrits, personne, typed, {}, vu)
+    if inscription_id is None:
+        flash(f"Évaluation finale enregistrée ({nombre(len(changees), 'personne modifiée')}).", "success")
+        return redirect(url_for("ateliers.competences", atelier_id=atelier.id, numero=seance.numero))
+    nom = name_seen_by(current_user.role, personne.apprenant.prenom, personne.apprenant.nom)
+    rien = "" if changees else " (rien n'avait changé)"
+    flash(f"Évaluation finale {de(nom)} enregistrée{rien}.", "success")
+    suivante = _voisines(inscrits, personne)[1]
+    cible = suivante if suivante is not None and request.form.get("suite") else personne
+    return redirect(
+        url_for("ateliers.evaluation_finale", atelier_id=atelier.id, numero=seance.numero, inscription_id=cible.id)
+    )
+
+
+def _voisines(inscrits, personne):
+    """The learners before and after ``personne`` in the page's list (None at either end)."""
+    rang = inscrits.index(personne)
+    return (inscrits[rang - 1] if rang else None), (inscrits[rang + 1] if rang + 1 < len(inscrits) else None)
+
+
+def _render_finale(
+    atelier, seance, vue, inscrits, personne, valeurs=None, erreurs=None, vu=None, message=None, changements=None
+):
+    """The final evaluation page of ``personne`` (None: the first learner whose evaluation is to do).
+
+    Reads the group's judgements (plain columns, for the list's states and this learner's grid) and this
+    learner's attendance and catch-ups: a fixed number of queries whatever the size of the group. ``valeurs``
+    None shows the stored judgements, else (inscription id, competence id) -> what was typed; ``erreurs`` maps
+    a form field, or ``personne-<id>``, to its message; ``vu`` is the snapshot the save compared (None: the
+    judgements read here).
+    """
+    stockes = competences_service.jugements([i.id for i in inscrits], [c.id for c in vue.competences])
+    etats = competences_service.etats_evaluation_finale(vue, inscrits, stockes)
+    if personne is None and inscrits:
+        personne = next((i for i in inscrits if not etats[i.id].faite), inscrits[0])
+    contexte = {}
+    if personne is not None:
+        enregistres = stockes[personne.id]
+        statuts = dict(
+            db.session.execute(
+                sa.select(Presence.seance_id, Presence.statut).where(Presence.inscription_id == personne.id)
+            ).all()
+        )
+        bloques = competences_service.empechements(
+            atelier, seance, [personne], {(personne.id, s): statut for s, statut in statuts.items()}
+        ).get(personne.id, {})
+        if valeurs is None:
+            valeurs = {(personne.id, c): e.resultat for c, e in enregistres.items()}
+        prefixe = f"c-{personne.id}-"
+        if vu is None:
+            vu = competences_service.instantane_de_grille([personne], vue.competences, {personne.id: enregistres})
+        elif vu is not versions.ILLISIBLE:
+            # The page shows this learner only: its version carries their judgements, whatever the save compared.
+            vu = {cle: valeur for cle, valeur in vu.items() if cle.startswith(prefixe)}
+        numeros = {s.id: s.numero for s in atelier.seances}
+        precedente, suivante = _voisines(inscrits, personne)
+        contexte = {
+            "nom": name_seen_by(current_user.role, personne.apprenant.prenom, personne.apprenant.nom),
+            "statut": statuts.get(seance.id) if personne.was_enrolled_at(seance) else None,
+            "valeurs": {c: v for (i, c), v in valeurs.items() if i == personne.id},
+            "notee_a": {c: numeros.get(e.seance_id) for c, e in enregistres.items()},
+            "absence": next((code for code in bloques.values() if code == periode.ABSENCE_A_LA_SEANCE), None),
+            "bloques": {
+                m.id: competences_service.raison_empechement(bloques[m.id], m) for m in vue.modules if m.id in bloques
+            },
+            "scenario": [c for c in vue.competences if c.is_evaluation_finale],
+            "precedente": precedente,
+            "suivante": suivante,
+            "version": versions.jeton(vu) if vu is not versions.ILLISIBLE else "",
+        }
+    return render_template(
+        "ateliers/evaluation_finale.html",
+        atelier=atelier,
+        seance=seance,
+        vue=vue,
+        inscrits=inscrits,
+        etats=etats,
+        personne=personne,
+        erreurs=erreurs or {},
+        horaire=horaire(seance),
+        resultats=RESULTATS_COMPETENCE,
+        statuts_presence=STATUTS_PRESENCE,
+        message=message,
+        changements=changements,
+        **contexte,
     )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from ateliers import competences
-from ateliers.models import Inscription, Presence
+from ateliers.models import Inscription, Presence, Rattrapage
 from ateliers.presences import Saisie, enregistrer_presences
 from evaluations.models import EvaluationCompetence
 from extensions import db
 from tests.ateliers_fixtures import JOINED_AT, add_animateur, ids, make_atelier
+from tests.conftest import Browser, csrf_token_from, version_from
 
 NOW = datetime(2026, 5, 12, 8, 0)  # the day after séance 6 (11 May 2026)
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -57,10 +59,10 @@ def test_the_grid_saves_every_learner_in_one_submit(browser, mediatrice, atelier
     assert sorted(rows) == sorted([(inscrits["Martin"], "acquis"), (inscrits["Bernard"], "avec_aide")])
     page = browser.get(url(atelier)).get_data(as_text=True)
     assert f'name="c-{inscrits["Martin"]}-{c["M1.1"]}" value="acquis"' in page
-    assert "enregistrée(s) (2 personne(s) modifiée(s))" in page
+    assert "Compétences de la séance 1 enregistrées (2 personnes modifiées)" in page
     # Earlier modules are visible from séance 2 on.
     page = browser.get(url(atelier, 2)).get_data(as_text=True)
-    assert "Modules précédents" in page and "M1 : 1 acquis, 0 avec aide, 0 non acquis, 3 non évalué(s)" in page
+    assert "Modules précédents" in page and "M1 : 1 acquis, 0 avec aide, 0 non acquis, 3 non évalués" in page
 
 
 def test_a_judgement_for_someone_not_enrolled_is_404_and_writes_nothing(
@@ -81,7 +83,7 @@ def test_an_absent_learner_is_refused_beside_their_grid_and_the_values_kept(brow
     browser.login(mediatrice)
     inscrits, c = ids(atelier), codes(atelier)
     page = browser.get(url(atelier)).get_data(as_text=True)
-    assert "Absent(e) à cette séance" in page and "disabled" in page
+    assert "Absence à cette séance, sans rattrapage fait" in page and "disabled" in page
     response = browser.submit(
         url(atelier),
         {f"c-{inscrits['Martin']}-{c['M1.1']}": "acquis", f"c-{inscrits['Bernard']}-{c['M1.3']}": "non_acquis"},
@@ -95,19 +97,139 @@ def test_an_absent_learner_is_refused_beside_their_grid_and_the_values_kept(brow
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 0
 
 
-def test_the_final_evaluation_page_covers_the_whole_grid(browser, mediatrice, atelier):
+def finale(atelier, inscription_id) -> str:
+    return f"{url(atelier, 6)}/{inscription_id}"
+
+
+def fields_of(page: str) -> set[int]:
+    """The inscription ids whose judgement fields the page holds."""
+    return {int(i) for i in re.findall(r'name="c-(\d+)-\d+"', page)}
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_the_final_evaluation_covers_the_whole_grid_of_one_learner_at_a_time(browser, mediatrice, atelier):
+    inscrits, c = ids(atelier), codes(atelier, 6)
     browser.login(mediatrice)
-    page = browser.get(url(atelier, 6)).get_data(as_text=True)
+    page = text(browser.get(url(atelier, 6)))
     assert "Évaluation finale (séance 6)" in page
     for code in ("M1.1", "M3.4", "M6.5"):
         assert code in page
-    inscrits, c = ids(atelier), codes(atelier, 6)
+    # One learner's grid only: the first whose evaluation is to do, in the list's order (Bernard, then Martin).
+    assert fields_of(page) == {inscrits["Bernard"]}
+    nav = page[page.index("Personnes à évaluer") : page.index('id="personne-titre"')]
+    assert nav.index("Marcel Bernard") < nav.index("Josiane Martin") and nav.count("à faire") == 2
+    assert f'href="{finale(atelier, inscrits["Bernard"])}" aria-current="page"' in nav
+    # The final scenario first, then the grid M1 to M6.
+    assert page.index("Mise en situation finale") < page.index("M6.5") < page.index("M1.1") < page.index("M6.1")
     response = browser.submit(
-        url(atelier, 6),
+        finale(atelier, inscrits["Martin"]),
         {f"c-{inscrits['Martin']}-{c['M6.5']}": "acquis", f"c-{inscrits['Martin']}-{c['M2.3']}": "acquis"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location.endswith(finale(atelier, inscrits["Martin"]))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 2
+    page = text(browser.get(response.location))
+    assert "Évaluation finale de Josiane Martin enregistrée." in page
+    assert fields_of(page) == {inscrits["Martin"]}
+    nav = page[page.index("Personnes à évaluer") : page.index('id="personne-titre"')]
+    assert re.search(r"Josiane Martin</a> : <span[^>]*>faite</span> <span[^>]*>\(2 compétences notées sur 25\)", nav)
+    assert re.search(r"Marcel Bernard</a> : <span[^>]*>à faire</span> <span[^>]*>\(0 compétence notée sur 25\)", nav)
+    # A séance that is not the final evaluation has no page per learner.
+    assert browser.get(f"{url(atelier, 1)}/{inscrits['Martin']}").status_code == 404
+
+
+def test_the_final_evaluation_is_pre_filled_and_moves_on_to_the_next_learner(browser, mediatrice, atelier):
+    inscrits, c = ids(atelier), codes(atelier, 6)
+    attend_all(mediatrice, atelier, [2])
+    browser.login(mediatrice)
+    assert browser.submit(url(atelier, 2), {f"c-{inscrits['Bernard']}-{c['M2.1']}": "avec_aide"}).status_code == 302
+    page = text(browser.get(finale(atelier, inscrits["Bernard"])))
+    assert re.search(rf'name="c-{inscrits["Bernard"]}-{c["M2.1"]}" value="avec_aide" checked', page)
+    assert "Noté à la séance 2." in page
+    assert "Enregistrer et passer à Josiane Martin" in page and "Suivante : Josiane Martin" in page
+    response = browser.submit(
+        finale(atelier, inscrits["Bernard"]), {f"c-{inscrits['Bernard']}-{c['M6.5']}": "acquis", "suite": "suivante"}
+    )
+    assert response.status_code == 302 and response.location.endswith(finale(atelier, inscrits["Martin"]))
+    page = text(browser.get(response.location))
+    assert "Précédente : Marcel Bernard" in page and "Suivante :" not in page
+
+
+def test_saving_one_learner_keeps_what_a_colleague_saved_for_another(app, browser, mediatrice, atelier, make_compte):
+    inscrits, c = ids(atelier), codes(atelier, 6)
+    collegue = Browser(app.test_client())
+    collegue.login(make_compte("mediateur", prenom="Camille", nom="Roux"))
+    browser.login(mediatrice)
+    martin, bernard = finale(atelier, inscrits["Martin"]), finale(atelier, inscrits["Bernard"])
+    page_martin = browser.get(martin).get_data(as_text=True)
+    opened = {"csrf_token": csrf_token_from(page_martin), "version": version_from(page_martin, martin, True)}
+    # Meanwhile the colleague saves Bernard's evaluation.
+    assert collegue.submit(bernard, {f"c-{inscrits['Bernard']}-{c['M6.5']}": "acquis"}).status_code == 302
+    response = browser.client.post(martin, data={**opened, f"c-{inscrits['Martin']}-{c['M6.5']}": "avec_aide"})
+    assert response.status_code == 302
+    rows = db.session.execute(sa.select(EvaluationCompetence.inscription_id, EvaluationCompetence.resultat)).all()
+    assert sorted(rows) == sorted([(inscrits["Bernard"], "acquis"), (inscrits["Martin"], "avec_aide")])
+
+    # The same learner saved by both: the later save is refused, what was typed kept, the change said.
+    page_bernard = browser.get(bernard).get_data(as_text=True)
+    opened = {"csrf_token": csrf_token_from(page_bernard), "version": version_from(page_bernard, bernard, True)}
+    assert collegue.submit(bernard, {f"c-{inscrits['Bernard']}-{c['M1.1']}": "acquis"}).status_code == 302
+    typed = {f"c-{inscrits['Bernard']}-{c['M1.1']}": "non_acquis", f"c-{inscrits['Bernard']}-{c['M1.2']}": "acquis"}
+    response = browser.client.post(bernard, data={**opened, **typed})
+    assert response.status_code == 409
+    page = text(response)
+    assert "Marcel Bernard, M1.1 : non évalué → acquis (fait seul) (par Camille Roux" in page
+    assert re.search(rf'name="c-{inscrits["Bernard"]}-{c["M1.1"]}" value="non_acquis" checked', page)
+    assert re.search(rf'name="c-{inscrits["Bernard"]}-{c["M1.2"]}" value="acquis" checked', page)
+    assert (
+        db.session.scalar(
+            sa.select(EvaluationCompetence.resultat).where(
+                EvaluationCompetence.inscription_id == inscrits["Bernard"],
+                EvaluationCompetence.competence_id == c["M1.1"],
+            )
+        )
+        == "acquis"
+    )
+    resend = {"csrf_token": csrf_token_from(page), "version": version_from(page, bernard, True), **typed}
+    assert browser.client.post(bernard, data=resend).status_code == 302
+
+
+def test_a_module_missed_without_catch_up_is_not_judged_at_the_final_evaluation_either(browser, mediatrice, atelier):
+    inscrits, c = ids(atelier), codes(atelier, 6)
+    attend_all(mediatrice, atelier, Martin="absent") if False else None
+    attend_all(mediatrice, atelier, [1, 2, 4, 5, 6])
+    attend_all(mediatrice, atelier, [3], Martin="absent")
+    browser.login(mediatrice)
+    page = text(browser.get(finale(atelier, inscrits["Martin"])))
+    note = "Module 3 manqué, sans rattrapage fait : ses compétences seront notées après le rattrapage."
+    module_3 = page[page.index("M3 — ") : page.index("M4 — ")]
+    assert note in module_3 and 'aria-describedby="module-' in module_3
+    assert module_3.count(" disabled>") == 12  # 4 skills x 3 choices
+    assert "Modules manqués sans rattrapage fait : M3." in page
+    response = browser.submit(
+        finale(atelier, inscrits["Martin"]),
+        {f"c-{inscrits['Martin']}-{c['M3.1']}": "acquis", f"c-{inscrits['Martin']}-{c['M6.5']}": "acquis"},
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert f'id="erreurs-{inscrits["Martin"]}"' in page and note in page
+    assert re.search(rf'name="c-{inscrits["Martin"]}-{c["M6.5"]}" value="acquis" checked', page)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 0
+    # Once the catch-up of module 3 is done, its skills are judged there too.
+    db.session.add(
+        Rattrapage(
+            inscription_id=inscrits["Martin"],
+            module_id=atelier.seances[2].module_id,
+            prevu_at=datetime(2026, 4, 22, 8, 0),
+            fait_on=date(2026, 4, 22),
+        )
+    )
+    db.session.commit()
+    assert "Module 3 manqué" not in text(browser.get(finale(atelier, inscrits["Martin"])))
+    response = browser.submit(finale(atelier, inscrits["Martin"]), {f"c-{inscrits['Martin']}-{c['M3.1']}": "acquis"})
+    assert response.status_code == 302
 
 
 def test_the_volunteer_sees_first_names_on_their_seance_only(browser, benevole, atelier):
@@ -150,6 +272,36 @@ def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
     db.session.commit()
     attend_all(mediatrice, atelier, [1])
     assert counts() == two
+
+
+def test_the_final_evaluation_runs_a_flat_number_of_queries_as_the_group_and_its_judgements_grow(
+    browser, mediatrice, atelier, make_apprenant, count_queries
+):
+    martin = ids(atelier)["Martin"]
+    attend_all(mediatrice, atelier, [3], Martin="absent")
+    browser.login(mediatrice)
+
+    page_martin = finale(atelier, martin)
+
+    def count() -> int:
+        with count_queries() as statements:
+            page = browser.get(page_martin).get_data(as_text=True)
+        assert fields_of(page) == {martin}  # one learner's grid, however large the group
+        return len(statements)
+
+    count()  # the first request of the application reads the curriculum, later ones find it cached
+    few = count()
+    for _ in range(8):
+        db.session.add(Inscription(atelier_id=atelier.id, apprenant_id=make_apprenant().id, joined_at=JOINED_AT))
+    db.session.commit()
+    attend_all(mediatrice, atelier, range(1, 7), Martin="absent")
+    seance = atelier.seances[5]
+    toutes = [c.id for c in competences.grille(atelier, seance).competences]
+    autres = {i.id: dict.fromkeys(toutes, "acquis") for i in atelier.inscriptions if i.id != martin}
+    competences.enregistrer_competences(mediatrice, atelier, seance, autres, NOW.date())
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 9 * 25
+    assert count() == few
 
 
 def test_seance_pages_reuse_the_curriculum_and_load_no_co_runner_for_a_mediator(
