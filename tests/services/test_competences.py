@@ -12,6 +12,7 @@ from ateliers.models import Alerte, Rattrapage
 from ateliers.presences import PresencesRefusees, Saisie, enregistrer_presences
 from ateliers.suivis import abandonner
 from ateliers.verrou import AtelierClos
+from core import versions
 from core.errors import DomainError
 from core.models import Journal
 from evaluations.curriculum import current_questionnaire
@@ -299,3 +300,65 @@ def test_closing_warns_about_a_missing_final_evaluation(atelier, mediatrice):
     assert {i.apprenant.nom for i in cloture.sans_evaluation_finale(atelier)} == {"Martin", "Bernard"}
     judge(mediatrice, atelier, 6, Martin={"M6.5": "non_acquis"})
     assert [i.apprenant.nom for i in cloture.sans_evaluation_finale(atelier)] == ["Bernard"]
+
+
+def test_the_final_evaluation_refuses_a_module_missed_without_catch_up_like_the_seance_pages(atelier, mediatrice):
+    attend(mediatrice, atelier, 3, Martin="absent", Bernard="present")
+    martin = inscription_of(atelier, "Martin")
+    with pytest.raises(competences.CompetencesRefusees) as refused:
+        judge(mediatrice, atelier, 6, Martin={"M6.5": "acquis", "M3.1": "acquis"})
+    assert refused.value.erreurs == {
+        martin.id: "Module 3 manqué, sans rattrapage fait : ses compétences seront notées après le rattrapage."
+    }
+    db.session.rollback()
+    assert judgements(martin) == {}
+    # The other modules are judged; module 3 too once its catch-up is done.
+    judge(mediatrice, atelier, 6, Martin={"M6.5": "acquis", "M2.1": "acquis"}, Bernard={"M3.1": "acquis"})
+    db.session.add(
+        Rattrapage(
+            inscription_id=martin.id,
+            module_id=atelier.seances[2].module_id,
+            prevu_at=datetime(2026, 4, 22, 8, 0),
+            fait_on=date(2026, 4, 22),
+        )
+    )
+    db.session.commit()
+    judge(mediatrice, atelier, 6, Martin={"M3.1": "avec_aide"})
+    assert judgements(martin) == {"M6.5": "acquis", "M2.1": "acquis", "M3.1": "avec_aide"}
+
+
+def test_a_save_of_one_learner_compares_only_their_judgements(app, atelier, mediatrice):
+    finale = atelier.seances[5]
+    martin, bernard = inscription_of(atelier, "Martin"), inscription_of(atelier, "Bernard")
+    codes = {c.code: c.id for c in skills(atelier, 6)}
+    page_martin = versions.instantane(competences.instantane_competences(atelier, finale, [martin.id]))
+    assert set(page_martin) == {f"c-{martin.id}-{c}" for c in codes.values()}
+    page_groupe = versions.instantane(competences.instantane_competences(atelier, finale))
+    judge(mediatrice, atelier, 6, Bernard={"M6.5": "acquis"})  # a colleague, meanwhile
+    with pytest.raises(versions.ModifieEntreTemps):
+        competences.enregistrer_competences(
+            mediatrice, atelier, finale, {martin.id: {codes["M6.5"]: "avec_aide"}}, AFTER_LAST, vu=page_groupe
+        )
+    db.session.rollback()
+    with pytest.raises(competences.InscriptionInconnue):
+        competences.enregistrer_competences(
+            mediatrice,
+            atelier,
+            finale,
+            {bernard.id: {codes["M6.5"]: "avec_aide"}},
+            AFTER_LAST,
+            vu=page_martin,
+            personnes=[martin.id],
+        )
+    db.session.rollback()
+    competences.enregistrer_competences(
+        mediatrice,
+        atelier,
+        finale,
+        {martin.id: {codes["M6.5"]: "avec_aide"}},
+        AFTER_LAST,
+        vu=page_martin,
+        personnes=[martin.id],
+    )
+    db.session.commit()
+    assert judgements(martin) == {"M6.5": "avec_aide"} and judgements(bernard) == {"M6.5": "acquis"}

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ateliers.periode import APRES_DEPART, AVANT_ARRIVEE, INSCRIT, enrolled_at, position
+from ateliers.periode import (
+    ABSENCE_A_LA_SEANCE,
+    APRES_DEPART,
+    AVANT_ARRIVEE,
+    INSCRIT,
+    MODULE_MANQUE,
+    enrolled_at,
+    modules_non_notables,
+    position,
+)
 
 # Séance 3 of the example: Monday 20 April 2026, 9:00-12:00 Paris (7:00 UTC).
 SEANCE_3 = datetime(2026, 4, 20, 7, 0)
@@ -50,3 +59,28 @@ def test_enrolled_exactly_when_the_seance_starts_inside_the_span(joined_at, dure
     # leaving later never removes a séance, joining later never adds one
     assert enrolled_at(joined_at, ended_at, starts_at) <= enrolled_at(joined_at, ended_at + duree, starts_at)
     assert enrolled_at(joined_at + duree, None, starts_at) <= enrolled_at(joined_at, None, starts_at)
+
+
+MODULES = [11, 12, 13, 14, 15, 16]  # module ids of M1 to M6
+
+
+@pytest.mark.parametrize(
+    ("manques", "rattrapes", "module_de_la_seance", "modules", "expected"),
+    [
+        # a séance page (its own module only): absent without catch-up, or caught up since
+        ({13}, set(), 13, [13], {13: ABSENCE_A_LA_SEANCE}),
+        ({13}, {13}, 13, [13], {}),
+        ({12}, set(), 13, [13], {}),  # missed an earlier module: this séance's module is still judged
+        # the final evaluation (every module): the modules missed and not caught up, and only those
+        ({13}, set(), 16, MODULES, {13: MODULE_MANQUE}),
+        ({12, 13}, {12}, 16, MODULES, {13: MODULE_MANQUE}),
+        (set(), set(), 16, MODULES, {}),
+        # absent at the final evaluation itself: nothing judged there, unless module 6 was caught up
+        ({16}, set(), 16, MODULES, dict.fromkeys(MODULES, ABSENCE_A_LA_SEANCE)),
+        ({13, 16}, {16}, 16, MODULES, {13: MODULE_MANQUE}),
+    ],
+)
+def test_a_missed_module_is_judged_only_once_caught_up_on_every_page(
+    manques, rattrapes, module_de_la_seance, modules, expected
+):
+    assert modules_non_notables(manques, rattrapes, module_de_la_seance, modules) == expected

@@ -6,6 +6,7 @@ from core.text import (
     fold,
     has_control_characters,
     name_seen_by,
+    name_sort_key,
     normalize_phone,
     phone_search,
     search_key,
@@ -142,6 +143,41 @@ def test_phone_search(query, search):
 )
 def test_a_volunteer_sees_the_first_name_and_the_surname_initial(role, prenom, nom, seen):
     assert name_seen_by(role, prenom, nom) == seen
+
+
+# (prénom, nom, id) as a group might be enrolled: two "Josiane M.", an accented first name, a lower-case surname.
+GROUPE = [
+    ("Josiane", "Martin", 7),
+    ("Marcel", "Bernard", 3),
+    ("Élodie", "Zola", 9),
+    ("Josiane", "moreau", 2),
+    ("josiane", "Arnaud", 5),
+    ("Emile", "Abadie", 4),
+]
+
+
+def ordre(role: str) -> list[str]:
+    rangs = sorted(GROUPE, key=lambda p: name_sort_key(role, *p))
+    return [name_seen_by(role, prenom, nom) for prenom, nom, _ident in rangs]
+
+
+def test_a_volunteer_s_lists_follow_the_names_shown_then_a_stable_id():
+    # First name (accents and case aside), then initial, then the id: "Josiane M." (id 2) before "Josiane M." (7).
+    assert ordre("benevole") == ["Élodie Z.", "Emile A.", "josiane A.", "Josiane M.", "Josiane M.", "Marcel B."]
+    rangs = sorted(GROUPE, key=lambda p: name_sort_key("benevole", *p))
+    assert [ident for *_nom, ident in rangs][3:5] == [2, 7]
+
+
+@pytest.mark.parametrize("role", ["mediateur", "admin", "direction"])
+def test_other_roles_keep_the_register_order_by_surname(role):
+    assert ordre(role) == [
+        "Emile Abadie",
+        "josiane Arnaud",
+        "Marcel Bernard",
+        "Josiane Martin",
+        "Josiane moreau",
+        "Élodie Zola",
+    ]
 
 
 def test_search_key_fits_its_column_whatever_the_name_folds_to():
