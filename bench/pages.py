@@ -70,7 +70,7 @@ PAGES = (
     ("/ateliers/<atelier>", "page d'un atelier en cours"),
     ("/ateliers/<atelier>/seances/1/presences", "présences d'une séance"),
     ("/ateliers/<atelier>/seances/1/competences", "compétences d'une séance"),
-    ("/ateliers/<atelier>/seances/6/competences", "évaluation finale (grille M1-M6)"),
+    ("/ateliers/<atelier>/seances/6/competences", "évaluation finale (une personne, grille M1-M6)"),
     ("/ateliers/inscriptions/<inscription>/progression", "progression d'un apprenant"),
     ("/ateliers/a-rappeler", "à rappeler"),
     # The proposal page runs the solver: bench.grouping measures it, by size of waiting list.

@@ -364,6 +364,18 @@ def _evaluation_finale(atelier, seance, inscription_id: int | None):
     )
 
 
+def _sections_finale(vue, bloques: dict[int, str]) -> list[tuple[str, str, list, str | None]]:
+    """The parts of a learner's final evaluation, in the order the page shows them: the final scenario, then
+    each module's other skills; each as (html id, title, skills, what the page says when the module is missed
+    without a catch-up, or None). ``bloques``: module id -> that message."""
+    scenario = [c for c in vue.competences if c.is_evaluation_finale]
+    sections = [("scenario", "Mise en situation finale", scenario, None)]
+    for module in vue.modules:
+        autres = [c for c in module.competences if not c.is_evaluation_finale]
+        sections.append((f"module-{module.id}", f"{module.code} — {module.titre}", autres, bloques.get(module.id)))
+    return sections
+
+
 def _voisines(inscrits, personne):
     """The learners before and after ``personne`` in the page's list (None at either end)."""
     rang = inscrits.index(personne)
@@ -404,6 +416,9 @@ def _render_finale(
         elif vu is not versions.ILLISIBLE:
             # The page shows this learner only: its version carries their judgements, whatever the save compared.
             vu = {cle: valeur for cle, valeur in vu.items() if cle.startswith(prefixe)}
+        raisons = {
+            m.id: competences_service.raison_empechement(bloques[m.id], m) for m in vue.modules if m.id in bloques
+        }
         numeros = {s.id: s.numero for s in atelier.seances}
         precedente, suivante = _voisines(inscrits, personne)
         contexte = {
@@ -412,10 +427,8 @@ def _render_finale(
             "valeurs": {c: v for (i, c), v in valeurs.items() if i == personne.id},
             "notee_a": {c: numeros.get(e.seance_id) for c, e in enregistres.items()},
             "absence": next((code for code in bloques.values() if code == periode.ABSENCE_A_LA_SEANCE), None),
-            "bloques": {
-                m.id: competences_service.raison_empechement(bloques[m.id], m) for m in vue.modules if m.id in bloques
-            },
-            "scenario": [c for c in vue.competences if c.is_evaluation_finale],
+            "bloques": raisons,
+            "sections": _sections_finale(vue, raisons),
             "precedente": precedente,
             "suivante": suivante,
             "version": versions.jeton(vu) if vu is not versions.ILLISIBLE else "",

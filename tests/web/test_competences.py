@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ateliers import competences
 from ateliers.models import Inscription, Presence, Rattrapage
 from ateliers.presences import Saisie, enregistrer_presences
+from core import versions
 from evaluations.models import EvaluationCompetence
 from extensions import db
 from tests.ateliers_fixtures import JOINED_AT, add_animateur, ids, make_atelier
@@ -272,6 +273,40 @@ def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
     db.session.commit()
     attend_all(mediatrice, atelier, [1])
     assert counts() == two
+
+
+def test_someone_absent_at_the_final_evaluation_is_not_judged_there_and_the_page_says_why(browser, mediatrice, atelier):
+    inscrits = ids(atelier)
+    attend_all(mediatrice, atelier, [6], Martin="absent_excuse")
+    browser.login(mediatrice)
+    page = text(browser.get(finale(atelier, inscrits["Martin"])))
+    assert "(absent excusé à la séance 6)" in page
+    assert (
+        "Absence à cette séance, sans rattrapage fait : les compétences seront notées après le rattrapage du module 6."
+        in page
+    )
+    assert page.count(" disabled>") == 25 * 3 and "Rattrapages de Josiane Martin" in page
+
+
+def test_a_page_opened_before_the_change_still_saves_the_whole_grid(app, browser, mediatrice, atelier):
+    """A final evaluation page opened before it went one learner at a time posts every learner's grid to the
+    séance's address with a version covering them all: it is still saved, every judgement compared."""
+    inscrits, c = ids(atelier), codes(atelier, 6)
+    browser.login(mediatrice)
+    page = browser.get(url(atelier, 6)).get_data(as_text=True)
+    with app.test_request_context():
+        version = versions.jeton(competences.instantane_competences(atelier, atelier.seances[5]))
+    data = {
+        "csrf_token": csrf_token_from(page),
+        "version": version,
+        f"c-{inscrits['Martin']}-{c['M6.5']}": "acquis",
+        f"c-{inscrits['Bernard']}-{c['M6.5']}": "avec_aide",
+    }
+    response = browser.client.post(url(atelier, 6), data=data)
+    assert response.status_code == 302 and response.location.endswith(url(atelier, 6))
+    rows = db.session.execute(sa.select(EvaluationCompetence.inscription_id, EvaluationCompetence.resultat)).all()
+    assert sorted(rows) == sorted([(inscrits["Martin"], "acquis"), (inscrits["Bernard"], "avec_aide")])
+    assert "Évaluation finale enregistrée (2 personnes modifiées)." in text(browser.get(url(atelier, 6)))
 
 
 def test_the_final_evaluation_runs_a_flat_number_of_queries_as_the_group_and_its_judgements_grow(
