@@ -79,6 +79,14 @@ def presences(atelier_id: int, numero: int):
     return redirect(url_for("ateliers.presences", atelier_id=atelier_id, numero=numero))
 
 
+def dans_l_ordre_de(inscrits, changements, personne_de):
+    """``changements`` (``core.versions.Changement``) in the order the page lists the learners ``inscrits``,
+    each learner's in the snapshot's order; ``personne_de`` gives the inscription id of a change's key. Someone
+    no longer on the list comes last."""
+    rangs = {inscription.id: rang for rang, inscription in enumerate(inscrits)}
+    return sorted(changements, key=lambda c: rangs.get(personne_de(c.cle), len(rangs)))
+
+
 def _valeurs_presences(champs: dict, inscrits) -> dict[int, tuple[str | None, str, str]]:
     """The page's values per learner from a snapshot of its fields (``statut-<id>``, ``arrivee-<id>``...)."""
     return {
@@ -105,7 +113,7 @@ def _presences_modifiees(atelier, seance, typed, conflit: versions.ModifieEntreT
         return valeur or ""
 
     lignes, notes = [], {}
-    for changement in conflit.changements:
+    for changement in dans_l_ordre_de(inscrits, conflit.changements, lambda cle: int(cle.partition("-")[2])):
         champ, _, ident = changement.cle.partition("-")
         avant, apres = montrer(champ, changement.avant), montrer(champ, changement.apres)
         nom = noms.get(int(ident), "Une personne qui n'est plus sur la liste")
@@ -214,7 +222,8 @@ def _conflit_competences(atelier, seance, inscrits, typed, conflit: versions.Mod
     zone = structure_zone(atelier.structure)
     codes = {c.id: c.code for c in competences_service.grille(atelier, seance).competences}
     lignes, notes = [], {}
-    for changement in conflit.changements:
+    par_personne = dans_l_ordre_de(inscrits, conflit.changements, lambda cle: int(CHAMP_COMPETENCE.match(cle)[1]))
+    for changement in par_personne:
         inscription_id, competence_id = (int(n) for n in CHAMP_COMPETENCE.match(changement.cle).groups())
         avant, apres = (RESULTATS_COMPETENCE.get(v, "non évalué").lower() for v in (changement.avant, changement.apres))
         code = codes.get(competence_id, "une compétence")

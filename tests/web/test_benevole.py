@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from ateliers.models import Inscription
 from extensions import db
 from tests.ateliers_fixtures import JOINED_AT, add_animateur
+from tests.conftest import Browser, csrf_token_from, version_from
 
 NOW = datetime(2026, 3, 30, 6, 0)  # the morning of séance 1
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -129,3 +130,24 @@ def test_other_roles_keep_the_order_by_surname(browser, mediatrice, atelier, gro
     names = ["Josiane Arnaud", "Marcel Bernard", "Josiane Martin", "Josiane Moreau"]
     page = listed(browser, atelier, kind)
     assert sorted(names, key=page.index) == names
+
+
+def test_the_changes_a_volunteer_is_shown_after_a_stale_save_follow_the_same_order(
+    app, browser, benevole, mediatrice, atelier, groupe
+):
+    url = f"/ateliers/{atelier.id}/seances/1/presences"
+    browser.login(benevole)
+    page = browser.get(url).get_data(as_text=True)
+    opened = {"csrf_token": csrf_token_from(page), "version": version_from(page, url, True)}
+    collegue = Browser(app.test_client())
+    collegue.login(mediatrice)
+    assert collegue.submit(url, {f"statut-{i}": "present" for i in groupe.values()}).status_code == 302
+    response = browser.client.post(url, data={**opened, **{f"statut-{i}": "absent" for i in groupe.values()}})
+    assert response.status_code == 409
+    changes = text_of(response)
+    changes = changes[
+        changes.index('id="modifie-entre-temps"') : changes.index("</ul>", changes.index("modifie-entre-temps"))
+    ]
+    starts = [changes.index(name) for name in ("Josiane A.", "Josiane M.", "Marcel B.")]
+    assert starts == sorted(starts)
+    assert "Martin" not in changes and "Bernard" not in changes
