@@ -397,8 +397,8 @@ def _render_finale(
     """The final evaluation page of ``personne`` (None: the first learner whose evaluation is to do).
 
     Reads the group's judgements (plain columns, for the list's states and this learner's grid) and this
-    learner's attendance and catch-ups: a fixed number of queries whatever the size of the group. ``valeurs``
-    None shows the stored judgements, else (inscription id, competence id) -> what was typed; ``erreurs`` maps
+    learner's attendance and catch-ups: a fixed number of queries whatever the size of the group. ``valeurs``:
+    (inscription id, competence id) -> what was typed, shown over the stored judgements; ``erreurs`` maps
     a form field, or ``personne-<id>``, to its message; ``vu`` is the snapshot the save compared (None: the
     judgements read here).
     """
@@ -417,8 +417,9 @@ def _render_finale(
         bloques = competences_service.empechements(
             atelier, seance, [personne], {(personne.id, s): statut for s, statut in statuts.items()}
         ).get(personne.id, {})
-        if valeurs is None:
-            valeurs = {(personne.id, c): e.resultat for c, e in enregistres.items()}
+        # What was typed (or kept after a refusal) over what is stored: a skill not posted (a disabled one, a
+        # legacy whole-grid form) still shows its stored judgement.
+        valeurs = {**{(personne.id, c): e.resultat for c, e in enregistres.items()}, **(valeurs or {})}
         prefixe = f"c-{personne.id}-"
         if vu is None:
             vu = competences_service.instantane_de_grille([personne], vue.competences, {personne.id: enregistres})

@@ -202,6 +202,10 @@ def test_a_module_missed_without_catch_up_is_not_judged_at_the_final_evaluation_
     attend_all(mediatrice, atelier, Martin="absent") if False else None
     attend_all(mediatrice, atelier, [1, 2, 4, 5, 6])
     attend_all(mediatrice, atelier, [3], Martin="absent")
+    competences.enregistrer_competences(
+        mediatrice, atelier, atelier.seances[0], {inscrits["Martin"]: {c["M1.1"]: "avec_aide"}}, NOW.date()
+    )
+    db.session.commit()
     browser.login(mediatrice)
     page = text(browser.get(finale(atelier, inscrits["Martin"])))
     note = "Module 3 manqué, sans rattrapage fait : ses compétences seront notées après le rattrapage."
@@ -217,7 +221,8 @@ def test_a_module_missed_without_catch_up_is_not_judged_at_the_final_evaluation_
     page = text(response)
     assert f'id="erreurs-{inscrits["Martin"]}"' in page and note in page
     assert re.search(rf'name="c-{inscrits["Martin"]}-{c["M6.5"]}" value="acquis" checked', page)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 0
+    assert re.search(rf'name="c-{inscrits["Martin"]}-{c["M1.1"]}" value="avec_aide" checked', page)  # stored
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationCompetence)) == 1
     # Once the catch-up of module 3 is done, its skills are judged there too.
     db.session.add(
         Rattrapage(
