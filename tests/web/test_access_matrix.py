@@ -34,6 +34,10 @@ PARAMETERS = {
     "rattrapage_id": "rattrapage",
     "fermeture_id": "fermeture",
 }
+# Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
+PARAMETERS_OF = {
+    "ateliers.evaluation_finale": {"numero": (6, 6)},  # a page per learner at the final evaluation only
+}
 
 
 class World:
@@ -164,6 +168,8 @@ def build(rule, world, which: int) -> str:
     for argument in rule.arguments:
         assert argument in PARAMETERS, f"add URL parameter {argument!r} of {rule.rule} to PARAMETERS"
         values[argument] = getattr(world, PARAMETERS[argument])[which]
+        if argument in PARAMETERS_OF.get(rule.endpoint, {}):
+            values[argument] = PARAMETERS_OF[rule.endpoint][argument][which]
     return rule.build(values)[1]
 
 
