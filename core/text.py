@@ -54,16 +54,14 @@ def name_seen_by(role: str, prenom: str, nom: str) -> str:
 
 def name_sort_key(role: str, prenom: str, nom: str, ident: int) -> tuple[str, str, int]:
     """The key that orders a list of learners by what an account of ``role`` reads of each name
-    (:func:`name_seen_by`), accents and case aside (:func:`fold`).
+    (:func:`name_seen_by`, which puts the first name first), accents and case aside (:func:`fold`).
 
-    A volunteer reads "Josiane M.": first name, then the surname's initial, then ``ident`` (a stable id, so two
-    "Josiane M." keep one order from page to page and on paper). Every other role reads the full name and keeps
-    the register's order: surname, first name, then ``ident``.
+    First name, then what follows it on the screen (the surname's initial for a volunteer, who reads
+    "Josiane M.", the surname for the other roles, who read "Josiane Martin"), then ``ident``: a stable id, so
+    two "Josiane M." keep one order from page to page and on paper. Never by a surname the reader cannot see.
     """
-    if role == "benevole":
-        shown = name_seen_by(role, prenom, nom)
-        return fold(prenom), fold(shown[len(prenom) :]), ident
-    return fold(nom), fold(prenom), ident
+    shown = name_seen_by(role, prenom, nom)
+    return fold(prenom), fold(shown[len(prenom) :]), ident
 
 
 # Phone numbers. The whole French numbering plan, overseas included, is written nationally with ten digits

@@ -12,6 +12,7 @@ from ateliers.forms import (
 from ateliers.routes.blueprints import WRITERS, ateliers_bp
 from ateliers.routes.commun import (
     atelier_or_404,
+    dans_ordre_vu,
     field_error,
     membres,
 )
@@ -56,7 +57,7 @@ def cloture(atelier_id: int):
         decisions=decisions,
         erreurs=erreurs,
         empechements=cloture_service.empechements_cloture(atelier, today),
-        sans_finale=cloture_service.sans_evaluation_finale(atelier),
+        sans_finale=dans_ordre_vu(cloture_service.sans_evaluation_finale(atelier)),
         choix=cloture_service.DECISIONS,
         motifs=MOTIFS_SORTIE,
     )

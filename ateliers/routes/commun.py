@@ -101,9 +101,9 @@ def slugify(texte: str) -> str:
 
 
 def dans_ordre_vu(inscriptions: Iterable[Inscription]) -> list[Inscription]:
-    """``inscriptions`` in the order the signed-in account reads their names (``core.text.name_sort_key``): a
-    volunteer by first name and initial, the other roles by surname. Every list of learners a page or a sheet
-    shows goes through it."""
+    """``inscriptions`` in the order the signed-in account reads their names (``core.text.name_sort_key``): by
+    first name, then the surname's initial for a volunteer, the surname for the other roles. Every list of
+    learners that shows names first name first goes through it, on screen and on paper."""
     role = current_user.role
     return sorted(inscriptions, key=lambda i: name_sort_key(role, i.apprenant.prenom, i.apprenant.nom, i.id))
 

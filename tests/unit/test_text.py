@@ -169,14 +169,14 @@ def test_a_volunteer_s_lists_follow_the_names_shown_then_a_stable_id():
 
 
 @pytest.mark.parametrize("role", ["mediateur", "admin", "direction"])
-def test_other_roles_keep_the_register_order_by_surname(role):
+def test_other_roles_lists_follow_the_full_names_shown_first_name_first(role):
     assert ordre(role) == [
+        "Élodie Zola",
         "Emile Abadie",
         "josiane Arnaud",
-        "Marcel Bernard",
         "Josiane Martin",
         "Josiane moreau",
-        "Élodie Zola",
+        "Marcel Bernard",
     ]
 
 

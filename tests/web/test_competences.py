@@ -118,11 +118,11 @@ def test_the_final_evaluation_covers_the_whole_grid_of_one_learner_at_a_time(bro
     assert "Évaluation finale (séance 6)" in page
     for code in ("M1.1", "M3.4", "M6.5"):
         assert code in page
-    # One learner's grid only: the first whose evaluation is to do, in the list's order (Bernard, then Martin).
-    assert fields_of(page) == {inscrits["Bernard"]}
+    # One learner's grid only: the first whose evaluation is to do, in the list's order (Josiane, then Marcel).
+    assert fields_of(page) == {inscrits["Martin"]}
     nav = page[page.index("Personnes à évaluer") : page.index('id="personne-titre"')]
-    assert nav.index("Marcel Bernard") < nav.index("Josiane Martin") and nav.count("à faire") == 2
-    assert f'href="{finale(atelier, inscrits["Bernard"])}" aria-current="page"' in nav
+    assert nav.index("Josiane Martin") < nav.index("Marcel Bernard") and nav.count("à faire") == 2
+    assert f'href="{finale(atelier, inscrits["Martin"])}" aria-current="page"' in nav
     # The final scenario first, then the grid M1 to M6.
     assert page.index("Mise en situation finale") < page.index("M6.5") < page.index("M1.1") < page.index("M6.1")
     response = browser.submit(
@@ -145,17 +145,18 @@ def test_the_final_evaluation_is_pre_filled_and_moves_on_to_the_next_learner(bro
     inscrits, c = ids(atelier), codes(atelier, 6)
     attend_all(mediatrice, atelier, [2])
     browser.login(mediatrice)
-    assert browser.submit(url(atelier, 2), {f"c-{inscrits['Bernard']}-{c['M2.1']}": "avec_aide"}).status_code == 302
-    page = text(browser.get(finale(atelier, inscrits["Bernard"])))
-    assert re.search(rf'name="c-{inscrits["Bernard"]}-{c["M2.1"]}" value="avec_aide" checked', page)
+    assert browser.submit(url(atelier, 2), {f"c-{inscrits['Martin']}-{c['M2.1']}": "avec_aide"}).status_code == 302
+    page = text(browser.get(finale(atelier, inscrits["Martin"])))
+    assert re.search(rf'name="c-{inscrits["Martin"]}-{c["M2.1"]}" value="avec_aide" checked', page)
     assert "Noté à la séance 2." in page
-    assert "Enregistrer et passer à Josiane Martin" in page and "Suivante : Josiane Martin" in page
+    assert "Enregistrer et passer à Marcel Bernard" in page and "Suivante : Marcel Bernard" in page
     response = browser.submit(
-        finale(atelier, inscrits["Bernard"]), {f"c-{inscrits['Bernard']}-{c['M6.5']}": "acquis", "suite": "suivante"}
+        finale(atelier, inscrits["Martin"]), {f"c-{inscrits['Martin']}-{c['M6.5']}": "acquis", "suite": "suivante"}
     )
-    assert response.status_code == 302 and response.location.endswith(finale(atelier, inscrits["Martin"]))
+    assert response.status_code == 302 and response.location.endswith(finale(atelier, inscrits["Bernard"]))
     page = text(browser.get(response.location))
-    assert "Précédente : Marcel Bernard" in page and "Suivante :" not in page
+    assert "Évaluation finale de Josiane Martin enregistrée." in page
+    assert "Précédente : Josiane Martin" in page and "Suivante :" not in page
 
 
 def test_saving_one_learner_keeps_what_a_colleague_saved_for_another(app, browser, mediatrice, atelier, make_compte):
@@ -396,7 +397,7 @@ def test_closing_then_unlocking_through_the_pages(browser, mediatrice, atelier):
     inscrits = ids(atelier)
     cloture_url = f"/ateliers/{atelier.id}/cloture"
     page = browser.get(cloture_url).get_data(as_text=True)
-    assert "L'évaluation finale n'est pas saisie pour : Marcel Bernard, Josiane Martin." in page
+    assert "L'évaluation finale n'est pas saisie pour : Josiane Martin, Marcel Bernard." in page
     response = browser.submit(
         cloture_url, {f"decision-{inscrits['Martin']}": "termine", f"decision-{inscrits['Bernard']}": "abandon"}
     )
