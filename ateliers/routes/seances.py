@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import avancement, dropout, rappels
+from ateliers import avancement, dropout, periode, rappels
 from ateliers import competences as competences_service
-from ateliers import periode
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Presence
@@ -457,6 +456,7 @@ def _render_finale(
         statuts_presence=STATUTS_PRESENCE,
         message=message,
         changements=changements,
+        trop_tot=avancement.refus_saisie_trop_tot(seance.jour, structure_today(atelier.structure), "ses compétences"),
         **contexte,
     )
 

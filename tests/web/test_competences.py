@@ -15,7 +15,7 @@ from ateliers.presences import Saisie, enregistrer_presences
 from core import versions
 from evaluations.models import EvaluationCompetence
 from extensions import db
-from tests.ateliers_fixtures import JOINED_AT, add_animateur, ids, make_atelier
+from tests.ateliers_fixtures import JOINED_AT, add_animateur, freeze_clock, ids, make_atelier
 from tests.conftest import Browser, csrf_token_from, version_from
 
 NOW = datetime(2026, 5, 12, 8, 0)  # the day after séance 6 (11 May 2026)
@@ -279,6 +279,20 @@ def test_skills_and_attendance_pages_run_a_flat_number_of_queries(
     db.session.commit()
     attend_all(mediatrice, atelier, [1])
     assert counts() == two
+
+
+def test_the_final_evaluation_more_than_a_day_ahead_says_so_before_anything_is_typed(
+    browser, mediatrice, atelier, monkeypatch
+):
+    freeze_clock(monkeypatch, datetime(2026, 5, 1, 8, 0))  # ten days before séance 6
+    browser.login(mediatrice)
+    page = text(browser.get(url(atelier, 6)))
+    assert (
+        "Cette séance a lieu le lundi 11 mai 2026, dans plus d'un jour : ses compétences se notent à partir de la "
+        "veille, le dimanche 10 mai 2026." in page
+    )
+    assert '<fieldset class="plain" disabled>' in page and "Enregistrer l'évaluation finale" not in page
+    assert "Personnes à évaluer" in page  # the list and the grid are there to read
 
 
 def test_someone_absent_at_the_final_evaluation_is_not_judged_there_and_the_page_says_why(browser, mediatrice, atelier):
