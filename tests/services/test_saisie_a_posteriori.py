@@ -163,4 +163,4 @@ def test_a_catch_up_held_on_paper_is_planned_in_the_past_then_marked_done(sur_pa
     )
     rattrapages.marquer_fait(mediatrice, rattrapage, date(2026, 4, 8), TODAY)
     db.session.commit()
-    assert competences.empechements(atelier.seances[0], [bernard]) == {}
+    assert competences.empechements(atelier, atelier.seances[0], [bernard]) == {}
