@@ -151,7 +151,6 @@ def render_detail(
         cloturable=cloturable,
         etats=etats,
         action=action,
-        membres_par_id={i.id: i for i in atelier.inscriptions},
         horaire=horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
         today=today,

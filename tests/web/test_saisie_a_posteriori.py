@@ -173,3 +173,14 @@ def test_a_past_catch_up_offers_the_box_beside_the_date(signed_in, sur_papier):
     assert 'value="2026-04-08"' in page and 'value="14:00"' in page
     assert signed_in.submit(url, {**data, "a_posteriori": "y"}).status_code == 302
     assert "Rattrapages en attente : 1 prévu, 1 à prévoir" in text(page_of(signed_in, sur_papier))
+
+
+def test_a_seance_s_absences_are_listed_in_the_order_of_the_names_shown(signed_in, structure, make_apprenant):
+    membres = [make_apprenant(prenom="Zoé", nom="Adam"), make_apprenant(prenom="Ana", nom="Zed")]
+    atelier = make_atelier(structure, membres, joined_at=NOW)
+    services.planifier_atelier(signed_in_compte(atelier), atelier, START, "", [], NOW.date(), a_posteriori=True)
+    db.session.commit()
+    inscrits = ids(atelier)
+    absents = {f"statut-{inscrits['Adam']}": "absent", f"statut-{inscrits['Zed']}": "absent"}
+    assert signed_in.submit(f"/ateliers/{atelier.id}/seances/1/presences", absents).status_code == 302
+    assert "absences : Ana Zed, Zoé Adam" in text(seance_block(page_of(signed_in, atelier), 1))
