@@ -1,0 +1,55 @@
+// Tables on a tablet or a phone (issue 9, item 9). Below 52rem app.css shows each row of a `.table` as a
+// block of cells, each cell preceded by its column's label (`td::before { content: attr(data-label) }`).
+// This script writes that label once per cell from the table's own header row, so templates do not repeat
+// every header on every cell, and it gives the table its roles back: a table shown with CSS `display: block`
+// loses its table semantics in some browsers, and with the roles a screen reader still announces the column
+// of each cell (https://adrianroselli.com/2018/02/tables-css-display-properties-and-aria.html).
+// Without JavaScript the rows still stack (no sideways scroll), only the labels are missing.
+(() => {
+  const ROLES = [
+    ["table", "table"],
+    ["caption", "caption"],
+    ["thead, tbody, tfoot", "rowgroup"],
+    ["tr", "row"],
+    ["thead th", "columnheader"],
+    ["tbody th, tfoot th", "rowheader"],
+    ["td", "cell"],
+  ];
+
+  // The label of each column of the header row, a header spanning several columns repeated for each of them.
+  const columnLabels = (table) => {
+    const header = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!header) return [];
+    const labels = [];
+    for (const cell of header.cells) {
+      const text = cell.textContent.replace(/\s+/g, " ").trim();
+      for (let span = 0; span < cell.colSpan; span += 1) labels.push(text);
+    }
+    return labels;
+  };
+
+  const label = (table) => {
+    const labels = columnLabels(table);
+    for (const [selector, role] of ROLES) {
+      const scope = selector === "table" ? [table] : table.querySelectorAll(selector);
+      for (const element of scope) {
+        if (element.closest("table") === table && !element.hasAttribute("role")) element.setAttribute("role", role);
+      }
+    }
+    for (const body of table.tBodies) {
+      for (const row of body.rows) {
+        let column = 0;
+        for (const cell of row.cells) {
+          const text = labels[column];
+          if (text && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", text);
+          column += cell.colSpan;
+        }
+      }
+    }
+    table.classList.add("table-etiquetee");
+  };
+
+  const labelAll = () => document.querySelectorAll("table.table").forEach(label);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", labelAll);
+  else labelAll();
+})();

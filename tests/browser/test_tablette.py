@@ -1,0 +1,132 @@
+"""Every page used in the room or on the phone fits a tablet 800 px wide (issue 9, item 9).
+
+The demo data set gives each page something to show (a running workshop with someone to call, a finished one,
+a workshop in project for the group proposal, a waiting list). Each page is opened at 1280 px and at 800 px;
+at 800 px nothing may scroll sideways. Screenshots of both widths are saved into the directory named by the
+environment variable ``CAPTURES_TABLETTE`` (default: a fresh temporary directory, printed with ``-s``), so a
+person can look at them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from playwright.sync_api import Page, expect
+
+from ateliers.models import Alerte, Atelier
+from demo import load_demo
+from evaluations.models import Positionnement
+from extensions import db
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+TABLETTE = 800
+BUREAU = 1280
+
+
+@pytest.fixture
+def captures(tmp_path_factory) -> Path:
+    dossier = os.environ.get("CAPTURES_TABLETTE")
+    chemin = Path(dossier) if dossier else tmp_path_factory.mktemp("captures-tablette")
+    chemin.mkdir(parents=True, exist_ok=True)
+    print(f"\ncaptures d'écran : {chemin}")
+    return chemin
+
+
+def _atelier(statut: str) -> Atelier:
+    return db.session.scalar(sa.select(Atelier).where(Atelier.statut == statut).order_by(Atelier.id))
+
+
+@pytest.fixture
+def pages_de_la_salle(app) -> dict[str, str]:
+    """Name of the screenshot -> URL, for the demo data set."""
+    load_demo(TEST_PASSWORD)
+    db.session.commit()
+    en_cours, termine, projet = _atelier("en_cours"), _atelier("termine"), _atelier("projet")
+    tenues = [s.numero for s in en_cours.seances if s.presences]
+    alerte = db.session.scalar(sa.select(Alerte).order_by(Alerte.id))
+    absent = alerte.inscription
+    positionnement = db.session.scalar(
+        sa.select(Positionnement).where(Positionnement.apprenant_id == absent.apprenant_id)
+    )
+    with app.test_request_context():
+        return {
+            "accueil": url_for("main.index"),
+            "a-rappeler": url_for("ateliers.a_rappeler"),
+            "appel": url_for("ateliers.suivi", alerte_id=alerte.id),
+            "liste-attente": url_for("attente.liste"),
+            "groupes": url_for("groupes.index"),
+            "proposition-groupes": url_for("groupes.proposition", atelier=[projet.id], ecart_max=20),
+            "ateliers": url_for("ateliers.liste"),
+            "atelier": url_for("ateliers.detail", atelier_id=en_cours.id),
+            "presences": url_for("ateliers.presences", atelier_id=en_cours.id, numero=tenues[-1]),
+            "competences": url_for("ateliers.competences", atelier_id=en_cours.id, numero=tenues[0]),
+            "evaluation-finale": url_for("ateliers.competences", atelier_id=termine.id, numero=6),
+            "cloture": url_for("ateliers.cloture", atelier_id=termine.id),
+            "remplacement": url_for("ateliers.remplacement", atelier_id=en_cours.id),
+            "questionnaire": url_for("positionnements.nouveau"),
+            "positionnement": url_for("positionnements.resultat", positionnement_id=positionnement.id),
+            "apprenants": url_for("apprenants.liste"),
+            "apprenant": url_for("apprenants.detail", apprenant_id=absent.apprenant_id),
+            "progression": url_for("ateliers.progression", inscription_id=absent.id),
+            "rattrapages": url_for("ateliers.rattrapages", inscription_id=absent.id),
+        }
+
+
+def _debordement(page: Page) -> dict:
+    """How wide the page is against the window, and the widest element sticking out on the right (if any)."""
+    return page.evaluate(
+        """() => {
+          const largeur = window.innerWidth;
+          let pire = null;
+          for (const element of document.body.querySelectorAll("*")) {
+            const droite = element.getBoundingClientRect().right;
+            if (droite > largeur + 1 && (!pire || droite > pire.droite)) {
+              pire = {droite, element: element.tagName + (element.className ? "." + element.className : "")};
+            }
+          }
+          return {scrollWidth: document.documentElement.scrollWidth, innerWidth: largeur, pire};
+        }"""
+    )
+
+
+def test_room_and_phone_pages_fit_800_px_without_sideways_scroll(page: Page, journey, pages_de_la_salle, captures):
+    journey.login("mediatrice@demo.local", TEST_PASSWORD)
+    trop_larges = {}
+    for largeur in (BUREAU, TABLETTE):
+        page.set_viewport_size({"width": largeur, "height": 1000})
+        for nom, url in pages_de_la_salle.items():
+            response = page.goto(url)
+            assert response is not None and response.ok, f"{nom} ({url}): {response and response.status}"
+            page.wait_for_load_state("load")
+            page.screenshot(path=captures / f"{nom}-{largeur}.png", full_page=True)
+            if largeur == TABLETTE:
+                mesure = _debordement(page)
+                if mesure["scrollWidth"] > mesure["innerWidth"]:
+                    trop_larges[nom] = mesure
+    assert not trop_larges, f"pages wider than {TABLETTE} px: {trop_larges}"
+
+
+def test_at_800_px_each_cell_of_a_stacked_table_says_its_column(page: Page, journey, pages_de_la_salle):
+    journey.login("mediatrice@demo.local", TEST_PASSWORD)
+    page.set_viewport_size({"width": TABLETTE, "height": 1000})
+    page.goto(pages_de_la_salle["liste-attente"])
+    tableau = page.locator("table.table:not(.matrix)").first
+    expect(tableau).to_have_attribute("role", "table")
+    premiere_cellule = tableau.locator("tbody tr").first.locator("td").first
+    entete = tableau.locator("thead th").first.inner_text().strip()
+    expect(premiere_cellule).to_have_attribute("data-label", entete)
+    # The label is drawn before the cell's content, and the row is a block, not a table row.
+    avant = premiere_cellule.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert entete in avant
+    assert tableau.locator("tbody tr").first.evaluate("row => getComputedStyle(row).display") == "block"
+    # The column headers stay in the accessibility tree: a screen reader still names each cell's column.
+    expect(tableau.get_by_role("columnheader").first).to_have_text(entete)
+
+    page.set_viewport_size({"width": BUREAU, "height": 1000})
+    assert tableau.locator("tbody tr").first.evaluate("row => getComputedStyle(row).display") == "table-row"
