@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from core.auth import normalize_email
+from core.francais import nombre
 from core.models import Compte, Structure
 from core.passwords import password_refusal
 from evaluations.curriculum import load_referentiel
@@ -31,9 +32,9 @@ def demo_command(learners: int, structures: int, if_empty: bool) -> None:
     report = load_demo(password, learners=learners, structures=structures)
     db.session.commit()
     click.echo(
-        f"Données de démonstration : {report.structures} structure(s), {report.comptes} compte(s), "
-        f"{report.apprenants} apprenant(s), {report.ateliers} atelier(s) ajoutés "
-        f"en {time.perf_counter() - started:.1f} s."
+        f"Données de démonstration ajoutées : {nombre(report.structures, 'structure')}, "
+        f"{nombre(report.comptes, 'compte')}, {nombre(report.apprenants, 'apprenant')}, "
+        f"{nombre(report.ateliers, 'atelier')}, en {time.perf_counter() - started:.1f} s."
     )
     click.echo("Comptes : admin@demo.local, mediatrice@demo.local, benevole@demo.local, direction@demo.local")
     click.echo(f"Mot de passe de démonstration : {password}")
@@ -45,7 +46,7 @@ def load_referentiel_command() -> None:
     report = load_referentiel()
     db.session.commit()
     click.echo(
-        f"Référentiel v{report.curriculum_version} ({report.modules_added} module(s) ajouté(s)), "
+        f"Référentiel v{report.curriculum_version} ({nombre(report.modules_added, 'module ajouté')}), "
         f"questionnaire v{report.questionnaire_version} ({'ajouté' if report.questionnaire_added else 'déjà présent'})."
     )
 

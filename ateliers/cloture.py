@@ -18,6 +18,7 @@ from ateliers.suivis import abandonner
 from core import journal, versions
 from core.constants import MOTIFS_SORTIE
 from core.errors import DomainError
+from core.francais import nombre
 from core.models import Compte
 from evaluations.models import Competence, EvaluationCompetence
 from extensions import db
@@ -115,7 +116,8 @@ def cloturer_atelier(
         "modification",
         "atelier",
         atelier.id,
-        f"clôture : {terminees} terminé(s), {len(en_cours) - terminees} abandon(s) à la clôture, "
+        f"clôture : {nombre(terminees, 'inscription terminée')}, "
+        f"{nombre(len(en_cours) - terminees, 'abandon à la clôture', 'abandons à la clôture')}, "
         f"{heures:.1f} h suivies au total",
     )
     db.session.flush()

@@ -217,7 +217,7 @@ def verifier_groupe(atelier: AtelierPrevu, scores_et_dispos: Sequence[tuple[int,
     scores = [*atelier.membres, *(score for score, _ in scores_et_dispos)]
     if scores and max(scores) - min(scores) > ecart_max:
         spread = max(scores) - min(scores)
-        problems.append(Probleme(f"Écart de niveau de {spread} points, au-delà de {ecart_max}"))
+        problems.append(Probleme(f"Écart de niveau de {nombre(spread, 'point')}, au-delà de {ecart_max}"))
     return problems
 
 

@@ -15,6 +15,7 @@ from ateliers.avancement import EtatSeance
 from ateliers.dropout import ABSENT, PRESENT
 from ateliers.models import Atelier, Fermeture, Inscription, Presence, Rattrapage, Seance, seance_animateur
 from core.disponibilites import CODES
+from core.francais import nombre
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
 from core.timeutil import local_to_utc, structure_zone
@@ -469,7 +470,7 @@ def remplacants(atelier: Atelier, today: date, limit: int = 5) -> list[Remplacan
         ecart = max(groupe) - min(groupe)
         avertissement = None
         if ecart > atelier.ecart_max:
-            avertissement = f"écart de {ecart} points avec le groupe (maximum {atelier.ecart_max})"
+            avertissement = f"écart de {nombre(ecart, 'point')} avec le groupe (maximum {atelier.ecart_max})"
         since = apprenant.en_attente_depuis_on
         attente = max((today - since).days, 0) if since else 0
         result.append(Remplacant(apprenant, score_candidat, niveau_candidat, attente, avertissement))

@@ -153,7 +153,7 @@ def montrer(field, valeur: Any) -> str:
     paires = ((c.value, c.label) if isinstance(c, SelectChoice) else c[:2] for c in options)
     libelles = {str(value): str(label) for value, label in paires}
     if isinstance(valeur, list | tuple):
-        return ", ".join(libelles.get(str(v), str(v)) for v in valeur) or "aucun(e)"
+        return ", ".join(libelles.get(str(v), str(v)) for v in valeur) or "aucun choix"
     texte = "" if valeur is None else str(valeur)
     return libelles.get(texte, texte)  # an empty value may be a choice too ("" for the métropole)
 

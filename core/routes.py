@@ -19,6 +19,7 @@ from core.access import get_in_structure_or_404, public, roles_required
 from core.bounds import id_value, page_number
 from core.errors import DomainError
 from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureForm, CompteForm, LoginForm, reprendre
+from core.francais import de
 from core.models import Apprenant, Compte
 from core.ouverture import Ouverture
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
@@ -97,8 +98,8 @@ def login():
         reopens = to_local(locked_until + timedelta(seconds=59))  # the minute it is open again
         form.form_errors.append(
             "Trop d'échecs de connexion pour ce compte : par sécurité, la connexion depuis un nouveau poste est "
-            f"suspendue jusqu'à {reopens.hour} h {reopens.minute:02d}. Depuis un poste où vous vous êtes "
-            "déjà connecté(e), elle reste possible ; en cas d'oubli, demandez à l'administrateur de votre structure."
+            f"suspendue jusqu'à {reopens.hour} h {reopens.minute:02d}. Depuis un poste où vous avez déjà ouvert "
+            "une session, elle reste possible ; en cas d'oubli, demandez à l'administrateur de votre structure."
         )
         return _render_login(form, 429)
     compte = auth.authenticate(email, form.password.data)
@@ -164,7 +165,7 @@ def compte_nouveau():
             getattr(form, error.field).errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"Compte de {compte.prenom} créé.", "success")
+            flash(f"Compte {de(compte.prenom)} créé.", "success")
             return redirect(url_for("admin.comptes"))
     return render_template("admin/compte_form.html", form=form, compte=None)
 
@@ -297,7 +298,7 @@ def nouveau():
         except services.PossibleDuplicate as duplicate:
             return _render_apprenant_form(form, candidates=duplicate.candidates)
         db.session.commit()
-        flash(f"{apprenant.prenom} est enregistré(e).", "success")
+        flash(f"Fiche {de(apprenant.prenom)} enregistrée.", "success")
         return redirect(url_for("apprenants.detail", apprenant_id=apprenant.id))
     return _render_apprenant_form(form)
 

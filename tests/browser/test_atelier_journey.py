@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from ateliers.models import Atelier
+from core.francais import de
 from core.timeutil import local_to_utc, system_utcnow, to_local
 from demo import load_demo
 from extensions import db
@@ -125,7 +126,7 @@ def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_c
 
     # The learner's progress page: two absences, the final scenario acquired.
     page.get_by_role("link", name=absent_name, exact=True).click()
-    expect(page.get_by_role("heading", name=f"Progression de {absent_name}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Progression {de(absent_name)}")).to_be_visible()
     expect(page.locator("table.grille-progression")).to_contain_text("Absent")
     expect(page.locator(".lead")).to_contain_text("12,0 h suivies sur 18 h")
     # Printed, the grid fits one A4 landscape page and keeps every module.
@@ -134,7 +135,7 @@ def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_c
     assert len(printed.pages) == 1
     assert round(printed.pages[0].mediabox.width) == 842  # A4 landscape, in points
     printed_text = printed.pages[0].extract_text()
-    assert f"Progression de {absent_name}" in printed_text and "M6" in printed_text
+    assert f"Progression {de(absent_name)}" in printed_text and "M6" in printed_text
     assert "Imprimez cette page" not in printed_text
     page.emulate_media(media="screen")
 

@@ -86,7 +86,7 @@ def test_mediator_registers_a_learner_then_finds_them(page: Page, journey, make_
     page.get_by_role("button", name="Enregistrer").click()
 
     expect(page).to_have_url(re.compile(r"/apprenants/\d+$"))
-    expect(page.get_by_role("status")).to_have_text("Élodie est enregistré(e).")
+    expect(page.get_by_role("status")).to_have_text("Fiche d'Élodie enregistrée.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Élodie LEFÈVRE")
     expect(fact(page, "Téléphone")).to_have_text("06 12 34 56 78")
     expect(fact(page, "Contact préféré")).to_have_text("SMS")

@@ -244,7 +244,7 @@ def test_closing_ends_inscriptions_totals_hours_and_locks(atelier, mediatrice):
     assert atelier.places_prises == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Alerte).where(Alerte.resolved_at.is_(None))) == 0
     assert db.session.scalar(sa.select(Journal.details).where(Journal.details.like("clôture%"))) == (
-        "clôture : 1 terminé(s), 1 abandon(s) à la clôture, 33.0 h suivies au total"
+        "clôture : 1 inscription terminée, 1 abandon à la clôture, 33.0 h suivies au total"
     )
 
 

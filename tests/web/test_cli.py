@@ -59,10 +59,10 @@ def test_demo_command_is_idempotent_and_if_empty_respects_real_data(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "4 compte(s), 40 apprenant(s), 5 atelier(s)" in first.output
+    assert "4 comptes, 40 apprenants, 5 ateliers," in first.output
     assert "atelier-demo-2026" in first.output
     second = runner.invoke(args=["demo"])
-    assert "0 structure(s), 0 compte(s), 0 apprenant(s), 0 atelier(s)" in second.output
+    assert "0 structure, 0 compte, 0 apprenant, 0 atelier," in second.output
     skipped = runner.invoke(args=["demo", "--if-empty"])
     assert "rien n'est ajouté" in skipped.output
 
@@ -70,4 +70,4 @@ def test_demo_command_is_idempotent_and_if_empty_respects_real_data(app):
 def test_load_referentiel_command(app):
     result = app.test_cli_runner().invoke(args=["load-referentiel"])
     assert result.exit_code == 0
-    assert "Référentiel v1 (0 module(s) ajouté(s)), questionnaire v1 (déjà présent)." in result.output
+    assert "Référentiel v1 (0 module ajouté), questionnaire v1 (déjà présent)." in result.output

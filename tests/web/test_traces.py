@@ -96,7 +96,7 @@ def test_flash_messages_put_no_surname_in_the_session_cookie(app, browser, media
     cookie = browser.client.get_cookie("session")
     content = app.session_interface.get_signing_serializer(app).loads(cookie.value)
     flashes = content["_flashes"]
-    assert flashes == [("success", "Élodie est enregistré(e).")]
+    assert flashes == [("success", "Fiche d'Élodie enregistrée.")]
     assert SURNAME not in str(content) and PHONE not in str(content)
 
 
