@@ -16,13 +16,22 @@
     ["td", "cell"],
   ];
 
+  // A header's short form when it has one (the standard `abbr` attribute), else its words, a line break
+  // counting as a space ("M1<br>L'ordinateur" is "M1 L'ordinateur").
+  const headerText = (cell) => {
+    if (cell.hasAttribute("abbr")) return cell.getAttribute("abbr");
+    const copy = cell.cloneNode(true);
+    copy.querySelectorAll("br").forEach((br) => br.replaceWith(" "));
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  };
+
   // The label of each column of the header row, a header spanning several columns repeated for each of them.
   const columnLabels = (table) => {
     const header = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
     if (!header) return [];
     const labels = [];
     for (const cell of header.cells) {
-      const text = cell.textContent.replace(/\s+/g, " ").trim();
+      const text = headerText(cell);
       for (let span = 0; span < cell.colSpan; span += 1) labels.push(text);
     }
     return labels;
@@ -38,10 +47,14 @@
     }
     for (const body of table.tBodies) {
       for (const row of body.rows) {
+        // A grid read module by module on a narrow screen (the progress page) names each cell by its row.
+        const rowHeader = row.querySelector(":scope > th[scope='row']");
+        const rowLabel = rowHeader ? headerText(rowHeader) : "";
         let column = 0;
         for (const cell of row.cells) {
           const text = labels[column];
           if (text && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", text);
+          if (rowLabel && cell !== rowHeader && !cell.hasAttribute("data-ligne")) cell.setAttribute("data-ligne", rowLabel);
           column += cell.colSpan;
         }
       }

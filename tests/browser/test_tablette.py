@@ -2,9 +2,9 @@
 
 The demo data set gives each page something to show (a running workshop with someone to call, a finished one,
 a workshop in project for the group proposal, a waiting list). Each page is opened at 1280 px and at 800 px;
-at 800 px nothing may scroll sideways. Screenshots of both widths are saved into the directory named by the
-environment variable ``CAPTURES_TABLETTE`` (default: a fresh temporary directory, printed with ``-s``), so a
-person can look at them.
+at 800 px nothing may scroll sideways, neither the page nor a box inside it. Screenshots of both widths are
+saved into the directory named by the environment variable ``CAPTURES_TABLETTE`` (default: a fresh temporary
+directory, printed with ``-s``), so a person can look at them.
 """
 
 from __future__ import annotations
@@ -79,18 +79,21 @@ def pages_de_la_salle(app) -> dict[str, str]:
 
 
 def _debordement(page: Page) -> dict:
-    """How wide the page is against the window, and the widest element sticking out on the right (if any)."""
+    """How wide the page is against the window; the boxes that scroll sideways inside it (a table in a
+    scrolling box is a sideways scroll too); the element sticking out furthest on the right (if any)."""
     return page.evaluate(
         """() => {
           const largeur = window.innerWidth;
           let pire = null;
+          const boites = [];
+          const nom = (element) => element.tagName + (element.className ? "." + element.className : "");
           for (const element of document.body.querySelectorAll("*")) {
             const droite = element.getBoundingClientRect().right;
-            if (droite > largeur + 1 && (!pire || droite > pire.droite)) {
-              pire = {droite, element: element.tagName + (element.className ? "." + element.className : "")};
-            }
+            if (droite > largeur + 1 && (!pire || droite > pire.droite)) pire = {droite, element: nom(element)};
+            const defile = ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
+            if (defile && element.scrollWidth > element.clientWidth + 1) boites.push(nom(element));
           }
-          return {scrollWidth: document.documentElement.scrollWidth, innerWidth: largeur, pire};
+          return {scrollWidth: document.documentElement.scrollWidth, innerWidth: largeur, boites, pire};
         }"""
     )
 
@@ -107,8 +110,22 @@ def test_room_and_phone_pages_fit_800_px_without_sideways_scroll(page: Page, jou
             page.screenshot(path=captures / f"{nom}-{largeur}.png", full_page=True)
             if largeur == TABLETTE:
                 mesure = _debordement(page)
-                if mesure["scrollWidth"] > mesure["innerWidth"]:
+                if mesure["scrollWidth"] > mesure["innerWidth"] or mesure["boites"]:
                     trop_larges[nom] = mesure
+    assert not trop_larges, f"pages wider than {TABLETTE} px: {trop_larges}"
+
+
+def test_the_volunteers_pages_fit_800_px_too(page: Page, journey, pages_de_la_salle, captures):
+    journey.login("benevole@demo.local", TEST_PASSWORD)
+    page.set_viewport_size({"width": TABLETTE, "height": 1000})
+    trop_larges = {}
+    for nom in ("accueil", "ateliers", "atelier", "presences", "competences"):
+        response = page.goto(pages_de_la_salle[nom])
+        assert response is not None and response.ok, f"{nom}: {response and response.status}"
+        page.screenshot(path=captures / f"benevole-{nom}-{TABLETTE}.png", full_page=True)
+        mesure = _debordement(page)
+        if mesure["scrollWidth"] > mesure["innerWidth"] or mesure["boites"]:
+            trop_larges[nom] = mesure
     assert not trop_larges, f"pages wider than {TABLETTE} px: {trop_larges}"
 
 
@@ -130,3 +147,20 @@ def test_at_800_px_each_cell_of_a_stacked_table_says_its_column(page: Page, jour
 
     page.set_viewport_size({"width": BUREAU, "height": 1000})
     assert tableau.locator("tbody tr").first.evaluate("row => getComputedStyle(row).display") == "table-row"
+
+
+def test_at_800_px_the_progress_grid_reads_module_by_module(page: Page, journey, pages_de_la_salle):
+    journey.login("mediatrice@demo.local", TEST_PASSWORD)
+    page.set_viewport_size({"width": TABLETTE, "height": 1000})
+    page.goto(pages_de_la_salle["progression"])
+    grille = page.locator("table.grille-progression")
+    m1, m2 = grille.get_by_role("columnheader").nth(1), grille.get_by_role("columnheader").nth(2)
+    seance_m1 = grille.locator("tbody tr").first.locator("td").first
+    presence_m1 = grille.locator("tbody tr").nth(1).locator("td").first
+    # Module 1's header, then its séance and attendance, then module 2's header: one column, module by module.
+    hauts = [element.bounding_box()["y"] for element in (m1, seance_m1, presence_m1, m2)]
+    assert hauts == sorted(hauts), hauts
+    assert len({round(element.bounding_box()["x"]) for element in (m1, seance_m1, m2)}) == 1
+    expect(seance_m1).to_have_attribute("data-ligne", "Séance")
+    # The row headers are out of sight only: a screen reader still names each row.
+    expect(grille.get_by_role("rowheader", name="Présence", exact=True)).to_have_count(1)
