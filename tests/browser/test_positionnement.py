@@ -90,7 +90,7 @@ def test_mediator_places_a_new_candidate_by_phone(page: Page, journey, make_comp
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "positionnement-questionnaire.png", full_page=True)
     page.reload()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Positionnement de Élodie LEFÈVRE")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Positionnement d'Élodie LEFÈVRE")
     for code, label in (("A1", "non"), ("B1", "Oui, seul"), ("B2", "Un peu, avec aide"), ("B3", "Non")):
         expect(answer(page, code, label)).to_be_checked()
     expect(answer(page, "C1", "Avec aide")).to_be_checked()
@@ -133,7 +133,7 @@ def test_mediator_places_a_new_candidate_by_phone(page: Page, journey, make_comp
     reasons = page.locator("ul.reasons li")
     expect(reasons.first).to_contain_text("Score de ")
     expect(reasons.nth(1)).to_have_text("Score de 25 ou moins : débutant complet.")
-    expect(page.get_by_text("Inscrit(e) sur la liste d'attente depuis le")).to_be_visible()
+    expect(page.get_by_text("Sur la liste d'attente depuis le")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "positionnement-resultat.png", full_page=True)
 
 

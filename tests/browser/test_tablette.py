@@ -81,18 +81,31 @@ def pages_de_la_salle(app) -> dict[str, str]:
 
 def _debordement(page: Page) -> dict:
     """How wide the page is against the window; the boxes that scroll sideways inside it (a table in a
-    scrolling box is a sideways scroll too); the element sticking out furthest on the right (if any)."""
+    scrolling box is a sideways scroll too) and the elements sticking out of their card; the element sticking
+    out furthest on the right (if any)."""
     return page.evaluate(
         """() => {
           const largeur = window.innerWidth;
+          // Content clipped out of sight (visually hidden headers, kept for screen readers) draws nothing.
+          const masque = (element) => {
+            for (let e = element; e; e = e.parentElement) {
+              const style = getComputedStyle(e);
+              if (style.position === "absolute" && style.clip && style.clip !== "auto") return true;
+            }
+            return false;
+          };
+          const nom = (element) => element.tagName + (element.className ? "." + element.className : "");
           let pire = null;
           const boites = [];
-          const nom = (element) => element.tagName + (element.className ? "." + element.className : "");
           for (const element of document.body.querySelectorAll("*")) {
+            if (masque(element)) continue;
             const droite = element.getBoundingClientRect().right;
             if (droite > largeur + 1 && (!pire || droite > pire.droite)) pire = {droite, element: nom(element)};
             const defile = ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
             if (defile && element.scrollWidth > element.clientWidth + 1) boites.push(nom(element));
+            const carte = element.parentElement && element.parentElement.closest(".card");
+            const bord = carte && carte.getBoundingClientRect().right;
+            if (carte && droite > bord + 1) boites.push(`${nom(element)} hors de sa carte`);
           }
           return {scrollWidth: document.documentElement.scrollWidth, innerWidth: largeur, boites, pire};
         }"""

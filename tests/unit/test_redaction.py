@@ -23,8 +23,10 @@ MODULES_DE_TETE = ("app.py", "commands.py", "demo.py", "scheduler.py")
 
 FIN_ENTRE_PARENTHESES = re.compile(r"\w\((?:e|s|es|x|le|ne|ve)\)", re.IGNORECASE)
 NOM = r"(?:prenom|nom|nom_complet|nom_vu)"
-# "de {{ x.prenom }}" with no "| de" in the braces; "de {{ x | nom_vu }}" likewise.
-DE_AVANT_UN_NOM_JINJA = re.compile(r"\b[Dd]e \{\{(?![^}]*\|\s*de\s*\}\})[^}]*\b" + NOM + r"\b[^}]*\}\}")
+# "de {{ x.prenom }}" with no "| de" in the braces, "de {{ x | nom_vu }}" likewise; or "'... de ' ~ x.prenom".
+DE_AVANT_UN_NOM_JINJA = re.compile(
+    r"\b[Dd]e (?:\{\{(?![^}]*\|\s*de\s*\}\})[^}]*\b" + NOM + r"\b[^}]*\}\}|['\"]\s*~\s*[\w.]*\b" + NOM + r"\b)"
+)
 
 
 def sources_python() -> list[Path]:
@@ -65,17 +67,30 @@ def textes_python(chemin: Path) -> list[tuple[int, str]]:
     ]
 
 
+def _finit_par_de(noeud: ast.AST) -> bool:
+    return (
+        isinstance(noeud, ast.Constant) and isinstance(noeud.value, str) and bool(re.search(r"\b[Dd]e $", noeud.value))
+    )
+
+
 def de_avant_un_nom_python(chemin: Path) -> list[tuple[int, str]]:
-    """(line, source) of each f-string where a literal part ending in "de " is followed by a name."""
+    """(line, source) of each f-string where a literal part ending in "de " is followed by a name, and of each
+    ``"... de " + name``."""
     source = chemin.read_text(encoding="utf-8")
     trouves = []
     for noeud in ast.walk(ast.parse(source, filename=str(chemin))):
+        if (
+            isinstance(noeud, ast.BinOp)
+            and isinstance(noeud.op, ast.Add)
+            and _finit_par_de(noeud.left)
+            and re.search(r"\b" + NOM + r"\b", ast.get_source_segment(source, noeud.right) or "")
+        ):
+            trouves.append((noeud.lineno, ast.get_source_segment(source, noeud)))
         if not isinstance(noeud, ast.JoinedStr):
             continue
         for avant, apres in zip(noeud.values, noeud.values[1:], strict=False):
             if (
-                isinstance(avant, ast.Constant)
-                and re.search(r"\b[Dd]e $", avant.value)
+                _finit_par_de(avant)
                 and isinstance(apres, ast.FormattedValue)
                 and re.search(r"\b" + NOM + r"\b", ast.get_source_segment(source, apres.value) or "")
             ):
@@ -122,6 +137,8 @@ def test_the_ending_pattern(texte, refuse):
         ("Compétences de {{ inscription.apprenant | nom_vu }}", True),
         ("Progression {{ inscription.apprenant.nom_complet | de }}", False),
         ("Séance de {{ seance.numero }}", False),
+        ("('Positionnement de ' ~ apprenant.prenom ~ ' ')", True),
+        ("('Positionnement ' ~ apprenant.prenom | de ~ ' ')", False),
     ],
 )
 def test_the_jinja_de_pattern(texte, refuse):

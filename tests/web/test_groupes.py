@@ -30,7 +30,9 @@ def test_waiting_list_page(browser, mediatrice, make_candidate, count_queries):
         html = browser.get("/liste-attente/").get_data(as_text=True)
     assert html.index("ANCIENNE") < html.index("RECENTE")
     assert "4\u00a0mois" in html and "3\u00a0jours" in html  # babel keeps number and unit together
-    assert "Qui attend, par niveau et demi-journée" in html
+    assert "Qui attend, par demi-journée et niveau" in html
+    # One row per half-day (twelve), one column per level (three): narrow enough for a tablet.
+    assert '<th scope="row">Samedi après-midi</th>' in html and html.count('<th scope="col">Débutant') == 3
     for _ in range(20):
         make_candidate()
     with count_queries() as many:

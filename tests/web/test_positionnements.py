@@ -107,7 +107,7 @@ def test_new_candidate_by_phone_end_to_end(browser, mediatrice):
     assert f"Score {stored.score} / 100" in result
     assert "Niveau 1 : Débutant" in result
     assert "Score entre 26 et 60 : débutant." in result
-    assert f"Inscrit(e) sur la liste d'attente depuis le {_date_fr(date.today())}" in result
+    assert f"Sur la liste d'attente depuis le {_date_fr(date.today())}" in result
     assert "Écrire à mes petits-enfants" in result
     assert count(Apprenant) == 1 and count(Positionnement) == 1
 
