@@ -8,9 +8,11 @@ import re
 from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from ateliers import competences, services
 from ateliers.presences import Saisie, enregistrer_presences
+from core.models import Journal
 from extensions import db
 from tests.ateliers_fixtures import START, TODAY, freeze_clock, make_atelier
 
@@ -84,3 +86,24 @@ def test_the_progress_page_elides_de_and_counts_skills_in_words(browser, mediatr
     browser.submit(grille, {f"c-{ana.id}-{codes['M1.1']}": "acquis", f"c-{ana.id}-{codes['M1.2']}": "acquis"})
     assert "2 compétences acquises sur 25" in texte(browser.get(f"/ateliers/inscriptions/{ana.id}/progression"))
     assert "Progression de Marc Petit" in texte(browser.get(f"/ateliers/inscriptions/{marc.id}/progression"))
+
+
+def test_saving_attendance_counts_the_changes_in_words(browser, mediatrice, atelier_d_ana):
+    ana = next(i for i in atelier_d_ana.inscriptions if i.apprenant.prenom == "Ana")
+    marc = next(i for i in atelier_d_ana.inscriptions if i.apprenant.prenom == "Marc")
+    url = f"/ateliers/{atelier_d_ana.id}/seances/1/presences"
+    browser.login(mediatrice)
+    browser.submit(url, {f"statut-{ana.id}": "absent", f"statut-{marc.id}": "absent"})
+    assert flashes(browser) == ["Présences de la séance 1 enregistrées (1 modification)."]
+    browser.submit(url, {f"statut-{ana.id}": "present", f"statut-{marc.id}": "present"})
+    assert flashes(browser) == ["Présences de la séance 1 enregistrées (2 modifications)."]
+
+
+def test_the_journal_names_one_attendance_sheet_in_the_singular(browser, mediatrice, atelier_d_ana):
+    browser.login(mediatrice)
+    assert browser.get(f"/ateliers/{atelier_d_ana.id}/seances/1/emargement.pdf").status_code == 200
+    assert browser.get(f"/ateliers/{atelier_d_ana.id}/emargement.pdf").status_code == 200
+    details = db.session.scalars(
+        sa.select(Journal.details).where(Journal.action == "export").order_by(Journal.id)
+    ).all()
+    assert details == ["feuille d'émargement, séance 1", "feuille d'émargement, séances 1, 2, 3, 4, 5, 6"]
