@@ -59,7 +59,7 @@ def pages_de_la_salle(app) -> dict[str, str]:
         return {
             "accueil": url_for("main.index"),
             "a-rappeler": url_for("ateliers.a_rappeler"),
-            "appel": url_for("ateliers.suivi", alerte_id=alerte.id),
+            "appel": url_for("ateliers.suivi", inscription_id=absent.id),
             "liste-attente": url_for("attente.liste"),
             "groupes": url_for("groupes.index"),
             "proposition-groupes": url_for("groupes.proposition", atelier=[projet.id], ecart_max=20),
