@@ -18,6 +18,9 @@ from flask import url_for
 from playwright.sync_api import Page, expect
 
 from ateliers.models import Alerte, Atelier
+from ateliers.suivis import enregistrer_suivi
+from core.models import Compte
+from core.timeutil import structure_today, utcnow
 from demo import load_demo
 from evaluations.models import Positionnement
 from extensions import db
@@ -55,6 +58,12 @@ def pages_de_la_salle(app) -> dict[str, str]:
     positionnement = db.session.scalar(
         sa.select(Positionnement).where(Positionnement.apprenant_id == absent.apprenant_id)
     )
+    # Another member was called once: the learner and progress pages then show the history of calls.
+    appele = next(i for i in en_cours.inscriptions if i.id != absent.id)
+    mediatrice = db.session.scalar(sa.select(Compte).where(Compte.email == "mediatrice@demo.local"))
+    today = structure_today(mediatrice.structure)
+    enregistrer_suivi(mediatrice, appele, today, "joint", "transport", "revient", today, now=utcnow())
+    db.session.commit()
     with app.test_request_context():
         return {
             "accueil": url_for("main.index"),
@@ -75,6 +84,8 @@ def pages_de_la_salle(app) -> dict[str, str]:
             "apprenants": url_for("apprenants.liste"),
             "apprenant": url_for("apprenants.detail", apprenant_id=absent.apprenant_id),
             "progression": url_for("ateliers.progression", inscription_id=absent.id),
+            "apprenant-appele": url_for("apprenants.detail", apprenant_id=appele.apprenant_id),
+            "progression-appelee": url_for("ateliers.progression", inscription_id=appele.id),
             "rattrapages": url_for("ateliers.rattrapages", inscription_id=absent.id),
         }
 
