@@ -6,9 +6,9 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ateliers import dropout
+from ateliers.attente import FiltresAttente
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from ateliers.planning import LIBELLE_A_POSTERIORI
-from ateliers.queries import FiltresAttente
 from core import disponibilites
 from core.bounds import id_value
 from core.constants import MOTIFS_SORTIE, STATUTS_ATTENTE

@@ -18,9 +18,10 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 
 from ateliers import avancement, dropout
+from ateliers.attente import latest_niveaux
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance
-from ateliers.queries import latest_niveaux, modules_rattrapes
+from ateliers.queries import modules_rattrapes
 from ateliers.verrou import AtelierClos, exiger_ouvert
 from core import journal, versions
 from core.errors import DomainError

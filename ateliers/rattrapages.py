@@ -2,8 +2,8 @@
 
 A catch-up is for a module the learner missed (absent or excused at the workshop's séance of that module). Once
 it is *done*, the dropout rules stop asking for action on that absence (``ateliers.presences.recalculer`` reads
-the done ones) and the module's skills may be judged (:func:`modules_rattrapes`). One row per inscription and
-module: planning the same module again moves the planned date. Services flush; the route commits.
+the done ones) and the module's skills may be judged (:func:`ateliers.queries.modules_rattrapes`). One row
+per inscription and module: planning the same module again moves the planned date. Services flush; the route commits.
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ from ateliers.constants import STATUTS_INSCRIPTION
 from ateliers.models import Inscription, Presence, Rattrapage, Seance
 from ateliers.planning import refus_date_passee
 from ateliers.presences import recalculer
-from ateliers.queries import (
-    modules_rattrapes,  # noqa: F401 - part of this module's interface
-    ouverture_de,
-)
+from ateliers.queries import ouverture_de
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
 from core.bounds import require_date_in_window

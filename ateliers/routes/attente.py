@@ -6,12 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ateliers import services
+from ateliers.attente import FiltresAttente, paginate_waiting_list, waiting_matrix
 from ateliers.forms import (
     CHOIX_STATUT_ATTENTE,
     FiltresAttenteForm,
     StatutAttenteForm,
 )
-from ateliers.queries import FiltresAttente, paginate_waiting_list, waiting_matrix
 from ateliers.routes.blueprints import READERS, WRITERS, attente_bp
 from core import disponibilites, journal, versions
 from core.access import get_in_structure_or_404, roles_required

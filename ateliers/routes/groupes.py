@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import grouping, services
+from ateliers import groupes as groupes_service
+from ateliers import grouping
 from ateliers.forms import AtelierPrevuForm, ConfirmationForm
 from ateliers.queries import groupable_ateliers
 from ateliers.routes.blueprints import WRITERS, groupes_bp
@@ -60,13 +61,13 @@ def planifier():
     form = AtelierPrevuForm()
     if not form.validate_on_submit():
         return _render_index(form, 200)
-    atelier = services.plan_atelier(current_user, form.to_data())
+    atelier = groupes_service.plan_atelier(current_user, form.to_data())
     db.session.commit()
     flash(f"Atelier « {atelier.intitule} » prévu.", "success")
     return redirect(url_for("groupes.index", atelier=atelier.id))
 
 
-def _assignment_from(values, plan: services.Plan) -> dict[int, list[int]]:
+def _assignment_from(values, plan: groupes_service.Plan) -> dict[int, list[int]]:
     """Read each person's choice ("atelier-<learner id>": workshop id, or empty to leave them waiting).
 
     Every posted person is kept, even one who is no longer waiting: the service then refuses the stale proposal.
@@ -100,7 +101,7 @@ def proposition():
         return redirect(url_for("groupes.index"))
     today = structure_today(current_user.structure)
     try:
-        plan = services.build_plan(current_user.structure_id, atelier_ids, today)
+        plan = groupes_service.build_plan(current_user.structure_id, atelier_ids, today)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for("groupes.index"))
@@ -124,7 +125,7 @@ def proposition():
             plan.candidats, plan.prevus, time_limit=current_app.config["GROUPING_TIME_LIMIT"]
         )
         assignment = {atelier_id: list(ids) for atelier_id, ids in proposal.groupes.items()}
-    groupes, waiting = services.describe_assignment(plan, assignment)
+    groupes, waiting = groupes_service.describe_assignment(plan, assignment)
     journal.record(current_user, "consultation", "apprenant", None, "proposition de groupes")
     db.session.commit()
     return render_template(
@@ -152,14 +153,14 @@ def _confirm_one(plan, assignment, atelier_id, today, erreurs, avertissements):
         return redirect(url_for("groupes.index"))
     group = {atelier_id: assignment.get(atelier_id, [])}
     try:
-        inscriptions = services.confirm_groups(
+        inscriptions = groupes_service.confirm_groups(
             current_user, plan, group, bool(request.form.get(f"accepter-{atelier_id}")), today, now=utcnow()
         )
-    except services.StaleProposal as stale:
+    except groupes_service.StaleProposal as stale:
         db.session.rollback()
         flash(stale.message, "error")
         return redirect(url_for("groupes.proposition", atelier=list(plan.ateliers)))
-    except services.WarningsNotAccepted as refused:
+    except groupes_service.WarningsNotAccepted as refused:
         avertissements[atelier_id] = refused.warnings
         erreurs[atelier_id] = refused.message
         return None

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from ateliers import services
+from ateliers import groupes, services
+from ateliers.attente import FiltresAttente, paginate_waiting_list, waiting_candidates, waiting_matrix
 from ateliers.models import Atelier, Inscription
-from ateliers.queries import FiltresAttente, paginate_waiting_list, waiting_candidates, waiting_matrix
 from core.disponibilites import CODES
 from core.errors import DomainError
 from core.models import Apprenant, Journal
@@ -40,7 +40,7 @@ def mediatrice(make_compte):
 
 @pytest.fixture
 def atelier(mediatrice):
-    created = services.plan_atelier(
+    created = groupes.plan_atelier(
         mediatrice, {"intitule": "Mardi matin", "demi_journee": MARDI, "capacite": 4, "taille_min": 3, "ecart_max": 20}
     )
     db.session.commit()
@@ -125,10 +125,8 @@ def test_niveau_3_and_unplaced_people_are_not_grouping_candidates(make_candidate
 
 def test_confirm_enrols_and_takes_places(mediatrice, atelier, make_candidate, structure):
     people = [make_candidate(score=40 + i) for i in range(3)]
-    plan = services.build_plan(structure.id, [atelier.id], TODAY)
-    inscriptions = services.confirm_groups(
-        mediatrice, plan, {atelier.id: [p.id for p in people]}, False, TODAY, now=NOW
-    )
+    plan = groupes.build_plan(structure.id, [atelier.id], TODAY)
+    inscriptions = groupes.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, False, TODAY, now=NOW)
     db.session.commit()
     assert len(inscriptions) == 3
     db.session.refresh(atelier)
@@ -140,36 +138,36 @@ def test_confirm_enrols_and_takes_places(mediatrice, atelier, make_candidate, st
 
 def test_confirm_refuses_availability_and_capacity(mediatrice, atelier, make_candidate, structure):
     away = make_candidate(dispo=("ven-matin",))
-    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    plan = groupes.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(DomainError, match="pas disponible"):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, True, TODAY, now=NOW)
+        groupes.confirm_groups(mediatrice, plan, {atelier.id: [away.id]}, True, TODAY, now=NOW)
     people = [make_candidate(score=40) for _ in range(5)]
-    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    plan = groupes.build_plan(structure.id, [atelier.id], TODAY)
     with pytest.raises(DomainError, match="Capacité dépassée"):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, True, TODAY, now=NOW)
+        groupes.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, True, TODAY, now=NOW)
 
 
 def test_spread_and_minimum_are_warnings_the_mediator_may_accept(mediatrice, atelier, make_candidate, structure):
     low, high = make_candidate(score=10), make_candidate(score=60)
-    plan = services.build_plan(structure.id, [atelier.id], TODAY)
-    with pytest.raises(services.WarningsNotAccepted) as refused:
-        services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, False, TODAY, now=NOW)
+    plan = groupes.build_plan(structure.id, [atelier.id], TODAY)
+    with pytest.raises(groupes.WarningsNotAccepted) as refused:
+        groupes.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, False, TODAY, now=NOW)
     assert any("Écart de niveau de 50 points" in w for w in refused.value.warnings)
     assert any("Groupe trop petit" in w for w in refused.value.warnings)
     db.session.rollback()
-    services.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, True, TODAY, now=NOW)
+    groupes.confirm_groups(mediatrice, plan, {atelier.id: [low.id, high.id]}, True, TODAY, now=NOW)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inscription)) == 2
 
 
 def test_the_workshops_own_spread_is_the_rule_and_confirming_keeps_it(mediatrice, make_candidate, structure):
-    wide = services.plan_atelier(
+    wide = groupes.plan_atelier(
         mediatrice, {"intitule": "Large", "demi_journee": MARDI, "capacite": 4, "taille_min": 3, "ecart_max": 30}
     )
     people = [make_candidate(score=s) for s in (40, 55, 65)]  # a range of 25: within 30
-    plan = services.build_plan(structure.id, [wide.id], TODAY)
+    plan = groupes.build_plan(structure.id, [wide.id], TODAY)
     assert plan.prevus[0].ecart_max == 30
-    services.confirm_groups(mediatrice, plan, {wide.id: [p.id for p in people]}, False, TODAY, now=NOW)
+    groupes.confirm_groups(mediatrice, plan, {wide.id: [p.id for p in people]}, False, TODAY, now=NOW)
     db.session.commit()
     db.session.refresh(wide)
     assert (wide.places_prises, wide.ecart_max) == (3, 30)
@@ -177,12 +175,12 @@ def test_the_workshops_own_spread_is_the_rule_and_confirming_keeps_it(mediatrice
 
 def test_stale_proposal_writes_nothing(mediatrice, atelier, make_candidate, structure):
     people = [make_candidate(score=40) for _ in range(3)]
-    plan = services.build_plan(structure.id, [atelier.id], TODAY)
+    plan = groupes.build_plan(structure.id, [atelier.id], TODAY)
     # meanwhile, someone else enrolled the third person elsewhere
     people[2].statut = "inscrit"
     db.session.commit()
-    with pytest.raises(services.StaleProposal):
-        services.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, False, TODAY, now=NOW)
+    with pytest.raises(groupes.StaleProposal):
+        groupes.confirm_groups(mediatrice, plan, {atelier.id: [p.id for p in people]}, False, TODAY, now=NOW)
     db.session.rollback()
     db.session.refresh(atelier)
     assert atelier.places_prises == 0
@@ -203,7 +201,7 @@ def test_concurrent_confirmations_never_exceed_capacity(app, mediatrice, atelier
     """Two mediators confirm two different groups of three into the same 4-place workshop at the same time."""
     first = [make_candidate(score=40).id for _ in range(3)]
     second = [make_candidate(score=41).id for _ in range(3)]
-    plans = [services.build_plan(structure.id, [atelier.id], TODAY) for _ in range(2)]
+    plans = [groupes.build_plan(structure.id, [atelier.id], TODAY) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -212,10 +210,10 @@ def test_concurrent_confirmations_never_exceed_capacity(app, mediatrice, atelier
             compte = db.session.get(type(mediatrice), mediatrice.id)
             barrier.wait()
             try:
-                services.confirm_groups(compte, plan, {atelier.id: ids}, False, TODAY, now=NOW)
+                groupes.confirm_groups(compte, plan, {atelier.id: ids}, False, TODAY, now=NOW)
                 db.session.commit()
                 outcomes.append("ok")
-            except services.StaleProposal:
+            except groupes.StaleProposal:
                 db.session.rollback()
                 outcomes.append("stale")
             finally:

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 
 from ateliers.models import Fermeture, Rattrapage
 from ateliers.presences import Saisie
+from ateliers.queries import modules_rattrapes
 from ateliers.rattrapages import (
     annuler_rattrapage,
     jour_prevu,
     marquer_fait,
     modules_manques,
-    modules_rattrapes,
     planifier_rattrapage,
     rattrapages_of,
 )

@@ -1,0 +1,252 @@
+"""Read side of the waiting list: who waits, filtered and paged, by niveau and half-day, and each learner's
+latest completed placement (the score and niveau grouping reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from core.disponibilites import CODES
+from core.models import Apprenant
+from evaluations.constants import NIVEAUX
+from evaluations.models import Positionnement
+from extensions import db
+
+# SQL expressions are immutable: the statements the main pages run on every request are built once per process
+# (``functools.cache``), with bound parameters for what varies, and executed with the values. Building one per
+# request cost more than running it: SQLAlchemy constructs the expression (a fresh alias has its columns
+# adapted again) and computes its cache key by walking it, both only once for a statement built once.
+
+
+@cache
+def latest_placement_id() -> sa.ScalarSelect:
+    """For the learner of the enclosing query: the id of their latest completed placement (an index look-up)."""
+    return (
+        sa.select(Positionnement.id)
+        .where(Positionnement.apprenant_id == Apprenant.id, Positionnement.is_brouillon.is_(False))
+        .order_by(Positionnement.completed_at.desc(), Positionnement.id.desc())
+        .limit(1)
+        .correlate(Apprenant)
+        .scalar_subquery()
+    )
+
+
+@cache
+def dernier_positionnement() -> type[Positionnement]:
+    """The alias ``dernier``: a learner's latest completed placement, joined on :func:`latest_placement_id`."""
+    return aliased(Positionnement, name="dernier")
+
+
+def latest_niveaux(apprenant_ids: set[int]) -> dict[int, int]:
+    """Each learner's latest completed placement niveau, in one query; learners never placed are absent."""
+    dernier = dernier_positionnement()
+    rows = db.session.execute(
+        sa.select(Apprenant.id, dernier.niveau)
+        .join(dernier, dernier.id == latest_placement_id())
+        .where(Apprenant.id.in_(apprenant_ids))
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class EnAttente:
+    """A learner as a line of the waiting list shows them: plain values read for the page, not an ORM object."""
+
+    id: int
+    prenom: str
+    nom: str
+    telephone: str | None
+    disponibilites: int
+    statut: str | None
+    en_attente_depuis_on: date | None
+
+    @property
+    def nom_complet(self) -> str:
+        return f"{self.prenom} {self.nom}"
+
+
+@dataclass(frozen=True)
+class Candidature:
+    """A line of the waiting list (``apprenant``: the ORM object, or :class:`EnAttente` on the list page)."""
+
+    apprenant: Apprenant | EnAttente
+    score: int | None
+    niveau: int | None
+
+    def attente_jours(self, today: date) -> int:
+        since = self.apprenant.en_attente_depuis_on
+        return max((today - since).days, 0) if since else 0
+
+
+@dataclass(frozen=True)
+class FiltresAttente:
+    """Filters of the waiting list; ``demi_journee`` is a half-day index (0 = Monday morning);
+    ``sans_disponibilite`` keeps only the people with no half-day ticked ("disponibilités à compléter": no
+    group proposal can include them).
+
+    :raise ValueError: on a niveau or a half-day that does not exist (a half-day index becomes a bit shift:
+        an unchecked one would allocate as many bits as it says).
+    """
+
+    statut: str | None = "en_attente"
+    niveau: int | None = None
+    demi_journee: int | None = None
+    sans_disponibilite: bool = False
+
+    def __post_init__(self) -> None:
+        if self.niveau is not None and self.niveau not in NIVEAUX:
+            raise ValueError(f"niveau inconnu : {self.niveau!r}")
+        if self.demi_journee is not None and self.demi_journee not in range(len(CODES)):
+            raise ValueError(f"demi-journée inconnue : {self.demi_journee!r}")
+
+
+def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> tuple[sa.Select, dict]:
+    """Learners on the structure's waiting list with their latest placement, longest waiting first.
+
+    :return: the statement, built once for each combination of filters used, and the values of its bound
+        parameters: execute them together (``db.session.execute(statement, params)``).
+    """
+    params = {"structure_id": structure_id}
+    if filtres.statut:
+        params["statut"] = filtres.statut
+    if filtres.niveau is not None:
+        params["niveau"] = filtres.niveau
+    if filtres.demi_journee is not None:
+        params["masque"] = 1 << filtres.demi_journee
+    if filtres.sans_disponibilite:
+        params["aucune"] = 0
+    return _waiting_list_shape(frozenset(params)), params
+
+
+@cache
+def _waiting_list_shape(parametres: frozenset[str]) -> sa.Select:
+    dernier = dernier_positionnement()
+    return _waiting_list_select(parametres, Apprenant, dernier.score, dernier.niveau)
+
+
+@cache
+def _waiting_page_statement(parametres: frozenset[str]) -> sa.Select:
+    """One page of the waiting list: the columns of :class:`EnAttente` (hydrating 25 learners as ORM objects
+    cost more than the query), their placement, and on each row the length of the whole list."""
+    dernier = dernier_positionnement()
+    colonnes = [getattr(Apprenant, champ.name) for champ in fields(EnAttente)]
+    return (
+        _waiting_list_select(parametres, *colonnes, dernier.score, dernier.niveau, sa.func.count().over())
+        .limit(sa.bindparam("limite"))
+        .offset(sa.bindparam("decalage"))
+    )
+
+
+def _waiting_list_select(parametres: frozenset[str], *colonnes) -> sa.Select:
+    """``colonnes`` of the structure's waiting learners (bound parameters: those named in ``parametres``)."""
+    dernier = dernier_positionnement()
+    statement = (
+        sa.select(*colonnes)
+        .select_from(Apprenant)
+        .outerjoin(dernier, dernier.id == latest_placement_id())
+        .where(Apprenant.structure_id == sa.bindparam("structure_id"), Apprenant.statut.is_not(None))
+        .order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
+    )
+    if "statut" in parametres:
+        statement = statement.where(Apprenant.statut == sa.bindparam("statut"))
+    if "niveau" in parametres:
+        statement = statement.where(dernier.niveau == sa.bindparam("niveau"))
+    if "masque" in parametres:
+        statement = statement.where(Apprenant.disponibilites.op("&")(sa.bindparam("masque")) != 0)
+    if "aucune" in parametres:
+        statement = statement.where(Apprenant.disponibilites == sa.bindparam("aucune"))
+    return statement
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, with what the ``pager`` macro needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 25) -> Page:
+    """One page of the waiting list; ``items`` are :class:`Candidature`.
+
+    One query whatever the list's length: each row carries the number of rows of the whole list (a window
+    count). A page past the end has no row to carry it, so it takes a second query to count.
+    """
+    statement, params = waiting_list_statement(structure_id, filtres)
+    rows = db.session.execute(
+        _waiting_page_statement(frozenset(params)), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
+    ).all()
+    if rows:
+        total = rows[0][-1]
+    elif page == 1:
+        total = 0
+    else:
+        count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+        total = db.session.scalar(count, params)
+    items = [Candidature(EnAttente(*row[:-3]), *row[-3:-1]) for row in rows]
+    return Page(items=items, page=page, per_page=per_page, total=total)
+
+
+@cache
+def _waiting_matrix_statement() -> sa.Select:
+    """Waiting candidates of the structure ``:structure_id`` counted by niveau, one column per half-day.
+
+    Built once: its cache key is then computed once too, where building it per request cost ~4 ms.
+    """
+    dernier = dernier_positionnement()
+    columns = [
+        sa.func.sum(sa.case((Apprenant.disponibilites.op("&")(1 << index) != 0, 1), else_=0))
+        for index in range(len(CODES))
+    ]
+    return (
+        sa.select(dernier.niveau, *columns)
+        .join(dernier, dernier.id == latest_placement_id())
+        .where(Apprenant.structure_id == sa.bindparam("structure_id"), Apprenant.statut == "en_attente")
+        .group_by(dernier.niveau)
+    )
+
+
+def waiting_matrix(structure_id: int) -> dict[int, list[int]]:
+    """Candidates waiting, counted by niveau (rows 0-2) and available half-day (12 columns), in one query."""
+    rows = db.session.execute(_waiting_matrix_statement(), {"structure_id": structure_id})
+    matrix = {niveau: [0] * len(CODES) for niveau in (0, 1, 2)}
+    for niveau, *counts in rows:
+        if niveau in matrix:
+            matrix[niveau] = [int(count or 0) for count in counts]
+    return matrix
+
+
+def waiting_candidates(structure_id: int) -> list[Candidature]:
+    """Everyone waiting in the structure with a completed placement below niveau 3, longest waiting first."""
+    statement, params = waiting_list_statement(structure_id, FiltresAttente())
+    return [
+        Candidature(apprenant, score, niveau)
+        for apprenant, score, niveau in db.session.execute(statement, params)
+        if niveau is not None and niveau < 3
+    ]
