@@ -24,25 +24,32 @@ NAVIGATION = (
 )
 
 
-def navigation() -> list[tuple[str, str, bool]]:
-    """The signed-in role's menu as (url, label, is_current).
+# Pages of a blueprint with two menu entries that belong to the second one: the follow-up call and the alert
+# thresholds are reached from "À rappeler"; every other workshop page lights up "Ateliers".
+ENTREE_DE_LA_PAGE = {
+    "ateliers.suivi": "ateliers.a_rappeler",
+    "ateliers.suivi_alerte": "ateliers.a_rappeler",
+    "ateliers.seuils": "ateliers.a_rappeler",
+    "ateliers.enregistrer_seuils": "ateliers.a_rappeler",
+}
 
-    The current entry is the page itself, else the entry of the same blueprint (a learner's page lights up
-    "Apprenants"), unless another entry of that blueprint is the page ("À rappeler" and "Ateliers").
+
+def navigation() -> list[tuple[str, str, bool]]:
+    """The signed-in role's menu as (url, label, is_current); at most one entry is current.
+
+    The current entry is the page itself, else the one ``ENTREE_DE_LA_PAGE`` names, else the first entry of
+    the page's blueprint (a learner's page lights up "Apprenants", a workshop's page "Ateliers").
     """
     if not current_user.is_authenticated:
         return []
     entries = [(endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles]
     page = request.endpoint or ""
-    exact = any(endpoint == page for endpoint, _ in entries)
-    return [
-        (
-            url_for(endpoint),
-            label,
-            endpoint == page if exact else endpoint.split(".")[0] == page.split(".")[0],
-        )
-        for endpoint, label in entries
-    ]
+    endpoints = [endpoint for endpoint, _ in entries]
+    current = page if page in endpoints else ENTREE_DE_LA_PAGE.get(page)
+    if current not in endpoints:
+        blueprint = page.split(".")[0]
+        current = next((e for e in endpoints if e.split(".")[0] == blueprint), None)
+    return [(url_for(endpoint), label, endpoint == current) for endpoint, label in entries]
 
 
 def nom_vu(personne) -> str:
