@@ -35,7 +35,8 @@ def enregistrer_suivi(
 ) -> Suivi:
     """Record a call to the person of ``inscription``; it covers every alert open now, so the person leaves the
     "À rappeler" list until a new alert is raised, or, with ``suite`` "rappeler", until ``rappel_on``. With
-    ``suite`` "abandon", close the inscription and free its place.
+    ``suite`` "abandon", close the inscription and free its place. A call that reached the person
+    (``resultat`` "joint") makes ``appel_on`` their last contact, unless a later one is known.
 
     An abandon ends the inscription at ``now`` (naive UTC), the moment it is recorded, whatever the call's day:
     the séances that started before stay the learner's (they were on their lists then), later ones are not.
@@ -84,6 +85,9 @@ def enregistrer_suivi(
         compte_id=auteur.id,
     )
     db.session.add(suivi)
+    apprenant = inscription.apprenant
+    if resultat == "joint" and (apprenant.last_contact_on is None or apprenant.last_contact_on < appel_on):
+        apprenant.last_contact_on = appel_on  # the learner's page shows it as "Dernier contact"
     db.session.flush()
     couvertes = db.session.execute(
         sa.update(Alerte)

@@ -287,6 +287,9 @@ def test_semaine_de_la_mediatrice(page: Page, journey, structure, mediatrice, ho
             # The call is in her history: on the learner's page and on her progress page.
             nav.get_by_role("link", name="Apprenants").click()
             page.get_by_role("link", name="LOPES Ana", exact=True).click()
+            # The call reached her: it is her last contact.
+            dernier_contact = page.locator("dt", has_text="Dernier contact").locator("xpath=following-sibling::dd[1]")
+            expect(dernier_contact).to_have_text("lundi 16 mars 2026")
             appels = page.get_by_role("table").filter(has_text="Appel du")
             expect(appels).to_contain_text("Personne jointe")
             expect(appels).to_contain_text("Contraintes familiales")

@@ -51,6 +51,37 @@ def test_a_call_covers_every_open_alert_and_takes_the_person_off_the_list(mediat
     assert [s.id for s in rappels.suivis_of(inscription.apprenant_id)] == [suivi.id]
 
 
+def test_a_call_that_reached_the_person_is_their_last_contact(mediatrice, alertes):
+    inscription = alertes[0].inscription
+    apprenant = inscription.apprenant
+    apprenant.last_contact_on = date(2026, 3, 1)
+    db.session.commit()
+
+    enregistrer_suivi(
+        mediatrice,
+        inscription,
+        date(2026, 4, 10),
+        "message_laisse",
+        None,
+        "rappeler",
+        TODAY,
+        now=NOW,
+        rappel_on=date(2026, 4, 17),
+    )
+    db.session.commit()
+    assert apprenant.last_contact_on == date(2026, 3, 1)  # a message left is not a contact
+
+    enregistrer_suivi(mediatrice, inscription, date(2026, 4, 13), "joint", None, "revient", TODAY, now=NOW)
+    db.session.commit()
+    assert apprenant.last_contact_on == date(2026, 4, 13)
+
+    # A call keyed in late, dated before a later contact, does not move the last contact back.
+    enregistrer_suivi(mediatrice, inscription, date(2026, 4, 12), "joint", None, "revient", TODAY, now=NOW)
+    db.session.commit()
+    db.session.refresh(apprenant)
+    assert apprenant.last_contact_on == date(2026, 4, 13)
+
+
 def test_an_alert_raised_after_the_call_brings_the_person_back_with_every_reason(mediatrice, alertes, structure):
     inscription = alertes[0].inscription
     enregistrer_suivi(mediatrice, inscription, TODAY, "joint", None, "revient", TODAY, now=NOW)
