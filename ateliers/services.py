@@ -215,15 +215,19 @@ def deplacer_seance(
     today: date,
     vu: Mapping[str, object] | None = None,
     a_posteriori: bool = False,
+    *,
+    now: datetime | None = None,
 ) -> None:
     """Move séance ``numero`` to ``nouveau_jour`` (same hours); with ``decaler_suivantes`` the later ones follow.
 
-    A séance already held (its day before ``today``) stays where it is. A séance may be moved into the past
+    A séance already held stays where it is: its day is before ``today``, or it has started by ``now`` (a
+    séance of this morning whose attendance was taken is held too). A séance may be moved into the past
     only as a "saisie a posteriori" (``a_posteriori``, the mediator's confirmation that it was held on paper),
     up to three months back (``planning.refus_date_passee``); the learners enrolled at a séance before the move
     stay enrolled at it (:func:`_garder_les_membres`).
 
     :param today: the structure's day (``core.timeutil.structure_today``).
+    :param now: this moment (UTC, naive, like ``Seance.starts_at``); None checks the day only.
     :param vu: the calendar the page showed (``core.versions.lire``, :func:`instantane_calendrier`); None skips
         the check. The workshop's row is locked first, so two moves run one at a time.
     :raise core.versions.ModifieEntreTemps: a séance was moved since the page showed ``vu``; nothing written.
@@ -237,7 +241,7 @@ def deplacer_seance(
     if not atelier.seances or atelier.statut not in ("planifie", "en_cours"):
         raise DomainError("Seules les séances d'un atelier planifié ou en cours peuvent être déplacées.", "jour")
     deplacee = next((s for s in atelier.seances if s.numero == numero), None)
-    if deplacee is not None and deplacee.jour < today:
+    if deplacee is not None and (deplacee.jour < today or (now is not None and deplacee.starts_at <= now)):
         raise DomainError(
             f"La séance {numero} a déjà eu lieu, le {date_fr(deplacee.jour)} : une séance passée ne se déplace plus.",
             "jour",

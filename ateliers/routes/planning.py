@@ -154,6 +154,7 @@ def render_detail(
         horaire=horaire,
         demi_journees=disponibilites.DEMI_JOURNEES,
         today=today,
+        now=utcnow(),
         version_calendrier=versions.jeton(services.instantane_calendrier(atelier)),
         version_animateurs=versions.jeton(services.instantane_animateurs(atelier)),
         conflit=conflit,
@@ -220,6 +221,7 @@ def deplacer_seance(atelier_id: int, numero: int):
             structure_today(atelier.structure),
             vu=vu,
             a_posteriori=form.a_posteriori.data,
+            now=utcnow(),
         )
     except versions.ModifieEntreTemps as conflit:
         db.session.rollback()

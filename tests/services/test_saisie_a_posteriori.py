@@ -164,3 +164,19 @@ def test_a_catch_up_held_on_paper_is_planned_in_the_past_then_marked_done(sur_pa
     rattrapages.marquer_fait(mediatrice, rattrapage, date(2026, 4, 8), TODAY)
     db.session.commit()
     assert competences.empechements(atelier, atelier.seances[0], [bernard]) == {}
+
+
+def test_a_seance_of_this_morning_is_held_once_it_has_started(sur_papier, mediatrice):
+    services.planifier_atelier(mediatrice, sur_papier, START, "", [mediatrice.id], TODAY, a_posteriori=True)
+    db.session.commit()
+    troisieme = sur_papier.seances[2]
+    assert troisieme.jour == date(2026, 4, 20)
+    with pytest.raises(DomainError, match="La séance 3 a déjà eu lieu"):
+        services.deplacer_seance(
+            mediatrice, sur_papier, 3, date(2026, 4, 21), False, troisieme.jour, now=troisieme.starts_at
+        )
+    db.session.rollback()
+    avant = troisieme.starts_at.replace(hour=troisieme.starts_at.hour - 1)
+    services.deplacer_seance(mediatrice, sur_papier, 3, date(2026, 4, 21), False, troisieme.jour, now=avant)
+    db.session.commit()
+    assert jours(db.session.get(Atelier, sur_papier.id))[2] == date(2026, 4, 21)

@@ -184,3 +184,26 @@ def test_a_seance_s_absences_are_listed_in_the_order_of_the_names_shown(signed_i
     absents = {f"statut-{inscrits['Adam']}": "absent", f"statut-{inscrits['Zed']}": "absent"}
     assert signed_in.submit(f"/ateliers/{atelier.id}/seances/1/presences", absents).status_code == 302
     assert "absences : Ana Zed, Zoé Adam" in text(seance_block(page_of(signed_in, atelier), 1))
+
+
+def test_a_seance_of_this_morning_offers_no_move_once_it_has_started(signed_in, sur_papier, monkeypatch):
+    from datetime import timedelta
+
+    from tests.ateliers_fixtures import freeze_clock
+
+    services.planifier_atelier(signed_in_compte(sur_papier), sur_papier, START, "", [], NOW.date(), a_posteriori=True)
+    db.session.commit()
+    debut = db.session.get(Atelier, sur_papier.id).seances[2].starts_at
+    freeze_clock(monkeypatch, debut - timedelta(minutes=30))
+    assert "Nouvelle date de la séance 3" in page_of(signed_in, sur_papier)
+    freeze_clock(monkeypatch, debut + timedelta(minutes=30))
+    page = page_of(signed_in, sur_papier)
+    assert "Nouvelle date de la séance 3" not in page and "Nouvelle date de la séance 4" in page
+    # A page opened before the start, posted after it: refused beside the date, with the reason.
+    version = re.search(r'action="[^"]*/seances/4/deplacer".*?name="version" value="([^"]+)"', page, re.S).group(1)
+    response = signed_in.submit(
+        f"/ateliers/{sur_papier.id}/seances/3/deplacer",
+        {"jour": "2026-04-21", "version": version},
+        form_url=f"/ateliers/{sur_papier.id}",
+    )
+    assert "La séance 3 a déjà eu lieu" in unescape(response.get_data(as_text=True))
