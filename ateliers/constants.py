@@ -8,7 +8,9 @@ STATUTS_ATELIER = {
     "annule": "Annulé",
 }
 
-STATUTS_INSCRIPTION = {"inscrit": "Inscrit", "termine": "Terminé", "abandon": "Abandon"}
+# Said of a person whose grammatical gender the app does not know: labels that agree with no one (issue 9,
+# item 10), "Nadia Ferhat (parcours terminé)" rather than "(terminé)".
+STATUTS_INSCRIPTION = {"inscrit": "Inscription en cours", "termine": "Parcours terminé", "abandon": "Abandon"}
 
 STATUTS_PRESENCE = {
     "present": "Présent",

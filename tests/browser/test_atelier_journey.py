@@ -121,8 +121,8 @@ def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_c
     expect(page.locator(".flash-success")).to_contain_text("Atelier clos")
     expect(page.get_by_text("Atelier clos et verrouillé")).to_be_visible()
     members_list = page.locator("section.card").filter(has=page.get_by_role("heading", name="Membres"))
-    expect(members_list).to_contain_text(f"{absent_name} (terminé, 12,0 h suivies)")
-    expect(members_list).to_contain_text(f"{others[0][0]} (terminé, 18,0 h suivies)")
+    expect(members_list).to_contain_text(f"{absent_name} (parcours terminé, 12,0 h suivies)")
+    expect(members_list).to_contain_text(f"{others[0][0]} (parcours terminé, 18,0 h suivies)")
 
     # The learner's progress page: two absences, the final scenario acquired.
     page.get_by_role("link", name=absent_name, exact=True).click()

@@ -348,8 +348,8 @@ def test_semaine_de_la_mediatrice(page: Page, journey, structure, mediatrice, ho
     expect(page.locator(".flash-success")).to_contain_text("Atelier clos")
     expect(page.get_by_text("Atelier clos et verrouillé")).to_be_visible()
     membres = page.locator("section.card").filter(has=page.get_by_role("heading", name="Membres"))
-    expect(membres).to_contain_text(f"{ABSENTE} (terminé, 12,0 h suivies)")
-    expect(membres).to_contain_text("Nadia Ferhat (terminé, 18,0 h suivies)")
+    expect(membres).to_contain_text(f"{ABSENTE} (parcours terminé, 12,0 h suivies)")
+    expect(membres).to_contain_text("Nadia Ferhat (parcours terminé, 18,0 h suivies)")
     album.photo("atelier-clos")
 
     assert not album.trop_larges, f"pages wider than {TABLETTE} px: {album.trop_larges}"

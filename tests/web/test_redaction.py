@@ -107,3 +107,9 @@ def test_the_journal_names_one_attendance_sheet_in_the_singular(browser, mediatr
         sa.select(Journal.details).where(Journal.action == "export").order_by(Journal.id)
     ).all()
     assert details == ["feuille d'émargement, séance 1", "feuille d'émargement, séances 1, 2, 3, 4, 5, 6"]
+
+
+def test_a_member_s_status_agrees_with_no_one_since_the_app_knows_no_gender(browser, mediatrice, atelier_d_ana):
+    browser.login(mediatrice)
+    page = texte(browser.get(f"/ateliers/{atelier_d_ana.id}"))
+    assert "Ana Ortiz (inscription en cours)" in page and "(inscrit)" not in page
