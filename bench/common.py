@@ -42,8 +42,8 @@ INHERITED_SETTINGS = {
     "GUNICORN_CMD_ARGS",
 }
 DEMO_REPORT = re.compile(
-    r"(?P<structures>\d+) structure\(s\), (?P<comptes>\d+) compte\(s\), (?P<apprenants>\d+) apprenant\(s\), "
-    r"(?P<ateliers>\d+) atelier\(s\) ajoutés en (?P<seconds>[\d.]+) s"
+    r"(?P<structures>\d+) structures?, (?P<comptes>\d+) comptes?, (?P<apprenants>\d+) apprenants?, "
+    r"(?P<ateliers>\d+) ateliers?, en (?P<seconds>[\d.]+) s"
 )
 
 

@@ -61,6 +61,10 @@ def test_demo_command_is_idempotent_and_if_empty_respects_real_data(app):
     assert first.exit_code == 0, first.output
     assert "4 comptes, 40 apprenants, 5 ateliers," in first.output
     assert "atelier-demo-2026" in first.output
+    # bench/ reads the figures of this report to check the data set it benches.
+    from bench.common import DEMO_REPORT
+
+    assert DEMO_REPORT.search(first.output) is not None, first.output
     second = runner.invoke(args=["demo"])
     assert "0 structure, 0 compte, 0 apprenant, 0 atelier," in second.output
     skipped = runner.invoke(args=["demo", "--if-empty"])
