@@ -84,5 +84,6 @@ def from_environment(instance_path: Path | None = None) -> dict:
         # Seconds the grouping solver may use for one proposal (DESIGN.md section 8: optimum under 1 s).
         "GROUPING_TIME_LIMIT": float(os.environ.get("GROUPING_TIME_LIMIT", "5")),
         "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "60")),
+        "SCHEDULER_STANDBY_SECONDS": float(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15")),
         "DEMO_PASSWORD": "atelier-demo-2026",
     }

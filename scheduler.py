@@ -1,15 +1,20 @@
 """The scheduler process: ``flask --app app scheduler``. The only module that imports APScheduler.
 
-Exactly one such process runs beside the web server (DESIGN.md section 5): a job store cannot be shared
-between processes, so the scheduler is never started inside ``create_app`` or in web workers. Jobs are
-idempotent sweeps over domain rows; APScheduler keeps no state of its own (in-memory job store).
+Any number of such processes may run, on any machines (DESIGN.md section 5): one leader, the process holding
+the leader lock (:class:`LeaderLock`), runs the jobs; the others wait as hot standbys and take over within
+``SCHEDULER_STANDBY_SECONDS`` when it stops or dies. A job store cannot be shared between processes, so the
+scheduler is never started inside ``create_app`` or in web workers. Jobs are idempotent sweeps over domain
+rows; APScheduler keeps no state of its own (in-memory job store).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import signal
+import threading
+from pathlib import Path
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -21,10 +26,102 @@ from core.timeutil import utcnow
 log = logging.getLogger("scheduler")
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 15 * 60}
+# The PostgreSQL advisory lock key of the scheduler's leader: any constant 64-bit integer this application alone
+# uses ("ATELIERS" in ASCII).
+ADVISORY_LOCK_KEY = 0x415445_4C494552
 
 
-def heartbeat(app) -> None:
-    """Log that the scheduler is alive and the database answers."""
+class LeaderLock:
+    """The scheduler's leader lock: held by one process of the installation at a time, released when it stops or
+    dies (its connection or file closes), so a standby can take over.
+
+    PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) on a connection kept open for the
+    process's life; the database releases it when that connection ends. SQLite (one machine by nature): an
+    exclusive ``flock`` on ``<instance>/scheduler.lock``, released by the kernel when the process ends.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self._connection = None
+        self._file = None
+
+    @property
+    def held(self) -> bool:
+        return self._connection is not None or self._file is not None
+
+    def try_acquire(self) -> bool:
+        """Take the lock if no other process holds it; True when this process holds it now."""
+        if self.held:
+            return True
+        from extensions import db
+
+        with self.app.app_context():
+            engine = db.engine
+        if engine.dialect.name == "postgresql":
+            from sqlalchemy import text
+
+            connection = engine.connect()
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}).scalar()
+            connection.commit()
+            if taken:
+                self._connection = connection
+            else:
+                connection.close()
+            return bool(taken)
+        path = Path(self.app.config["INSTANCE_PATH"]) / "scheduler.lock"
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        lock_file = path.open("a")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            return False
+        self._file = lock_file
+        return True
+
+    def still_held(self) -> bool:
+        """Whether the lock is still ours: on PostgreSQL the lock's connection answers (a lost connection lost
+        the lock, and a standby may lead already)."""
+        if self._connection is None:
+            return self._file is not None
+        from sqlalchemy import text
+
+        try:
+            self._connection.execute(text("SELECT 1"))
+            self._connection.commit()
+        except Exception:  # any failure of the connection means the lock may be gone
+            return False
+        return True
+
+    def release(self) -> None:
+        """Give the lock up (closing its connection or file)."""
+        if self._connection is not None:
+            # Closed for real, not returned to the pool: a pooled connection would keep the lock.
+            with contextlib.suppress(Exception):
+                self._connection.invalidate()
+                self._connection.close()
+            self._connection = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def wait_for_leadership(lock: LeaderLock, stop: threading.Event, interval: float) -> bool:
+    """Try ``lock`` every ``interval`` seconds until this process holds it (True) or ``stop`` is set (False)."""
+    announced = False
+    while not stop.is_set():
+        if lock.try_acquire():
+            return True
+        if not announced:
+            log.info("scheduler on standby: another process leads; trying again every %s s", interval)
+            announced = True
+        stop.wait(interval)
+    return False
+
+
+def heartbeat(app, lock: LeaderLock | None = None, on_lost=None) -> None:
+    """Log that the scheduler is alive and the database answers; if ``lock`` is no longer held, log it and call
+    ``on_lost`` (the process stops leading, so two leaders never run jobs side by side)."""
     from sqlalchemy import text
 
     from extensions import db
@@ -32,6 +129,11 @@ def heartbeat(app) -> None:
     with app.app_context():
         db.session.execute(text("SELECT 1"))
         db.session.remove()
+    if lock is not None and not lock.still_held():
+        log.error("scheduler lost its leader lock: stopping")
+        if on_lost is not None:
+            on_lost()
+        return
     log.info("scheduler heartbeat %s", utcnow().isoformat(timespec="seconds"))
 
 
@@ -48,7 +150,7 @@ def alertes_quotidiennes(app) -> None:
             db.session.remove()
 
 
-def build_scheduler(app, scheduler_class=BlockingScheduler):
+def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
     ``alertes_quotidiennes`` runs every hour at minute 5 (UTC): each structure's workshops are recomputed in the
@@ -67,7 +169,7 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
         heartbeat,
         "interval",
         seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"],
-        args=[app],
+        args=[app, lock, on_lost],
         id="heartbeat",
         replace_existing=True,
         next_run_time=utcnow(),
@@ -78,16 +180,26 @@ def build_scheduler(app, scheduler_class=BlockingScheduler):
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the job scheduler in the foreground (one process per installation)."""
+    """Run the job scheduler in the foreground: the leader runs the jobs, any other process waits on standby."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = current_app._get_current_object()
-    scheduler = build_scheduler(app)
+    stop = threading.Event()
+    running: dict[str, BlockingScheduler] = {}
 
-    def _stop(_signum, _frame):
-        scheduler.shutdown(wait=False)
+    def _shutdown() -> None:
+        stop.set()
+        if "scheduler" in running:
+            running["scheduler"].shutdown(wait=False)
 
-    signal.signal(signal.SIGTERM, _stop)
-    log.info("scheduler started with jobs: %s", ", ".join(job.id for job in scheduler.get_jobs()))
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: _shutdown())
+    lock = LeaderLock(app)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            if wait_for_leadership(lock, stop, app.config["SCHEDULER_STANDBY_SECONDS"]):
+                scheduler = running["scheduler"] = build_scheduler(app, lock=lock, on_lost=_shutdown)
+                log.info("scheduler started with jobs: %s (leader)", ", ".join(job.id for job in scheduler.get_jobs()))
+                with contextlib.suppress(SystemExit):
+                    scheduler.start()
+    finally:
+        lock.release()
     log.info("scheduler stopped")

@@ -33,34 +33,89 @@ def test_heartbeat_checks_the_database_and_logs(app, caplog):
     assert "scheduler heartbeat" in caplog.text
 
 
-def test_scheduler_process_runs_jobs_and_stops_on_sigterm(database_uri, tmp_path):
+def start_scheduler(database_uri, instance: Path) -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": database_uri,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "INSTANCE_PATH": str(instance),
         "SECRET_KEY": "cle-de-test",
         "SCHEDULER_HEARTBEAT_SECONDS": "1",
+        "SCHEDULER_STANDBY_SECONDS": "0.5",
     }
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "scheduler"],
         cwd=ROOT,
         env=env,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def read_until(process: subprocess.Popen, text: str, times: int = 1, seconds: float = 30) -> list[str]:
+    """The lines ``process`` writes on stderr until ``text`` was seen ``times`` (or it stops, or time runs out)."""
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and sum(text in line for line in lines) < times:
+        line = process.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+    assert sum(text in line for line in lines) >= times, "".join(lines)
+    return lines
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.send_signal(signal.SIGTERM)
+    remaining = process.communicate(timeout=15)[1]
+    assert process.returncode == 0, remaining
+    return remaining
+
+
+def test_scheduler_process_runs_jobs_and_stops_on_sigterm(database_uri, tmp_path):
+    process = start_scheduler(database_uri, tmp_path / "instance")
     try:
-        lines = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and sum("scheduler heartbeat" in line for line in lines) < 2:
-            line = process.stderr.readline()
-            if not line:
-                break
-            lines.append(line)
-        assert sum("scheduler heartbeat" in line for line in lines) >= 2, "".join(lines)
-        process.send_signal(signal.SIGTERM)
-        remaining = process.communicate(timeout=15)[1]
-        assert process.returncode == 0
-        assert "scheduler stopped" in remaining
+        read_until(process, "scheduler heartbeat", times=2)
+        assert "scheduler stopped" in stop(process)
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_one_leader_runs_the_jobs_and_a_standby_takes_over_when_it_stops(database_uri, tmp_path):
+    leader = start_scheduler(database_uri, tmp_path / "instance")
+    standby = None
+    try:
+        read_until(leader, "scheduler heartbeat")
+        standby = start_scheduler(database_uri, tmp_path / "instance")
+        waiting = read_until(standby, "scheduler on standby")
+        assert not any("heartbeat" in line for line in waiting)
+        stop(leader)
+        read_until(standby, "scheduler heartbeat", seconds=15)
+        assert "scheduler stopped" in stop(standby)
+    finally:
+        for process in (leader, standby):
+            if process is not None and process.poll() is None:
+                process.kill()
+
+
+def test_the_leader_lock_is_held_by_one_holder_at_a_time(app):
+    first, second = scheduler.LeaderLock(app), scheduler.LeaderLock(app)
+    try:
+        assert first.try_acquire() and first.still_held()
+        assert not second.try_acquire() and not second.held
+        first.release()
+        assert second.try_acquire() and second.still_held()
+        assert not first.try_acquire()
+    finally:
+        first.release()
+        second.release()
+
+
+def test_a_leader_that_lost_its_lock_stops_leading(app, caplog):
+    lock = scheduler.LeaderLock(app)
+    stopped = []
+    assert lock.try_acquire()
+    lock.release()  # as a lost connection would: the lock is no longer this process's
+    caplog.set_level("INFO", logger="scheduler")
+    scheduler.heartbeat(app, lock, on_lost=lambda: stopped.append(True))
+    assert stopped == [True] and "lost its leader lock" in caplog.text
