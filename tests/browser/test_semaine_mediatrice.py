@@ -4,7 +4,7 @@ four built on the groups screen, the workshop planned after its first séance wa
 by one, a learner absent twice in a row, the call that takes her off "À rappeler", the final evaluation learner by
 learner and the closing.
 
-Every page of the story is photographed at 1280 px and 800 px wide into ``$JOURNEY_SCREENSHOTS`` (default: a
+Every page of the story is photographed at 1280 px and 800 px wide into ``$SCREENSHOTS_DIR/semaine`` (default: a
 pytest temporary directory); at 800 px no page may scroll sideways.
 """
 
@@ -78,7 +78,8 @@ class Album:
 
 @pytest.fixture
 def album(page: Page, tmp_path) -> Album:
-    directory = Path(os.environ.get("JOURNEY_SCREENSHOTS") or tmp_path / "parcours")
+    dossier = os.environ.get("SCREENSHOTS_DIR")
+    directory = Path(dossier) / "semaine" if dossier else tmp_path / "parcours"
     directory.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": LARGE, "height": 900})
     return Album(page, directory)

@@ -4,7 +4,7 @@ The demo data set gives each page something to show (a running workshop with som
 a workshop in project for the group proposal, a waiting list). Each page is opened at 1280 px, at 800 px and
 at 390 px (a phone); at 800 and 390 px nothing may scroll sideways, neither the page nor a box inside it.
 Screenshots of the three widths are saved into the directory named by the environment variable
-``CAPTURES_TABLETTE`` (default: a fresh temporary directory, printed with ``-s``), so a person can look at them.
+``$SCREENSHOTS_DIR/tablette`` (default: a fresh temporary directory, printed with ``-s``), so a person can look at them.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ TELEPHONE = 390
 
 @pytest.fixture
 def captures(tmp_path_factory) -> Path:
-    dossier = os.environ.get("CAPTURES_TABLETTE")
-    chemin = Path(dossier) if dossier else tmp_path_factory.mktemp("captures-tablette")
+    dossier = os.environ.get("SCREENSHOTS_DIR")
+    chemin = Path(dossier) / "tablette" if dossier else tmp_path_factory.mktemp("captures-tablette")
     chemin.mkdir(parents=True, exist_ok=True)
     print(f"\ncaptures d'écran : {chemin}")
     return chemin
