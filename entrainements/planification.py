@@ -1,0 +1,279 @@
+"""Booking planner for the entraînements: which occurrence of which practice slot each due entraînement takes.
+
+Pure rule (no Flask, no database): the caller reads the due entraînements, the dated occurrences of the slots
+with their free places and the bookings that already exist, and writes the result back.
+
+Source: issue 10, item 3. The assignment is optimal in this lexicographic order:
+
+1. as many entraînements as possible booked, each inside its window, on a half-day its learner is available,
+   never beyond an occurrence's free places, never two bookings of one learner on the same day (existing
+   bookings included);
+2. then the smallest total distance, in days, between the booked dates and the target dates;
+3. then lower ranks booked first (smallest sum of the ranks of the booked entraînements);
+4. then the learners who finished their workshop longest ago (smallest sum of those dates, as day numbers).
+
+It is solved as one MILP with HiGHS (``ateliers.milp_model``), one objective after another: each solve fixes
+the optimum of the criterion before it with a row, so no lower criterion can ever outweigh a higher one (no
+weights to tune). Nearest-first greedy booking is not optimal once places are scarce, hence the solver. The
+model is built in id order, so the same input always gives the same output.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from babel.dates import format_date
+
+from core.disponibilites import ALL_MASK, CODES, LABELS
+from core.francais import nombre
+
+# Seconds HiGHS may spend on each objective; the instances of one booking horizon solve in milliseconds.
+SECONDES_PAR_OBJECTIF = 10.0
+
+
+@dataclass(frozen=True)
+class EntrainementAPlacer:
+    """An entraînement due for booking.
+
+    :param id: the entraînement's id.
+    :param apprenant_id: its learner's id.
+    :param rang: its rank after the workshop, 1..3.
+    :param date_cible: the date it should ideally take place.
+    :param debut: first date of its booking window (inclusive).
+    :param fin: last date of its booking window (inclusive).
+    :param disponibilites: the learner's weekday half-days, a bitmask of ``core.disponibilites.CODES``.
+    :param fin_atelier: the date the learner finished their workshop.
+    """
+
+    id: int
+    apprenant_id: int
+    rang: int
+    date_cible: date
+    debut: date
+    fin: date
+    disponibilites: int
+    fin_atelier: date
+
+
+@dataclass(frozen=True)
+class OccurrenceCreneau:
+    """One dated occurrence of a practice slot.
+
+    :param id: the occurrence's id.
+    :param jour: its date.
+    :param demi_journee: its half-day code (``core.disponibilites.CODES``), which must match ``jour``'s weekday.
+    :param places_libres: places still free, existing bookings already deducted (>= 0).
+    """
+
+    id: int
+    jour: date
+    demi_journee: str
+    places_libres: int
+
+
+@dataclass(frozen=True)
+class ReservationExistante:
+    """A booking already made: its learner is not booked again on that occurrence's day."""
+
+    occurrence_id: int
+    apprenant_id: int
+
+
+@dataclass(frozen=True)
+class Planification:
+    """The planner's result.
+
+    :param affectation: entraînement id -> occurrence id, for every entraînement booked.
+    :param motifs: entraînement id -> why it stays "à planifier", in French the mediator can act on.
+    """
+
+    affectation: dict[int, int] = field(default_factory=dict)
+    motifs: dict[int, str] = field(default_factory=dict)
+
+
+def _index_demi_journee(occurrence: OccurrenceCreneau) -> int:
+    """Index of the occurrence's half-day in ``CODES``; ValueError when unknown or not ``jour``'s weekday."""
+    try:
+        index = CODES.index(occurrence.demi_journee)
+    except ValueError:
+        raise ValueError(f"demi-journée inconnue : {occurrence.demi_journee!r}") from None
+    if index // 2 != occurrence.jour.weekday():
+        raise ValueError(f"l'occurrence {occurrence.id} n'est pas un {LABELS[occurrence.demi_journee]}")
+    return index
+
+
+def possible(entrainement: EntrainementAPlacer, occurrence: OccurrenceCreneau) -> bool:
+    """Whether ``occurrence`` is in the entraînement's window and on one of its learner's half-days (places and
+    days already taken aside)."""
+    index = _index_demi_journee(occurrence)
+    return entrainement.debut <= occurrence.jour <= entrainement.fin and bool(entrainement.disponibilites >> index & 1)
+
+
+def objectif(
+    entrainements: list[EntrainementAPlacer], occurrences: list[OccurrenceCreneau], affectation: dict[int, int]
+):
+    """The tuple the planner minimises, for ``affectation``: (- number booked, total days from the targets, sum
+    of the ranks booked, sum of the workshop end dates booked as day numbers)."""
+    jours = {o.id: o.jour for o in occurrences}
+    reserves = [e for e in entrainements if e.id in affectation]
+    return (
+        -len(reserves),
+        sum(abs((jours[affectation[e.id]] - e.date_cible).days) for e in reserves),
+        sum(e.rang for e in reserves),
+        sum(e.fin_atelier.toordinal() for e in reserves),
+    )
+
+
+def planifier(
+    entrainements: list[EntrainementAPlacer],
+    occurrences: list[OccurrenceCreneau],
+    reservations: list[ReservationExistante] = (),
+    secondes: float = SECONDES_PAR_OBJECTIF,
+) -> Planification:
+    """Book the due ``entrainements`` on ``occurrences``, optimally (see the module docstring).
+
+    :param reservations: the bookings that already exist; their occurrences must be among ``occurrences``.
+    :param secondes: time HiGHS may spend on each of the four objectives.
+    :return: the assignment, and for each entraînement left unbooked the reason, in French.
+    :raise ValueError: on a negative number of free places, an unknown half-day code, a half-day that is not
+        its date's weekday, a booking of an unknown occurrence, or a duplicated id.
+    """
+    entrainements = sorted(entrainements, key=lambda e: e.id)
+    occurrences = sorted(occurrences, key=lambda o: o.id)
+    if len({e.id for e in entrainements}) != len(entrainements) or len({o.id for o in occurrences}) != len(occurrences):
+        raise ValueError("identifiant en double")
+    par_id = {o.id: o for o in occurrences}
+    for occurrence in occurrences:
+        _index_demi_journee(occurrence)
+        if occurrence.places_libres < 0:
+            raise ValueError(f"places libres négatives pour l'occurrence {occurrence.id}")
+    jours_pris: dict[int, set[date]] = defaultdict(set)
+    for reservation in reservations:
+        if reservation.occurrence_id not in par_id:
+            raise ValueError(f"réservation d'une occurrence inconnue : {reservation.occurrence_id}")
+        jours_pris[reservation.apprenant_id].add(par_id[reservation.occurrence_id].jour)
+
+    paires = [
+        (e, o)
+        for e in entrainements
+        for o in occurrences
+        if possible(e, o) and o.places_libres > 0 and o.jour not in jours_pris[e.apprenant_id]
+    ]
+    affectation = _resoudre(entrainements, occurrences, paires, secondes) if paires else {}
+    for e in entrainements:
+        if e.id in affectation:
+            jours_pris[e.apprenant_id].add(par_id[affectation[e.id]].jour)
+    motifs = {
+        e.id: _motif(e, occurrences, jours_pris[e.apprenant_id]) for e in entrainements if e.id not in affectation
+    }
+    return Planification(affectation=affectation, motifs=motifs)
+
+
+def _resoudre(entrainements, occurrences, paires, secondes: float) -> dict[int, int]:
+    """Solve the MILP over the possible (entraînement, occurrence) ``paires``; one binary variable each."""
+    from ateliers.milp_model import MilpModel
+
+    model = MilpModel()
+    x = model.variables(len(paires))
+    par_entrainement: dict[int, list[int]] = defaultdict(list)
+    par_occurrence: dict[int, list[int]] = defaultdict(list)
+    par_apprenant_jour: dict[tuple[int, date], list[int]] = defaultdict(list)
+    for col, (e, o) in zip(x, paires, strict=True):
+        par_entrainement[e.id].append(col)
+        par_occurrence[o.id].append(col)
+        par_apprenant_jour[(e.apprenant_id, o.jour)].append(col)
+    for cols in par_entrainement.values():
+        model.row(cols, [1.0] * len(cols), upper=1)
+    places = {o.id: o.places_libres for o in occurrences}
+    for occurrence_id, cols in par_occurrence.items():
+        model.row(cols, [1.0] * len(cols), upper=places[occurrence_id])
+    for cols in par_apprenant_jour.values():
+        if len(cols) > 1:
+            model.row(cols, [1.0] * len(cols), upper=1)
+    model.load()
+
+    # Criterion values are integers; the day numbers of (4) are shifted so that their sum stays small.
+    origine = min(e.fin_atelier.toordinal() for e in entrainements)
+    couts = [
+        [-1.0] * len(paires),
+        [float(abs((o.jour - e.date_cible).days)) for e, o in paires],
+        [float(e.rang) for e, _ in paires],
+        [float(e.fin_atelier.toordinal() - origine) for e, _ in paires],
+    ]
+    solution = [0.0] * len(paires)  # booking nothing is always feasible
+    for cout in couts:
+        _, trouvee, _ = model.solve(dict(zip(x, cout, strict=True)), secondes, solution)
+        if trouvee is not None:
+            solution = [float(round(v)) for v in trouvee]
+        valeur = sum(c * v for c, v in zip(cout, solution, strict=True))
+        # Keep this criterion at its value while the next ones are minimised.
+        model.row(list(x), cout, upper=valeur + 0.5)
+    return {e.id: o.id for (e, o), v in zip(paires, solution, strict=True) if v > 0.5}
+
+
+def _jour_mois(jour: date) -> str:
+    return "1er" if jour.day == 1 else str(jour.day)
+
+
+def periode_fr(debut: date, fin: date) -> str:
+    """``"entre le 3 et le 17 mars"``, ``"entre le 1er mars et le 2 avril"``, ``"entre le 28 décembre 2026 et
+    le 5 janvier 2027"``; ``"le 3 mars"`` when ``debut == fin``. The year is said only across two years."""
+    mois_fin = format_date(fin, format="MMMM", locale="fr_FR")
+    if debut == fin:
+        return f"le {_jour_mois(fin)} {mois_fin}"
+    if debut.year != fin.year:
+        premier = f"{_jour_mois(debut)} {format_date(debut, format='MMMM y', locale='fr_FR')}"
+        return f"entre le {premier} et le {_jour_mois(fin)} {mois_fin} {fin.year}"
+    if (debut.year, debut.month) == (fin.year, fin.month):
+        return f"entre le {_jour_mois(debut)} et le {_jour_mois(fin)} {mois_fin}"
+    mois_debut = format_date(debut, format="MMMM", locale="fr_FR")
+    return f"entre le {_jour_mois(debut)} {mois_debut} et le {_jour_mois(fin)} {mois_fin}"
+
+
+def _demi_journees_fr(disponibilites: int) -> str:
+    """``"le mardi après-midi"``, ``"le lundi matin ou le jeudi après-midi"``, ``"le lundi matin, le mardi
+    matin ou le jeudi après-midi"``."""
+    noms = [f"le {LABELS[code].lower()}" for i, code in enumerate(CODES) if disponibilites >> i & 1]
+    return noms[0] if len(noms) == 1 else f"{', '.join(noms[:-1])} ou {noms[-1]}"
+
+
+def _motif(
+    entrainement: EntrainementAPlacer,
+    occurrences: list[OccurrenceCreneau],
+    jours_pris: set[date],
+) -> str:
+    """Why ``entrainement`` stays unbooked, in words that tell the mediator what to change.
+
+    :param jours_pris: the days its learner is already booked, before or by this plan.
+    """
+    if entrainement.disponibilites == 0:
+        return "aucune demi-journée de disponibilité n'est renseignée : complétez ses disponibilités"
+    quand = periode_fr(entrainement.debut, entrainement.fin)
+    if entrainement.disponibilites != ALL_MASK:
+        quand = f"{_demi_journees_fr(entrainement.disponibilites)} {quand}"
+    candidates = [o for o in occurrences if possible(entrainement, o)]
+    if not candidates:
+        return f"aucun créneau {quand} : ouvrez un créneau à ces moments ou élargissez ses disponibilités"
+    meme_jour = [o for o in candidates if o.jour in jours_pris]
+    completes = [o for o in candidates if o not in meme_jour]
+    detail = []
+    if completes:
+        detail.append(nombre(len(completes), "créneau complet", "créneaux complets"))
+    if meme_jour:
+        detail.append(
+            f"{nombre(len(meme_jour), 'créneau tombe', 'créneaux tombent')} un jour où une séance est déjà réservée"
+        )
+    return f"aucun créneau libre {quand} ({', '.join(detail)}) : ajoutez des places ou proposez une autre date"
+
+
+__all__ = [
+    "EntrainementAPlacer",
+    "OccurrenceCreneau",
+    "Planification",
+    "ReservationExistante",
+    "objectif",
+    "periode_fr",
+    "planifier",
+]
