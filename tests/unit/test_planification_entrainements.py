@@ -69,7 +69,8 @@ def brute_force(entrainements, occurrences, reservations):
 
 def valide(entrainements, occurrences, reservations, affectation):
     par_id = {o.id: o for o in occurrences}
-    jours = [(r.apprenant_id, par_id[r.occurrence_id].jour) for r in reservations]
+    existants = {(r.apprenant_id, par_id[r.occurrence_id].jour) for r in reservations}
+    jours = []
     for e in entrainements:
         if e.id in affectation:
             o = par_id[affectation[e.id]]
@@ -77,6 +78,7 @@ def valide(entrainements, occurrences, reservations, affectation):
             assert e.disponibilites & to_mask([o.demi_journee])
             jours.append((e.apprenant_id, o.jour))
     assert len(set(jours)) == len(jours)
+    assert not existants & set(jours)
     for o in occurrences:
         assert list(affectation.values()).count(o.id) <= o.places_libres
 
