@@ -21,6 +21,7 @@ model is built in id order, so the same input always gives the same output.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -127,15 +128,16 @@ def objectif(
 
 
 def planifier(
-    entrainements: list[EntrainementAPlacer],
-    occurrences: list[OccurrenceCreneau],
-    reservations: list[ReservationExistante] = (),
+    entrainements: Sequence[EntrainementAPlacer],
+    occurrences: Sequence[OccurrenceCreneau],
+    reservations: Sequence[ReservationExistante] = (),
     secondes: float = SECONDES_PAR_OBJECTIF,
 ) -> Planification:
     """Book the due ``entrainements`` on ``occurrences``, optimally (see the module docstring).
 
     :param reservations: the bookings that already exist; their occurrences must be among ``occurrences``.
-    :param secondes: time HiGHS may spend on each of the four objectives.
+    :param secondes: time HiGHS may spend on each of the four objectives; a solve stopped by it keeps the best
+        solution it found (always feasible), so the result is then valid but maybe not optimal.
     :return: the assignment, and for each entraînement left unbooked the reason, in French.
     :raise ValueError: on a negative number of free places, an unknown half-day code, a half-day that is not
         its date's weekday, a booking of an unknown occurrence, or a duplicated id.
