@@ -11,8 +11,8 @@ values between two days, both included, and skips:
 
 Each occurrence carries its half-day code as ``core.disponibilites`` defines them (``"mar-matin"``,
 ``"jeu-apm"``), so the booking planner can match it with a learner's availability: the slot's weekday, and
-"matin" when it starts before 12:00, "apm" (afternoon) from 12:00 on. Availability has no Sunday: a Sunday
-occurrence has no half-day code (None) and matches no learner's availability.
+"matin" when it starts before 12:00, "apm" (afternoon) from 12:00 on. Availability has no Sunday, so a slot
+is from Monday to Saturday: a Sunday slot could never be booked for anyone.
 """
 
 from __future__ import annotations
@@ -32,22 +32,24 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def demi_journee(jour_semaine: int, debut: time) -> str | None:
-    """The ``core.disponibilites`` code of a slot on ``jour_semaine`` (0 Monday .. 6 Sunday) starting at ``debut``.
+def demi_journee(jour_semaine: int, debut: time) -> str:
+    """The ``core.disponibilites`` code of a slot on ``jour_semaine`` (0 Monday .. 5 Saturday) starting at
+    ``debut``: morning when it starts before 12:00, afternoon from 12:00 on.
 
-    Morning when it starts before 12:00, afternoon from 12:00 on; None on Sunday (no availability is kept for it).
+    :raise ValueError: on Sunday (6) or outside 0-6: no availability is kept for it.
     """
-    if jour_semaine == 6:
-        return None
+    if not 0 <= jour_semaine <= 5:
+        raise ValueError("Les créneaux vont du lundi au samedi, comme les disponibilités des apprenants.")
     return CODES[2 * jour_semaine + (0 if debut < MIDI else 1)]
 
 
 @dataclass(frozen=True)
 class Creneau:
-    """A weekly practice slot: ``jour_semaine`` 0 (Monday) to 6 (Sunday), from ``debut`` to ``fin`` (local wall
+    """A weekly practice slot: ``jour_semaine`` 0 (Monday) to 5 (Saturday), from ``debut`` to ``fin`` (local wall
     clock of the structure), ``capacite`` places (1 to 30), at ``lieu``. ``id`` is its identifier (the row's).
 
-    :raise ValueError: (French message) on a weekday outside 0-6, an end not after the start, a capacity outside
+    :raise ValueError: (French message) on a weekday outside 0-5 (no Sunday: learners give no Sunday
+        availability), an end not after the start, a capacity outside
         1-30, or an empty place.
     """
 
@@ -59,8 +61,11 @@ class Creneau:
     lieu: str
 
     def __post_init__(self) -> None:
-        if not _is_int(self.jour_semaine) or not 0 <= self.jour_semaine <= 6:
-            raise ValueError("Le jour du créneau doit être un jour de la semaine (0 pour lundi à 6 pour dimanche).")
+        if not _is_int(self.jour_semaine) or not 0 <= self.jour_semaine <= 5:
+            raise ValueError(
+                "Le jour du créneau doit être un jour du lundi au samedi (0 pour lundi à 5 pour samedi), "
+                "comme les disponibilités des apprenants."
+            )
         if not isinstance(self.debut, time) or not isinstance(self.fin, time) or self.fin <= self.debut:
             raise ValueError("L'heure de fin du créneau doit être après son heure de début.")
         if not _is_int(self.capacite) or not 1 <= self.capacite <= CAPACITE_MAXIMUM:
@@ -69,18 +74,18 @@ class Creneau:
             raise ValueError("Indiquez le lieu du créneau.")
 
     @property
-    def demi_journee(self) -> str | None:
+    def demi_journee(self) -> str:
         """The slot's half-day code (see :func:`demi_journee`)."""
         return demi_journee(self.jour_semaine, self.debut)
 
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One dated occurrence of a :class:`Creneau` on ``jour``, with the slot's half-day code (None on Sunday)."""
+    """One dated occurrence of a :class:`Creneau` on ``jour``, with the slot's half-day code."""
 
     creneau: Creneau
     jour: date
-    demi_journee: str | None
+    demi_journee: str
 
     @property
     def cle(self) -> tuple[int, date]:

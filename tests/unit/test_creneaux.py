@@ -90,14 +90,16 @@ def test_half_day_codes_morning_before_noon_afternoon_from_noon():
     ]
     assert demi_journee(0, time(11, 59)) == "lun-matin"
     assert demi_journee(5, time(12, 0)) == "sam-apm"
-    assert demi_journee(6, time(10, 0)) is None
+    with pytest.raises(ValueError, match="du lundi au samedi"):
+        demi_journee(6, time(10, 0))
     assert calendrier.occurrences[1].debut.isoformat() == "2027-03-05T09:30:00"
 
 
 @pytest.mark.parametrize(
     ("valeurs", "message"),
     [
-        ({"jour_semaine": 7}, "jour de la semaine"),
+        ({"jour_semaine": 7}, "du lundi au samedi"),
+        ({"jour_semaine": 6}, "du lundi au samedi"),
         ({"fin": time(9, 0)}, "après son heure de début"),
         ({"capacite": 0}, "de 1 à 30 places"),
         ({"capacite": 31}, "de 1 à 30 places"),
