@@ -115,19 +115,24 @@ class ConfirmationForm(AppForm):
     the request: their names depend on the people and workshops shown."""
 
 
-class PlanificationForm(AppForm):
-    """Start date, place and animateurs of a workshop to plan (the choices are the structure's animateurs), and
-    the "saisie a posteriori" confirmation that a past start needs."""
-
-    debut = DateFrField("Date de début", validators=[InputRequired("Indiquez la date de la première séance.")])
-    lieu = StringField("Lieu", validators=[Optional(), Length(max=160)])
-    animateurs = SelectMultipleField(
+def _champ_animateurs() -> SelectMultipleField:
+    """The structure's animateurs to tick (choices set by the view; ids checked against them by the service)."""
+    return SelectMultipleField(
         "Animateurs",
         coerce=id_value,
         choices=[],
         validate_choice=False,
         invalid_value_message="Choisissez les animateurs dans la liste.",
     )
+
+
+class PlanificationForm(AppForm):
+    """Start date, place and animateurs of a workshop to plan (the choices are the structure's animateurs), and
+    the "saisie a posteriori" confirmation that a past start needs."""
+
+    debut = DateFrField("Date de début", validators=[InputRequired("Indiquez la date de la première séance.")])
+    lieu = StringField("Lieu", validators=[Optional(), Length(max=160)])
+    animateurs = _champ_animateurs()
 
     a_posteriori = BooleanField(
         LIBELLE_A_POSTERIORI,
@@ -156,13 +161,7 @@ class DeplacementForm(AppForm):
 class AnimateursSeanceForm(AppForm):
     """Who co-runs one séance (ids of the structure's animateurs), and whether the later séances follow."""
 
-    animateurs = SelectMultipleField(
-        "Animateurs",
-        coerce=id_value,
-        choices=[],
-        validate_choice=False,
-        invalid_value_message="Choisissez les animateurs dans la liste.",
-    )
+    animateurs = _champ_animateurs()
     suivantes = BooleanField("Appliquer aussi aux séances suivantes")
 
 

@@ -95,6 +95,26 @@ def date_fr(day: date | None, style: str = "full") -> str:
     return format_date(day, format=f"EEEE {jour} MMMM y", locale="fr_FR")
 
 
+def _jour_mois(jour: date) -> str:
+    return "1er" if jour.day == 1 else str(jour.day)
+
+
+def periode_fr(debut: date, fin: date) -> str:
+    """A window of days as a sentence says it: ``"entre le 3 et le 17 mars"``, ``"entre le 1er mars et le
+    2 avril"``, ``"entre le 28 décembre 2026 et le 5 janvier 2027"``; ``"le 3 mars"`` when ``debut == fin``.
+    The year is said only across two years."""
+    mois_fin = format_date(fin, format="MMMM", locale="fr_FR")
+    if debut == fin:
+        return f"le {_jour_mois(fin)} {mois_fin}"
+    if debut.year != fin.year:
+        premier = f"{_jour_mois(debut)} {format_date(debut, format='MMMM y', locale='fr_FR')}"
+        return f"entre le {premier} et le {_jour_mois(fin)} {mois_fin} {fin.year}"
+    if (debut.year, debut.month) == (fin.year, fin.month):
+        return f"entre le {_jour_mois(debut)} et le {_jour_mois(fin)} {mois_fin}"
+    mois_debut = format_date(debut, format="MMMM", locale="fr_FR")
+    return f"entre le {_jour_mois(debut)} {mois_debut} et le {_jour_mois(fin)} {mois_fin}"
+
+
 def heure_fr(moment: datetime | time) -> str:
     """``9 h 00``: the wall-clock time of ``moment`` as written in French."""
     return f"{moment.hour} h {moment.minute:02d}"

@@ -25,10 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from babel.dates import format_date
-
 from core.disponibilites import ALL_MASK, CODES, LABELS
 from core.francais import nombre
+from core.timeutil import periode_fr
 
 # Seconds HiGHS may spend on each objective; the instances of one booking horizon solve in milliseconds.
 SECONDES_PAR_OBJECTIF = 10.0
@@ -215,25 +214,6 @@ def _resoudre(entrainements, occurrences, paires, secondes: float) -> dict[int, 
     return {e.id: o.id for (e, o), v in zip(paires, solution, strict=True) if v > 0.5}
 
 
-def _jour_mois(jour: date) -> str:
-    return "1er" if jour.day == 1 else str(jour.day)
-
-
-def periode_fr(debut: date, fin: date) -> str:
-    """``"entre le 3 et le 17 mars"``, ``"entre le 1er mars et le 2 avril"``, ``"entre le 28 décembre 2026 et
-    le 5 janvier 2027"``; ``"le 3 mars"`` when ``debut == fin``. The year is said only across two years."""
-    mois_fin = format_date(fin, format="MMMM", locale="fr_FR")
-    if debut == fin:
-        return f"le {_jour_mois(fin)} {mois_fin}"
-    if debut.year != fin.year:
-        premier = f"{_jour_mois(debut)} {format_date(debut, format='MMMM y', locale='fr_FR')}"
-        return f"entre le {premier} et le {_jour_mois(fin)} {mois_fin} {fin.year}"
-    if (debut.year, debut.month) == (fin.year, fin.month):
-        return f"entre le {_jour_mois(debut)} et le {_jour_mois(fin)} {mois_fin}"
-    mois_debut = format_date(debut, format="MMMM", locale="fr_FR")
-    return f"entre le {_jour_mois(debut)} {mois_debut} et le {_jour_mois(fin)} {mois_fin}"
-
-
 def _demi_journees_fr(disponibilites: int) -> str:
     """``"le mardi après-midi"``, ``"le lundi matin ou le jeudi après-midi"``, ``"le lundi matin, le mardi
     matin ou le jeudi après-midi"``."""
@@ -276,6 +256,5 @@ __all__ = [
     "Planification",
     "ReservationExistante",
     "objectif",
-    "periode_fr",
     "planifier",
 ]

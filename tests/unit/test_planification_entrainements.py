@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.disponibilites import ALL_MASK, CODES, to_mask
+from core.timeutil import periode_fr
 from entrainements.planification import (
     EntrainementAPlacer,
     OccurrenceCreneau,
     ReservationExistante,
     objectif,
-    periode_fr,
     planifier,
 )
 
