@@ -60,6 +60,7 @@ def register_models() -> None:
     import ateliers.models  # noqa: F401
     import core.journal
     import core.models  # noqa: F401
+    import entrainements.models  # noqa: F401
     import evaluations.models  # noqa: F401
 
 
@@ -83,7 +84,9 @@ def register_blueprints(app: Flask) -> None:
     from ateliers.rappels import nombre_a_rappeler, suivis_of
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from core import home
+    from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
+    from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
 
@@ -99,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
         attente_bp,
         groupes_bp,
         ateliers_bp,
+        entrainements_bp,
+        messages_bp,
     ):
         app.register_blueprint(blueprint)
 

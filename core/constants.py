@@ -23,6 +23,29 @@ CANAUX = {
     "email": "Courriel",
 }
 
+# Messages to learners (core.models.Message): what they are about, the channel they go through, where they are.
+TYPES_MESSAGE = {
+    "convocation": "Convocation",
+    "rappel": "Rappel",
+    "annulation": "Annulation",
+    "attestation": "Attestation",
+}
+
+CANAUX_MESSAGE = {
+    "email": "Courriel",
+    "sms": "SMS",
+    "courrier": "Courrier",
+}
+
+# a_envoyer: waiting for its first attempt, or for the next one after a failure (``tentatives`` > 0, with the
+# error kept); envoye: sent (or, for an SMS or a letter sent by hand, marked sent by the mediator); abandonne:
+# never to be sent (the moment it speaks of has passed, or what it announced was cancelled).
+STATUTS_MESSAGE = {
+    "a_envoyer": "À envoyer",
+    "envoye": "Envoyé",
+    "abandonne": "Abandonné",
+}
+
 TRANCHES_AGE = {
     "moins_26": "Moins de 26 ans",
     "26_44": "26 à 44 ans",

@@ -9,7 +9,17 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.constants import CANAUX, JOURNAL_ACTIONS, ROLES, STATUTS_ATTENTE, TRANCHES_AGE, TYPES_STRUCTURE
+from core.constants import (
+    CANAUX,
+    CANAUX_MESSAGE,
+    JOURNAL_ACTIONS,
+    ROLES,
+    STATUTS_ATTENTE,
+    STATUTS_MESSAGE,
+    TRANCHES_AGE,
+    TYPES_MESSAGE,
+    TYPES_STRUCTURE,
+)
 from core.disponibilites import ALL_MASK
 from core.ouverture import FUSEAUX, SUBDIVISIONS
 from core.text import SEARCH_KEY_LENGTH, search_key
@@ -49,6 +59,9 @@ class Structure(db.Model):
     fuseau_horaire: Mapped[str] = mapped_column(sa.String(40), default=DEFAULT_ZONE)
     # Codes of the public holidays it works (core.ouverture.FERIES), e.g. Pentecost Monday (journée de solidarité).
     feries_travailles: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The practice plan's rules of this structure (entrainements.plan.ReglesEntrainement.to_dict()); None: the
+    # defaults (+7, +30, +90 days, ±20 %, at least 1 day).
+    regles_entrainement: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
@@ -189,6 +202,53 @@ class Apprenant(db.Model):
 @sa.event.listens_for(Apprenant, "before_update")
 def _apprenant_search_key(_mapper, _connection, target: Apprenant) -> None:
     target.refresh_search_key()
+
+
+class Message(db.Model):
+    """A message to a learner in the outbox (convocation, rappel, annulation, attestation), on one channel.
+
+    Written by the domain (a booking creates its convocation) with the text already composed for its channel,
+    sent by the ``envoyer`` sweep (``core.messagerie``) or, for SMS and letters without a provider, by the
+    mediator who marks it sent. ``cle`` names what the message is about and is unique (``"convocation:12"`` for
+    reservation 12), so a sweep run twice writes it once. ``valable_jusqu_a`` (naive UTC) is the moment it speaks
+    of: it is never sent from then on (DESIGN.md section 5). The recipient's address or number is read from the
+    learner when sending, so a corrected address is used and no copy of it is kept here. ``corps`` is emptied
+    after three months (retention); ``apprenant_id`` stays for the statistics.
+    """
+
+    __tablename__ = "message"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("type", TYPES_MESSAGE), name="type"),
+        sa.CheckConstraint(in_list("canal", CANAUX_MESSAGE), name="canal"),
+        sa.CheckConstraint(in_list("statut", STATUTS_MESSAGE), name="statut"),
+        sa.CheckConstraint("tentatives >= 0", name="tentatives"),
+        sa.CheckConstraint("statut != 'envoye' OR envoye_at IS NOT NULL", name="envoye_date"),
+        sa.Index("ix_message_a_envoyer", "statut", "prochain_essai_at"),
+        sa.Index("ix_message_structure", "structure_id", "statut", "created_at"),
+        sa.Index("ix_message_apprenant", "apprenant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    structure_id: Mapped[int] = mapped_column(sa.ForeignKey("structure.id"))
+    apprenant_id: Mapped[int] = mapped_column(sa.ForeignKey("apprenant.id"))
+    cle: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(12))
+    canal: Mapped[str] = mapped_column(sa.String(10))
+    statut: Mapped[str] = mapped_column(sa.String(10), default="a_envoyer")
+    # Subject (email) or title (letter); the body as plain text, composed for the channel.
+    objet: Mapped[str] = mapped_column(sa.String(160), default="")
+    corps: Mapped[str] = mapped_column(sa.Text, default="")
+    valable_jusqu_a: Mapped[datetime | None]
+    # Attempts made, the next one (backoff after a failure), the last error (no personal data, no password).
+    tentatives: Mapped[int] = mapped_column(default=0)
+    prochain_essai_at: Mapped[datetime] = mapped_column(default=utcnow)
+    derniere_erreur: Mapped[str | None] = mapped_column(sa.String(255))
+    envoye_at: Mapped[datetime | None]
+    # The account that marked an SMS or a letter sent by hand; None when a backend sent it.
+    envoye_par_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    apprenant: Mapped[Apprenant] = relationship()
 
 
 class Journal(db.Model):

@@ -55,6 +55,10 @@ class Competence(db.Model):
     # Worded for the attestation, in the learner's voice: "Je sais ...".
     libelle_attestation: Mapped[str] = mapped_column(sa.String(255))
     is_evaluation_finale: Mapped[bool] = mapped_column(default=False)
+    # The practice resource suggested for the skill on a practice sheet (a title and an address, e.g. a Les Bons
+    # Clics exercise), edited by the admin; None: no resource yet.
+    ressource_titre: Mapped[str | None] = mapped_column(sa.String(160))
+    ressource_url: Mapped[str | None] = mapped_column(sa.String(500))
 
     module: Mapped[Module] = relationship(back_populates="competences")
 

@@ -1,0 +1,99 @@
+"""Putting a message in the outbox: the channel a learner is reached through, and the one write of a Message.
+
+The domain composes the text (``entrainements.textes`` for practice sessions) and calls :func:`deposer`; the
+``envoyer`` sweep sends it later. Flush only; the caller commits with the change the message announces, so a
+crash between the two leaves neither (issue 10: a booking and its convocation are written together).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import phonenumbers
+import sqlalchemy as sa
+
+from core.models import Apprenant, Message
+from extensions import db
+
+# Channels tried when the preferred one is missing (issue 10, item 5: no email -> SMS -> letter).
+ORDRE_DE_REPLI = ("email", "sms", "courrier")
+
+
+def peut_recevoir_sms(telephone: str | None) -> bool:
+    """Whether ``telephone`` (E.164, as stored) is a mobile number, which alone receives SMS (libphonenumber's
+    number type: mobile, or "fixed line or mobile" where the plan does not tell them apart)."""
+    if not telephone:
+        return False
+    try:
+        numero = phonenumbers.parse(telephone, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(numero) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def canaux_possibles(apprenant: Apprenant) -> tuple[str, ...]:
+    """The channels (``CANAUX_MESSAGE`` codes) that can reach ``apprenant``, in ``ORDRE_DE_REPLI`` order: an
+    email address, a mobile number, a postal address (street and postcode or commune)."""
+    possibles = []
+    if apprenant.email:
+        possibles.append("email")
+    if peut_recevoir_sms(apprenant.telephone):
+        possibles.append("sms")
+    if apprenant.adresse and (apprenant.code_postal or apprenant.commune):
+        possibles.append("courrier")
+    return tuple(possibles)
+
+
+def canal_pour(apprenant: Apprenant) -> str | None:
+    """The channel a message to ``apprenant`` goes through: the preferred one when it can reach them (a
+    preference for phone calls means SMS), else the first possible of ``ORDRE_DE_REPLI``; None when nothing can
+    reach them (the mediator is told: no way to send a convocation)."""
+    possibles = canaux_possibles(apprenant)
+    prefere = {"telephone": "sms"}.get(apprenant.canal_prefere, apprenant.canal_prefere)
+    if prefere in possibles:
+        return prefere
+    return possibles[0] if possibles else None
+
+
+def deposer(
+    apprenant: Apprenant,
+    *,
+    cle: str,
+    type: str,
+    canal: str,
+    objet: str,
+    corps: str,
+    valable_jusqu_a: datetime | None,
+    now: datetime,
+) -> Message | None:
+    """Put a message in the outbox once: None, and nothing written, when a message with ``cle`` already exists
+    (a sweep run twice writes it once). Flush only.
+
+    :param cle: what the message is about, unique (``"convocation:<reservation id>"``), at most 80 characters.
+    :param type: a ``TYPES_MESSAGE`` code; ``canal``: a ``CANAUX_MESSAGE`` code (see :func:`canal_pour`).
+    :param objet: the subject or letter title; ``corps``: the plain text composed for ``canal``.
+    :param valable_jusqu_a: naive UTC moment the message speaks of; it is never sent from then on.
+    :param now: the present moment (naive UTC): the first attempt may be made from it.
+    :return: the new message, "a_envoyer".
+    """
+    existe = db.session.scalar(sa.select(Message.id).where(Message.cle == cle))
+    if existe is not None:
+        return None
+    message = Message(
+        structure_id=apprenant.structure_id,
+        apprenant_id=apprenant.id,
+        cle=cle,
+        type=type,
+        canal=canal,
+        objet=objet,
+        corps=corps,
+        valable_jusqu_a=valable_jusqu_a,
+        prochain_essai_at=now,
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
