@@ -86,12 +86,15 @@ def register_blueprints(app: Flask) -> None:
     from core import home
     from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
+    from ateliers.cloture import atelier_cloture
+    from entrainements.plans import a_la_cloture
     from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
     home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
+    atelier_cloture.connect(a_la_cloture)
 
     for blueprint in (
         main_bp,

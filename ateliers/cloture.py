@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from blinker import Namespace
 
 from ateliers.models import Atelier, Inscription, Presence
 from ateliers.presences import inscrits_de_seance, recalculer
@@ -22,6 +23,12 @@ from core.francais import nombre
 from core.models import Compte
 from evaluations.models import Competence, EvaluationCompetence
 from extensions import db
+
+signaux = Namespace()
+# Sent by :func:`cloturer_atelier` once the workshop is closed, inside its transaction, with the workshop as sender
+# and ``now`` (naive UTC). The practice plans connect to it from ``app.register_blueprints`` (ateliers does not
+# import entrainements); a receiver flushes only, and an error it raises undoes the closing.
+atelier_cloture = signaux.signal("atelier-cloture")
 
 DECISIONS = {"termine": "A suivi l'atelier jusqu'au bout (terminé)", "abandon": "Abandon"}
 
@@ -85,6 +92,8 @@ def cloturer_atelier(
         without a reason; otherwise (no field) when the workshop cannot be closed yet (see
         :func:`empechements_cloture`). Messages name nobody: they end up in the session cookie as flashes.
         The workshop's row is locked first: of two closings at once, the second finds it closed.
+
+    Once closed, :data:`atelier_cloture` is sent (the practice plans of those who finished are made then).
     """
     versions.verrouiller(atelier)
     raisons = empechements_cloture(atelier, today)
@@ -121,6 +130,7 @@ def cloturer_atelier(
         f"{heures:.1f} h suivies au total",
     )
     db.session.flush()
+    atelier_cloture.send(atelier, now=now)
 
 
 def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:

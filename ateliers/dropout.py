@@ -78,7 +78,13 @@ REGLES = {
     "absences_consecutives": "Absences consécutives",
     "assiduite_faible": "Assiduité faible",
     "niveau_sans_acquis": "Débutant sans compétence acquise",
+    "entrainements_manques": "Entraînements manqués",
 }
+
+# Rules raised after the workshop by other parts of the application (``entrainements.jobs.relancer``: two no-shows
+# at a practice session), not by :func:`dropout_alerts`: the workshop's recomputation never resolves them, they
+# stay open on a finished inscription, and only a call covers them (``ateliers.suivis.enregistrer_suivi``).
+REGLES_APRES_ATELIER = frozenset({"entrainements_manques"})
 
 # Most severe first: the order of the list page.
 NIVEAUX_RISQUE = {
@@ -93,6 +99,7 @@ RISQUE_PAR_REGLE = {
     "absences_consecutives": "abandon_probable",
     "assiduite_faible": "risque",
     "niveau_sans_acquis": "risque",
+    "entrainements_manques": "a_rappeler",
 }
 
 NUMEROS = range(1, 7)

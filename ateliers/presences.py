@@ -267,8 +267,13 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
         acquises[inscription_id][numero] = count
     niveaux = latest_niveaux({i.apprenant_id for i in inscriptions})
     # Resolved alerts too: the key is unique, so an alert that holds again is reopened.
+    # Alerts raised after the workshop (dropout.REGLES_APRES_ATELIER) are not this rule's: left as they are.
     connues = defaultdict(dict)
-    for alerte in db.session.scalars(sa.select(Alerte).where(Alerte.inscription_id.in_(ids))):
+    for alerte in db.session.scalars(
+        sa.select(Alerte).where(
+            Alerte.inscription_id.in_(ids), Alerte.regle.not_in(dropout.REGLES_APRES_ATELIER)
+        )
+    ):
         connues[alerte.inscription_id][(alerte.regle, alerte.seance_numero)] = alerte
     seuils = dropout.Seuils.from_dict(atelier.structure.seuils_decrochage or {})
     titres = {m.numero: m.titre for m in modules.values()}

@@ -1,6 +1,7 @@
 """Read side of the dropout follow-up: who to call back today, whose next call is planned, the calls made.
 
-A person (an inscription still running) is on the "À rappeler" list when they have an open alert that is about
+A person (an inscription still running, or a finished one with an alert raised after the workshop: two practice
+sessions missed, ``dropout.REGLES_APRES_ATELIER``) is on the "À rappeler" list when they have an open alert that is about
 today (not ``Alerte.is_historique``) and either
 
 - one such alert no call covers yet (``Alerte.traitee_par_suivi_id`` is NULL: raised, or raised again, after
@@ -21,7 +22,7 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ateliers.dropout import NIVEAUX_RISQUE, REGLES
+from ateliers.dropout import NIVEAUX_RISQUE, REGLES, REGLES_APRES_ATELIER
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Rattrapage, Seance, Suivi
 from ateliers.periode import enrolled_at
 from core.models import Apprenant
@@ -58,10 +59,13 @@ def _etat() -> sa.Case:
 
 
 def _personnes_suivies(structure_id_param: sa.BindParameter):
-    """Conditions on the enclosing query's inscription: running, in the structure, with an alert about today."""
+    """Conditions on the enclosing query's inscription: in the structure, with an alert about today, and running
+    or, once the workshop is over, with an open alert raised after it (``REGLES_APRES_ATELIER``: two practice
+    sessions missed)."""
+    apres_atelier = sa.exists().where(_alerte_du_jour(), Alerte.regle.in_(REGLES_APRES_ATELIER)).correlate(Inscription)
     return (
         Atelier.structure_id == structure_id_param,
-        Inscription.statut == "inscrit",
+        sa.or_(Inscription.statut == "inscrit", apres_atelier),
         sa.exists().where(_alerte_du_jour()).correlate(Inscription),
     )
 

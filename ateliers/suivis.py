@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from ateliers import dropout
 from ateliers.constants import RESULTATS_SUIVI, SUITES_SUIVI
 from ateliers.models import Alerte, Atelier, Inscription, Suivi
 from core import journal, versions
@@ -45,7 +46,8 @@ def enregistrer_suivi(
     :param rappel_on: the day of the next call, required with ``suite`` "rappeler" and refused with another.
     :raise DomainError: (beside its field) call dated in the future, unknown code, abandon without a reason,
         "revient" without having reached the person, a next call not after today or without "rappeler", or
-        the inscription is no longer running. The inscription's row is locked first: of two calls ending in an
+        the inscription is no longer running and has no open alert raised after its workshop
+        (``dropout.REGLES_APRES_ATELIER``; with one, any step but an abandon is taken). The inscription's row is locked first: of two calls ending in an
         abandon at once, the second finds it closed (the place is freed once).
     """
     versions.verrouiller(inscription)
@@ -74,7 +76,18 @@ def enregistrer_suivi(
     elif rappel_on is not None:
         raise DomainError("Une date de rappel va avec la suite « Rappeler à une date » : choisissez-la.", "rappel_on")
     if inscription.statut != "inscrit":
-        raise DomainError("Cette inscription est déjà close : le suivi n'est plus possible.")
+        # After the workshop only an alert raised since (two practice sessions missed) calls for a call.
+        apres_atelier = db.session.scalar(
+            sa.select(Alerte.id).where(
+                Alerte.inscription_id == inscription.id,
+                Alerte.resolved_at.is_(None),
+                Alerte.regle.in_(dropout.REGLES_APRES_ATELIER),
+            )
+        )
+        if apres_atelier is None:
+            raise DomainError("Cette inscription est déjà close : le suivi n'est plus possible.")
+        if suite == "abandon":
+            raise DomainError("L'atelier est fini : notez plutôt que la personne ne veut plus d'entraînement.", "suite")
     suivi = Suivi(
         inscription_id=inscription.id,
         appel_on=appel_on,
