@@ -80,13 +80,13 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from ateliers.cloture import atelier_cloture
     from ateliers.queries import inscriptions_of, seances_animees
     from ateliers.rappels import nombre_a_rappeler, suivis_of
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from core import home
     from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
-    from ateliers.cloture import atelier_cloture
     from entrainements.plans import a_la_cloture
     from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of

@@ -85,5 +85,7 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "GROUPING_TIME_LIMIT": float(os.environ.get("GROUPING_TIME_LIMIT", "5")),
         "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "60")),
         "SCHEDULER_STANDBY_SECONDS": float(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15")),
+        # Days ahead the booking sweep books practice sessions (entrainements.jobs.reserver).
+        "ENTRAINEMENTS_HORIZON_JOURS": int(os.environ.get("ENTRAINEMENTS_HORIZON_JOURS", "21")),
         "DEMO_PASSWORD": "atelier-demo-2026",
     }

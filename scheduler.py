@@ -150,11 +150,47 @@ def alertes_quotidiennes(app) -> None:
             db.session.remove()
 
 
+# --- practice sessions (entrainements.jobs) ---
+
+
+def _entrainements(app, nom: str) -> None:
+    """Run the sweep ``nom`` of ``entrainements.jobs`` (reserver, rappeler, relancer) at the present moment."""
+    from entrainements import jobs
+    from extensions import db
+
+    with app.app_context():
+        try:
+            getattr(jobs, nom)(utcnow())
+        finally:
+            db.session.remove()
+
+
+def add_entrainements_jobs(scheduler, app) -> None:
+    """The practice sweeps: ``reserver`` every 5 minutes and at start, ``rappeler`` every 10 minutes,
+    ``relancer`` every hour (explicit ids, replace_existing)."""
+    periodes = {"reserver": 5, "rappeler": 10, "relancer": 60}
+    for nom, minutes in periodes.items():
+        options = {"next_run_time": utcnow()} if nom == "reserver" else {}
+        scheduler.add_job(
+            _entrainements,
+            "interval",
+            minutes=minutes,
+            args=[app, nom],
+            id=f"entrainements_{nom}",
+            replace_existing=True,
+            **options,
+        )
+
+
+# --- end of practice sessions ---
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
     ``alertes_quotidiennes`` runs every hour at minute 5 (UTC): each structure's workshops are recomputed in the
-    first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do.
+    first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do. The
+    practice sweeps: :func:`add_entrainements_jobs`.
     """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -174,6 +210,7 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
         replace_existing=True,
         next_run_time=utcnow(),
     )
+    add_entrainements_jobs(scheduler, app)
     return scheduler
 
 

@@ -270,9 +270,7 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
     # Alerts raised after the workshop (dropout.REGLES_APRES_ATELIER) are not this rule's: left as they are.
     connues = defaultdict(dict)
     for alerte in db.session.scalars(
-        sa.select(Alerte).where(
-            Alerte.inscription_id.in_(ids), Alerte.regle.not_in(dropout.REGLES_APRES_ATELIER)
-        )
+        sa.select(Alerte).where(Alerte.inscription_id.in_(ids), Alerte.regle.not_in(dropout.REGLES_APRES_ATELIER))
     ):
         connues[alerte.inscription_id][(alerte.regle, alerte.seance_numero)] = alerte
     seuils = dropout.Seuils.from_dict(atelier.structure.seuils_decrochage or {})

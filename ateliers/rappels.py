@@ -1,8 +1,8 @@
 """Read side of the dropout follow-up: who to call back today, whose next call is planned, the calls made.
 
-A person (an inscription still running, or a finished one with an alert raised after the workshop: two practice
-sessions missed, ``dropout.REGLES_APRES_ATELIER``) is on the "À rappeler" list when they have an open alert that is about
-today (not ``Alerte.is_historique``) and either
+A person (an inscription still running, or a finished one with an alert raised after the workshop: two
+practice sessions missed, ``dropout.REGLES_APRES_ATELIER``) is on the "À rappeler" list when they have an open
+alert that is about today (not ``Alerte.is_historique``) and either
 
 - one such alert no call covers yet (``Alerte.traitee_par_suivi_id`` is NULL: raised, or raised again, after
   the last call), or

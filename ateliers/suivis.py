@@ -47,8 +47,9 @@ def enregistrer_suivi(
     :raise DomainError: (beside its field) call dated in the future, unknown code, abandon without a reason,
         "revient" without having reached the person, a next call not after today or without "rappeler", or
         the inscription is no longer running and has no open alert raised after its workshop
-        (``dropout.REGLES_APRES_ATELIER``; with one, any step but an abandon is taken). The inscription's row is locked first: of two calls ending in an
-        abandon at once, the second finds it closed (the place is freed once).
+        (``dropout.REGLES_APRES_ATELIER``; with one, any step but an abandon is taken). The inscription's row
+        is locked first: of two calls ending in an abandon at once, the second finds it closed (the place is
+        freed once).
     """
     versions.verrouiller(inscription)
     require_date_in_window(appel_on, today, "appel_on")

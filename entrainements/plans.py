@@ -64,9 +64,7 @@ def creer_plans(structure: Structure, now: datetime, *, atelier_id: int | None =
     regles = regles_de(structure)
     today = local_today(now, structure_zone(structure))
     derniere = (
-        sa.select(Seance.atelier_id, sa.func.max(Seance.starts_at).label("fin"))
-        .group_by(Seance.atelier_id)
-        .subquery()
+        sa.select(Seance.atelier_id, sa.func.max(Seance.starts_at).label("fin")).group_by(Seance.atelier_id).subquery()
     )
     query = (
         sa.select(Inscription.id, Inscription.apprenant_id, Atelier.curriculum_version, derniere.c.fin)
