@@ -3,6 +3,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,11 +19,26 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
     built.start(paused=True)
     try:
         jobs = {job.id: job for job in built.get_jobs()}
-        assert set(jobs) == {"heartbeat", "alertes_quotidiennes"}
+        assert set(jobs) == {
+            "heartbeat",
+            "alertes_quotidiennes",
+            "entrainements_reserver",
+            "entrainements_rappeler",
+            "entrainements_relancer",
+        }
         for job in jobs.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
         # Every hour at minute 5 UTC: each structure's new day is swept within the hour after its midnight.
         assert str(jobs["alertes_quotidiennes"].trigger) == "cron[minute='5']"
+        # Practice: booking every 5 minutes and at start, reminders every 10 minutes, no-shows every hour.
+        periodes = {nom: jobs[f"entrainements_{nom}"].trigger.interval for nom in ("reserver", "rappeler", "relancer")}
+        assert periodes == {
+            "reserver": timedelta(minutes=5),
+            "rappeler": timedelta(minutes=10),
+            "relancer": timedelta(hours=1),
+        }
+        debut = jobs["entrainements_reserver"].next_run_time
+        assert debut < jobs["entrainements_rappeler"].next_run_time - timedelta(minutes=9)  # reserver runs at start
     finally:
         built.shutdown(wait=False)
 
