@@ -57,11 +57,13 @@ bench: install-dev
 	$(PY) -m bench.pages
 	$(PY) -m bench.demo_data
 	$(PY) -m bench.grouping
+	$(PY) -m bench.entrainements
 
 ## The same benchmarks on a throw-away PostgreSQL (one server each: demo_data needs an empty database).
 bench-postgresql: install-dev system-deps
 	scripts/with-postgres.sh sh -c '$(PY) -m bench.pages --database-url "$$TEST_DATABASE_URL"'
 	scripts/with-postgres.sh sh -c '$(PY) -m bench.demo_data --database-url "$$TEST_DATABASE_URL"'
+	scripts/with-postgres.sh sh -c '$(PY) -m bench.entrainements --database-url "$$TEST_DATABASE_URL"'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
