@@ -26,7 +26,7 @@ from sqlalchemy.orm import contains_eager
 
 from ateliers.models import Alerte
 from core import versions
-from core.messagerie.depot import canal_pour, deposer
+from core.messagerie.depot import canal_pour, deposer, deposer_tous
 from core.models import Apprenant, Message, Structure
 from core.text import display_phone
 from core.timeutil import local_today, structure_zone, to_local
@@ -36,8 +36,7 @@ from entrainements.models import Entrainement, Occurrence, PlanEntrainement, Res
 from entrainements.occurrences import occurrences_entre, ouvrir_occurrences
 from entrainements.planification import EntrainementAPlacer, OccurrenceCreneau, ReservationExistante, planifier
 from entrainements.plans import creer_plans
-from entrainements.reservations import ReservationRefusee
-from entrainements.reservations import reserver as reserver_place
+from entrainements.reservations import reserver_tous
 from extensions import db
 
 log = logging.getLogger(__name__)
@@ -216,42 +215,50 @@ def _placer(
         for e, fin_atelier_on, apprenant in dus
     ]
     planification = planifier(a_placer, creneaux, existantes)
-    zone = structure_zone(structure)
-    telephone = display_phone(structure.telephone) if structure.telephone else ""
-    for entrainement, _, apprenant in dus:
-        occurrence_id = planification.affectation.get(entrainement.id)
-        if occurrence_id is None:
+    for entrainement, _, _ in dus:
+        if entrainement.id in planification.motifs:
             entrainement.motif_non_planifie = planification.motifs[entrainement.id][:255]
             bilan.non_planifies += 1
-            continue
-        occurrence = par_id[occurrence_id]
-        try:
-            reservation = reserver_place(entrainement, occurrence, now=now)
-        except ReservationRefusee as refus:
-            entrainement.motif_non_planifie = f"{refus.message} Nouvel essai au prochain passage."[:255]
-            bilan.refusees += 1
+    reservations, refus = reserver_tous(
+        [(e, par_id[planification.affectation[e.id]]) for e, _, _ in dus if e.id in planification.affectation],
+        now=now,
+    )
+    for entrainement_id, erreur in refus.items():
+        # A place or a day taken meanwhile (by the mediator): the next run plans it again.
+        entrainement = next(e for e, _, _ in dus if e.id == entrainement_id)
+        entrainement.motif_non_planifie = f"{erreur.message} Nouvel essai au prochain passage."[:255]
+        bilan.refusees += 1
+    zone = structure_zone(structure)
+    telephone = display_phone(structure.telephone) if structure.telephone else ""
+    messages = []
+    for entrainement, _, apprenant in dus:
+        reservation = reservations.get(entrainement.id)
+        if reservation is None:
             continue
         bilan.reservations += 1
         canal = canal_pour(apprenant)
         if canal is None:
             bilan.sans_canal += 1
             continue
-        seance = _seance(apprenant, occurrence, structure, zone, telephone)
+        occurrence = par_id[reservation.occurrence_id]
         texte = textes.convocation(
-            seance, canal, entrainement.rang, rappel_prevu=occurrence.starts_at - now >= DELAI_RAPPEL
+            _seance(apprenant, occurrence, structure, zone, telephone),
+            canal,
+            entrainement.rang,
+            rappel_prevu=occurrence.starts_at - now >= DELAI_RAPPEL,
         )
-        deposer(
-            apprenant,
-            cle=f"convocation:{reservation.id}",
-            type="convocation",
-            canal=canal,
-            objet=texte.objet,
-            corps=texte.corps,
-            valable_jusqu_a=occurrence.starts_at,
-            now=now,
+        messages.append(
+            {
+                "apprenant": apprenant,
+                "cle": f"convocation:{reservation.id}",
+                "type": "convocation",
+                "canal": canal,
+                "objet": texte.objet,
+                "corps": texte.corps,
+                "valable_jusqu_a": occurrence.starts_at,
+            }
         )
-        bilan.convocations += 1
-    db.session.flush()
+    bilan.convocations = len(deposer_tous(messages, now=now))
     return bilan
 
 

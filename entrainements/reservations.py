@@ -5,11 +5,14 @@ Capacity is counted by the database: a place is taken by a conditional UPDATE of
 booking at the same instant never exceed it. One running booking per entraînement and one booking per learner
 and day are partial unique indexes (``entrainements.models.Reservation``); they are checked first here to give
 a clear message, and the index refuses what slips between the check and the insert (IntegrityError at flush:
-the caller rolls back). Both functions flush only; the caller commits.
+the caller rolls back). The sweep books a whole plan at once with :func:`reserver_tous` (same rules, a few
+statements). Every function flushes only; the caller commits.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -28,6 +31,20 @@ class OccurrenceComplete(ReservationRefusee):
     """No place left in the occurrence."""
 
 
+def _verifier(entrainement: Entrainement, occurrence: Occurrence, now: datetime) -> None:
+    """The refusals that need no query (see :func:`reserver`)."""
+    if occurrence.structure_id != entrainement.structure_id:
+        raise ReservationRefusee("Ce créneau n'appartient pas à la structure de la personne.")
+    if occurrence.annulee_at is not None:
+        raise ReservationRefusee("Ce créneau est annulé ce jour-là.")
+    if occurrence.starts_at <= now:
+        raise ReservationRefusee("Ce créneau a déjà commencé : choisissez un créneau à venir.")
+    if entrainement.statut == "reserve":
+        raise ReservationRefusee("Cet entraînement est déjà réservé : déplacez-le plutôt.")
+    if entrainement.statut != "a_planifier":
+        raise ReservationRefusee("Cet entraînement n'est plus à planifier.")
+
+
 def reserver(
     entrainement: Entrainement, occurrence: Occurrence, *, now: datetime, compte_id: int | None = None
 ) -> Reservation:
@@ -40,16 +57,7 @@ def reserver(
     :raise ReservationRefusee: the occurrence is cancelled, started or of another structure; the entraînement is
         not to be booked (declined, done, missed) or already booked; its learner already has a booking that day.
     """
-    if occurrence.structure_id != entrainement.structure_id:
-        raise ReservationRefusee("Ce créneau n'appartient pas à la structure de la personne.")
-    if occurrence.annulee_at is not None:
-        raise ReservationRefusee("Ce créneau est annulé ce jour-là.")
-    if occurrence.starts_at <= now:
-        raise ReservationRefusee("Ce créneau a déjà commencé : choisissez un créneau à venir.")
-    if entrainement.statut == "reserve":
-        raise ReservationRefusee("Cet entraînement est déjà réservé : déplacez-le plutôt.")
-    if entrainement.statut != "a_planifier":
-        raise ReservationRefusee("Cet entraînement n'est plus à planifier.")
+    _verifier(entrainement, occurrence, now)
     meme_jour = db.session.scalar(
         sa.select(Reservation.id).where(
             Reservation.apprenant_id == entrainement.apprenant_id,
@@ -131,3 +139,90 @@ def liberer(
         if statut == "absente":
             entrainement.absences += 1
     db.session.flush()
+
+
+def reserver_tous(
+    affectations: Sequence[tuple[Entrainement, Occurrence]], *, now: datetime
+) -> tuple[dict[int, Reservation], dict[int, ReservationRefusee]]:
+    """Book many entraînements at once for the sweep (``compte_id`` None), with the rules and guarantees of
+    :func:`reserver`, in a few statements instead of a few per booking; flush only.
+
+    The places of each occurrence are taken by one conditional UPDATE for all its bookings (``places_prises + n
+    <= capacite``, not cancelled); when it fails (the mediator or another writer took places meanwhile) that
+    occurrence's bookings are made one by one with :func:`reserver`, which takes the places left and refuses
+    the others. The learner's day is checked for the whole batch in one query; the partial unique indexes refuse
+    what slips in between (IntegrityError at flush: the caller rolls back).
+
+    :param affectations: (entraînement, occurrence) pairs, at most one per entraînement.
+    :param now: the present moment (naive UTC).
+    :return: entraînement id -> its new booking, and entraînement id -> the refusal (French message) for those
+        not booked (the same refusals as :func:`reserver`).
+    """
+    faites: dict[int, Reservation] = {}
+    refus: dict[int, ReservationRefusee] = {}
+    candidates = []
+    for entrainement, occurrence in affectations:
+        try:
+            _verifier(entrainement, occurrence, now)
+        except ReservationRefusee as erreur:
+            refus[entrainement.id] = erreur
+        else:
+            candidates.append((entrainement, occurrence))
+    if not candidates:
+        return faites, refus
+    apprenants = {e.apprenant_id for e, _ in candidates}
+    jours = {o.jour for _, o in candidates}
+    pris = set(
+        db.session.execute(
+            sa.select(Reservation.apprenant_id, Reservation.jour).where(
+                Reservation.apprenant_id.in_(apprenants),
+                Reservation.jour.in_(jours),
+                Reservation.statut.in_(("reservee", "honoree")),
+            )
+        ).all()
+    )
+    par_occurrence: dict[int, list[Entrainement]] = defaultdict(list)
+    occurrences: dict[int, Occurrence] = {}
+    for entrainement, occurrence in candidates:
+        cle = (entrainement.apprenant_id, occurrence.jour)
+        if cle in pris:
+            refus[entrainement.id] = ReservationRefusee("La personne a déjà un entraînement ce jour-là.")
+            continue
+        pris.add(cle)
+        par_occurrence[occurrence.id].append(entrainement)
+        occurrences[occurrence.id] = occurrence
+    for occurrence_id, entrainements in par_occurrence.items():
+        occurrence = occurrences[occurrence_id]
+        n = len(entrainements)
+        ensemble = db.session.execute(
+            sa.update(Occurrence)
+            .where(
+                Occurrence.id == occurrence_id,
+                Occurrence.annulee_at.is_(None),
+                Occurrence.places_prises + n <= Occurrence.capacite,
+            )
+            .values(places_prises=Occurrence.places_prises + n)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(occurrence, ["places_prises", "annulee_at"])
+        if ensemble.rowcount == 1:
+            for entrainement in entrainements:
+                reservation = Reservation(
+                    entrainement_id=entrainement.id,
+                    occurrence_id=occurrence_id,
+                    apprenant_id=entrainement.apprenant_id,
+                    jour=occurrence.jour,
+                    created_at=now,
+                )
+                db.session.add(reservation)
+                entrainement.statut = "reserve"
+                entrainement.motif_non_planifie = None
+                faites[entrainement.id] = reservation
+            continue
+        for entrainement in entrainements:  # places taken meanwhile: one by one, as many as are left
+            try:
+                faites[entrainement.id] = reserver(entrainement, occurrence, now=now)
+            except ReservationRefusee as erreur:
+                refus[entrainement.id] = erreur
+    db.session.flush()
+    return faites, refus

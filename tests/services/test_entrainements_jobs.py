@@ -14,11 +14,13 @@ from ateliers.presences import recalculer_atelier
 from ateliers.rappels import liste_a_rappeler, nombre_a_rappeler
 from ateliers.suivis import enregistrer_suivi
 from core.disponibilites import ALL_MASK
+from core.messagerie.depot import deposer_tous
 from core.models import Message
 from entrainements import jobs
 from entrainements.models import Entrainement, Occurrence, PlanEntrainement, Reservation
+from entrainements.occurrences import occurrences_entre, ouvrir_occurrences
 from entrainements.plans import creer_plans, sans_moyen_de_contact
-from entrainements.reservations import liberer
+from entrainements.reservations import OccurrenceComplete, liberer, reserver_tous
 from evaluations.models import Competence
 from extensions import db
 from tests.ateliers_fixtures import freeze_clock, inscription_of
@@ -179,14 +181,14 @@ def test_a_crash_before_the_convocation_leaves_nothing_of_that_structure(
         structure=autre, prenom="Yves", nom="Ailleurs", email="y@exemple.fr", disponibilites=ALL_MASK
     )
     make_entrainements(autre, [ailleurs])
-    vrai_deposer = jobs.deposer
+    vrai_deposer = jobs.deposer_tous
 
-    def deposer(apprenant, **kwargs):
-        if apprenant.structure_id == structure.id:
+    def deposer_tous(messages, **kwargs):
+        if any(m["apprenant"].structure_id == structure.id for m in messages):
             raise RuntimeError("écriture du message impossible")
-        return vrai_deposer(apprenant, **kwargs)
+        return vrai_deposer(messages, **kwargs)
 
-    monkeypatch.setattr(jobs, "deposer", deposer)
+    monkeypatch.setattr(jobs, "deposer_tous", deposer_tous)
     bilan = jobs.reserver(NOW)
     assert bilan.echecs == [structure.id] and bilan.reservations == 1  # the failed structure's count is undone
     db.session.expire_all()
@@ -197,7 +199,7 @@ def test_a_crash_before_the_convocation_leaves_nothing_of_that_structure(
     ) in (0, None)
     assert compter(Reservation) == 1 and compter(Message) == 1  # the other structure went on
 
-    monkeypatch.setattr(jobs, "deposer", vrai_deposer)
+    monkeypatch.setattr(jobs, "deposer_tous", vrai_deposer)
     assert jobs.reserver(NOW).reservations == 2  # retried by the next run
     assert compter(Message) == 3
 
@@ -313,3 +315,28 @@ def test_a_slot_on_every_weekday_example_uses_local_times(structure, apprenants,
     jobs.reserver(NOW)
     corps = db.session.scalar(sa.select(Message.corps))
     assert "jeudi 4 juin à 9 h 30" in corps and "deux jours avant" in corps
+
+
+def test_a_batch_booking_takes_only_the_places_left_by_a_concurrent_writer(structure, apprenants):
+    make_creneau(structure, capacite=2)
+    ouvrir_occurrences(structure, TODAY, date(2026, 6, 2))
+    (mardi,) = occurrences_entre(structure.id, TODAY, date(2026, 6, 2))
+    premier, second = make_entrainements(structure, apprenants[:2])
+    # Another writer took a place after the sweep read the occurrence (its object still says 0).
+    db.session.execute(sa.update(Occurrence).values(places_prises=1).execution_options(synchronize_session=False))
+
+    faites, refus = reserver_tous([(premier, mardi), (second, mardi)], now=NOW)
+    db.session.commit()
+    assert set(faites) == {premier.id} and isinstance(refus[second.id], OccurrenceComplete)
+    assert (mardi.places_prises, premier.statut, second.statut) == (2, "reserve", "a_planifier")
+    # Booking the same entraînement again is refused without a query's help.
+    _, refus = reserver_tous([(premier, mardi)], now=NOW)
+    assert "déjà réservé" in refus[premier.id].message
+
+
+def test_messages_deposited_in_a_batch_are_written_once(structure, apprenants):
+    valeurs = {"type": "convocation", "canal": "email", "objet": "Entraînement", "corps": "Bonjour"}
+    lot = [{"apprenant": a, "cle": f"essai:{a.id}", "valable_jusqu_a": None, **valeurs} for a in apprenants]
+    assert len(deposer_tous(lot + lot[:1], now=NOW)) == 3
+    assert deposer_tous(lot, now=NOW) == []
+    assert compter(Message) == 3
