@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -18,10 +18,10 @@ from ateliers.models import Atelier, Inscription, Presence, Seance
 from ateliers.planning import planifier_seances
 from ateliers.presences import recalculer
 from ateliers.queries import ouverture_de
-from core.disponibilites import CODES
-from core.models import Apprenant, Compte, Structure
+from core.disponibilites import CODES, LABELS
+from core.models import Apprenant, Compte, Message, Structure
 from core.text import fold, search_key
-from core.timeutil import local_today, structure_today, structure_zone, utcnow
+from core.timeutil import local_to_utc, local_today, structure_today, structure_zone, utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
 from evaluations.scoring import Resultat, score_positionnement
@@ -278,9 +278,21 @@ def _ensure_accounts(structure: Structure, accounts, password_hash: str, report:
 
 
 def _add_workshop(
-    rng, structure, comptes, modules, learner_ids, *, intitule, statut, demi_journee, weeks_from_now, today
+    rng,
+    structure,
+    comptes,
+    modules,
+    learner_ids,
+    *,
+    intitule,
+    statut,
+    demi_journee,
+    weeks_from_now,
+    today,
+    abandon=True,
 ):
-    """One workshop with its séances, inscriptions, attendance and skills up to ``today``."""
+    """One workshop with its séances, inscriptions, attendance and skills up to ``today``; when finished, its last
+    learner dropped out after séance 2 unless ``abandon`` is False."""
     planned = planifier_seances(demi_journee, today + timedelta(weeks=weeks_from_now), ouverture_de(structure))
     start = planned[0].jour
     atelier = Atelier(
@@ -310,7 +322,7 @@ def _add_workshop(
                 animateurs=[comptes["mediateur"], comptes["benevole"]],
             )
         )
-    dropout = statut == "termine"
+    dropout = statut == "termine" and abandon
     last_held = _last_held(atelier)
     for rank, apprenant_id in enumerate(learner_ids):
         leaves = dropout and rank == len(learner_ids) - 1
@@ -358,6 +370,104 @@ def _add_workshop(
             .values(statut="retire" if inscription.statut == "abandon" else "inscrit")
         )
     return atelier
+
+
+# The demo structure's weekly practice slots: (weekday, start, end), Monday to Saturday.
+CRENEAUX_DEMO = (
+    (0, time(14, 0), time(16, 0)),
+    (1, time(9, 30), time(11, 30)),
+    (2, time(14, 0), time(16, 0)),
+    (3, time(9, 30), time(11, 30)),
+    (4, time(14, 0), time(16, 0)),
+    (5, time(10, 0), time(12, 0)),
+)
+
+
+def _add_practice(rng, structure, comptes, modules, learner_ids, today) -> bool:
+    """Practice after the workshop (issue 10): the slots, a workshop closed 10 to 14 days ago whose learners got
+    their plans, their first practice sessions booked by the sweep as it ran then and attended (one no-show,
+    rebooked by the ``relancer`` sweep), the second ones booked now, and the convocations in the outbox. The
+    sweeps commit. False (nothing added) without enough learners or when no weekday fits the dates."""
+    from entrainements import jobs
+    from entrainements.creneaux import demi_journee as demi_journee_code
+    from entrainements.models import Creneau, Entrainement, PlanEntrainement, Reservation
+    from entrainements.reservations import liberer
+
+    if len(learner_ids) < 4:
+        return False
+    ouverture = ouverture_de(structure)
+    choix = next(
+        (
+            (demi_journee, weeks)
+            for weeks in (-7, -8, -6)
+            for demi_journee in (0, 2, 4, 6, 8)
+            if today - timedelta(days=14)
+            <= planifier_seances(demi_journee, today + timedelta(weeks=weeks), ouverture)[-1].jour
+            <= today - timedelta(days=10)
+        ),
+        None,
+    )
+    if choix is None:
+        return False
+    for jour_semaine, debut, fin in CRENEAUX_DEMO:
+        db.session.add(
+            Creneau(
+                structure_id=structure.id,
+                jour_semaine=jour_semaine,
+                debut=debut,
+                fin=fin,
+                capacite=4,
+                lieu="Salle numérique, 2 place de la Mairie",
+                animateur_id=comptes["benevole"].id if jour_semaine == 5 else None,
+            )
+        )
+    demi_journee, weeks = choix
+    atelier = _add_workshop(
+        rng, structure, comptes, modules, learner_ids,
+        intitule=f"Débutants – {LABELS[CODES[demi_journee]].lower()} (entraînements)", statut="termine",
+        demi_journee=demi_journee, weeks_from_now=weeks, today=today, abandon=False,
+    )  # fmt: skip
+    # Free at every slot's half-day; reached by email, by letter, and by nothing (the mediator must call).
+    slots = sum(1 << CODES.index(demi_journee_code(j, debut)) for j, debut, _ in CRENEAUX_DEMO)
+    apprenants = [db.session.get(Apprenant, apprenant_id) for apprenant_id in learner_ids]
+    for apprenant in apprenants:
+        apprenant.disponibilites |= slots
+    email, lettre, injoignable = apprenants[:3]
+    email.email, email.canal_prefere = f"{fold(email.prenom)}.{fold(email.nom)}@exemple.fr".replace(" ", ""), "email"
+    lettre.adresse, lettre.canal_prefere = "12 rue des Acacias", "courrier"
+    injoignable.email = injoignable.adresse = None
+    injoignable.canal_prefere = "telephone"
+    db.session.flush()
+
+    # The booking sweep as it ran five days after the last séance: plans made, first sessions booked.
+    zone = structure_zone(structure)
+    fin_atelier = atelier.seances[-1].jour
+    jobs.reserver(local_to_utc(fin_atelier + timedelta(days=5), time(8, 0), zone))
+    now = utcnow()
+    passees = db.session.execute(
+        sa.select(Reservation, Entrainement.apprenant_id)
+        .join(Entrainement, Entrainement.id == Reservation.entrainement_id)
+        .join(PlanEntrainement, PlanEntrainement.id == Entrainement.plan_id)
+        .join(Inscription, Inscription.id == PlanEntrainement.inscription_id)
+        .where(Inscription.atelier_id == atelier.id, Reservation.statut == "reservee")
+    ).all()
+    for reservation, apprenant_id in passees:
+        if reservation.occurrence.ends_at <= now:
+            statut = "absente" if apprenant_id == email.id else "honoree"
+            liberer(reservation, statut, now=reservation.occurrence.ends_at, compte_id=comptes["mediateur"].id)
+    # Convocations for sessions now past went out at the time.
+    db.session.execute(
+        sa.update(Message)
+        .where(Message.structure_id == structure.id, Message.valable_jusqu_a <= now)
+        .values(statut="envoye", envoye_at=Message.created_at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    # Today's sweeps: the no-show rebooked in the coming days, the second sessions booked, reminders.
+    jobs.relancer(now)
+    jobs.reserver(now)
+    jobs.rappeler(now)
+    return True
 
 
 def _last_held(atelier: Atelier) -> int:
@@ -425,6 +535,8 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
                 rng, structure, comptes, modules, members,
                 intitule=intitule, statut=statut, demi_journee=demi_journee, weeks_from_now=weeks, today=today,
             )  # fmt: skip
+            report.ateliers += 1
+        if _add_practice(rng, structure, comptes, modules, ids[20:24], today):
             report.ateliers += 1
 
     for number in range(2, structures + 1):

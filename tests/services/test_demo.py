@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from ateliers.models import Atelier, Inscription, Presence
 from ateliers.rappels import liste_a_rappeler, nombre_a_rappeler
-from core.models import Apprenant, Compte, Structure
+from core.models import Apprenant, Compte, Message, Structure
 from core.timeutil import structure_today
 from demo import DEMO_STRUCTURE, load_demo
 from evaluations.models import EvaluationCompetence, Positionnement
@@ -58,3 +58,32 @@ def test_the_demo_has_someone_to_call_today_not_history(app):
     assert nombre_a_rappeler(structure.id, today) >= 1
     (ligne, *_) = liste_a_rappeler(structure.id, today).a_rappeler
     assert ligne.atelier.statut == "en_cours" and not any(alerte.is_historique for alerte in ligne.alertes)
+
+
+def test_the_demo_has_practice_sessions_booked_by_the_sweeps(app):
+    from datetime import timedelta
+
+    from entrainements.models import Creneau, Entrainement, PlanEntrainement, Reservation
+    from entrainements.plans import sans_moyen_de_contact
+
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    structure = db.session.scalar(sa.select(Structure).where(Structure.nom == DEMO_STRUCTURE))
+    today = structure_today(structure)
+    assert count(Creneau, Creneau.structure_id == structure.id) == 6
+    assert count(PlanEntrainement) >= 3  # the workshop closed for practice, and the older one
+    # The first sessions happened: attended, and one no-show rebooked in the coming days.
+    assert count(Reservation, Reservation.statut == "honoree") >= 1
+    (relancee,) = db.session.scalars(sa.select(Entrainement).where(Entrainement.absences == 1)).all()
+    assert relancee.statut == "reserve"
+    prochaine = next(r for r in relancee.reservations if r.statut == "reservee")
+    assert today < prochaine.jour <= today + timedelta(days=14)
+    # The next ones booked, their convocations waiting in the outbox; someone the mediator must call herself.
+    assert count(Reservation, Reservation.statut == "reservee") >= 3
+    assert count(Message, Message.statut == "a_envoyer", Message.type == "convocation") >= 2
+    assert sans_moyen_de_contact(structure.id)
+
+    before = {model: count(model) for model in (Reservation, Message, PlanEntrainement, Creneau)}
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    assert {model: count(model) for model in before} == before
