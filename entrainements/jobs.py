@@ -79,6 +79,19 @@ class Bilan:
         return ", ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
+def rappel_du(debut: datetime, reservee_le: datetime, now: datetime) -> bool:
+    """Whether the reminder of a session starting at ``debut``, booked at ``reservee_le``, is due at ``now`` (all
+    naive UTC): from 48 hours before the start until the start, and only for a booking made at least 48 hours
+    before it (a later one's convocation said no reminder would follow). Pure."""
+    return debut - DELAI_RAPPEL <= now < debut and reservee_le <= debut - DELAI_RAPPEL
+
+
+def rappel_prevu(debut: datetime, now: datetime) -> bool:
+    """Whether a session starting at ``debut`` and booked at ``now`` will get its reminder (48 hours or more
+    ahead), which its convocation announces. Pure."""
+    return debut - now >= DELAI_RAPPEL
+
+
 def horizon_jours() -> int:
     """Days ahead the sweep books (``ENTRAINEMENTS_HORIZON_JOURS``, 21 by default)."""
     return int(current_app.config.get("ENTRAINEMENTS_HORIZON_JOURS", HORIZON_PAR_DEFAUT))
@@ -245,7 +258,7 @@ def _placer(
             _seance(apprenant, occurrence, structure, zone, telephone),
             canal,
             entrainement.rang,
-            rappel_prevu=occurrence.starts_at - now >= DELAI_RAPPEL,
+            rappel_prevu=rappel_prevu(occurrence.starts_at, now),
         )
         messages.append(
             {
@@ -313,7 +326,7 @@ def _rappeler_structure(structure: Structure, now: datetime) -> Bilan:
     telephone = display_phone(structure.telephone) if structure.telephone else ""
     for reservation, occurrence, apprenant in rows:
         canal = canal_pour(apprenant)
-        if canal is None or reservation.created_at > occurrence.starts_at - DELAI_RAPPEL:
+        if canal is None or not rappel_du(occurrence.starts_at, reservation.created_at, now):
             continue
         texte = textes.rappel(_seance(apprenant, occurrence, structure, zone, telephone), canal)
         if deposer(
