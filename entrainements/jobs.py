@@ -7,10 +7,11 @@ occurrences, bookings, messages, alerts) is committed together, and a failure ro
 booking is never left without its convocation), is logged with the structure's id only, and is retried by the
 next run while the other structures go on.
 
-Bookings and messages are written by their primitives only (``entrainements.reservations.reserver``,
-``core.messagerie.depot.deposer``): capacity is counted by the database, a message key is unique. A learner whom
-no channel reaches (``canal_pour`` None) is booked without a message; :func:`entrainements.plans.sans_moyen_de_contact`
-lists them for the mediator. A paused or declined plan gets no booking and no message.
+Bookings and messages are written by their primitives only (``entrainements.reservations.reserver_tous``,
+``core.messagerie.depot.deposer`` and ``deposer_tous``): capacity is counted by the database, a message key is
+unique. A learner whom no channel reaches (``canal_pour`` None) is booked without a message;
+:func:`entrainements.plans.sans_moyen_de_contact` lists them for the mediator. A paused or declined plan gets no
+booking and no message.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def reserver(now: datetime) -> Bilan:
     otherwise be booked at its first day as soon as that day entered the horizon, far from the target, and no
     later run could move it nearer.
 
-    Each booking is written with ``entrainements.reservations.reserver`` and its convocation with ``deposer``
+    The bookings are written with ``entrainements.reservations.reserver_tous`` (the rules of ``reserver``, a
+    few statements for the whole structure) and their convocations with ``core.messagerie.depot.deposer_tous``
     (key ``convocation:<reservation id>``, the learner's channel, valid until the session starts, "no reminder
     will follow" when it is less than 48 hours away). A booking refused at write time (a place taken by the
     mediator meanwhile) leaves the entraînement "a_planifier" with the reason, for the next run. The others keep
@@ -185,7 +187,7 @@ def _placer(
     fin: date,
 ) -> Bilan:
     """Plan ``dus`` on the structure's occurrences from ``today`` to ``fin`` and write the result (bookings,
-    convocations, reasons); a few queries plus the primitives' own per booking."""
+    convocations, reasons); a few queries, plus one UPDATE per occurrence booked."""
     bilan = Bilan()
     if not dus:
         return bilan
@@ -236,9 +238,10 @@ def _placer(
         [(e, par_id[planification.affectation[e.id]]) for e, _, _ in dus if e.id in planification.affectation],
         now=now,
     )
+    par_entrainement = {e.id: e for e, _, _ in dus}
     for entrainement_id, erreur in refus.items():
         # A place or a day taken meanwhile (by the mediator): the next run plans it again.
-        entrainement = next(e for e, _, _ in dus if e.id == entrainement_id)
+        entrainement = par_entrainement[entrainement_id]
         entrainement.motif_non_planifie = f"{erreur.message} Nouvel essai au prochain passage."[:255]
         bilan.refusees += 1
     zone = structure_zone(structure)

@@ -147,11 +147,11 @@ def reserver_tous(
     """Book many entraînements at once for the sweep (``compte_id`` None), with the rules and guarantees of
     :func:`reserver`, in a few statements instead of a few per booking; flush only.
 
-    The places of each occurrence are taken by one conditional UPDATE for all its bookings (``places_prises + n
-    <= capacite``, not cancelled); when it fails (the mediator or another writer took places meanwhile) that
-    occurrence's bookings are made one by one with :func:`reserver`, which takes the places left and refuses
-    the others. The learner's day is checked for the whole batch in one query; the partial unique indexes refuse
-    what slips in between (IntegrityError at flush: the caller rolls back).
+    The places are taken by one conditional UPDATE of every occurrence at once: each takes all its bookings'
+    places or none (``places_prises + n <= capacite``, not cancelled); when one does not (the mediator or
+    another writer took places meanwhile), its bookings are made one by one with :func:`reserver`, which takes
+    the places left and refuses the others. The learner's day is checked for the whole batch in one query; the
+    partial unique indexes refuse what slips in between (IntegrityError at flush: the caller rolls back).
 
     :param affectations: (entraînement, occurrence) pairs, at most one per entraînement.
     :param now: the present moment (naive UTC).
@@ -191,21 +191,27 @@ def reserver_tous(
         pris.add(cle)
         par_occurrence[occurrence.id].append(entrainement)
         occurrences[occurrence.id] = occurrence
-    for occurrence_id, entrainements in par_occurrence.items():
-        occurrence = occurrences[occurrence_id]
-        n = len(entrainements)
-        ensemble = db.session.execute(
+    if not par_occurrence:
+        return faites, refus
+    # One conditional UPDATE for every occurrence: each takes all its places or none (RETURNING says which).
+    ajout = sa.case({oid: len(liste) for oid, liste in par_occurrence.items()}, value=Occurrence.id, else_=0)
+    completes = set(
+        db.session.scalars(
             sa.update(Occurrence)
             .where(
-                Occurrence.id == occurrence_id,
+                Occurrence.id.in_(list(par_occurrence)),
                 Occurrence.annulee_at.is_(None),
-                Occurrence.places_prises + n <= Occurrence.capacite,
+                Occurrence.places_prises + ajout <= Occurrence.capacite,
             )
-            .values(places_prises=Occurrence.places_prises + n)
+            .values(places_prises=Occurrence.places_prises + ajout)
+            .returning(Occurrence.id)
             .execution_options(synchronize_session=False)
         )
+    )
+    for occurrence_id, entrainements in par_occurrence.items():
+        occurrence = occurrences[occurrence_id]
         db.session.expire(occurrence, ["places_prises", "annulee_at"])
-        if ensemble.rowcount == 1:
+        if occurrence_id in completes:
             for entrainement in entrainements:
                 reservation = Reservation(
                     entrainement_id=entrainement.id,
