@@ -341,15 +341,19 @@ def print_report(result: dict) -> None:
     )
     print(f"Load average before: {machine['load_average']}")
     print(
-        f"{'run':<12} {'seconds':>8} {'cpu s':>7} {'booked':>7} {'convoked':>8} {'no channel':>10} {'unbooked':>8} {'stmts/str':>9}"
+        f"{'run':<12} {'seconds':>8} {'cpu s':>7} {'booked':>7} {'convoked':>8} {'no channel':>10} "
+        f"{'unbooked':>8} {'stmts/str':>9}"
     )
     for run in result["runs"]:
         print(
-            f"{run['run']:<12} {run['seconds']:>8.2f} {run['cpu_s']:>7.2f} {run['reservations']:>7} {run['convocations']:>8} "
+            f"{run['run']:<12} {run['seconds']:>8.2f} {run['cpu_s']:>7.2f} {run['reservations']:>7} "
+            f"{run['convocations']:>8} "
             f"{run['sans_canal']:>10} {run['non_planifies']:>8} {run['statements_per_structure']:>9}"
         )
-    print("(seconds: wall clock of the run; cpu s: the process's own CPU time, what an idle machine would take less the")
-    print(" database's own work; stmts/str: SQL statements sent per structure)")
+    print(
+        "(seconds: wall clock of the run; cpu s: the process's own CPU time, what an idle machine would take less "
+        "the database server's work; stmts/str: SQL statements sent per structure)"
+    )
     print(f"Scheduler process maximum resident memory: {result['scheduler_max_rss_mb']} MB")
     print(f"SQL checks: {result['sql_checks']}")
     for name, passed in result["checks"].items():
