@@ -274,7 +274,7 @@ def _placer(
                 "valable_jusqu_a": occurrence.starts_at,
             }
         )
-    bilan.convocations = len(deposer_tous(messages, now=now))
+    bilan.convocations = deposer_tous(messages, now=now)
     return bilan
 
 

@@ -208,27 +208,39 @@ def reserver_tous(
             .execution_options(synchronize_session=False)
         )
     )
+    lignes = []
     for occurrence_id, entrainements in par_occurrence.items():
         occurrence = occurrences[occurrence_id]
         db.session.expire(occurrence, ["places_prises", "annulee_at"])
         if occurrence_id in completes:
             for entrainement in entrainements:
-                reservation = Reservation(
-                    entrainement_id=entrainement.id,
-                    occurrence_id=occurrence_id,
-                    apprenant_id=entrainement.apprenant_id,
-                    jour=occurrence.jour,
-                    created_at=now,
+                lignes.append(
+                    {
+                        "entrainement_id": entrainement.id,
+                        "occurrence_id": occurrence_id,
+                        "apprenant_id": entrainement.apprenant_id,
+                        "jour": occurrence.jour,
+                        "statut": "reservee",
+                        "created_at": now,
+                    }
                 )
-                db.session.add(reservation)
                 entrainement.statut = "reserve"
                 entrainement.motif_non_planifie = None
-                faites[entrainement.id] = reservation
             continue
         for entrainement in entrainements:  # places taken meanwhile: one by one, as many as are left
             try:
                 faites[entrainement.id] = reserver(entrainement, occurrence, now=now)
             except ReservationRefusee as erreur:
                 refus[entrainement.id] = erreur
+    if lignes:
+        # One multi-row INSERT (the ORM would insert row by row to learn each id), then the ids in one query.
+        db.session.execute(sa.insert(Reservation), lignes)
+        for reservation in db.session.scalars(
+            sa.select(Reservation).where(
+                Reservation.entrainement_id.in_([ligne["entrainement_id"] for ligne in lignes]),
+                Reservation.statut == "reservee",
+            )
+        ):
+            faites[reservation.entrainement_id] = reservation
     db.session.flush()
     return faites, refus

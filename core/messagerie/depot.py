@@ -99,36 +99,40 @@ def deposer(
     return message
 
 
-def deposer_tous(messages: list[dict], *, now: datetime) -> list[Message]:
+def deposer_tous(messages: list[dict], *, now: datetime) -> int:
     """Put many messages in the outbox at once (a sweep's convocations): :func:`deposer` for each, with one query
-    for the keys that exist and one flush. Flush only.
+    for the keys that exist and one multi-row INSERT. Flush only.
 
     :param messages: the keyword arguments of :func:`deposer` for each message (``apprenant``, ``cle``, ``type``,
         ``canal``, ``objet``, ``corps``, ``valable_jusqu_a``); a key that exists, or comes twice, is written once.
-    :return: the new messages, "a_envoyer".
+    :return: the number of messages written, "a_envoyer".
     """
     if not messages:
-        return []
+        return 0
     existantes = set(db.session.scalars(sa.select(Message.cle).where(Message.cle.in_([m["cle"] for m in messages]))))
-    nouveaux = []
+    lignes = []
     for valeurs in messages:
         if valeurs["cle"] in existantes:
             continue
         existantes.add(valeurs["cle"])
         apprenant = valeurs["apprenant"]
-        message = Message(
-            structure_id=apprenant.structure_id,
-            apprenant_id=apprenant.id,
-            cle=valeurs["cle"],
-            type=valeurs["type"],
-            canal=valeurs["canal"],
-            objet=valeurs["objet"],
-            corps=valeurs["corps"],
-            valable_jusqu_a=valeurs["valable_jusqu_a"],
-            prochain_essai_at=now,
-            created_at=now,
+        lignes.append(
+            {
+                "structure_id": apprenant.structure_id,
+                "apprenant_id": apprenant.id,
+                "cle": valeurs["cle"],
+                "type": valeurs["type"],
+                "canal": valeurs["canal"],
+                "objet": valeurs["objet"],
+                "corps": valeurs["corps"],
+                "valable_jusqu_a": valeurs["valable_jusqu_a"],
+                "statut": "a_envoyer",
+                "tentatives": 0,
+                "prochain_essai_at": now,
+                "created_at": now,
+            }
         )
-        db.session.add(message)
-        nouveaux.append(message)
-    db.session.flush()
-    return nouveaux
+    if lignes:
+        db.session.flush()
+        db.session.execute(sa.insert(Message), lignes)
+    return len(lignes)
