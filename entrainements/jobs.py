@@ -26,7 +26,8 @@ from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from ateliers.models import Alerte
-from core import versions
+from core import journal, versions
+from core.francais import nombre
 from core.messagerie.depot import canal_pour, deposer, deposer_tous
 from core.models import Apprenant, Message, Structure
 from core.text import display_phone
@@ -76,6 +77,21 @@ class Bilan:
             else:
                 setattr(self, f.name, getattr(self, f.name) + getattr(autre, f.name))
 
+    def en_mots(self) -> str:
+        """The non-zero counts in French, for the journal (counts only, never names); empty when nothing
+        happened."""
+        mots = (
+            ("plans", "plan créé", "plans créés"),
+            ("reservations", "réservation", "réservations"),
+            ("convocations", "convocation", "convocations"),
+            ("sans_canal", "personne sans moyen de contact", "personnes sans moyen de contact"),
+            ("refusees", "réservation refusée", "réservations refusées"),
+            ("rappels", "rappel", "rappels"),
+            ("relances", "nouvelle date après une absence", "nouvelles dates après une absence"),
+            ("manques", "entraînement manqué deux fois", "entraînements manqués deux fois"),
+        )
+        return ", ".join(nombre(getattr(self, nom), un, plusieurs) for nom, un, plusieurs in mots if getattr(self, nom))
+
     def __str__(self) -> str:
         return ", ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
@@ -99,15 +115,21 @@ def horizon_jours() -> int:
 
 
 def _par_structure(nom: str, now: datetime, travail: Callable[[Structure, datetime], Bilan]) -> Bilan:
-    """Run ``travail`` for each structure, one transaction each, the structure's row locked first; a structure
-    that fails is rolled back, logged by id and counted in ``echecs``; the others go on."""
+    """Run ``travail`` for each structure, one transaction each, the structure's row locked first, journaled with
+    its counts when it did something; a structure that fails is rolled back, logged by id and counted in
+    ``echecs``; the others go on."""
     total = Bilan()
     for structure_id in db.session.scalars(sa.select(Structure.id).order_by(Structure.id)).all():
         try:
             structure = db.session.get(Structure, structure_id)
             versions.verrouiller(structure)
-            total.ajouter(travail(structure, now))
+            bilan = travail(structure, now)
+            if bilan.en_mots():
+                journal.record(
+                    None, "creation", "entrainement", None, f"{nom} : {bilan.en_mots()}", structure_id=structure_id
+                )
             db.session.commit()
+            total.ajouter(bilan)
         except Exception:  # one structure's failure must not stop the others: rolled back, retried next run
             db.session.rollback()
             log.exception("%s sweep: structure %s failed", nom, structure_id)
@@ -404,8 +426,10 @@ def _relancer_structure(structure: Structure, now: datetime) -> Bilan:
             bilan.relances += 1
     db.session.flush()
     fin = max(today + timedelta(days=horizon_jours()), demain + timedelta(days=RELANCE_FENETRE_JOURS))
-    ouvrir_occurrences(structure, today, fin)
-    bilan.ajouter(_placer(structure, _dus(structure.id, today, fin, Entrainement.absences == 1), now, today, fin))
+    dus = _dus(structure.id, today, fin, Entrainement.absences == 1)
+    if dus:
+        ouvrir_occurrences(structure, today, fin)
+        bilan.ajouter(_placer(structure, dus, now, today, fin))
     return bilan
 
 

@@ -15,7 +15,7 @@ from ateliers.rappels import liste_a_rappeler, nombre_a_rappeler
 from ateliers.suivis import enregistrer_suivi
 from core.disponibilites import ALL_MASK
 from core.messagerie.depot import deposer_tous
-from core.models import Message
+from core.models import Journal, Message
 from entrainements import jobs
 from entrainements.models import Entrainement, Occurrence, PlanEntrainement, Reservation
 from entrainements.occurrences import occurrences_entre, ouvrir_occurrences
@@ -135,6 +135,9 @@ def test_reserver_books_and_convokes_once(structure, apprenants, make_apprenant,
         Reservation, Reservation.apprenant_id == en_pause.id
     )
     assert [a.nom for a in sans_moyen_de_contact(structure.id)] == ["Sanscontact"]
+    # Journaled once, with counts only.
+    (details,) = db.session.scalars(sa.select(Journal.details).where(Journal.objet == "entrainement")).all()
+    assert details == "reserver : 3 réservations, 2 convocations, 1 personne sans moyen de contact"
 
     par_jour = {}
     for reservation in db.session.scalars(sa.select(Reservation).where(Reservation.apprenant_id != sans_contact.id)):
