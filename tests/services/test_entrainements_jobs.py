@@ -319,7 +319,7 @@ def test_paused_plans_get_no_rebooking(structure, apprenants, monkeypatch):
     assert entrainement.statut == "a_planifier" and compter(Reservation, Reservation.statut == "reservee") == 0
 
 
-def test_a_slot_on_every_weekday_example_uses_local_times(structure, apprenants, freeze):
+def test_the_convocation_says_the_structures_wall_clock_hour(structure, apprenants, freeze):
     """The convocation's hour is the structure's wall clock, not UTC (Paris is UTC+2 in June)."""
     make_creneau(structure, jour_semaine=3, debut=time(9, 30), fin=time(11, 0))
     make_entrainements(structure, apprenants[:1], debut=TODAY, fin=date(2026, 6, 5))
