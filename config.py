@@ -88,4 +88,16 @@ def from_environment(instance_path: Path | None = None) -> dict:
         # Days ahead the booking sweep books practice sessions (entrainements.jobs.reserver).
         "ENTRAINEMENTS_HORIZON_JOURS": int(os.environ.get("ENTRAINEMENTS_HORIZON_JOURS", "21")),
         "DEMO_PASSWORD": "atelier-demo-2026",
+        # Outgoing email (core.messagerie.email_smtp). Without SMTP_HOST, emails stay in the outbox for the
+        # mediator to send by hand. The password is read here only and never logged, stored or shown.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip(),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls").strip().lower(),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_FROM": os.environ.get("SMTP_FROM", "").strip(),
+        "SMTP_TIMEOUT": float(os.environ.get("SMTP_TIMEOUT", "20")),
+        "SMTP_CA_FILE": os.environ.get("SMTP_CA_FILE", "").strip() or None,
+        # SMS backend (core.messagerie.sms.FOURNISSEURS); "manuel": the mediator sends them by hand.
+        "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "manuel").strip().lower(),
     }

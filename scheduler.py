@@ -185,12 +185,25 @@ def add_entrainements_jobs(scheduler, app) -> None:
 # --- end of practice sessions ---
 
 
+def envoyer_messages(app) -> None:
+    """Send the outbox (``core.messagerie.envoi.envoyer``): emails through SMTP, SMS through a provider when one
+    is configured; what the mediator sends by hand stays; what is too late is dropped."""
+    from core.messagerie.envoi import envoyer
+    from extensions import db
+
+    with app.app_context():
+        try:
+            envoyer(utcnow())
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
     ``alertes_quotidiennes`` runs every hour at minute 5 (UTC): each structure's workshops are recomputed in the
     first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do. The
-    practice sweeps: :func:`add_entrainements_jobs`.
+    practice sweeps: :func:`add_entrainements_jobs`. ``envoyer_messages`` sends the outbox every minute.
     """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -211,6 +224,16 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
         next_run_time=utcnow(),
     )
     add_entrainements_jobs(scheduler, app)
+    # The outbox, every minute (a failed message waits its own backoff, kept in the message row).
+    scheduler.add_job(
+        envoyer_messages,
+        "interval",
+        minutes=1,
+        args=[app],
+        id="envoyer_messages",
+        replace_existing=True,
+        next_run_time=utcnow(),
+    )
     return scheduler
 
 

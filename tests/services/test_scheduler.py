@@ -25,6 +25,7 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
             "entrainements_reserver",
             "entrainements_rappeler",
             "entrainements_relancer",
+            "envoyer_messages",
         }
         for job in jobs.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
@@ -39,6 +40,8 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
         }
         debut = jobs["entrainements_reserver"].next_run_time
         assert debut < jobs["entrainements_rappeler"].next_run_time - timedelta(minutes=9)  # reserver runs at start
+        # The outbox every minute: a message waits a minute at most before its first attempt.
+        assert str(jobs["envoyer_messages"].trigger) == "interval[0:01:00]"
     finally:
         built.shutdown(wait=False)
 
