@@ -49,7 +49,7 @@ class Boite:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuses:
-            return "550 5.1.1 <%s>: mailbox unknown" % address
+            return f"550 5.1.1 <{address}>: mailbox unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -87,9 +87,7 @@ def certificat_autosigne(dossier: Path) -> tuple[Path, Path]:
     chemin_certificat, chemin_cle = dossier / "relais.pem", dossier / "relais.key"
     chemin_certificat.write_bytes(certificat.public_bytes(serialization.Encoding.PEM))
     chemin_cle.write_bytes(
-        cle.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        cle.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return chemin_certificat, chemin_cle
 

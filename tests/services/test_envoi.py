@@ -68,9 +68,7 @@ def test_the_email_reaches_the_smtp_server_with_its_text_and_french_headers(stru
 
 
 @pytest.mark.parametrize("serveur", ["login", "starttls", "ssl"], indirect=True)
-def test_login_over_each_kind_of_connection_and_the_password_never_logged(
-    structure, make_apprenant, serveur, caplog
-):
+def test_login_over_each_kind_of_connection_and_the_password_never_logged(structure, make_apprenant, serveur, caplog):
     caplog.set_level(logging.DEBUG)
     envoye = message(make_apprenant(email="josiane@exemple.fr"))
 
