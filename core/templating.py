@@ -21,7 +21,18 @@ NAVIGATION = (
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.structure", "Structure", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
+    ("messages.liste", "Messages", {"admin", "mediateur"}),
 )
+
+
+def _messages_a_envoyer() -> int:
+    from core.messagerie.boite import nombre_a_envoyer
+
+    return nombre_a_envoyer(current_user.structure_id)
+
+
+# Menu entries followed by a count, "Messages (3)": endpoint -> how many (for the signed-in account's structure).
+COMPTEURS = {"messages.liste": _messages_a_envoyer}
 
 
 # Pages of a blueprint with two menu entries that belong to the second one: the follow-up call and the alert
@@ -38,7 +49,8 @@ def navigation() -> list[tuple[str, str, bool]]:
     """The signed-in role's menu as (url, label, is_current); at most one entry is current.
 
     The current entry is the page itself, else the one ``ENTREE_DE_LA_PAGE`` names, else the first entry of
-    the page's blueprint (a learner's page lights up "Apprenants", a workshop's page "Ateliers").
+    the page's blueprint (a learner's page lights up "Apprenants", a workshop's page "Ateliers"). An entry of
+    ``COMPTEURS`` shows its count when not zero ("Messages (3)": one query per page).
     """
     if not current_user.is_authenticated:
         return []
@@ -49,7 +61,13 @@ def navigation() -> list[tuple[str, str, bool]]:
     if current not in endpoints:
         blueprint = page.split(".")[0]
         current = next((e for e in endpoints if e.split(".")[0] == blueprint), None)
-    return [(url_for(endpoint), label, endpoint == current) for endpoint, label in entries]
+    return [(url_for(endpoint), _avec_compte(endpoint, label), endpoint == current) for endpoint, label in entries]
+
+
+def _avec_compte(endpoint: str, label: str) -> str:
+    compteur = COMPTEURS.get(endpoint)
+    nombre = compteur() if compteur is not None else 0
+    return f"{label} ({nombre})" if nombre else label
 
 
 def nom_vu(personne) -> str:
