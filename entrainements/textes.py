@@ -4,7 +4,9 @@ text out, no Flask, no database, no clock.
 Written for people who may read poorly (issue 10, item 5): short sentences, the day and hour in words
 ("mardi 3 mars à 14 h 00"), the place, what to bring, the number to call. An SMS carries no personal data beyond
 the first name, and aims at one segment (160 GSM-7 characters; é, è, à, ù are GSM-7, while ê, â, î, ô, û, ç force
-a 70-character segment, so the SMS wording avoids them). Each function returns one :class:`Texte` for the
+a 70-character segment): its wording avoids them ("entrainement", as the 1990 spelling allows), the values put in
+it are written in GSM-7 (:func:`sms`), and the longest wording that fits one segment is chosen (tested with a
+long first name, a long place and the structure's number). Each function returns one :class:`Texte` for the
 channel asked: the subject or letter title, and the plain-text body.
 """
 
@@ -15,10 +17,11 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 
+from core.messagerie.gsm7 import en_gsm7, segments
 from core.timeutil import heure_fr
 
 # What to bring to a practice session (curriculum reference: the learner's own phone, their codes).
-A_APPORTER = "votre téléphone, vos identifiants et mots de passe si vous les avez notés"
+A_APPORTER = "votre téléphone et vos mots de passe"
 
 
 @dataclass(frozen=True)
@@ -55,26 +58,49 @@ def quand(debut: datetime) -> str:
     return f"{jour_semaine} {numero} {mois} à {heure_fr(debut)}"
 
 
-def _appeler(seance: Seance) -> str:
-    return f"Pour annuler ou changer, appelez le {seance.telephone}." if seance.telephone else ""
+def _rang(rang: int) -> str:
+    return "1er" if rang == 1 else f"{rang}e"
+
+
+def sms(*variantes: str) -> str:
+    """The first of ``variantes`` (longest and plainest first) that fits in one SMS segment once written in the
+    GSM-7 alphabet (``core.messagerie.gsm7.en_gsm7``: "ç" -> "c", "août" -> "aout"); the last, the shortest,
+    when none fits (it then takes two segments)."""
+    ecrites = [en_gsm7(" ".join(variante.split())) for variante in variantes]
+    return next((texte for texte in ecrites if segments(texte).nombre == 1), ecrites[-1])
+
+
+def _absent(seance: Seance) -> tuple[str, str]:
+    """The SMS's last sentence, long and short: whom to call when one cannot come (nothing without a number)."""
+    if not seance.telephone:
+        return "", ""
+    return (
+        f"Si vous ne pouvez pas venir, appelez le {seance.telephone}.",
+        f"Absent ? Appelez le {seance.telephone}.",
+    )
 
 
 def convocation(seance: Seance, canal: str, rang: int, rappel_prevu: bool = True) -> Texte:
     """The convocation to a practice session, for ``canal`` ("sms", "email" or "courrier").
 
-    :param rang: the entraînement's rank (1 first), said in the letter and email.
+    :param rang: the entraînement's rank (1 first), said in the letter and email ("votre 2e entraînement").
     :param rappel_prevu: False when the session is less than 48 h away (no reminder will follow: the
-        convocation says it is soon).
+        convocation does not announce one).
     """
     when = quand(seance.debut)
     if canal == "sms":
-        corps = f"Bonjour {seance.prenom}, entrainement informatique {when}, {seance.lieu}. {_appeler(seance)}"
-        return Texte("Entraînement", corps.strip())
+        long, court = _absent(seance)
+        corps = sms(
+            f"Bonjour {seance.prenom}, entrainement sur ordinateur {when}, {seance.lieu}. {long}",
+            f"{seance.prenom}, entrainement sur ordinateur {when}, {seance.lieu}. {court}",
+            f"{seance.prenom}, entrainement {when}, {seance.lieu}. {court}",
+        )
+        return Texte("Entraînement", corps)
     lignes = [
         f"Bonjour {seance.prenom},",
         "",
-        f"Nous vous attendons pour un entraînement sur ordinateur (n° {rang}),",
-        "pour refaire ce que vous avez appris à l'atelier.",
+        f"C'est votre {_rang(rang)} entraînement sur ordinateur.",
+        "Vous refaites ce que vous avez appris à l'atelier.",
         "",
         f"Quand : {when}.",
         f"Où : {seance.lieu}.",
@@ -82,9 +108,9 @@ def convocation(seance: Seance, canal: str, rang: int, rappel_prevu: bool = True
         "",
     ]
     if rappel_prevu:
-        lignes.append("Nous vous enverrons un rappel deux jours avant.")
+        lignes.append("Nous vous enverrons un rappel 2 jours avant.")
     if seance.telephone:
-        lignes.append(f"Si vous ne pouvez pas venir, appelez le {seance.telephone}.")
+        lignes.append(f"Vous ne pouvez pas venir ? Appelez le {seance.telephone}.")
     lignes += ["", seance.structure]
     return Texte(f"Entraînement {when}", "\n".join(lignes))
 
@@ -93,17 +119,22 @@ def rappel(seance: Seance, canal: str) -> Texte:
     """The reminder sent 48 h before a practice session."""
     when = quand(seance.debut)
     if canal == "sms":
-        corps = f"Rappel {seance.prenom} : entrainement informatique {when}, {seance.lieu}. {_appeler(seance)}"
-        return Texte("Rappel", corps.strip())
+        long, court = _absent(seance)
+        corps = sms(
+            f"Rappel {seance.prenom} : entrainement sur ordinateur {when}, {seance.lieu}. {long}",
+            f"Rappel {seance.prenom} : entrainement {when}, {seance.lieu}. {court}",
+        )
+        return Texte("Rappel", corps)
     lignes = [
         f"Bonjour {seance.prenom},",
         "",
-        f"Rappel : votre entraînement sur ordinateur a lieu {when}.",
+        "Rappel : entraînement sur ordinateur.",
+        f"Quand : {when}.",
         f"Où : {seance.lieu}.",
         f"À apporter : {A_APPORTER}.",
     ]
     if seance.telephone:
-        lignes += ["", f"Si vous ne pouvez pas venir, appelez le {seance.telephone}."]
+        lignes += ["", f"Vous ne pouvez pas venir ? Appelez le {seance.telephone}."]
     lignes += ["", seance.structure]
     return Texte(f"Rappel : entraînement {when}", "\n".join(lignes))
 
@@ -111,19 +142,20 @@ def rappel(seance: Seance, canal: str) -> Texte:
 def annulation(seance: Seance, canal: str) -> Texte:
     """The notice that a booked practice session is cancelled by the structure; a new date will follow."""
     when = quand(seance.debut)
+    questions = f"Questions : {seance.telephone}." if seance.telephone else ""
     if canal == "sms":
-        corps = (
-            f"{seance.prenom}, l'entrainement du {when} est annule. "
-            f"Nous vous donnons une autre date. {_appeler(seance)}"
+        corps = sms(
+            f"{seance.prenom}, l'entrainement du {when} est annulé. Nous vous enverrons une autre date. {questions}",
+            f"{seance.prenom}, entrainement du {when} annulé. Une autre date suivra. {questions}",
         )
-        return Texte("Annulation", corps.strip())
+        return Texte("Annulation", corps)
     lignes = [
         f"Bonjour {seance.prenom},",
         "",
-        f"L'entraînement sur ordinateur du {when} est annulé.",
-        "Nous vous enverrons une nouvelle date.",
+        f"Votre entraînement du {when} est annulé.",
+        "Nous vous enverrons une autre date.",
     ]
     if seance.telephone:
-        lignes += ["", f"Pour toute question, appelez le {seance.telephone}."]
+        lignes += ["", f"Une question ? Appelez le {seance.telephone}."]
     lignes += ["", seance.structure]
     return Texte(f"Annulation : entraînement du {when}", "\n".join(lignes))

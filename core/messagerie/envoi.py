@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from core.messagerie.transports import EchecEnvoi, Envoi, Transport, transports
+from core.messagerie.canaux import transports
+from core.messagerie.transports import EchecEnvoi, Envoi, Transport
 from core.models import Apprenant, Message, Structure
 from extensions import db
 
@@ -71,7 +72,7 @@ def envoyer(now: datetime, transports_par_canal: Mapping[str, Transport] | None 
 
     :param now: the present moment, naive UTC.
     :param transports_par_canal: the transport of each channel; default: from the application's config
-        (:func:`core.messagerie.transports.transports`).
+        (:func:`core.messagerie.canaux.transports`).
     :return: what was done (:class:`Bilan`).
     """
     if transports_par_canal is None:

@@ -14,8 +14,8 @@ from core.constants import CANAUX_MESSAGE, TYPES_MESSAGE
 from core.errors import DomainError
 from core.forms import AppForm, choices
 from core.messagerie import boite
+from core.messagerie.canaux import canaux_manuels
 from core.messagerie.courrier_pdf import courriers_pdf
-from core.messagerie.transports import canaux_manuels
 from core.models import Message
 from core.timeutil import structure_today, utcnow
 from extensions import db

@@ -1,4 +1,5 @@
-"""What every channel's backend offers the ``envoyer`` sweep, and which backend each channel uses.
+"""What every channel's backend offers the ``envoyer`` sweep (which backend each channel uses:
+``core.messagerie.canaux``).
 
 A transport sends one :class:`Envoi` or raises :class:`EchecEnvoi`. A *manual* transport sends nothing: its
 messages stay in the outbox for the mediator, who sends them by hand (an SMS from the structure's phone, an email
@@ -9,7 +10,6 @@ emails are manual until SMTP is configured (``SMTP_HOST``); SMS are manual unles
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,25 +66,3 @@ class Manuel:
 
     def envoyer(self, envoi: Envoi) -> None:
         raise RuntimeError("un message à envoyer à la main ne passe pas par l'envoi automatique")
-
-
-def transports(config: Mapping) -> dict[str, Transport]:
-    """The transport of each channel (``CANAUX_MESSAGE`` code) for the application's ``config``.
-
-    :raise ValueError: when the SMTP or SMS settings are inconsistent (``SMTP_HOST`` without ``SMTP_FROM``, an
-        unknown ``SMTP_SECURITY`` or ``SMS_PROVIDER``): the scheduler refuses to start rather than lose messages.
-    """
-    from core.messagerie.email_smtp import ParametresSmtp, TransportSmtp
-    from core.messagerie.sms import fournisseur_sms
-
-    parametres = ParametresSmtp.depuis_config(config)
-    return {
-        "email": TransportSmtp(parametres) if parametres is not None else Manuel(),
-        "sms": fournisseur_sms(config),
-        "courrier": Manuel(),
-    }
-
-
-def canaux_manuels(config: Mapping) -> frozenset[str]:
-    """The channels whose messages the mediator sends by hand with this ``config``."""
-    return frozenset(canal for canal, transport in transports(config).items() if transport.manuel)

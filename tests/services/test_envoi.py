@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from core.messagerie import envoi as sweep
+from core.messagerie.canaux import transports
 from core.messagerie.depot import deposer
 from core.messagerie.envoi import RAISON_TROP_TARD, attente_apres, envoyer
-from core.messagerie.transports import transports
 from core.models import Message
 from extensions import db
 from tests.smtp_server import MOT_DE_PASSE, ServeurSmtp

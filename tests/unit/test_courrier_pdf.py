@@ -53,7 +53,7 @@ def test_the_letter_says_when_where_what_to_bring_and_whom_to_call():
         "mardi 3 mars à 14 h 00",
         "Où : Salle multimédia, 2 place de la République",
         "À apporter : votre téléphone",
-        "appelez le 05 56 12 34 56",
+        "Appelez le 05 56 12 34 56",
         *EXPEDITEUR,
     ]:
         assert expected in page

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from core.messagerie.canaux import transports
 from core.messagerie.depot import deposer
 from core.messagerie.envoi import envoyer
-from core.messagerie.transports import transports
 from core.models import Journal, Message
 from core.timeutil import utcnow
 from extensions import db
