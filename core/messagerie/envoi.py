@@ -97,7 +97,12 @@ def envoyer(now: datetime, transports_par_canal: Mapping[str, Transport] | None 
             if envoi is None:
                 continue  # another run took it, or it was sent or dropped meanwhile
             try:
-                transports_par_canal[envoi.canal].envoyer(envoi)
+                try:
+                    transports_par_canal[envoi.canal].envoyer(envoi)
+                except EchecEnvoi:
+                    raise
+                except Exception as erreur:  # a backend's bug: tried again later, its text (may quote data) left out
+                    raise EchecEnvoi(f"Échec de l'envoi ({type(erreur).__name__}).") from None
             except EchecEnvoi as echec:
                 if echec.definitif:
                     abandonnes += 1

@@ -215,3 +215,43 @@ def test_the_scheduler_job_runs_the_sweep_with_the_apps_settings(app, structure,
     scheduler.envoyer_messages(app)
 
     assert db.session.scalar(sa.select(Message.statut).where(Message.id == perime.id)) == "abandonne"
+
+
+def test_a_backends_unexpected_error_is_a_failure_without_its_text(structure, make_apprenant, caplog):
+    from core.messagerie.sms import FournisseurSms
+    from core.messagerie.transports import Manuel
+
+    class Fragile(FournisseurSms):
+        def envoyer_sms(self, numero, texte):
+            raise RuntimeError(f"refus pour {numero}")
+
+    sms = message(make_apprenant(telephone="+33612345678"), canal="sms")
+
+    bilan = envoyer(NOW, {"email": Manuel(), "sms": Fragile(), "courrier": Manuel()})
+
+    assert bilan.echecs == 1
+    db.session.refresh(sms)
+    assert (sms.statut, sms.derniere_erreur) == ("a_envoyer", "Échec de l'envoi (RuntimeError).")
+    assert "+33612345678" not in caplog.text
+
+
+def test_an_sms_provider_behind_the_interface_gets_the_number_and_the_text(structure, make_apprenant, monkeypatch):
+    from core.messagerie import sms as module_sms
+    from core.messagerie.sms import FournisseurSms
+
+    envoyes = []
+
+    class Fournisseur(FournisseurSms):
+        def envoyer_sms(self, numero, texte):
+            envoyes.append((numero, texte))
+
+    monkeypatch.setitem(module_sms.FOURNISSEURS, "essai", lambda _config: Fournisseur())
+    sms = message(make_apprenant(telephone="+33612345678"), canal="sms", corps="Bonjour Josiane, rappel.")
+
+    assert envoyer(NOW, transports({"SMS_PROVIDER": "essai"})).envoyes == 1
+
+    assert envoyes == [("+33612345678", "Bonjour Josiane, rappel.")]
+    db.session.refresh(sms)
+    assert sms.statut == "envoye" and sms.envoye_par_id is None
+    with pytest.raises(ValueError, match="SMS_PROVIDER inconnu"):
+        transports({"SMS_PROVIDER": "pigeon"})
