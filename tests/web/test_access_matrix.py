@@ -33,6 +33,7 @@ PARAMETERS = {
     "inscription_id": "inscription",
     "rattrapage_id": "rattrapage",
     "fermeture_id": "fermeture",
+    "message_id": "message",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -59,6 +60,29 @@ class World:
         self.inscription = tuple(_inscription(atelier_id) for atelier_id in self.atelier)
         self.rattrapage = tuple(_rattrapage(inscription_id) for inscription_id in self.inscription)
         self.fermeture = (_fermeture(self.comptes["admin"].structure_id), _fermeture(other.id))
+        self.message = tuple(_message(apprenant_id) for apprenant_id in self.apprenant)
+
+
+def _message(apprenant_id: int) -> int:
+    """An SMS convocation in the outbox of the learner's structure."""
+    from datetime import datetime
+
+    from core.messagerie.depot import deposer
+    from core.models import Apprenant
+
+    now = datetime(2026, 6, 1, 8)
+    message = deposer(
+        db.session.get(Apprenant, apprenant_id),
+        cle=f"convocation:essai-{apprenant_id}",
+        type="convocation",
+        canal="sms",
+        objet="Entraînement",
+        corps="Bonjour",
+        valable_jusqu_a=None,
+        now=now,
+    )
+    db.session.commit()
+    return message.id
 
 
 def _draft_placement(apprenant_id: int) -> int:
