@@ -70,13 +70,14 @@ def sms(*variantes: str) -> str:
     return next((texte for texte in ecrites if segments(texte).nombre == 1), ecrites[-1])
 
 
-def _absent(seance: Seance) -> tuple[str, str]:
-    """The SMS's last sentence, long and short: whom to call when one cannot come (nothing without a number)."""
+def _absent(seance: Seance) -> tuple[str, str, str]:
+    """The SMS's last sentence, long to shortest: whom to call when one cannot come (nothing without a number)."""
     if not seance.telephone:
-        return "", ""
+        return "", "", ""
     return (
         f"Si vous ne pouvez pas venir, appelez le {seance.telephone}.",
-        f"Absent ? Appelez le {seance.telephone}.",
+        f"Pas libre ? Appelez le {seance.telephone}.",  # "libre": the same word for a woman and a man
+        f"Tél. {seance.telephone}",
     )
 
 
@@ -89,11 +90,12 @@ def convocation(seance: Seance, canal: str, rang: int, rappel_prevu: bool = True
     """
     when = quand(seance.debut)
     if canal == "sms":
-        long, court = _absent(seance)
+        long, court, numero = _absent(seance)
         corps = sms(
             f"Bonjour {seance.prenom}, entrainement sur ordinateur {when}, {seance.lieu}. {long}",
             f"{seance.prenom}, entrainement sur ordinateur {when}, {seance.lieu}. {court}",
             f"{seance.prenom}, entrainement {when}, {seance.lieu}. {court}",
+            f"{seance.prenom}, entrainement {when}, {seance.lieu}. {numero}",
         )
         return Texte("Entraînement", corps)
     lignes = [
@@ -119,10 +121,11 @@ def rappel(seance: Seance, canal: str) -> Texte:
     """The reminder sent 48 h before a practice session."""
     when = quand(seance.debut)
     if canal == "sms":
-        long, court = _absent(seance)
+        long, court, numero = _absent(seance)
         corps = sms(
             f"Rappel {seance.prenom} : entrainement sur ordinateur {when}, {seance.lieu}. {long}",
             f"Rappel {seance.prenom} : entrainement {when}, {seance.lieu}. {court}",
+            f"Rappel {seance.prenom} : entrainement {when}, {seance.lieu}. {numero}",
         )
         return Texte("Rappel", corps)
     lignes = [

@@ -97,3 +97,16 @@ def test_letter_sentences_are_short(canal):
     for texte in (convocation(COURTE, canal, rang=1), rappel(COURTE, canal), annulation(COURTE, canal)):
         for phrase in re.split(r"[.?\n]", texte.corps):
             assert len(phrase.split()) <= 12, phrase
+
+
+@pytest.mark.parametrize("texte", SMS[:3])
+def test_a_longer_place_falls_back_to_the_bare_number(texte):
+    seance = Seance(
+        prenom=LONGUE.prenom,
+        debut=LONGUE.debut,
+        lieu="Espace numérique de la médiathèque, 12 avenue du Général-de-Gaulle",  # 66 characters
+        structure=LONGUE.structure,
+        telephone=LONGUE.telephone,
+    )
+    corps = texte(seance).corps
+    assert segments(corps).nombre == 1 and corps.endswith("Tél. 05 56 12 34 56"), corps
