@@ -89,21 +89,29 @@ def nombre_a_envoyer(structure_id: int) -> int:
 
 
 def peut_renvoyer(message: Message, now: datetime) -> bool:
-    """Whether ``message`` failed or was dropped and the moment it speaks of has not passed."""
-    echoue = message.statut == "abandonne" or (message.statut == "a_envoyer" and message.derniere_erreur)
-    return bool(echoue) and (message.valable_jusqu_a is None or message.valable_jusqu_a > now)
+    """Whether ``message`` can be resent: the moment it speaks of has not passed, and it failed (an attempt
+    failed and waits for the next one) or was dropped after an attempt (the server refused it for good). A
+    message the domain dropped before any attempt (its session cancelled, its plan paused or declined) is not
+    resent from here: what it announced no longer holds."""
+    echoue = (message.statut == "a_envoyer" and message.derniere_erreur is not None) or (
+        message.statut == "abandonne" and message.tentatives > 0
+    )
+    return echoue and (message.valable_jusqu_a is None or message.valable_jusqu_a > now)
 
 
 def renvoyer(message: Message, compte, now: datetime) -> None:
     """Put a failed or dropped ``message`` back to be sent at once (by the sweep, or by hand for a manual
     channel); its error is cleared, its attempts kept.
 
-    :raise DomainError: the message was not failed or dropped, or its moment has passed (``TROP_TARD``).
+    :raise DomainError: the message is sent, or was not failed (:func:`peut_renvoyer`), or its moment has passed
+        (``TROP_TARD``).
     """
     if message.statut == "envoye":
         raise DomainError("Ce message est déjà envoyé.")
+    if message.valable_jusqu_a is not None and message.valable_jusqu_a <= now:
+        raise DomainError(TROP_TARD)
     if not peut_renvoyer(message, now):
-        raise DomainError(TROP_TARD if message.derniere_erreur else "Ce message n'a pas échoué : il attend son envoi.")
+        raise DomainError("Ce message n'a pas échoué : il n'y a rien à renvoyer.")
     message.statut = "a_envoyer"
     message.derniere_erreur = None
     message.prochain_essai_at = now

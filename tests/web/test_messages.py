@@ -130,10 +130,14 @@ def test_a_failed_or_dropped_message_is_resent_only_while_its_moment_has_not_pas
     abandonne = deposer_message(apprenant, 1, canal="email")
     abandonne.statut, abandonne.derniere_erreur, abandonne.tentatives = "abandonne", "Adresse refusée (code 550).", 1
     trop_tard = deposer_message(apprenant, 2, canal="email", valable_jusqu_a=utcnow() + timedelta(seconds=1))
-    trop_tard.statut, trop_tard.derniere_erreur = "abandonne", "Pas envoyé à temps : le moment annoncé est passé."
+    trop_tard.statut, trop_tard.derniere_erreur, trop_tard.tentatives = "abandonne", "Serveur injoignable.", 3
+    annule = deposer_message(apprenant, 3, canal="email")
+    annule.statut = "abandonne"  # dropped by the domain before any attempt (its session cancelled)
     db.session.commit()
     page = lire(browser, "/messages/?etat=echec")
-    assert page.count(">Renvoyer<") == 2
+    assert page.count(">Renvoyer<") == 2 and f'action="/messages/{annule.id}/renvoyer' not in page
+    post(browser, f"/messages/{annule.id}/renvoyer?etat=echec", page="/messages/?etat=echec")
+    assert "il n'y a rien à renvoyer" in lire(browser, "/messages/?etat=echec")
 
     post(browser, f"/messages/{abandonne.id}/renvoyer?etat=echec", page="/messages/?etat=echec")
     db.session.refresh(abandonne)
