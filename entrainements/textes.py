@@ -110,7 +110,7 @@ def convocation(seance: Seance, canal: str, rang: int, rappel_prevu: bool = True
         "",
     ]
     if rappel_prevu:
-        lignes.append("Nous vous enverrons un rappel 2 jours avant.")
+        lignes.append("Nous vous enverrons un rappel deux jours avant.")
     if seance.telephone:
         lignes.append(f"Vous ne pouvez pas venir ? Appelez le {seance.telephone}.")
     lignes += ["", seance.structure]

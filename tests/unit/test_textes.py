@@ -81,7 +81,7 @@ def test_the_letter_and_email_say_when_where_what_to_bring_and_whom_to_call(cana
         "Quand : mercredi 30 septembre à 14 h 00.",
         f"Où : {LONGUE.lieu}.",
         f"À apporter : {A_APPORTER}.",
-        "Nous vous enverrons un rappel 2 jours avant.",
+        "Nous vous enverrons un rappel deux jours avant.",
         "Vous ne pouvez pas venir ? Appelez le 05 56 12 34 56.",
         LONGUE.structure,
     ):
