@@ -17,6 +17,7 @@ from functools import cache
 import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.lockout import locked_until
@@ -50,7 +51,8 @@ def _digest(token: str) -> str:
 def compte_of_token(token: str | None, now: datetime) -> Compte | None:
     """The active account whose open session has ``token`` at ``now``, or None (unknown, ended or expired).
 
-    One query; the account comes back with ``connexion_token`` set, so ``get_id()`` gives the token again.
+    One query, the account's structure joined (every page shows it); the account comes back with
+    ``connexion_token`` set, so ``get_id()`` gives the token again.
     """
     if not token or len(token) > 100:
         return None
@@ -65,6 +67,7 @@ def _compte_of_token_statement() -> sa.Select:
     """Built once per process: every signed-in request runs it (building it each time cost more than running it)."""
     return (
         sa.select(Compte)
+        .options(joinedload(Compte.structure, innerjoin=True))
         .join(Connexion, Connexion.compte_id == Compte.id)
         .where(
             Connexion.token_hash == sa.bindparam("token_hash"),

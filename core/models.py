@@ -85,7 +85,9 @@ class Compte(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    structure: Mapped[Structure] = relationship(lazy="joined", innerjoin=True)
+    # Loaded with the signed-in account (core.auth joins it); other accounts (co-runners, authors) read it from
+    # the session when they need it, instead of joining the structure's row to every account listed.
+    structure: Mapped[Structure] = relationship()
 
     # The token of the Connexion this account was signed in or loaded through (core.auth sets it; not a column).
     connexion_token = None
