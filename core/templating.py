@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request, url_for
 from flask_login import current_user
 
 from core import constants, disponibilites, francais
+from core.bounds import MAX_ID
+from core.cache import cached
 from core.text import display_phone, name_seen_by, tel_uri
 from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr, structure_zone
 
@@ -54,20 +58,61 @@ def navigation() -> list[tuple[str, str, bool]]:
     """
     if not current_user.is_authenticated:
         return []
-    entries = [(endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles]
+    role = current_user.role
+    # The role's entries with their URLs, built once per application (every page draws the menu).
+    entries = cached(
+        "navigation",
+        (request.script_root, role),
+        lambda: tuple((endpoint, url_for(endpoint), label) for endpoint, label, roles in NAVIGATION if role in roles),
+    )
     page = request.endpoint or ""
-    endpoints = [endpoint for endpoint, _ in entries]
+    endpoints = [endpoint for endpoint, _, _ in entries]
     current = page if page in endpoints else ENTREE_DE_LA_PAGE.get(page)
     if current not in endpoints:
         blueprint = page.split(".")[0]
         current = next((e for e in endpoints if e.split(".")[0] == blueprint), None)
-    return [(url_for(endpoint), _avec_compte(endpoint, label), endpoint == current) for endpoint, label in entries]
+    return [(url, _avec_compte(endpoint, label), endpoint == current) for endpoint, url, label in entries]
 
 
 def _avec_compte(endpoint: str, label: str) -> str:
     compteur = COMPTEURS.get(endpoint)
     nombre = compteur() if compteur is not None else 0
     return f"{label} ({nombre})" if nombre else label
+
+
+def url_fixe(endpoint: str, **values: str) -> str:
+    """``url_for(endpoint, **values)`` for a link that is the same on every page (the style sheet, the home
+    page): built once per application and script root, then reused. Building a URL costs ~5 µs and every page
+    has a dozen of these; a URL that depends on the row or the page keeps ``url_for``.
+    """
+    return cached(
+        "url-fixe", (request.script_root, endpoint, tuple(sorted(values.items()))), lambda: url_for(endpoint, **values)
+    )
+
+
+# An id no row has in tests or demo data and that the ``int`` converter accepts: the placeholder of url_par_id.
+_ID_MODELE = MAX_ID
+
+
+def url_par_id(endpoint: str, cle: str, **values) -> Callable[[int], str]:
+    """A function of an id giving ``url_for(endpoint, **{cle: id}, **values)``, for a link on every row of a
+    table: the URL is built once around a placeholder id, and each row's id is put in its place (a few string
+    operations instead of a URL build per row).
+
+    An id that is not an int from 1 to ``MAX_ID``, or an endpoint whose URL would not show the id exactly once,
+    goes through ``url_for`` as before (same URL, same errors).
+    """
+    modele = url_for(endpoint, **{cle: _ID_MODELE}, **values)
+    avant, _, apres = modele.partition(str(_ID_MODELE))
+    if modele.count(str(_ID_MODELE)) != 1:
+        return lambda ident: url_for(endpoint, **{cle: ident}, **values)
+
+    def url(ident: int) -> str:
+        if type(ident) is not int or not 1 <= ident <= MAX_ID:
+            return url_for(endpoint, **{cle: ident}, **values)
+        return f"{avant}{ident}{apres}"
+
+    return url
 
 
 def nom_vu(personne) -> str:
@@ -98,6 +143,8 @@ def register(app) -> None:
     )
     app.jinja_env.globals.update(
         navigation=navigation,
+        url_fixe=url_fixe,
+        url_par_id=url_par_id,
         CANAUX=constants.CANAUX,
         TRANCHES_AGE=constants.TRANCHES_AGE,
         ROLES=constants.ROLES,

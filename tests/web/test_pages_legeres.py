@@ -1,0 +1,119 @@
+"""What every page pays (issue 8, item 19): links built once per page or per application, not once per row or
+per request, with the very same URLs as ``url_for``."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from flask import url_for
+from werkzeug.routing import BuildError, MapAdapter
+
+from ateliers import services
+from core.bounds import MAX_ID
+from core.templating import url_fixe, url_par_id
+from extensions import db
+from tests.ateliers_fixtures import START, TODAY, make_atelier
+
+
+@pytest.fixture
+def count_url_builds(monkeypatch):
+    """Context manager counting the URLs werkzeug builds inside it: ``with count_url_builds() as builds:``."""
+    builds: list[str] = []
+    build = MapAdapter.build
+
+    def counting(self, endpoint, *args, **kwargs):
+        builds.append(endpoint)
+        return build(self, endpoint, *args, **kwargs)
+
+    monkeypatch.setattr(MapAdapter, "build", counting)
+
+    @contextmanager
+    def counter():
+        builds.clear()
+        yield builds
+
+    return counter
+
+
+def test_the_menu_and_the_fixed_links_are_built_once_per_application(signed_in, count_url_builds):
+    signed_in.get("/")
+    with count_url_builds() as builds:
+        page = signed_in.get("/").get_data(as_text=True)
+    # The menu (seven entries for a mediator), the style sheet, the logo's and the logout's links are reused;
+    # only the home page's own links are built.
+    assert not {"static", "main.index", "auth.logout", "attente.liste", "groupes.index"} & set(builds)
+    assert '<a href="/apprenants/">Apprenants</a>' in page
+    assert '<a href="/"' in page and 'href="/static/css/app.css"' in page and 'action="/deconnexion"' in page
+
+
+def test_the_current_menu_entry_still_follows_the_page(signed_in):
+    page = signed_in.get("/liste-attente/").get_data(as_text=True)
+    assert '<a href="/liste-attente/" aria-current="page">' in page
+    assert '<a href="/apprenants/" aria-current="page">' not in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/liste-attente/", "/apprenants/"],
+)
+def test_a_list_builds_as_many_urls_for_one_row_as_for_many(signed_in, make_candidate, count_url_builds, url):
+    counts, made = [], 0
+    for rows in (1, 4):
+        while made < rows:
+            make_candidate()
+            made += 1
+        signed_in.get(url)
+        with count_url_builds() as builds:
+            page = signed_in.get(url).get_data(as_text=True)
+        assert page.count('href="/apprenants/') >= rows
+        counts.append(len(builds))
+    assert counts[0] == counts[1]
+
+
+def test_the_workshop_page_builds_as_many_urls_for_one_member_as_for_four(
+    signed_in, mediatrice, structure, make_apprenant, count_url_builds
+):
+    counts = []
+    for size in (1, 4):
+        # Room left in both, so both pages offer a person from the waiting list.
+        atelier = make_atelier(structure, [make_apprenant() for _ in range(size)], capacite=8)
+        services.planifier_atelier(mediatrice, atelier, START, "", [mediatrice.id], TODAY)
+        db.session.commit()
+        signed_in.get(f"/ateliers/{atelier.id}")
+        with count_url_builds() as builds:
+            page = signed_in.get(f"/ateliers/{atelier.id}").get_data(as_text=True)
+        # Each séance's attendance, skills and sheet links and its co-runners form; each member's two links.
+        assert page.count(f'href="/ateliers/{atelier.id}/seances/') >= 3 * 6
+        assert page.count(f'action="/ateliers/{atelier.id}/seances/') >= 6
+        assert page.count('href="/ateliers/inscriptions/') == 2 * size
+        counts.append(len(builds))
+    assert counts[0] == counts[1]
+
+
+def test_url_par_id_gives_the_urls_of_url_for(app):
+    with app.test_request_context("/"):
+        for ident in (1, 42, 2026, MAX_ID):
+            assert url_par_id("apprenants.detail", "apprenant_id")(ident) == url_for(
+                "apprenants.detail", apprenant_id=ident
+            )
+            assert url_par_id("apprenants.modifier", "apprenant_id", _anchor="disponibilites-0")(ident) == url_for(
+                "apprenants.modifier", apprenant_id=ident, _anchor="disponibilites-0"
+            )
+            assert url_par_id("ateliers.presences", "numero", atelier_id=7)(ident) == url_for(
+                "ateliers.presences", atelier_id=7, numero=ident
+            )
+        # An id the placeholder cannot stand for goes through url_for itself, with its answer or its error.
+        assert url_par_id("apprenants.detail", "apprenant_id")(0) == url_for("apprenants.detail", apprenant_id=0)
+        assert url_par_id("apprenants.detail", "apprenant_id")(True) == url_for("apprenants.detail", apprenant_id=True)
+        with pytest.raises(BuildError):
+            url_par_id("apprenants.detail", "inconnu")
+
+
+def test_url_par_id_under_a_script_root(app):
+    with app.test_request_context("/", base_url="http://localhost/ateliers-numeriques"):
+        assert url_par_id("apprenants.detail", "apprenant_id")(5) == "/ateliers-numeriques/apprenants/5"
+        assert url_fixe("static", filename="css/app.css") == "/ateliers-numeriques/static/css/app.css"
+    with app.test_request_context("/"):
+        assert url_fixe("static", filename="css/app.css") == "/static/css/app.css"
+        assert url_fixe("main.index") == url_for("main.index")
