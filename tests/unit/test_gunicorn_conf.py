@@ -46,3 +46,18 @@ def test_the_access_log_keeps_no_query_string_nor_referrer(monkeypatch, tmp_path
     line = (tmp_path / "access.log").read_text()
     assert '"GET /apprenants/ HTTP/1.1" 200 2048' in line
     assert "Dupont" not in line and "q=" not in line
+
+
+def test_a_worker_freezes_the_loaded_application_and_collects_less_often(monkeypatch):
+    import gc
+
+    cfg = _procfile_config(monkeypatch)
+    before = gc.get_threshold()
+    assert before[0] < 10_000
+    try:
+        cfg.post_worker_init(object())
+        assert gc.get_threshold()[0] >= 10_000
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
