@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from core.disponibilites import CODES
 from core.models import Apprenant
+from core.queries import Page
 from evaluations.constants import NIVEAUX
 from evaluations.models import Positionnement
 from extensions import db
@@ -160,36 +161,6 @@ def _waiting_list_select(parametres: frozenset[str], *colonnes) -> sa.Select:
     if "aucune" in parametres:
         statement = statement.where(Apprenant.disponibilites == sa.bindparam("aucune"))
     return statement
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of rows, with what the ``pager`` macro needs."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 25) -> Page:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -33,11 +35,74 @@ def apprenants_statement(structure_id: int, query: str | None = None) -> sa.Sele
     return statement.order_by(Apprenant.nom_recherche, Apprenant.id)
 
 
-def paginate_apprenants(structure_id: int, query: str | None, page: int, per_page: int):
-    """One page of learners (Flask-SQLAlchemy Pagination); a page past the end is empty, not an error."""
-    return db.paginate(
-        apprenants_statement(structure_id, query), page=page, per_page=per_page, error_out=False, max_per_page=100
-    )
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, with what the ``pager`` macro needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+# The longest page a list shows, whatever the configuration asks.
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LigneApprenant:
+    """A learner as a line of the register shows them: plain values read for the page, not an ORM object."""
+
+    id: int
+    prenom: str
+    nom: str
+    telephone: str | None
+    commune: str | None
+    canal_prefere: str
+    disponibilites: int
+
+
+def paginate_apprenants(structure_id: int, query: str | None, page: int, per_page: int) -> Page:
+    """One page of learners as :class:`LigneApprenant`; a page past the end is empty, not an error.
+
+    One query whatever the register's length: each row carries the number of learners found (a window
+    count), and only the columns the list shows are read (25 learners hydrated as ORM objects, and a second
+    query to count them, cost more than the search itself). A page past the end has no row to carry the
+    count, so it takes a second query to count.
+    """
+    per_page = min(per_page, MAX_PER_PAGE)
+    statement = apprenants_statement(structure_id, query)
+    colonnes = [getattr(Apprenant, champ.name) for champ in fields(LigneApprenant)]
+    rows = db.session.execute(
+        statement.with_only_columns(*colonnes, sa.func.count().over()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    if rows:
+        total = rows[0][-1]
+    elif page == 1:
+        total = 0
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+    return Page(items=[LigneApprenant(*row[:-1]) for row in rows], page=page, per_page=per_page, total=total)
 
 
 def possible_duplicates(structure_id: int, data: dict, exclude_id: int | None = None) -> list[Apprenant]:

@@ -14,6 +14,7 @@ from core.bounds import MAX_ID
 from core.templating import url_fixe, url_par_id
 from extensions import db
 from tests.ateliers_fixtures import START, TODAY, make_atelier
+from tests.conftest import csrf_token_from
 
 
 @pytest.fixture
@@ -117,3 +118,29 @@ def test_url_par_id_under_a_script_root(app):
     with app.test_request_context("/"):
         assert url_fixe("static", filename="css/app.css") == "/static/css/app.css"
         assert url_fixe("main.index") == url_for("main.index")
+
+
+def test_the_register_reads_a_page_of_learners_in_one_query(signed_in, make_apprenant, app, count_queries):
+    app.config["APPRENANTS_PER_PAGE"] = 5
+    for number in range(7):
+        make_apprenant(prenom="Paul", nom=f"Durand{number:02d}", telephone=f"+3361234560{number}")
+    token = csrf_token_from(signed_in.get("/apprenants/").get_data(as_text=True))
+    for form in (None, {"q": "durand"}, {"q": "06 12 34"}):
+        with count_queries() as statements:
+            if form is None:
+                page = signed_in.get("/apprenants/").get_data(as_text=True)
+            else:
+                page = signed_in.client.post("/apprenants/", data={**form, "csrf_token": token}).get_data(as_text=True)
+        assert "7 apprenants" in page and "Page 1 sur 2" in page and "DURAND00" in page
+        # The learners of the page and how many were found: one statement, no second one to count them.
+        assert sum("FROM apprenant" in s for s in statements) == 1, statements
+
+
+def test_a_register_page_past_the_end_still_says_how_many_learners_there_are(signed_in, make_apprenant, app):
+    app.config["APPRENANTS_PER_PAGE"] = 5
+    for number in range(7):
+        make_apprenant(prenom="Paul", nom=f"Durand{number:02d}")
+    past = signed_in.get("/apprenants/?page=3").get_data(as_text=True)
+    assert "7 apprenants" in past and "DURAND" not in past
+    last = signed_in.get("/apprenants/?page=2").get_data(as_text=True)
+    assert "Page 2 sur 2" in last and "DURAND05" in last and "DURAND06" in last
