@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from core.models import Apprenant
 from evaluations.models import Positionnement
@@ -13,12 +13,16 @@ from extensions import db
 
 
 def positionnements_of(apprenant_id: int) -> list[Positionnement]:
-    """The learner's placements, newest first (drafts included), with who ran them."""
+    """The learner's placements, newest first (drafts included), with who ran them; one query.
+
+    For the learner page's history: the answers (a JSON document per placement) are not read; reading
+    ``reponses`` on one of them loads it then.
+    """
     return list(
         db.session.scalars(
             sa.select(Positionnement)
             .where(Positionnement.apprenant_id == apprenant_id)
-            .options(selectinload(Positionnement.compte))
+            .options(joinedload(Positionnement.compte), defer(Positionnement.reponses))
             .order_by(Positionnement.created_at.desc(), Positionnement.id.desc())
         )
     )

@@ -144,3 +144,34 @@ def test_a_register_page_past_the_end_still_says_how_many_learners_there_are(sig
     assert "7 apprenants" in past and "DURAND" not in past
     last = signed_in.get("/apprenants/?page=2").get_data(as_text=True)
     assert "Page 2 sur 2" in last and "DURAND05" in last and "DURAND06" in last
+
+
+def test_the_learner_page_reads_the_placements_and_who_ran_them_in_one_query(
+    signed_in, mediatrice, make_apprenant, count_queries
+):
+    from evaluations.curriculum import current_questionnaire
+    from evaluations.models import Positionnement
+
+    apprenant = make_apprenant()
+    for score in (30, 55):
+        db.session.add(
+            Positionnement(
+                apprenant_id=apprenant.id,
+                questionnaire_id=current_questionnaire().id,
+                compte_id=mediatrice.id,
+                mode="telephone",
+                reponses={"B1": 2},
+                score=score,
+                niveau=1,
+                is_brouillon=False,
+            )
+        )
+    db.session.commit()
+    signed_in.get(f"/apprenants/{apprenant.id}")
+    with count_queries() as statements:
+        page = signed_in.get(f"/apprenants/{apprenant.id}").get_data(as_text=True)
+    assert page.count("Awa Diallo") == 2 and "30 / 100" in page and "55 / 100" in page
+    placements = [s for s in statements if "FROM positionnement" in s]
+    # Who ran each placement comes with it; the answers, which the page does not show, are not read.
+    assert len(placements) == 1 and "compte" in placements[0] and "reponses" not in placements[0]
+    assert not any(s.startswith("SELECT compte") and "connexion" not in s for s in statements)
