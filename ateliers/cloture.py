@@ -9,6 +9,7 @@ reason. Re-locking after the correction needs no reason. Services flush; the rou
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from blinker import Namespace
@@ -42,13 +43,7 @@ def empechements_cloture(atelier: Atelier, today: date) -> list[str]:
     derniere = atelier.seances[-1]
     if derniere.jour > today:
         return [f"La dernière séance (séance {derniere.numero}) n'a pas encore eu lieu."]
-    notees = set(
-        db.session.execute(
-            sa.select(Presence.seance_id, Presence.inscription_id).where(
-                Presence.seance_id.in_([s.id for s in atelier.seances])
-            )
-        ).all()
-    )
+    notees = set(db.session.execute(_presences_notees_statement(), {"seances": [s.id for s in atelier.seances]}).all())
     manquantes = [
         seance.numero
         for seance in atelier.seances
@@ -58,6 +53,14 @@ def empechements_cloture(atelier: Atelier, today: date) -> list[str]:
         liste = ", ".join(str(n) for n in manquantes)
         return [f"Les présences ne sont pas notées pour tout le monde aux séances : {liste}. Notez-les d'abord."]
     return []
+
+
+@cache
+def _presences_notees_statement() -> sa.Select:
+    """Built once per process: the workshop page asks on every request once the last séance is over."""
+    return sa.select(Presence.seance_id, Presence.inscription_id).where(
+        Presence.seance_id.in_(sa.bindparam("seances", expanding=True))
+    )
 
 
 def sans_evaluation_finale(atelier: Atelier) -> list[Inscription]:

@@ -406,6 +406,13 @@ class Progression:
         return sum(len(c.lignes) for c in self.colonnes)
 
 
+@cache
+def _de_l_inscription_statement(model) -> sa.Select:
+    """``model``'s rows of the inscription ``:inscription_id``; built once per model and process (building a
+    statement and its cache key on every request cost more than running it)."""
+    return sa.select(model).where(model.inscription_id == sa.bindparam("inscription_id"))
+
+
 def progression(inscription: Inscription) -> Progression:
     """The progress grid of ``inscription`` in a fixed number of queries (modules, attendance, skills, catch-ups).
 
@@ -414,13 +421,9 @@ def progression(inscription: Inscription) -> Progression:
     atelier = inscription.atelier
     modules = curriculum(atelier.curriculum_version)
     seances = {s.module_id: s for s in atelier.seances}
-    presences = {
-        p.seance_id: p for p in db.session.scalars(sa.select(Presence).where(Presence.inscription_id == inscription.id))
-    }
-    rattrapages = {
-        r.module_id: r
-        for r in db.session.scalars(sa.select(Rattrapage).where(Rattrapage.inscription_id == inscription.id))
-    }
+    params = {"inscription_id": inscription.id}
+    presences = {p.seance_id: p for p in db.session.scalars(_de_l_inscription_statement(Presence), params)}
+    rattrapages = {r.module_id: r for r in db.session.scalars(_de_l_inscription_statement(Rattrapage), params)}
     evaluations = resultats([inscription.id])[inscription.id]
     positions = {s.id: inscription.position_at(s) for s in seances.values()}
     colonnes = [

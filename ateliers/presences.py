@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -105,12 +106,18 @@ def _ligne(seance: Seance, saisie: Saisie, ident: int, erreurs: dict[str, str]):
     return saisie.statut, arrivee, depart, minutes
 
 
+@cache
+def _presences_seance_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return sa.select(Presence).where(Presence.seance_id == sa.bindparam("seance_id"))
+
+
 def instantane_presences(atelier: Atelier, seance: Seance) -> dict[str, str]:
     """What the attendance page of ``seance`` shows, read from the database: for each learner listed, the form
     fields ``statut-<inscription id>``, ``arrivee-<id>`` and ``depart-<id>`` ("" when nothing is stored;
     times "HH:MM" on the structure's clock). The snapshot of ``core.versions`` for this page."""
     stockees = {
-        p.inscription_id: p for p in db.session.scalars(sa.select(Presence).where(Presence.seance_id == seance.id))
+        p.inscription_id: p for p in db.session.scalars(_presences_seance_statement(), {"seance_id": seance.id})
     }
     zone = structure_zone(atelier.structure)
 

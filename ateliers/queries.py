@@ -29,13 +29,16 @@ GROUPABLE_STATUTS = ("projet", "planifie")
 
 def inscriptions_of(apprenant_id: int) -> list[Inscription]:
     """The learner's workshops, newest first, with the workshop loaded."""
-    return list(
-        db.session.scalars(
-            sa.select(Inscription)
-            .where(Inscription.apprenant_id == apprenant_id)
-            .options(joinedload(Inscription.atelier))
-            .order_by(Inscription.joined_at.desc(), Inscription.id.desc())
-        )
+    return list(db.session.scalars(_inscriptions_of_statement(), {"apprenant_id": apprenant_id}))
+
+
+@cache
+def _inscriptions_of_statement() -> sa.Select:
+    return (
+        sa.select(Inscription)
+        .where(Inscription.apprenant_id == sa.bindparam("apprenant_id"))
+        .options(joinedload(Inscription.atelier))
+        .order_by(Inscription.joined_at.desc(), Inscription.id.desc())
     )
 
 
@@ -266,21 +269,31 @@ def seances_animees(structure: Structure, compte_id: int, debut: date, fin: date
     For the home page of mediators and volunteers: workshop and module loaded, one query.
     """
     zone = structure_zone(structure)
-    return list(
-        db.session.scalars(
-            sa.select(Seance)
-            .join(seance_animateur, seance_animateur.c.seance_id == Seance.id)
-            .join(Atelier, Atelier.id == Seance.atelier_id)
-            .where(
-                seance_animateur.c.compte_id == compte_id,
-                Atelier.structure_id == structure.id,
-                Atelier.statut.in_(("planifie", "en_cours", "termine")),
-                Seance.starts_at >= local_to_utc(debut, time(0, 0), zone),
-                Seance.starts_at < local_to_utc(fin + timedelta(days=1), time(0, 0), zone),
-            )
-            .options(joinedload(Seance.atelier), joinedload(Seance.module))
-            .order_by(Seance.starts_at)
+    params = {
+        "compte_id": compte_id,
+        "structure_id": structure.id,
+        "debut": local_to_utc(debut, time(0, 0), zone),
+        "fin": local_to_utc(fin + timedelta(days=1), time(0, 0), zone),
+    }
+    return list(db.session.scalars(_seances_animees_statement(), params))
+
+
+@cache
+def _seances_animees_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return (
+        sa.select(Seance)
+        .join(seance_animateur, seance_animateur.c.seance_id == Seance.id)
+        .join(Atelier, Atelier.id == Seance.atelier_id)
+        .where(
+            seance_animateur.c.compte_id == sa.bindparam("compte_id"),
+            Atelier.structure_id == sa.bindparam("structure_id"),
+            Atelier.statut.in_(("planifie", "en_cours", "termine")),
+            Seance.starts_at >= sa.bindparam("debut"),
+            Seance.starts_at < sa.bindparam("fin"),
         )
+        .options(joinedload(Seance.atelier), joinedload(Seance.module))
+        .order_by(Seance.starts_at)
     )
 
 

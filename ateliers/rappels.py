@@ -160,11 +160,7 @@ def liste_a_rappeler(structure_id: int, today: date) -> ListeARappeler:
     ids = [inscription.id for inscription, *_ in rows]
     alertes: dict[int, list[Alerte]] = {}
     if ids:
-        for alerte in db.session.scalars(
-            sa.select(Alerte).where(
-                Alerte.inscription_id.in_(ids), Alerte.resolved_at.is_(None), Alerte.is_historique.is_(False)
-            )
-        ):
+        for alerte in db.session.scalars(_alertes_du_jour_statement(), {"inscriptions": ids}):
             alertes.setdefault(alerte.inscription_id, []).append(alerte)
     manques = modules_manques(ids)
     lignes = [
@@ -195,38 +191,71 @@ def liste_a_rappeler(structure_id: int, today: date) -> ListeARappeler:
     return ListeARappeler(a_rappeler, prevus)
 
 
+@cache
+def _alertes_du_jour_statement() -> sa.Select:
+    """The open alerts of today of the inscriptions ``:inscriptions``; built once per process (building it on
+    every request cost more than running it)."""
+    return sa.select(Alerte).where(
+        Alerte.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)),
+        Alerte.resolved_at.is_(None),
+        Alerte.is_historique.is_(False),
+    )
+
+
 def modules_manques(inscription_ids: list[int]) -> dict[int, list[ModuleManque]]:
     """For each inscription, the modules missed at séances the learner was enrolled at (absent, excused or not)
     and not caught up yet, in séance order; one query. Inscriptions without one are absent."""
     if not inscription_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Inscription, Seance.starts_at, Module.numero, Module.titre, Rattrapage.prevu_at, Rattrapage.fait_on)
+    rows = db.session.execute(_modules_manques_statement(), {"inscriptions": list(inscription_ids)})
+    manques: dict[int, list[ModuleManque]] = {}
+    for inscription_id, joined_at, ended_at, starts_at, numero, titre, prevu_at, fait_on in rows:
+        if fait_on is not None or not enrolled_at(joined_at, ended_at, starts_at):
+            continue
+        manques.setdefault(inscription_id, []).append(ModuleManque(numero, titre, prevu_at is not None))
+    return manques
+
+
+@cache
+def _modules_manques_statement() -> sa.Select:
+    """Built once per process; the inscriptions' columns it needs, not the inscriptions as ORM objects."""
+    return (
+        sa.select(
+            Inscription.id,
+            Inscription.joined_at,
+            Inscription.ended_at,
+            Seance.starts_at,
+            Module.numero,
+            Module.titre,
+            Rattrapage.prevu_at,
+            Rattrapage.fait_on,
+        )
         .join(Presence, Presence.inscription_id == Inscription.id)
         .join(Seance, Seance.id == Presence.seance_id)
         .join(Module, Module.id == Seance.module_id)
         .outerjoin(Rattrapage, sa.and_(Rattrapage.inscription_id == Inscription.id, Rattrapage.module_id == Module.id))
-        .where(Inscription.id.in_(inscription_ids), Presence.statut.in_(("absent", "absent_excuse")))
+        .where(
+            Inscription.id.in_(sa.bindparam("inscriptions", expanding=True)),
+            Presence.statut.in_(("absent", "absent_excuse")),
+        )
         .order_by(Inscription.id, Seance.numero)
     )
-    manques: dict[int, list[ModuleManque]] = {}
-    for inscription, starts_at, numero, titre, prevu_at, fait_on in rows:
-        if fait_on is not None or not enrolled_at(inscription.joined_at, inscription.ended_at, starts_at):
-            continue
-        manques.setdefault(inscription.id, []).append(ModuleManque(numero, titre, prevu_at is not None))
-    return manques
 
 
 def _alertes_ouvertes(inscription_id: int, historiques: bool) -> list[Alerte]:
     return sorted(
-        db.session.scalars(
-            sa.select(Alerte).where(
-                Alerte.inscription_id == inscription_id,
-                Alerte.resolved_at.is_(None),
-                Alerte.is_historique.is_(historiques),
-            )
-        ),
+        db.session.scalars(_alertes_ouvertes_statement(historiques), {"inscription_id": inscription_id}),
         key=_ordre_alerte,
+    )
+
+
+@cache
+def _alertes_ouvertes_statement(historiques: bool) -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return sa.select(Alerte).where(
+        Alerte.inscription_id == sa.bindparam("inscription_id"),
+        Alerte.resolved_at.is_(None),
+        Alerte.is_historique.is_(historiques),
     )
 
 
@@ -244,14 +273,17 @@ def alertes_historiques(inscription_id: int) -> list[Alerte]:
 def suivis_of(apprenant_id: int) -> list[Suivi]:
     """The calls about a learner, in every workshop, newest first, with who made them and the workshop loaded;
     one query (the learner page's history)."""
-    return list(
-        db.session.scalars(
-            sa.select(Suivi)
-            .join(Inscription, Inscription.id == Suivi.inscription_id)
-            .where(Inscription.apprenant_id == apprenant_id)
-            .options(joinedload(Suivi.compte), joinedload(Suivi.inscription).joinedload(Inscription.atelier))
-            .order_by(Suivi.appel_on.desc(), Suivi.id.desc())
-        )
+    return list(db.session.scalars(_suivis_of_statement(), {"apprenant_id": apprenant_id}))
+
+
+@cache
+def _suivis_of_statement() -> sa.Select:
+    return (
+        sa.select(Suivi)
+        .join(Inscription, Inscription.id == Suivi.inscription_id)
+        .where(Inscription.apprenant_id == sa.bindparam("apprenant_id"))
+        .options(joinedload(Suivi.compte), joinedload(Suivi.inscription).joinedload(Inscription.atelier))
+        .order_by(Suivi.appel_on.desc(), Suivi.id.desc())
     )
 
 
@@ -263,11 +295,17 @@ def suivis_de(inscription_ids: list[int]) -> dict[int, list[Suivi]]:
     par_inscription: dict[int, list[Suivi]] = {}
     if not inscription_ids:
         return par_inscription
-    for suivi in db.session.scalars(
-        sa.select(Suivi)
-        .where(Suivi.inscription_id.in_(inscription_ids))
-        .options(joinedload(Suivi.compte))
-        .order_by(Suivi.appel_on.desc(), Suivi.id.desc())
-    ):
+    for suivi in db.session.scalars(_suivis_de_statement(), {"inscriptions": list(inscription_ids)}):
         par_inscription.setdefault(suivi.inscription_id, []).append(suivi)
     return par_inscription
+
+
+@cache
+def _suivis_de_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return (
+        sa.select(Suivi)
+        .where(Suivi.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)))
+        .options(joinedload(Suivi.compte))
+        .order_by(Suivi.appel_on.desc(), Suivi.id.desc())
+    )

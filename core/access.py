@@ -6,7 +6,7 @@ Deny by default: ``register_access_guard`` refuses any endpoint that declared ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
@@ -72,10 +72,20 @@ def get_in_structure_or_404(model, object_id: int, *options):
 
     :raise 404: when the row does not exist or belongs to another structure, so ids cannot be probed.
     """
-    statement = sa.select(model).where(model.id == object_id, model.structure_id == current_user.structure_id)
+    params = {"object_id": object_id, "structure_id": current_user.structure_id}
+    statement = _in_structure_statement(model)
     if options:
         statement = statement.options(*options)
-    found = db.session.scalar(statement)
+    found = db.session.scalar(statement, params)
     if found is None:
         abort(404)
     return found
+
+
+@cache
+def _in_structure_statement(model) -> sa.Select:
+    """Built once per model and process: building a statement (and its cache key) on every request cost more
+    than running it."""
+    return sa.select(model).where(
+        model.id == sa.bindparam("object_id"), model.structure_id == sa.bindparam("structure_id")
+    )

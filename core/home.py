@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -30,6 +31,14 @@ def apprenant_history(apprenant_id: int) -> dict[str, list]:
     return {name: provider(apprenant_id) for name, provider in HISTORY_PROVIDERS.items()}
 
 
+@cache
+def _apprenants_count_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return (
+        sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == sa.bindparam("structure_id"))
+    )
+
+
 def board_for(compte: Compte, today: date) -> dict:
     """Figures shown on the home page of ``compte``'s structure (no personal data), and their séances.
 
@@ -43,9 +52,7 @@ def board_for(compte: Compte, today: date) -> dict:
     if compte.role in {"admin", "mediateur"} and A_RAPPELER_PROVIDER is not None:
         board["a_rappeler"] = A_RAPPELER_PROVIDER(compte.structure_id, today)
     if compte.role in {"admin", "mediateur", "direction"}:
-        board["apprenants"] = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == compte.structure_id)
-        )
+        board["apprenants"] = db.session.scalar(_apprenants_count_statement(), {"structure_id": compte.structure_id})
     if compte.role == "admin":
         board["comptes_actifs"] = db.session.scalar(
             sa.select(sa.func.count())

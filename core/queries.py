@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -12,26 +13,54 @@ from core.text import fold, phone_search, search_key
 from extensions import db
 
 
-def apprenants_statement(structure_id: int, query: str | None = None) -> sa.Select:
+def apprenants_statement(structure_id: int, query: str | None = None) -> tuple[sa.Select, dict]:
     """Learners of a structure, filtered by a name fragment or a phone number in any form typed (see
-    :func:`core.text.phone_search`), ordered by name."""
-    statement = sa.select(Apprenant).where(Apprenant.structure_id == structure_id)
-    if query:
-        phone = phone_search(query)
-        if phone:
-            statement = statement.where(
-                sa.or_(
-                    *(
-                        (Apprenant.telephone.startswith if is_prefix else Apprenant.telephone.contains)(
-                            fragment, autoescape=True
-                        )
-                        for fragment, is_prefix in phone
-                    )
-                )
-            )
+    :func:`core.text.phone_search`), ordered by name.
+
+    :return: the statement, built once per process for each shape of search (the list, a name of so many
+        words, a number searched in so many forms), and the values of its bound parameters: execute them
+        together (``db.session.execute(statement, params)``).
+    """
+    params = {"structure_id": structure_id}
+    if not query:
+        return _apprenants_shape(()), params
+    phone = phone_search(query)
+    if phone:
+        shape = tuple("telephone_debut" if is_prefix else "telephone_dans" for _fragment, is_prefix in phone)
+        termes = [fragment for fragment, _is_prefix in phone]
+    else:
+        termes = fold(query).split()
+        shape = ("nom",) * len(termes)
+    params.update({f"terme_{rang}": _like_escape(terme) for rang, terme in enumerate(termes)})
+    return _apprenants_shape(shape), params
+
+
+# LIKE's wildcards (and the escape character itself) in what was typed are searched as such.
+LIKE_ESCAPE = "/"
+
+
+def _like_escape(terme: str) -> str:
+    return terme.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+
+
+@cache
+def _apprenants_shape(shape: tuple[str, ...]) -> sa.Select:
+    """The register's statement for a shape of search: "nom" terms all found in the folded name, else any of
+    the "telephone_debut" / "telephone_dans" terms found at the start of / anywhere in the stored number.
+    Built once per shape: building a statement (and its cache key) on every request cost more than running it.
+    """
+    statement = sa.select(Apprenant).where(Apprenant.structure_id == sa.bindparam("structure_id"))
+    telephone = []
+    for rang, sorte in enumerate(shape):
+        terme = sa.bindparam(f"terme_{rang}")
+        if sorte == "nom":
+            statement = statement.where(Apprenant.nom_recherche.contains(terme, escape=LIKE_ESCAPE))
+        elif sorte == "telephone_debut":
+            telephone.append(Apprenant.telephone.startswith(terme, escape=LIKE_ESCAPE))
         else:
-            for word in fold(query).split():
-                statement = statement.where(Apprenant.nom_recherche.contains(word, autoescape=True))
+            telephone.append(Apprenant.telephone.contains(terme, escape=LIKE_ESCAPE))
+    if telephone:
+        statement = statement.where(sa.or_(*telephone))
     return statement.order_by(Apprenant.nom_recherche, Apprenant.id)
 
 
@@ -91,18 +120,28 @@ def paginate_apprenants(structure_id: int, query: str | None, page: int, per_pag
     count, so it takes a second query to count.
     """
     per_page = min(per_page, MAX_PER_PAGE)
-    statement = apprenants_statement(structure_id, query)
-    colonnes = [getattr(Apprenant, champ.name) for champ in fields(LigneApprenant)]
+    statement, params = apprenants_statement(structure_id, query)
     rows = db.session.execute(
-        statement.with_only_columns(*colonnes, sa.func.count().over()).limit(per_page).offset((page - 1) * per_page)
+        _page_apprenants_statement(statement), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
     ).all()
     if rows:
         total = rows[0][-1]
     elif page == 1:
         total = 0
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()), params)
     return Page(items=[LigneApprenant(*row[:-1]) for row in rows], page=page, per_page=per_page, total=total)
+
+
+@cache
+def _page_apprenants_statement(statement: sa.Select) -> sa.Select:
+    """One page of a register statement: the columns of :class:`LigneApprenant` and the count of all found."""
+    colonnes = [getattr(Apprenant, champ.name) for champ in fields(LigneApprenant)]
+    return (
+        statement.with_only_columns(*colonnes, sa.func.count().over())
+        .limit(sa.bindparam("limite"))
+        .offset(sa.bindparam("decalage"))
+    )
 
 
 def possible_duplicates(structure_id: int, data: dict, exclude_id: int | None = None) -> list[Apprenant]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -65,7 +66,13 @@ def current_curriculum_version() -> int | None:
 
 def current_questionnaire() -> Questionnaire | None:
     """The highest questionnaire version, the one new placements use."""
-    return db.session.scalar(sa.select(Questionnaire).order_by(Questionnaire.version.desc()).limit(1))
+    return db.session.scalar(_current_questionnaire_statement())
+
+
+@cache
+def _current_questionnaire_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return sa.select(Questionnaire).order_by(Questionnaire.version.desc()).limit(1)
 
 
 def modules_of_version(version: int) -> list[Module]:

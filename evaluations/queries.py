@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import contains_eager, defer, joinedload
@@ -18,13 +20,18 @@ def positionnements_of(apprenant_id: int) -> list[Positionnement]:
     For the learner page's history: the answers (a JSON document per placement) are not read; reading
     ``reponses`` on one of them loads it then.
     """
-    return list(
-        db.session.scalars(
-            sa.select(Positionnement)
-            .where(Positionnement.apprenant_id == apprenant_id)
-            .options(joinedload(Positionnement.compte), defer(Positionnement.reponses))
-            .order_by(Positionnement.created_at.desc(), Positionnement.id.desc())
-        )
+    return list(db.session.scalars(_positionnements_statement(), {"apprenant_id": apprenant_id}))
+
+
+@cache
+def _positionnements_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than
+    running it."""
+    return (
+        sa.select(Positionnement)
+        .where(Positionnement.apprenant_id == sa.bindparam("apprenant_id"))
+        .options(joinedload(Positionnement.compte), defer(Positionnement.reponses))
+        .order_by(Positionnement.created_at.desc(), Positionnement.id.desc())
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -199,6 +200,15 @@ def competences(atelier_id: int, numero: int):
     modifiees = nombre(len(changees), "personne modifiée", "personnes modifiées")
     flash(f"Compétences de la séance {numero} enregistrées ({modifiees}).", "success")
     return redirect(url_for("ateliers.competences", atelier_id=atelier_id, numero=numero))
+
+
+@cache
+def _statuts_personne_statement() -> sa.Select:
+    """A learner's attendance by séance; built once per process (building a statement and its cache key on every
+    request cost more than running it)."""
+    return sa.select(Presence.seance_id, Presence.statut).where(
+        Presence.inscription_id == sa.bindparam("inscription_id")
+    )
 
 
 ENREGISTREES_EN_MEME_TEMPS = (
@@ -408,11 +418,7 @@ def _render_finale(
     contexte = {}
     if personne is not None:
         enregistres = stockes[personne.id]
-        statuts = dict(
-            db.session.execute(
-                sa.select(Presence.seance_id, Presence.statut).where(Presence.inscription_id == personne.id)
-            ).all()
-        )
+        statuts = dict(db.session.execute(_statuts_personne_statement(), {"inscription_id": personne.id}).all())
         bloques = competences_service.empechements(
             atelier, seance, [personne], {(personne.id, s): statut for s, statut in statuts.items()}
         ).get(personne.id, {})

@@ -99,7 +99,7 @@ def test_search_by_name_ignores_accents_and_order(make_apprenant, structure):
     make_apprenant(prenom="Marc", nom="Durand")
 
     def search(query):
-        return list(db.session.scalars(apprenants_statement(structure.id, query)))
+        return list(db.session.scalars(*apprenants_statement(structure.id, query)))
 
     assert search("lefevre") == [wanted]
     assert search("ELODIE lef") == [wanted]
@@ -112,7 +112,7 @@ def test_search_by_phone_from_its_start_or_its_end(make_apprenant, structure):
     make_apprenant(telephone="+33199006123")
 
     def search(query):
-        return list(db.session.scalars(apprenants_statement(structure.id, query)))
+        return list(db.session.scalars(*apprenants_statement(structure.id, query)))
 
     assert search("06 12 34") == [wanted]
     assert search("+33 6 12 34 56 78") == [wanted]
@@ -125,7 +125,7 @@ def test_search_finds_overseas_numbers_whatever_form_is_typed(make_apprenant, st
     metropole = make_apprenant(telephone="+33612345678")
 
     def search(query):
-        return list(db.session.scalars(apprenants_statement(structure.id, query)))
+        return list(db.session.scalars(*apprenants_statement(structure.id, query)))
 
     for typed in ("0692 12 34 56", "0692.12.34.56", "+262 692 12 34 56", "00262692123456", "+33 6 92 12 34 56"):
         assert search(typed) == [reunion], typed
@@ -149,7 +149,7 @@ def test_the_same_overseas_number_in_another_form_is_a_possible_duplicate(make_c
 
 def test_search_never_crosses_structures(make_apprenant, make_structure, structure):
     make_apprenant(structure=make_structure(), prenom="Élodie", nom="Lefèvre")
-    assert list(db.session.scalars(apprenants_statement(structure.id, "lefevre"))) == []
+    assert list(db.session.scalars(*apprenants_statement(structure.id, "lefevre"))) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Apprenant)) == 1
 
 
@@ -161,7 +161,7 @@ def test_a_name_folding_longer_than_its_column_is_saved_found_and_flagged_as_dup
     apprenant = services.create_apprenant(mediatrice, learner_data(prenom="Yasmine", nom=nom, telephone=None))
     db.session.commit()
     assert len(apprenant.nom_recherche) == 170 and apprenant.nom_recherche.startswith("abdelkaderffiffi")
-    found = db.session.scalars(apprenants_statement(structure.id, "abdelkaderffi")).all()
+    found = db.session.scalars(*apprenants_statement(structure.id, "abdelkaderffi")).all()
     assert found == [apprenant]
     with pytest.raises(services.PossibleDuplicate) as raised:
         services.create_apprenant(mediatrice, learner_data(prenom="Yasmine", nom=nom, telephone=None))

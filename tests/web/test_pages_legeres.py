@@ -3,6 +3,7 @@ per request, with the very same URLs as ``url_for``."""
 
 from __future__ import annotations
 
+import traceback
 from contextlib import contextmanager
 
 import pytest
@@ -175,3 +176,45 @@ def test_the_learner_page_reads_the_placements_and_who_ran_them_in_one_query(
     # Who ran each placement comes with it; the answers, which the page does not show, are not read.
     assert len(placements) == 1 and "compte" in placements[0] and "reponses" not in placements[0]
     assert not any(s.startswith("SELECT compte") and "connexion" not in s for s in statements)
+
+
+def test_the_main_pages_build_no_sql_statement_once_warmed_up(signed_in, atelier_de_roux, make_candidate, monkeypatch):
+    """Building a statement and its cache key on every request cost more than running it: each page runs
+    statements built once per process, with the request's values bound."""
+    from sqlalchemy.sql.selectable import Select
+
+    make_candidate(prenom="Nadia", nom="Ferhat", telephone="+33612345678")
+    apprenant = atelier_de_roux.inscriptions[0].apprenant
+    inscription = atelier_de_roux.inscriptions[0]
+    token = csrf_token_from(signed_in.get("/apprenants/").get_data(as_text=True))
+    pages = [
+        ("GET", "/", None),
+        ("GET", "/apprenants/", None),
+        ("POST", "/apprenants/", {"q": "ferhat"}),
+        ("POST", "/apprenants/", {"q": "06 12 34"}),
+        ("GET", f"/apprenants/{apprenant.id}", None),
+        ("GET", "/positionnements/nouveau", None),
+        ("GET", "/liste-attente/", None),
+        ("GET", "/liste-attente/?niveau=1&demi_journee=0", None),
+        ("GET", f"/ateliers/{atelier_de_roux.id}", None),
+        ("GET", f"/ateliers/{atelier_de_roux.id}/seances/1/presences", None),
+        ("GET", f"/ateliers/{atelier_de_roux.id}/seances/1/competences", None),
+        ("GET", f"/ateliers/{atelier_de_roux.id}/seances/6/competences", None),
+        ("GET", f"/ateliers/inscriptions/{inscription.id}/progression", None),
+        ("GET", "/ateliers/a-rappeler", None),
+    ]
+    built = []
+    build = Select.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(traceback.format_stack(limit=6)[-3])  # the line of the app that built it
+        build(self, *args, **kwargs)
+
+    for method, url, form in pages:
+        data = None if form is None else {**form, "csrf_token": token}
+        assert signed_in.client.open(url, method=method, data=data).status_code == 200, url
+        monkeypatch.setattr(Select, "__init__", counting)
+        built.clear()
+        assert signed_in.client.open(url, method=method, data=data).status_code == 200, url
+        monkeypatch.setattr(Select, "__init__", build)
+        assert built == [], url
