@@ -41,6 +41,8 @@ def presences(atelier_id: int, numero: int):
     inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     if request.method == "GET":
         actuel = presences_service.instantane_presences(atelier, seance)
+        journal.record(current_user, "consultation", "atelier", atelier.id, f"présences de la séance {numero}")
+        db.session.commit()
         return _render_presences(atelier, seance, inscrits, _valeurs_presences(actuel, inscrits), {}, actuel)
     saisies = {
         i.id: presences_service.Saisie(
@@ -173,6 +175,8 @@ def competences(atelier_id: int, numero: int):
         return _evaluation_finale(atelier, seance, None)
     inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     if request.method == "GET":
+        journal.record(current_user, "consultation", "atelier", atelier.id, f"compétences de la séance {numero}")
+        db.session.commit()
         return _render_competences(atelier, seance, inscrits, None, {})
     vu = versions.lire(request.form.get(versions.CHAMP))
     saisies = _saisies_competences()
@@ -333,6 +337,11 @@ def _evaluation_finale(atelier, seance, inscription_id: int | None):
         if personne is None:
             abort(404)
     if request.method == "GET":
+        if personne is None:
+            journal.record(current_user, "consultation", "atelier", atelier.id, "évaluation finale")
+        else:
+            journal.record(current_user, "consultation", "inscription", personne.id, "évaluation finale")
+        db.session.commit()
         return _render_finale(atelier, seance, vue, inscrits, personne)
     vu = versions.lire(request.form.get(versions.CHAMP))
     saisies = _saisies_competences()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -80,11 +81,17 @@ def compte_par_etat(structure_id: int) -> dict[str, int]:
 
 
 def nombre_a_envoyer(structure_id: int) -> int:
-    """Messages of the structure still to send (first attempt or a new one after a failure): the menu's count."""
-    return db.session.scalar(
+    """Messages of the structure still to send (first attempt or a new one after a failure): the menu's count.
+    Its statement is built once per process (it runs on every page of the menu)."""
+    return db.session.scalar(_nombre_a_envoyer_statement(), {"structure_id": structure_id})
+
+
+@cache
+def _nombre_a_envoyer_statement() -> sa.Select:
+    return (
         sa.select(sa.func.count())
         .select_from(Message)
-        .where(Message.structure_id == structure_id, Message.statut == "a_envoyer")
+        .where(Message.structure_id == sa.bindparam("structure_id"), Message.statut == "a_envoyer")
     )
 
 

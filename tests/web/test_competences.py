@@ -479,3 +479,30 @@ def test_a_simultaneous_save_is_refused_by_the_database_with_the_typed_values_ke
     assert "viennent d'être enregistrées par quelqu'un d'autre" in html
     assert f'name="c-{inscrits["Martin"]}-{c["M1.1"]}" value="avec_aide"' in html
     assert db.session.scalar(sa.select(EvaluationCompetence.resultat)) == "acquis"
+
+
+def test_opening_a_seances_attendance_skills_or_final_evaluation_is_journaled(browser, mediatrice, atelier):
+    """They show learners' names and results: every view of personal data is journaled (DESIGN.md section 7)."""
+    from core.models import Journal
+
+    attend_all(mediatrice, atelier)
+    browser.login(mediatrice)
+    premier = min(ids(atelier).values())
+    for address in (
+        f"/ateliers/{atelier.id}/seances/1/presences",
+        url(atelier),
+        url(atelier, 6),
+        f"{url(atelier, 6)}/{premier}",
+    ):
+        assert browser.get(address).status_code == 200
+    vues = db.session.execute(
+        sa.select(Journal.objet, Journal.objet_id, Journal.details)
+        .where(Journal.action == "consultation", Journal.compte_id == mediatrice.id)
+        .order_by(Journal.id)
+    ).all()
+    assert [tuple(v) for v in vues] == [
+        ("atelier", atelier.id, "présences de la séance 1"),
+        ("atelier", atelier.id, "compétences de la séance 1"),
+        ("atelier", atelier.id, "évaluation finale"),
+        ("inscription", premier, "évaluation finale"),
+    ]
