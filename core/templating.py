@@ -22,6 +22,7 @@ NAVIGATION = (
     ("groupes.index", "Groupes", {"admin", "mediateur"}),
     ("ateliers.liste", "Ateliers", {"admin", "mediateur", "direction", "benevole"}),
     ("ateliers.a_rappeler", "À rappeler", {"admin", "mediateur"}),
+    ("entrainements.semaine", "Entraînements", {"admin", "mediateur", "direction", "benevole"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.structure", "Structure", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
