@@ -330,7 +330,7 @@ def _abandonner_messages(reservation_ids: list[int]) -> None:
         sa.update(Message)
         .where(Message.cle.in_(cles), Message.statut == "a_envoyer")
         .values(statut="abandonne")
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
 
 

@@ -137,7 +137,7 @@ def annuler_occurrence(occurrence_id: int):
     occurrence = _occurrence_or_404(occurrence_id)
     form = AnnulationOccurrenceForm()
     if not form.validate_on_submit():
-        return _render_annulation(occurrence, form, 422)
+        return _render_annulation(occurrence, form)
     try:
         annulees = services.annuler_occurrence(current_user, occurrence, form.motif.data, utcnow())
     except DomainError as error:
@@ -147,7 +147,7 @@ def annuler_occurrence(occurrence_id: int):
             form.motif.errors = [*form.motif.errors, error.message]
         else:
             form.form_errors.append(error.message)
-        return _render_annulation(occurrence, form, 422)
+        return _render_annulation(occurrence, form)
     injoignables = sum(1 for r in annulees if not canal_pour(r.entrainement.apprenant))
     db.session.commit()
     flash(_annonce_annulation(len(annulees), injoignables), "success")
@@ -254,7 +254,7 @@ def reserver(entrainement_id: int):
     entrainement = _entrainement_or_404(entrainement_id)
     form = ChoixOccurrenceForm()
     if not form.validate_on_submit():
-        return _render_entrainement(entrainement, choix=form, status=422)
+        return _render_entrainement(entrainement, choix=form)
     try:
         reservation, message = services.reserver_a_la_main(
             current_user, entrainement, form.occurrence.data, now=utcnow()
@@ -274,9 +274,9 @@ def _refus(entrainement_id: int, form: ChoixOccurrenceForm, error: DomainError):
     entrainement = _entrainement_or_404(entrainement_id)
     if error.field == "occurrence":
         form.occurrence.errors = [*form.occurrence.errors, error.message]
-        return _render_entrainement(entrainement, choix=form, refus=True, status=422)
+        return _render_entrainement(entrainement, choix=form, refus=True)
     flash(error.message, "error")
-    return _render_entrainement(entrainement, status=422)
+    return _render_entrainement(entrainement)
 
 
 def _reservation_or_404(reservation_id: int) -> Reservation:
@@ -297,7 +297,7 @@ def deplacer(reservation_id: int):
     entrainement_id = reservation.entrainement_id
     form = ChoixOccurrenceForm()
     if not form.validate_on_submit():
-        return _render_entrainement(_entrainement_or_404(entrainement_id), choix=form, status=422)
+        return _render_entrainement(_entrainement_or_404(entrainement_id), choix=form)
     try:
         nouvelle, message = services.deplacer_reservation(current_user, reservation, form.occurrence.data, now=utcnow())
     except DomainError as error:
@@ -319,7 +319,7 @@ def annuler_reservation(reservation_id: int):
     entrainement_id = reservation.entrainement_id
     form = AnnulationReservationForm(prefix="annulation")
     if not form.validate_on_submit():
-        return _render_entrainement(_entrainement_or_404(entrainement_id), annulation=form, status=422)
+        return _render_entrainement(_entrainement_or_404(entrainement_id), annulation=form)
     try:
         services.annuler_reservation(current_user, reservation, form.motif.data, now=utcnow())
     except DomainError as error:
@@ -328,7 +328,7 @@ def annuler_reservation(reservation_id: int):
             form.motif.errors = [*form.motif.errors, error.message]
         else:
             flash(error.message, "error")
-        return _render_entrainement(_entrainement_or_404(entrainement_id), annulation=form, status=422)
+        return _render_entrainement(_entrainement_or_404(entrainement_id), annulation=form)
     db.session.commit()
     flash("Réservation annulée. L'entraînement est de nouveau à planifier.", "success")
     return redirect(url_for("entrainements.entrainement", entrainement_id=entrainement_id))

@@ -68,13 +68,13 @@ def nouveau_creneau():
 def creer_creneau():
     form = _choix_animateurs(CreneauForm())
     if not form.validate_on_submit():
-        return _render_formulaire(form), 422
+        return _render_formulaire(form)
     try:
         creneau = services.creer_creneau(current_user, form.to_data())
     except DomainError as error:
         db.session.rollback()
         _champ_en_erreur(form, error)
-        return _render_formulaire(form), 422
+        return _render_formulaire(form)
     db.session.commit()
     flash(f"Créneau du {JOURS_SEMAINE[creneau.jour_semaine]} enregistré.", "success")
     return redirect(url_for("entrainements.creneaux"))
@@ -96,7 +96,7 @@ def modifier_creneau(creneau_id: int):
     creneau = get_in_structure_or_404(Creneau, creneau_id)
     form = _choix_animateurs(CreneauForm(), creneau)
     if not form.validate_on_submit():
-        return _render_formulaire(form, creneau), 422
+        return _render_formulaire(form, creneau)
     donnees = form.to_data()
     try:
         services.modifier_creneau(
@@ -116,7 +116,7 @@ def modifier_creneau(creneau_id: int):
     except DomainError as error:
         db.session.rollback()
         _champ_en_erreur(form, error)
-        return _render_formulaire(form, get_in_structure_or_404(Creneau, creneau_id)), 422
+        return _render_formulaire(form, get_in_structure_or_404(Creneau, creneau_id))
     db.session.commit()
     flash("Créneau modifié.", "success")
     return redirect(url_for("entrainements.creneaux"))

@@ -34,6 +34,10 @@ PARAMETERS = {
     "rattrapage_id": "rattrapage",
     "fermeture_id": "fermeture",
     "message_id": "message",
+    "creneau_id": "creneau",
+    "occurrence_id": "occurrence",
+    "entrainement_id": "entrainement",
+    "reservation_id": "reservation",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -61,6 +65,8 @@ class World:
         self.rattrapage = tuple(_rattrapage(inscription_id) for inscription_id in self.inscription)
         self.fermeture = (_fermeture(self.comptes["admin"].structure_id), _fermeture(other.id))
         self.message = tuple(_message(apprenant_id) for apprenant_id in self.apprenant)
+        pratique = [_pratique(inscription_id) for inscription_id in self.inscription]
+        self.creneau, self.occurrence, self.entrainement, self.reservation = (tuple(ids) for ids in zip(*pratique))
 
 
 def _message(apprenant_id: int) -> int:
@@ -150,6 +156,55 @@ def _fermeture(structure_id: int) -> int:
     db.session.add(fermeture)
     db.session.commit()
     return fermeture.id
+
+
+def _pratique(inscription_id: int) -> tuple[int, int, int, int]:
+    """A practice slot of the inscription's structure, one occurrence of it in 2030, and the learner's plan with
+    one entraînement booked there: (slot, occurrence, entraînement, booking) ids."""
+    from datetime import date, datetime, time
+
+    from ateliers.models import Inscription
+    from entrainements.models import Creneau, Entrainement, Occurrence, PlanEntrainement, Reservation
+
+    inscription = db.session.get(Inscription, inscription_id)
+    structure_id, apprenant_id = inscription.atelier.structure_id, inscription.apprenant_id
+    creneau = Creneau(structure_id=structure_id, jour_semaine=1, debut=time(14), fin=time(16), capacite=2, lieu="Salle")
+    plan = PlanEntrainement(
+        structure_id=structure_id,
+        inscription_id=inscription_id,
+        apprenant_id=apprenant_id,
+        fin_atelier_on=date(2030, 1, 1),
+    )
+    db.session.add_all([creneau, plan])
+    db.session.flush()
+    jour = date(2030, 1, 8)
+    occurrence = Occurrence(
+        creneau_id=creneau.id,
+        structure_id=structure_id,
+        jour=jour,
+        starts_at=datetime(2030, 1, 8, 13),
+        ends_at=datetime(2030, 1, 8, 15),
+        capacite=2,
+        places_prises=1,
+    )
+    entrainement = Entrainement(
+        plan_id=plan.id,
+        structure_id=structure_id,
+        apprenant_id=apprenant_id,
+        rang=1,
+        cible_on=jour,
+        debut_on=jour,
+        fin_on=jour,
+        statut="reserve",
+    )
+    db.session.add_all([occurrence, entrainement])
+    db.session.flush()
+    reservation = Reservation(
+        entrainement_id=entrainement.id, occurrence_id=occurrence.id, apprenant_id=apprenant_id, jour=jour
+    )
+    db.session.add(reservation)
+    db.session.commit()
+    return creneau.id, occurrence.id, entrainement.id, reservation.id
 
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:
