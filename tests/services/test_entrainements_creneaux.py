@@ -77,7 +77,8 @@ def test_an_animateur_of_another_structure_is_refused(mediatrice, make_structure
 def test_a_slot_is_created_and_journaled(mediatrice, benevole):
     creneau = services.creer_creneau(mediatrice, donnees(animateur_id=benevole.id, lieu=" Salle 2 "))
     db.session.commit()
-    assert (creneau.structure_id, creneau.lieu, creneau.animateur_id) == (mediatrice.structure_id, "Salle 2", benevole.id)
+    assert (creneau.structure_id, creneau.lieu) == (mediatrice.structure_id, "Salle 2")
+    assert creneau.animateur_id == benevole.id
     ligne = db.session.scalar(sa.select(Journal).where(Journal.objet == "creneau"))
     assert (ligne.action, ligne.objet_id, ligne.compte_id) == ("creation", creneau.id, mediatrice.id)
 
@@ -215,7 +216,8 @@ def test_a_booking_by_hand_sends_a_convocation_and_a_full_occurrence_is_refused_
 
     reservation, message = services.reserver_a_la_main(mediatrice, premier, mardi.id, now=NOW)
     db.session.commit()
-    assert (reservation.compte_id, message.cle, message.type) == (mediatrice.id, f"convocation:{reservation.id}", "convocation")
+    assert (reservation.compte_id, message.type) == (mediatrice.id, "convocation")
+    assert message.cle == f"convocation:{reservation.id}"
     assert message.valable_jusqu_a == mardi.starts_at
     assert "rappel" not in message.corps.lower()  # the session is tomorrow: no reminder will follow
 
@@ -255,7 +257,8 @@ def test_moving_a_booking_cancels_the_old_one_and_convokes_to_the_new_one(struct
 
     db.session.refresh(ancienne)
     assert (ancienne.statut, ancienne.motif_annulation) == ("annulee", "deplacee")
-    assert (nouvelle.occurrence_id, nouvelle.statut, nouvelle.entrainement.statut) == (suivant.id, "reservee", "reserve")
+    assert (nouvelle.occurrence_id, nouvelle.statut) == (suivant.id, "reservee")
+    assert nouvelle.entrainement.statut == "reserve"
     assert message.cle == f"convocation:{nouvelle.id}" and "9 juin" in message.corps
     assert messages()[f"convocation:{ancienne.id}"].statut == "abandonne"
     assert [db.session.get(Occurrence, o.id).places_prises for o in (mardi, suivant)] == [0, 1]

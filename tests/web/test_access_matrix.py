@@ -66,7 +66,9 @@ class World:
         self.fermeture = (_fermeture(self.comptes["admin"].structure_id), _fermeture(other.id))
         self.message = tuple(_message(apprenant_id) for apprenant_id in self.apprenant)
         pratique = [_pratique(inscription_id) for inscription_id in self.inscription]
-        self.creneau, self.occurrence, self.entrainement, self.reservation = (tuple(ids) for ids in zip(*pratique))
+        self.creneau, self.occurrence, self.entrainement, self.reservation = (
+            tuple(ids) for ids in zip(*pratique, strict=True)
+        )
 
 
 def _message(apprenant_id: int) -> int:
