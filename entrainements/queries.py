@@ -12,11 +12,13 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from ateliers.queries import ouverture_de
 from core.messagerie.depot import canal_pour
 from core.models import Apprenant, Structure
+from entrainements import creneaux as regles
 from entrainements.creneaux import JourSaute
 from entrainements.models import Creneau, Entrainement, Occurrence, PlanEntrainement, Reservation
-from entrainements.occurrences import ouvrir_occurrences
+from entrainements.occurrences import creneaux_actifs, en_regle, ouvrir_occurrences
 from extensions import db
 
 # The bookings the calendar lists under an occurrence: running, and those whose attendance is recorded.
@@ -52,17 +54,26 @@ class JourDeLaSemaine:
     saute: JourSaute | None
 
 
-def semaine(structure: Structure, lundi: date, *, animateur_id: int | None = None) -> list[JourDeLaSemaine]:
+def semaine(
+    structure: Structure, lundi: date, aujourdhui: date, *, animateur_id: int | None = None
+) -> list[JourDeLaSemaine]:
     """The six days (Monday to Saturday) of the week starting ``lundi``, with their occurrences and bookings.
 
-    Creates the missing occurrence rows of that week first (``ouvrir_occurrences``; flush only: the caller
-    commits). A fixed number of queries: the slots, closures and existing rows (to open them), the occurrences
-    with their slots, the bookings with their learners.
+    Creates the missing occurrence rows of the days from ``aujourdhui`` (the structure's local day) on
+    (``ouvrir_occurrences``; flush only: the caller commits); a day already past shows the rows it has, never a
+    row made afterwards. A fixed number of queries: the slots, closures and existing rows (to open them), the
+    occurrences with their slots, the bookings with their learners.
 
     :param animateur_id: only the occurrences of the slots this account runs (a volunteer's view).
     """
     samedi = lundi + timedelta(days=5)
-    calendrier = ouvrir_occurrences(structure, lundi, samedi)
+    sautes_liste: list[JourSaute] = []
+    if lundi < aujourdhui:
+        actifs = [en_regle(c) for c in creneaux_actifs(structure.id)]
+        passe = regles.occurrences(actifs, lundi, min(samedi, aujourdhui - timedelta(days=1)), ouverture_de(structure))
+        sautes_liste += passe.jours_sautes
+    if samedi >= aujourdhui:
+        sautes_liste += ouvrir_occurrences(structure, max(lundi, aujourdhui), samedi).jours_sautes
     query = (
         sa.select(Occurrence)
         .join(Occurrence.creneau)
@@ -90,7 +101,7 @@ def semaine(structure: Structure, lundi: date, *, animateur_id: int | None = Non
         )
         for reservation in reservations:
             par_occurrence[reservation.occurrence_id].append(reservation)
-    sautes = {saute.jour: saute for saute in calendrier.jours_sautes}
+    sautes = {saute.jour: saute for saute in sautes_liste}
     if animateur_id is not None:
         siens = {o.creneau_id for o in occurrences}
         sautes = {jour: s for jour, s in sautes.items() if siens & set(s.creneaux)}

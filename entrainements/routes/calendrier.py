@@ -70,7 +70,7 @@ def semaine():
             ]
     lundi = queries.lundi_de(jour)
     animateur_id = current_user.id if current_user.role == "benevole" else None
-    jours = queries.semaine(structure, lundi, animateur_id=animateur_id)
+    jours = queries.semaine(structure, lundi, today, animateur_id=animateur_id)
     db.session.commit()  # the occurrence rows of the week, created as the calendar reaches them
     if not form.debut.errors:
         form.debut.data = lundi

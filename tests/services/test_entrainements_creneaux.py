@@ -333,3 +333,15 @@ def test_the_services_refuse_the_records_of_another_structure(structure, make_st
         services.annuler_occurrence(intrus, mardi, "Panne", NOW)
     with pytest.raises(DomainError):
         services.reserver_a_la_main(intrus, entrainement, mardi.id, now=NOW)
+
+
+def test_a_past_week_shows_its_skipped_days_and_creates_no_row(structure):
+    from entrainements.queries import semaine
+
+    make_creneau(structure, jour_semaine=3)  # Thursdays; 14 May 2026 is Ascension Day
+    jours = semaine(structure, date(2026, 5, 11), TODAY)
+    assert [j.jour for j in jours if j.saute] == [date(2026, 5, 14)]
+    assert db.session.scalar(sa.select(sa.func.count(Occurrence.id))) == 0
+
+    cette_semaine = semaine(structure, date(2026, 6, 1), TODAY)
+    assert [o.occurrence.jour for j in cette_semaine for o in j.occurrences] == [date(2026, 6, 4)]
