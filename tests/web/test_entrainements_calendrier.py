@@ -234,3 +234,22 @@ def test_a_cancellation_without_csrf_token_is_refused(browser, structure, mediat
     response = browser.client.post(f"/entrainements/occurrences/{mardi.id}/annuler", data={"motif": "Panne"})
     assert response.status_code == 400
     assert db.session.get(Occurrence, mardi.id).annulee_at is None
+
+
+def test_the_booking_page_with_its_forms_and_proposals_repeats_no_id(browser, structure, mediatrice, make_apprenant):
+    from tests.web.test_ids_uniques import PageIds
+
+    make_creneau(structure, capacite=1)
+    mardi, suivant, _apres = occurrences(structure)
+    (reservation,) = booked(structure, mardi, [make_apprenant()])
+    booked(structure, suivant, [make_apprenant()])
+    browser.login(mediatrice)
+    page_url = f"/entrainements/{reservation.entrainement_id}/reservation"
+    response = browser.submit(
+        f"/entrainements/reservations/{reservation.id}/deplacer", {"occurrence": str(suivant.id)}, page_url
+    )
+    html_page = html(response)
+    assert "complet" in errors_of(html_page, "occurrence") and "Prochains créneaux libres" in html_page
+    ids = PageIds()
+    ids.feed(html_page)
+    assert ids.problems() == []
