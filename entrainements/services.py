@@ -38,6 +38,8 @@ from extensions import db
 DELAI_RAPPEL = timedelta(hours=48)
 # How far past an entraînement's window the next free occurrences are looked for when its choice is refused.
 APRES_FENETRE = timedelta(days=28)
+# The reason written on the occurrences to come of a slot stopped (they come back when it runs again).
+MOTIF_CRENEAU_DESACTIVE = "Créneau désactivé"
 # The reasons a booking is cancelled by hand (MOTIFS_ANNULATION codes).
 MOTIFS_A_LA_MAIN = ("mediation", "apprenant")
 
@@ -81,9 +83,10 @@ def instantane_creneau(creneau: Creneau) -> dict[str, Any]:
     return {**DonneesCreneau.de(creneau).instantane(), "actif": creneau.actif}
 
 
-def _verifier_creneau(structure_id: int, donnees: DonneesCreneau) -> None:
+def _verifier_creneau(structure_id: int, donnees: DonneesCreneau, animateur_a_verifier: bool = True) -> None:
     """The slot rules (``entrainements.creneaux.Creneau``: Monday to Saturday, end after start, 1-30 places, a
-    place) and an animateur among the structure's, each refusal beside its field."""
+    place) and, unless ``animateur_a_verifier`` is False (the slot keeps the one it had, who may have left
+    since), an animateur among the structure's active mediators and volunteers; each refusal beside its field."""
     champs = (
         ("jour_semaine", "jour"),
         ("fin", "fin"),
@@ -98,7 +101,11 @@ def _verifier_creneau(structure_id: int, donnees: DonneesCreneau) -> None:
         message = str(error)
         champ = next((nom for nom, mot in champs if mot in message.lower()), None)
         raise DomainError(message, field=champ) from None
-    if donnees.animateur_id is not None and not animateurs_of(structure_id, [donnees.animateur_id]):
+    if (
+        animateur_a_verifier
+        and donnees.animateur_id is not None
+        and not animateurs_of(structure_id, [donnees.animateur_id])
+    ):
         raise DomainError("Choisissez l'animateur parmi les comptes actifs de la structure.", field="animateur")
 
 
@@ -148,8 +155,8 @@ def modifier_creneau(
     versions.verrouiller(creneau)
     if vu is not None:
         versions.exiger_inchange(vu, instantane_creneau(creneau), versions.par_journal("creneau", creneau.id))
-    _verifier_creneau(auteur.structure_id, donnees)
     avant = DonneesCreneau.de(creneau)
+    _verifier_creneau(auteur.structure_id, donnees, donnees.animateur_id != avant.animateur_id)
     a_venir = _occurrences_a_venir(creneau, now)
     trop_pleine = next((o for o in a_venir if o.places_prises > donnees.capacite), None)
     if trop_pleine is not None:
@@ -236,14 +243,16 @@ def desactiver_creneau(auteur: Compte, creneau: Creneau, *, now: datetime) -> li
     creneau.actif = False
     annulees: list[Reservation] = []
     for occurrence in _occurrences_a_venir(creneau, now):
-        annulees += annuler_occurrence(auteur, occurrence, "Créneau supprimé", now)
+        annulees += annuler_occurrence(auteur, occurrence, MOTIF_CRENEAU_DESACTIVE, now)
     journal.record(auteur, "modification", "creneau", creneau.id, "champs : actif")
     db.session.flush()
     return annulees
 
 
-def reactiver_creneau(auteur: Compte, creneau: Creneau) -> None:
-    """Run a stopped slot again: its occurrences come back as the calendar reaches them. Flush only; journaled.
+def reactiver_creneau(auteur: Compte, creneau: Creneau, *, now: datetime) -> None:
+    """Run a stopped slot again: the occurrences to come that stopping it cancelled are open again (their
+    bookings stay cancelled: those entraînements were booked elsewhere or wait for the next sweep), the others
+    come as the calendar reaches them. Flush only; journaled.
 
     :raise DomainError: the slot is of another structure or already running.
     """
@@ -253,6 +262,16 @@ def reactiver_creneau(auteur: Compte, creneau: Creneau) -> None:
     if creneau.actif:
         raise DomainError("Ce créneau est déjà actif.")
     creneau.actif = True
+    db.session.execute(
+        sa.update(Occurrence)
+        .where(
+            Occurrence.creneau_id == creneau.id,
+            Occurrence.starts_at > now,
+            Occurrence.motif_annulation == MOTIF_CRENEAU_DESACTIVE,
+        )
+        .values(annulee_at=None, motif_annulation=None, annulee_par_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
     journal.record(auteur, "modification", "creneau", creneau.id, "champs : actif")
     db.session.flush()
 
@@ -464,11 +483,16 @@ def reserver_a_la_main(
     Flush only; journaled. The capacity is checked again by the database (``reserver``).
 
     :return: the booking and its convocation (None: no channel reaches the learner; the mediator calls).
-    :raise DomainError: (``field`` "occurrence") no such occurrence in the structure, or the booking is refused
-        (``ReservationRefusee``, ``OccurrenceComplete``: full, cancelled, started, the learner booked that day...).
+    :raise DomainError: the plan is paused or declined; (``field`` "occurrence") no such occurrence in the
+        structure, or the booking is refused (``ReservationRefusee``, ``OccurrenceComplete``: full, cancelled,
+        started, the learner booked that day...).
     """
     if entrainement.structure_id != auteur.structure_id:
         raise DomainError("Cet entraînement n'appartient pas à votre structure.")
+    if entrainement.plan.statut != "actif":
+        raise DomainError(
+            "Les entraînements de cette personne sont en pause ou refusés : reprenez-les avant de réserver."
+        )
     occurrence = _occurrence_de(auteur, occurrence_id)
     reservation = _reserver(auteur, entrainement, occurrence, now)
     message = convoquer(reservation, db.session.get(Structure, auteur.structure_id), now=now)

@@ -47,6 +47,12 @@ def _libelle(occurrence: Occurrence, entrainement: Entrainement) -> str:
     return f"{horaire(occurrence)} · {occurrence.creneau.lieu} · {_places(occurrence)}{hors}"
 
 
+RESERVEE_ENTRE_TEMPS = (
+    "Cette personne vient d'être réservée par ailleurs, ou a déjà un entraînement ce jour-là : rien n'a été "
+    "changé. Vérifiez la page puis choisissez à nouveau."
+)
+
+
 # --- The week --------------------------------------------------------------------------------------------------
 
 
@@ -259,6 +265,10 @@ def reserver(entrainement_id: int):
         reservation, message = services.reserver_a_la_main(
             current_user, entrainement, form.occurrence.data, now=utcnow()
         )
+    except sa.exc.IntegrityError:
+        # A sweep or a colleague booked this person at the same instant: the database's unique rule refused it.
+        db.session.rollback()
+        return _refus(entrainement_id, form, DomainError(RESERVEE_ENTRE_TEMPS, field="occurrence"))
     except DomainError as error:
         db.session.rollback()
         return _refus(entrainement_id, form, error)
@@ -300,6 +310,10 @@ def deplacer(reservation_id: int):
         return _render_entrainement(_entrainement_or_404(entrainement_id), choix=form)
     try:
         nouvelle, message = services.deplacer_reservation(current_user, reservation, form.occurrence.data, now=utcnow())
+    except sa.exc.IntegrityError:
+        # A sweep or a colleague booked this person at the same instant: the database's unique rule refused it.
+        db.session.rollback()
+        return _refus(entrainement_id, form, DomainError(RESERVEE_ENTRE_TEMPS, field="occurrence"))
     except DomainError as error:
         db.session.rollback()
         return _refus(entrainement_id, form, error)

@@ -148,7 +148,7 @@ def desactiver_creneau(creneau_id: int):
 def reactiver_creneau(creneau_id: int):
     creneau = get_in_structure_or_404(Creneau, creneau_id)
     try:
-        services.reactiver_creneau(current_user, creneau)
+        services.reactiver_creneau(current_user, creneau, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

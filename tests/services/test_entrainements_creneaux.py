@@ -318,8 +318,11 @@ def test_stopping_a_slot_cancels_its_occurrences_to_come(structure, mediatrice, 
     assert len(annulees) == 1 and annulees[0].motif_annulation == "occurrence_annulee"
     assert all(db.session.get(Occurrence, o.id).annulee_at == NOW for o in (mardi, suivant, apres))
     assert not db.session.get(Creneau, creneau.id).actif
-    services.reactiver_creneau(mediatrice, creneau)
-    assert creneau.actif
+    services.reactiver_creneau(mediatrice, creneau, now=NOW)
+    db.session.commit()
+    assert db.session.get(Creneau, creneau.id).actif
+    assert all(db.session.get(Occurrence, o.id).annulee_at is None for o in (mardi, suivant, apres))
+    assert db.session.get(Reservation, annulees[0].id).statut == "annulee"
 
 
 def test_the_services_refuse_the_records_of_another_structure(structure, make_structure, make_compte, make_apprenant):
@@ -345,3 +348,25 @@ def test_a_past_week_shows_its_skipped_days_and_creates_no_row(structure):
 
     cette_semaine = semaine(structure, date(2026, 6, 1), TODAY)
     assert [o.occurrence.jour for j in cette_semaine for o in j.occurrences] == [date(2026, 6, 4)]
+
+
+def test_a_paused_plan_is_not_booked_by_hand(structure, mediatrice, make_apprenant):
+    make_creneau(structure)
+    mardi, _suivant, _apres = ouvertes(structure)
+    (entrainement,) = make_entrainements(structure, [make_apprenant()])
+    entrainement.plan.statut = "suspendu"
+    db.session.commit()
+    with pytest.raises(DomainError, match="en pause ou refusés"):
+        services.reserver_a_la_main(mediatrice, entrainement, mardi.id, now=NOW)
+
+
+def test_a_slot_keeps_an_animateur_who_left_when_other_fields_change(structure, mediatrice, benevole):
+    creneau = make_creneau(structure, animateur_id=benevole.id)
+    benevole.is_active = False
+    db.session.commit()
+    services.modifier_creneau(mediatrice, creneau, donnees(lieu="Salle 3", animateur_id=benevole.id), now=NOW, vu=None)
+    db.session.commit()
+    assert (creneau.lieu, creneau.animateur_id) == ("Salle 3", benevole.id)
+    with pytest.raises(DomainError) as refus:
+        services.creer_creneau(mediatrice, donnees(animateur_id=benevole.id))
+    assert refus.value.field == "animateur"

@@ -253,3 +253,22 @@ def test_the_booking_page_with_its_forms_and_proposals_repeats_no_id(browser, st
     ids = PageIds()
     ids.feed(html_page)
     assert ids.problems() == []
+
+
+def test_a_booking_the_database_refuses_at_the_same_instant_is_said_beside_the_choice(
+    browser, structure, mediatrice, make_apprenant, monkeypatch
+):
+    from entrainements import services
+
+    make_creneau(structure)
+    mardi, *_ = occurrences(structure)
+    (entrainement,) = make_entrainements(structure, [make_apprenant()])
+    browser.login(mediatrice)
+
+    def concurrent(*_args, **_kwargs):
+        raise sa.exc.IntegrityError("INSERT INTO reservation", {}, Exception("uq_reservation_entrainement_en_cours"))
+
+    monkeypatch.setattr(services, "reserver_a_la_main", concurrent)
+    url = f"/entrainements/{entrainement.id}/reservation"
+    page = html(browser.submit(url, {"occurrence": str(mardi.id)}))
+    assert "vient d'être réservée par ailleurs" in errors_of(page, "occurrence")
