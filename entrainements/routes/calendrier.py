@@ -131,16 +131,13 @@ def _render_annulation(occurrence: Occurrence, form: AnnulationOccurrenceForm, s
     )
 
 
-@entrainements_bp.get("/occurrences/<int:occurrence_id>/annuler", endpoint="annulation_occurrence")
-@roles_required(*WRITERS)
-def annulation_occurrence(occurrence_id: int):
-    return _render_annulation(_occurrence_or_404(occurrence_id), AnnulationOccurrenceForm(formdata=None))
-
-
-@entrainements_bp.post("/occurrences/<int:occurrence_id>/annuler", endpoint="annuler_occurrence")
+# One rule per address holding an id (GET shows, POST acts): a huge id is then a plain 404 for both methods.
+@entrainements_bp.route("/occurrences/<int:occurrence_id>/annuler", methods=["GET", "POST"])
 @roles_required(*WRITERS)
 def annuler_occurrence(occurrence_id: int):
     occurrence = _occurrence_or_404(occurrence_id)
+    if request.method == "GET":
+        return _render_annulation(occurrence, AnnulationOccurrenceForm(formdata=None))
     form = AnnulationOccurrenceForm()
     if not form.validate_on_submit():
         return _render_annulation(occurrence, form)
@@ -236,9 +233,12 @@ def _render_entrainement(
     )
 
 
-@entrainements_bp.get("/<int:entrainement_id>/reservation", endpoint="entrainement")
+@entrainements_bp.route("/<int:entrainement_id>/reservation", methods=["GET", "POST"], endpoint="entrainement")
 @roles_required(*WRITERS)
 def entrainement(entrainement_id: int):
+    """The page of one entraînement (GET), or its booking in the occurrence chosen (POST)."""
+    if request.method == "POST":
+        return _reserver(entrainement_id)
     return _render_entrainement(_entrainement_or_404(entrainement_id))
 
 
@@ -254,9 +254,7 @@ def _annonce_convocation(message, apprenant) -> str:
     return ""
 
 
-@entrainements_bp.post("/<int:entrainement_id>/reservation", endpoint="reserver")
-@roles_required(*WRITERS)
-def reserver(entrainement_id: int):
+def _reserver(entrainement_id: int):
     entrainement = _entrainement_or_404(entrainement_id)
     form = ChoixOccurrenceForm()
     if not form.validate_on_submit():

@@ -80,9 +80,13 @@ def creer_creneau():
     return redirect(url_for("entrainements.creneaux"))
 
 
-@entrainements_bp.get("/creneaux/<int:creneau_id>", endpoint="creneau")
+# One rule per address holding an id (GET shows, POST saves): a huge id is then a plain 404 for both methods
+# (with two rules, the converter's refusal would surface as 405 for the second method).
+@entrainements_bp.route("/creneaux/<int:creneau_id>", methods=["GET", "POST"], endpoint="creneau")
 @roles_required(*WRITERS)
 def creneau(creneau_id: int):
+    if request.method == "POST":
+        return _modifier_creneau(creneau_id)
     creneau = get_in_structure_or_404(Creneau, creneau_id)
     instantane = services.instantane_creneau(creneau)
     form = CreneauForm(formdata=None, data=CreneauForm.initial_data(instantane))
@@ -90,9 +94,7 @@ def creneau(creneau_id: int):
     return _render_formulaire(_choix_animateurs(form, creneau), creneau)
 
 
-@entrainements_bp.post("/creneaux/<int:creneau_id>", endpoint="modifier_creneau")
-@roles_required(*WRITERS)
-def modifier_creneau(creneau_id: int):
+def _modifier_creneau(creneau_id: int):
     creneau = get_in_structure_or_404(Creneau, creneau_id)
     form = _choix_animateurs(CreneauForm(), creneau)
     if not form.validate_on_submit():
