@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core import journal
 from core.access import roles_required
 from core.bounds import date_window
 from core.errors import DomainError
@@ -77,6 +78,7 @@ def semaine():
     lundi = queries.lundi_de(jour)
     animateur_id = current_user.id if current_user.role == "benevole" else None
     jours = queries.semaine(structure, lundi, today, animateur_id=animateur_id)
+    journal.record(current_user, "consultation", "apprenant", None, f"entrainements, semaine du {lundi.isoformat()}")
     db.session.commit()  # the occurrence rows of the week, created as the calendar reaches them
     if not form.debut.errors:
         form.debut.data = lundi
@@ -186,7 +188,10 @@ def _annonce_annulation(annulees: int, injoignables: int) -> str:
 @entrainements_bp.get("/a-planifier", endpoint="a_planifier")
 @roles_required(*WRITERS)
 def a_planifier():
-    return render_template("entrainements/a_planifier.html", lignes=queries.a_planifier(current_user.structure_id))
+    lignes = queries.a_planifier(current_user.structure_id)
+    journal.record(current_user, "consultation", "apprenant", None, "entrainements a planifier")
+    db.session.commit()
+    return render_template("entrainements/a_planifier.html", lignes=lignes)
 
 
 def _entrainement_or_404(entrainement_id: int) -> Entrainement:
@@ -209,6 +214,7 @@ def _render_entrainement(
     today = structure_today(current_user.structure)
     now = utcnow()
     occurrences = services.occurrences_proposables(entrainement, now=now, today=today)
+    journal.record(current_user, "consultation", "entrainement", entrainement.id, "reservation a la main")
     db.session.commit()  # the occurrence rows of the period, created as the page reaches them
     choix = choix or ChoixOccurrenceForm(formdata=None)
     offertes = [(o.id, _libelle(o, entrainement)) for o in occurrences]

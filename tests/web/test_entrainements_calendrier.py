@@ -272,3 +272,20 @@ def test_a_booking_the_database_refuses_at_the_same_instant_is_said_beside_the_c
     url = f"/entrainements/{entrainement.id}/reservation"
     page = html(browser.submit(url, {"occurrence": str(mardi.id)}))
     assert "vient d'être réservée par ailleurs" in errors_of(page, "occurrence")
+
+
+def test_the_pages_naming_learners_are_journaled_without_their_names(browser, structure, mediatrice, make_apprenant):
+    from core.models import Journal
+
+    make_creneau(structure)
+    (entrainement,) = make_entrainements(structure, [make_apprenant(prenom="Nadia", nom="Ferhat")])
+    browser.login(mediatrice)
+    for url in (SEMAINE, "/entrainements/a-planifier", f"/entrainements/{entrainement.id}/reservation"):
+        assert browser.get(url).status_code == 200
+    lignes = db.session.scalars(sa.select(Journal).where(Journal.action == "consultation")).all()
+    assert [(ligne.objet, ligne.objet_id) for ligne in lignes] == [
+        ("apprenant", None),
+        ("apprenant", None),
+        ("entrainement", entrainement.id),
+    ]
+    assert all("Ferhat" not in ligne.details and "Nadia" not in ligne.details for ligne in lignes)
