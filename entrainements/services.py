@@ -205,27 +205,48 @@ def _deplacer_occurrences_vides(
     creneau: Creneau, a_venir: list[Occurrence], donnees: DonneesCreneau, now: datetime
 ) -> None:
     """Give the occurrences to come (none holds a booking) the slot's new times, or remove them when the
-    weekday changes (cancelled instead when a cancelled booking refers to one, to keep that history)."""
+    weekday changes (cancelled instead when a cancelled booking refers to one, to keep that history).
+
+    Each write is conditional on the occurrence still holding no place, so a booking a sweep makes meanwhile is
+    never moved under the learner's feet: the change is refused instead (the caller rolls back).
+
+    :raise DomainError: a booking arrived on one of them since they were read (the day is named).
+    """
     if not a_venir:
         return
     zone = structure_zone(creneau.structure)
-    if donnees.jour_semaine == creneau.jour_semaine:
-        for occurrence in a_venir:
-            occurrence.starts_at = local_to_utc(occurrence.jour, donnees.debut, zone)
-            occurrence.ends_at = local_to_utc(occurrence.jour, donnees.fin, zone)
-        return
-    avec_historique = set(
-        db.session.scalars(
-            sa.select(Reservation.occurrence_id).where(Reservation.occurrence_id.in_([o.id for o in a_venir]))
+    meme_jour = donnees.jour_semaine == creneau.jour_semaine
+    avec_historique: set[int] = set()
+    if not meme_jour:
+        avec_historique = set(
+            db.session.scalars(
+                sa.select(Reservation.occurrence_id).where(Reservation.occurrence_id.in_([o.id for o in a_venir]))
+            )
         )
-    )
     for occurrence in a_venir:
-        if occurrence.id in avec_historique:
-            occurrence.annulee_at = now
-            occurrence.motif_annulation = "Jour du créneau changé"
+        vide = (Occurrence.id == occurrence.id, Occurrence.places_prises == 0)
+        if meme_jour:
+            ecriture = (
+                sa.update(Occurrence)
+                .where(*vide)
+                .values(
+                    starts_at=local_to_utc(occurrence.jour, donnees.debut, zone),
+                    ends_at=local_to_utc(occurrence.jour, donnees.fin, zone),
+                )
+            )
+        elif occurrence.id in avec_historique:
+            ecriture = (
+                sa.update(Occurrence).where(*vide).values(annulee_at=now, motif_annulation="Jour du créneau changé")
+            )
         else:
-            db.session.delete(occurrence)
-    db.session.flush()
+            ecriture = sa.delete(Occurrence).where(*vide)
+        if db.session.execute(ecriture.execution_options(synchronize_session=False)).rowcount != 1:
+            raise DomainError(
+                f"Une réservation vient d'arriver le {date_fr(occurrence.jour)} : rien n'a été changé. Déplacez "
+                "cette personne ou annulez cette occurrence avant de changer le jour ou les heures.",
+                field="debut" if meme_jour else "jour_semaine",
+            )
+    db.session.expire_all()
 
 
 def desactiver_creneau(auteur: Compte, creneau: Creneau, *, now: datetime) -> list[Reservation]:

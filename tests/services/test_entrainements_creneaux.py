@@ -370,3 +370,21 @@ def test_a_slot_keeps_an_animateur_who_left_when_other_fields_change(structure, 
     with pytest.raises(DomainError) as refus:
         services.creer_creneau(mediatrice, donnees(animateur_id=benevole.id))
     assert refus.value.field == "animateur"
+
+
+def test_new_times_are_refused_when_a_booking_lands_between_the_check_and_the_write(structure):
+    creneau = make_creneau(structure)
+    ouvertes(structure)
+    a_venir = services._occurrences_a_venir(creneau, NOW)
+    assert [o.places_prises for o in a_venir] == [0, 0, 0]
+    # A sweep's booking commits on the second one after the check read it (the objects keep what they read).
+    db.session.execute(
+        sa.update(Occurrence)
+        .where(Occurrence.id == a_venir[1].id)
+        .values(places_prises=1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(DomainError, match="mardi 9 juin 2026") as refus:
+        services._deplacer_occurrences_vides(creneau, a_venir, donnees(debut=time(9, 0), fin=time(11, 0)), NOW)
+    assert refus.value.field == "debut"
+    db.session.rollback()
