@@ -28,14 +28,12 @@ from core.text import display_phone
 from core.timeutil import date_fr, local_to_utc, structure_zone, to_local
 from entrainements import creneaux as regles
 from entrainements import textes
+from entrainements.jobs import rappel_prevu
 from entrainements.models import Creneau, Entrainement, Occurrence, Reservation
 from entrainements.occurrences import ouvrir_occurrences
 from entrainements.reservations import liberer, reserver
 from extensions import db
 
-# A reminder goes 48 h before a session (issue 10, item 4): a convocation for a session nearer than that says
-# no reminder will follow.
-DELAI_RAPPEL = timedelta(hours=48)
 # How far past an entraînement's window the next free occurrences are looked for when its choice is refused.
 APRES_FENETRE = timedelta(days=28)
 # The reason written on the occurrences to come of a slot stopped (they come back when it runs again).
@@ -328,7 +326,7 @@ def convoquer(reservation: Reservation, structure: Structure, *, now: datetime) 
         _seance(reservation, structure),
         canal,
         reservation.entrainement.rang,
-        rappel_prevu=occurrence.starts_at - now >= DELAI_RAPPEL,
+        rappel_prevu=rappel_prevu(occurrence.starts_at, now),
     )
     return deposer(
         apprenant,
