@@ -280,7 +280,7 @@ def _placer(
             continue
         occurrence = par_id[reservation.occurrence_id]
         texte = textes.convocation(
-            _seance(apprenant, occurrence, structure, zone, telephone),
+            seance_du_message(apprenant.prenom, occurrence, structure, zone, telephone),
             canal,
             entrainement.rang,
             rappel_prevu=rappel_prevu(occurrence.starts_at, now),
@@ -300,9 +300,12 @@ def _placer(
     return bilan
 
 
-def _seance(apprenant: Apprenant, occurrence: Occurrence, structure: Structure, zone, telephone: str):
+def seance_du_message(prenom: str, occurrence: Occurrence, structure: Structure, zone, telephone: str):
+    """The practice session as the messages say it (``entrainements.textes.Seance``): the learner's first name,
+    the occurrence's start on the structure's wall clock (``zone``), its slot's place, the structure's name and
+    its phone number as displayed (``telephone``, may be empty). The slot must be loaded with the occurrence."""
     return textes.Seance(
-        prenom=apprenant.prenom,
+        prenom=prenom,
         debut=to_local(occurrence.starts_at, zone).replace(tzinfo=None),
         lieu=occurrence.creneau.lieu,
         structure=structure.nom,
@@ -353,7 +356,7 @@ def _rappeler_structure(structure: Structure, now: datetime) -> Bilan:
         canal = canal_pour(apprenant)
         if canal is None or not rappel_du(occurrence.starts_at, reservation.created_at, now):
             continue
-        texte = textes.rappel(_seance(apprenant, occurrence, structure, zone, telephone), canal)
+        texte = textes.rappel(seance_du_message(apprenant.prenom, occurrence, structure, zone, telephone), canal)
         if deposer(
             apprenant,
             cle=f"rappel:{reservation.id}",

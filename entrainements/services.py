@@ -25,10 +25,10 @@ from core.francais import nombre
 from core.messagerie.depot import canal_pour, deposer
 from core.models import Compte, Message, Structure
 from core.text import display_phone
-from core.timeutil import date_fr, local_to_utc, structure_zone, to_local
+from core.timeutil import date_fr, local_to_utc, structure_zone
 from entrainements import creneaux as regles
 from entrainements import textes
-from entrainements.jobs import rappel_prevu
+from entrainements.jobs import rappel_prevu, seance_du_message
 from entrainements.models import Creneau, Entrainement, Occurrence, Reservation
 from entrainements.occurrences import ouvrir_occurrences
 from entrainements.reservations import liberer, reserver
@@ -299,15 +299,9 @@ def reactiver_creneau(auteur: Compte, creneau: Creneau, *, now: datetime) -> Non
 
 
 def _seance(reservation: Reservation, structure: Structure) -> textes.Seance:
-    occurrence = reservation.occurrence
-    debut = to_local(occurrence.starts_at, structure_zone(structure)).replace(tzinfo=None)
-    return textes.Seance(
-        prenom=reservation.entrainement.apprenant.prenom,
-        debut=debut,
-        lieu=occurrence.creneau.lieu,
-        structure=structure.nom,
-        telephone=display_phone(structure.telephone) if structure.telephone else "",
-    )
+    telephone = display_phone(structure.telephone) if structure.telephone else ""
+    prenom = reservation.entrainement.apprenant.prenom
+    return seance_du_message(prenom, reservation.occurrence, structure, structure_zone(structure), telephone)
 
 
 def convoquer(reservation: Reservation, structure: Structure, *, now: datetime) -> Message | None:
