@@ -33,6 +33,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepInFrame,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -141,8 +142,7 @@ def render_lot(
 
 
 def page(contenu: dict, revoquee_on: date | None = None, *, avec_qr: bool = True) -> list[Flowable]:
-    """The flowables of one attestation's page, at the largest ``NIVEAUX`` entry whose height fits the frame
-    (the skills in two columns at the smallest sizes, should even that not fit).
+    """The flowables of one attestation's page, at the largest ``NIVEAUX`` entry whose height fits the frame.
 
     :param avec_qr: False leaves the QR code out (the benchmark's reference page only).
     """
@@ -158,8 +158,12 @@ def page(contenu: dict, revoquee_on: date | None = None, *, avec_qr: bool = True
         if _hauteur(flowables) <= HAUTEUR:
             break
     else:
-        niveau = NIVEAUX[-1]
-        flowables = _materialiser(_plan(contenu, niveau, deux_colonnes=True), contenu, niveau, qr, balisage)
+        # Skills worded far longer than the curriculum's (admin-edited, up to 255 characters each): rather than a
+        # second page, the smallest layout is scaled down to the frame, below 12 pt in that case only.
+        plan = _plan(contenu, NIVEAUX[-1])
+        flowables = [
+            KeepInFrame(LARGEUR, HAUTEUR, _materialiser(plan, contenu, NIVEAUX[-1], qr, balisage), mode="shrink")
+        ]
     # The measured flowables go to the build as they are: wrap() may be called again with the same width.
     tampon = [Tampon(revoquee_on)] if revoquee_on is not None else []
     return [*tampon, *flowables]
@@ -172,13 +176,6 @@ class _Texte:
     texte: str
     style: ParagraphStyle
     puce: str | None = None
-
-
-@dataclass(frozen=True)
-class _Colonnes:
-    """The skills in two columns (the last resort)."""
-
-    textes: tuple[_Texte, ...]
 
 
 _PIED = "pied"
@@ -231,6 +228,7 @@ def _styles(niveau: Niveau) -> dict[str, ParagraphStyle]:
             leftIndent=5 * mm,
             bulletIndent=0,
             bulletFontName=FONT_REGULAR,
+            bulletFontSize=niveau.competence,
         ),
     }
 
@@ -239,7 +237,7 @@ def _jour(iso: str) -> str:
     return date_fr(date.fromisoformat(iso))
 
 
-def _plan(contenu: dict, niveau: Niveau, deux_colonnes: bool = False) -> list:
+def _plan(contenu: dict, niveau: Niveau) -> list:
     """What the page prints at ``niveau``, top to bottom: texts (not laid out yet), spacers, the name, the
     footer."""
     styles = _styles(niveau)
@@ -289,8 +287,8 @@ def _plan(contenu: dict, niveau: Niveau, deux_colonnes: bool = False) -> list:
         )
     elif contenu["competences"]:
         plan.append(texte("Ce que je sais faire à la fin de l'atelier :", "intertitre"))
-        items = tuple(texte(competence, "competence", "•") for competence in contenu["competences"])
-        plan += [_Colonnes(items)] if deux_colonnes else list(items)
+        items = [texte(competence, "competence", "•") for competence in contenu["competences"]]
+        plan += items
     plan += [Spacer(1, niveau.ecart * 2), _PIED]
     return plan
 
@@ -305,16 +303,6 @@ def _materialiser(plan: Sequence, contenu: dict, niveau: Niveau, qr, balisage) -
     for element in plan:
         if isinstance(element, _Texte):
             flowables.append(paragraphe(element))
-        elif isinstance(element, _Colonnes):
-            items = [paragraphe(item) for item in element.textes]
-            moitie = (len(items) + 1) // 2
-            flowables.append(
-                Table(
-                    [[items[:moitie], items[moitie:]]],
-                    colWidths=[LARGEUR / 2, LARGEUR / 2],
-                    style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]),
-                )
-            )
         elif element == _PIED:
             flowables.append(_pied(contenu, styles, qr, paragraphe))
         else:
@@ -342,6 +330,8 @@ def _pied(contenu: dict, styles: dict[str, ParagraphStyle], qr, paragraphe) -> T
         colWidths=[largeur_texte * 0.48, largeur_texte * 0.52, TAILLE_QR],
         style=TableStyle(
             [
+                # The cells hold paragraphs; without it the table sets Helvetica 10, unembedded.
+                ("FONT", (0, 0), (-1, -1), FONT_REGULAR, MIN_FONT_SIZE),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (1, 0), 3 * mm),

@@ -22,7 +22,7 @@ TAILLE_GROUPE = 4
 _SEPARATEURS = re.compile(r"[\s\-\u2010-\u2015\u2212._]+")
 _CODE_STOCKE = re.compile(f"[{ALPHABET}]{{{LONGUEUR_CODE}}}")
 # A structure's code inside the number: capitals, digits and dashes, 2 to 12 characters.
-CODE_STRUCTURE = re.compile(r"[A-Z0-9](?:[A-Z0-9-]{0,10}[A-Z0-9])?")
+CODE_STRUCTURE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,10}[A-Z0-9]")
 
 
 def nouveau_code() -> str:

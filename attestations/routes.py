@@ -58,7 +58,7 @@ def _render_atelier(
         motifs=MOTIFS_REVOCATION,
         types=TYPES_ATTESTATION,
         zone=structure_zone(atelier.structure),
-    ), (422 if erreurs or erreurs_revocation else 200)
+    )
 
 
 @attestations_bp.get("/ateliers/<int:atelier_id>/attestations")
@@ -128,7 +128,7 @@ def revoquer(attestation_id: int):
         db.session.rollback()
         if error.field:
             return _render_atelier(
-                atelier_or_404(atelier_id, animateurs=False), erreurs={-attestation_id: error.message}
+                atelier_or_404(atelier_id, animateurs=False), erreurs_revocation={attestation_id: error.message}
             )
         flash(error.message, "error")
     else:
@@ -206,7 +206,6 @@ def verifier_formulaire():
             None,
             "Ce code n'a pas la forme attendue : 12 lettres et chiffres, par exemple 7KQ2-XM9D-R4TB "
             "(sans 0, O, 1, I ni L).",
-            422,
         )
     return redirect(url_for("attestations.verifier", code=codes.code_groupe(code)))
 

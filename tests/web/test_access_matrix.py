@@ -34,6 +34,8 @@ PARAMETERS = {
     "rattrapage_id": "rattrapage",
     "fermeture_id": "fermeture",
     "message_id": "message",
+    "attestation_id": "attestation",
+    "code": "code_attestation",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -61,6 +63,9 @@ class World:
         self.rattrapage = tuple(_rattrapage(inscription_id) for inscription_id in self.inscription)
         self.fermeture = (_fermeture(self.comptes["admin"].structure_id), _fermeture(other.id))
         self.message = tuple(_message(apprenant_id) for apprenant_id in self.apprenant)
+        attestations = tuple(_attestation(inscription_id) for inscription_id in self.inscription)
+        self.attestation = tuple(a.id for a in attestations)
+        self.code_attestation = tuple(a.code for a in attestations)
 
 
 def _message(apprenant_id: int) -> int:
@@ -150,6 +155,28 @@ def _fermeture(structure_id: int) -> int:
     db.session.add(fermeture)
     db.session.commit()
     return fermeture.id
+
+
+def _attestation(inscription_id: int):
+    """An attestation of the inscription (its workshop is not closed: a row as a test gives it)."""
+    from ateliers.models import Inscription
+    from attestations import codes
+    from attestations.models import Attestation
+    from tests.unit.test_attestation_pdf import snapshot
+
+    inscription = db.session.get(Inscription, inscription_id)
+    code = codes.nouveau_code()
+    attestation = Attestation(
+        structure_id=inscription.atelier.structure_id,
+        inscription_id=inscription_id,
+        type="parcours",
+        numero=f"S{inscription.atelier.structure_id}-2026-{inscription_id:05d}",
+        code=code,
+        contenu=snapshot(code=codes.code_groupe(code)),
+    )
+    db.session.add(attestation)
+    db.session.commit()
+    return attestation
 
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:
@@ -250,8 +277,9 @@ def test_each_role_gets_its_pages_and_nothing_else(matrix_app, world, role):
             expected = {200} if method == "GET" else {200, 302, 409}
             expected = REDIRECTING_PAGES.get(rule.endpoint, expected)
             assert own.status_code in expected, (role, rule.rule, method, own.status_code)
-            if rule.arguments:
-                # the same page for a record of another structure: not found, never shown
+            if rule.arguments and allowed != PUBLIC:
+                # the same page for a record of another structure: not found, never shown (a public page, the
+                # attestation check, shows any structure's record on purpose)
                 other = signed_in_client(matrix_app, compte).open(build(rule, world, 1), method=method)
                 assert other.status_code == 404, (role, rule.rule, method, other.status_code)
                 assert "Page introuvable" in other.get_data(as_text=True)
