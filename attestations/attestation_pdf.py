@@ -27,7 +27,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -42,7 +41,17 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from core.pdf import FONT_BOLD, FONT_REGULAR, INK, MIN_FONT_SIZE, markup, name, register_fonts, stylesheet
+from core.pdf import (
+    FONT_BOLD,
+    FONT_REGULAR,
+    INK,
+    MIN_FONT_SIZE,
+    markup,
+    name,
+    register_fonts,
+    stylesheet,
+    text_width,
+)
 from core.timeutil import date_fr
 
 MARGE_X = 18 * mm
@@ -148,11 +157,13 @@ def page(contenu: dict, revoquee_on: date | None = None, *, avec_qr: bool = True
     """
     qr = segno.make(contenu["url_verification"], error="m", micro=False, boost_error=False) if avec_qr else None
     balisage = functools.cache(markup)  # the same texts at every try: their font runs are worked out once
+    largeur_mot = functools.cache(_largeur_unitaire)
     flowables = None
     for niveau in NIVEAUX:
         plan = _plan(contenu, niveau)
-        # The lower bound first (no line breaking, no markup parsing): a try that cannot fit is not laid out.
-        if _hauteur_minimale(plan) > HAUTEUR:
+        # An estimate first (words' widths, greedy line filling; no markup parsing): a try that would not fit is
+        # not laid out. The layout then measured decides.
+        if _hauteur_estimee(plan, largeur_mot) > HAUTEUR:
             continue
         flowables = _materialiser(plan, contenu, niveau, qr, balisage)
         if _hauteur(flowables) <= HAUTEUR:
@@ -181,19 +192,39 @@ class _Texte:
 _PIED = "pied"
 
 
-def _hauteur_minimale(plan: Sequence) -> float:
-    """A lower bound of the height of ``plan``: each paragraph's text as if it broke anywhere."""
+def _largeur_unitaire(mot: str, police: str) -> float:
+    """Width of ``mot`` printed in ``police`` at 1 pt (widths scale with the size), fallback runs included."""
+    return text_width(mot, police, 1)
+
+
+def _lignes(element: _Texte, largeur_mot) -> int:
+    """How many lines ``element`` takes, filling each line greedily with whole words, as reportlab does."""
+    style = element.style
+    place = (LARGEUR - style.leftIndent) / style.fontSize
+    espace = largeur_mot(" ", style.fontName)
+    lignes, ligne = 1, 0.0
+    for mot in element.texte.split():
+        largeur = largeur_mot(mot, style.fontName)
+        if ligne and ligne + espace + largeur <= place:
+            ligne += espace + largeur
+            continue
+        if ligne:
+            lignes += 1
+        lignes += max(0, math.ceil(largeur / place) - 1)  # a word longer than the line is split
+        ligne = largeur % place if largeur > place else largeur
+    return lignes
+
+
+def _hauteur_estimee(plan: Sequence, largeur_mot) -> float:
+    """The height ``plan`` should take once laid out (see :func:`_lignes`); the footer counted as its QR code."""
     total = 0.0
     for element in plan:
         if isinstance(element, _Texte):
-            style = element.style
-            largeur = stringWidth(element.texte, style.fontName, style.fontSize)
-            lignes = max(1, math.ceil(largeur / (LARGEUR - style.leftIndent)))
-            total += lignes * style.leading + style.spaceBefore
-        elif isinstance(element, Spacer):
-            total += element.height
+            total += _lignes(element, largeur_mot) * element.style.leading + element.style.spaceBefore
         elif element == _PIED:
             total += TAILLE_QR
+        else:
+            total += element.wrap(LARGEUR, HAUTEUR)[1]
     return total
 
 
