@@ -7,6 +7,7 @@ import io
 import re
 import subprocess
 import tomllib
+import unicodedata
 from datetime import date
 
 import pypdf
@@ -115,6 +116,14 @@ def test_one_a4_page_with_the_longest_names_and_25_skills(apprenant):
     assert "".join(f"{apprenant['prenom']}{apprenant['nom']}".split()) in lu
     assert lu.count("Jesais") + lu.count("J'ai") == 25
     assert "\ufffd" not in lu
+
+
+def test_an_arabic_name_is_printed_joined_and_right_to_left():
+    contenu = attestation_pdf.render(snapshot(apprenant={"prenom": "عبد الرحمن", "nom": "بن خلدون"}))
+    (ligne,) = [line for line in texte(contenu).splitlines() if re.search("[\u0600-\u06ff\ufe70-\ufeff]", line)]
+    # Each letter in its joined form (Arabic presentation forms), read back in the order it is written.
+    assert all("\ufe70" <= char <= "\ufeff" for char in ligne.replace(" ", ""))
+    assert unicodedata.normalize("NFKC", ligne) == "عبد الرحمن بن خلدون"
 
 
 def test_the_45_character_surname_is_not_cut():
