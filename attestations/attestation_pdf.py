@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -27,11 +27,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    Image,
     KeepInFrame,
     PageBreak,
     PageTemplate,
@@ -99,25 +101,39 @@ def titre_document(contenu: dict) -> str:
     return f"{contenu['titre']} n° {contenu['numero']}"
 
 
-def render(contenu: dict, *, revoquee_on: date | None = None, avec_qr: bool = True) -> bytes:
+def render(
+    contenu: dict, *, revoquee_on: date | None = None, images: Mapping[str, bytes] | None = None, avec_qr: bool = True
+) -> bytes:
     """The PDF of one attestation, one A4 page.
 
     :param contenu: the frozen snapshot (``attestations.snapshot.construire``): every text the page prints.
     :param revoquee_on: the day it was revoked, if it was: "RÉVOQUÉE" and that date across the page.
+    :param images: the bytes of the images the snapshot names (``logo``, ``signature``: SHA-256 hashes); one
+        missing is left out.
     :param avec_qr: False leaves the QR code out (the benchmark's reference page only).
     :return: the PDF bytes; the same arguments always give the same bytes.
     """
     return render_lot(
-        [(contenu, revoquee_on)], titre=titre_document(contenu), auteur=contenu["structure"]["nom"], avec_qr=avec_qr
+        [(contenu, revoquee_on)],
+        titre=titre_document(contenu),
+        auteur=contenu["structure"]["nom"],
+        images=images,
+        avec_qr=avec_qr,
     )
 
 
 def render_lot(
-    attestations: Iterable[tuple[dict, date | None]], *, titre: str, auteur: str = "", avec_qr: bool = True
+    attestations: Iterable[tuple[dict, date | None]],
+    *,
+    titre: str,
+    auteur: str = "",
+    images: Mapping[str, bytes] | None = None,
+    avec_qr: bool = True,
 ) -> bytes:
     """One PDF holding ``attestations`` (snapshot, day revoked or None), one page each, in the order given.
 
     :param titre: the document's title in its metadata (e.g. the workshop's name).
+    :param images: the bytes of the images the snapshots name, by SHA-256 (see :func:`render`).
     :return: the PDF bytes; the same arguments always give the same bytes.
     """
     register_fonts()
@@ -141,39 +157,46 @@ def render_lot(
     )
     frame = Frame(MARGE_X, MARGE_BAS, LARGEUR, HAUTEUR, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="attestation", frames=[frame], pagesize=A4)])
+    lues = _Images(images or {})
     story: list[Flowable] = []
     for contenu, revoquee_on in attestations:
         if story:
             story.append(PageBreak())
-        story.extend(page(contenu, revoquee_on, avec_qr=avec_qr))
+        story.extend(page(contenu, revoquee_on, images=lues, avec_qr=avec_qr))
     doc.build(story or [Spacer(1, 1)])
     return buffer.getvalue()
 
 
-def page(contenu: dict, revoquee_on: date | None = None, *, avec_qr: bool = True) -> list[Flowable]:
+def page(
+    contenu: dict, revoquee_on: date | None = None, *, images: _Images | None = None, avec_qr: bool = True
+) -> list[Flowable]:
     """The flowables of one attestation's page, at the largest ``NIVEAUX`` entry whose height fits the frame.
 
+    :param images: the images the snapshot may name, read once per document.
     :param avec_qr: False leaves the QR code out (the benchmark's reference page only).
     """
+    images = images or _Images({})
     qr = segno.make(contenu["url_verification"], error="m", micro=False, boost_error=False) if avec_qr else None
     balisage = functools.cache(markup)  # the same texts at every try: their font runs are worked out once
     largeur_mot = functools.cache(_largeur_unitaire)
     flowables = None
     for niveau in NIVEAUX:
-        plan = _plan(contenu, niveau)
+        plan = _plan(contenu, niveau, images)
         # An estimate first (words' widths, greedy line filling; no markup parsing): a try that would not fit is
         # not laid out. The layout then measured decides.
         if _hauteur_estimee(plan, largeur_mot) > HAUTEUR:
             continue
-        flowables = _materialiser(plan, contenu, niveau, qr, balisage)
+        flowables = _materialiser(plan, contenu, niveau, qr, balisage, images)
         if _hauteur(flowables) <= HAUTEUR:
             break
     else:
         # Skills worded far longer than the curriculum's (admin-edited, up to 255 characters each): rather than a
         # second page, the smallest layout is scaled down to the frame, below 12 pt in that case only.
-        plan = _plan(contenu, NIVEAUX[-1])
+        plan = _plan(contenu, NIVEAUX[-1], images)
         flowables = [
-            KeepInFrame(LARGEUR, HAUTEUR, _materialiser(plan, contenu, NIVEAUX[-1], qr, balisage), mode="shrink")
+            KeepInFrame(
+                LARGEUR, HAUTEUR, _materialiser(plan, contenu, NIVEAUX[-1], qr, balisage, images), mode="shrink"
+            )
         ]
     # The measured flowables go to the build as they are: wrap() may be called again with the same width.
     tampon = [Tampon(revoquee_on)] if revoquee_on is not None else []
@@ -190,6 +213,30 @@ class _Texte:
 
 
 _PIED = "pied"
+LOGO_HAUTEUR = 16 * mm
+LOGO_LARGEUR_MAX = 60 * mm
+SIGNATURE_HAUTEUR = 14 * mm
+
+
+class _Images:
+    """The images a document may print, by SHA-256, each decoded once whatever the number of pages using it."""
+
+    def __init__(self, contenus: Mapping[str, bytes]) -> None:
+        self._contenus = contenus
+        self._tailles: dict[str, tuple[int, int]] = {}
+
+    def flowable(self, empreinte: str | None, hauteur: float, largeur_max: float) -> Image | None:
+        """The image ``empreinte`` scaled to ``hauteur`` (narrower than ``largeur_max``), left aligned; None
+        when the snapshot names none or its bytes were not given."""
+        if not empreinte or empreinte not in self._contenus:
+            return None
+        if empreinte not in self._tailles:
+            self._tailles[empreinte] = ImageReader(BytesIO(self._contenus[empreinte])).getSize()
+        largeur, haut = self._tailles[empreinte]
+        echelle = min(hauteur / haut, largeur_max / largeur)
+        image = Image(BytesIO(self._contenus[empreinte]), width=largeur * echelle, height=haut * echelle)
+        image.hAlign = "LEFT"
+        return image
 
 
 def _largeur_unitaire(mot: str, police: str) -> float:
@@ -268,7 +315,7 @@ def _jour(iso: str) -> str:
     return date_fr(date.fromisoformat(iso))
 
 
-def _plan(contenu: dict, niveau: Niveau) -> list:
+def _plan(contenu: dict, niveau: Niveau, images: _Images) -> list:
     """What the page prints at ``niveau``, top to bottom: texts (not laid out yet), spacers, the name, the
     footer."""
     styles = _styles(niveau)
@@ -278,7 +325,9 @@ def _plan(contenu: dict, niveau: Niveau) -> list:
 
     structure, atelier, apprenant = contenu["structure"], contenu["atelier"], contenu["apprenant"]
     ecart = Spacer(1, niveau.ecart)
-    plan: list = [texte(structure["nom"], "gras")]
+    logo = images.flowable(contenu.get("logo"), LOGO_HAUTEUR, LOGO_LARGEUR_MAX)
+    plan: list = [logo, Spacer(1, 2 * mm)] if logo is not None else []
+    plan.append(texte(structure["nom"], "gras"))
     coordonnees = ", ".join(part for part in (structure.get("adresse"), structure.get("telephone")) if part)
     if coordonnees:
         plan.append(texte(coordonnees, "normal"))
@@ -324,7 +373,7 @@ def _plan(contenu: dict, niveau: Niveau) -> list:
     return plan
 
 
-def _materialiser(plan: Sequence, contenu: dict, niveau: Niveau, qr, balisage) -> list[Flowable]:
+def _materialiser(plan: Sequence, contenu: dict, niveau: Niveau, qr, balisage, images: _Images) -> list[Flowable]:
     styles = _styles(niveau)
 
     def paragraphe(element: _Texte) -> Paragraph:
@@ -335,19 +384,22 @@ def _materialiser(plan: Sequence, contenu: dict, niveau: Niveau, qr, balisage) -
         if isinstance(element, _Texte):
             flowables.append(paragraphe(element))
         elif element == _PIED:
-            flowables.append(_pied(contenu, styles, qr, paragraphe))
+            flowables.append(_pied(contenu, styles, qr, paragraphe, images))
         else:
             flowables.append(element)
     return flowables
 
 
-def _pied(contenu: dict, styles: dict[str, ParagraphStyle], qr, paragraphe) -> Table:
+def _pied(contenu: dict, styles: dict[str, ParagraphStyle], qr, paragraphe, images: _Images) -> Table:
     """Signature on the left; number, code and the QR code of the verification URL on the right."""
     signataire = contenu["signataire"]
     signature = [
         paragraphe(_Texte(f"Fait à {contenu['fait_a']}, le {_jour(contenu['emise_on'])}.", styles["normal"])),
-        paragraphe(_Texte(signataire["nom"], styles["gras"])),
     ]
+    image = images.flowable(contenu.get("signature"), SIGNATURE_HAUTEUR, LARGEUR * 0.3)
+    if image is not None:
+        signature.append(image)
+    signature.append(paragraphe(_Texte(signataire["nom"], styles["gras"])))
     if signataire.get("fonction"):
         signature.append(paragraphe(_Texte(signataire["fonction"], styles["normal"])))
     verification = [

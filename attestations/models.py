@@ -86,8 +86,25 @@ class CompteurAttestation(db.Model):
     dernier: Mapped[int]
 
 
+class ImageAttestation(db.Model):
+    """An image printed on attestations (a logo, a signature), named by the SHA-256 of its bytes.
+
+    Rows are only added: a snapshot names the images it prints by their hash, so replacing the logo in the
+    settings never changes an attestation already issued.
+    """
+
+    __tablename__ = "image_attestation"
+    __table_args__ = (sa.CheckConstraint("type IN ('image/png', 'image/jpeg')", name="type"),)
+
+    empreinte: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(20))
+    contenu: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ParametresAttestation(db.Model):
-    """A structure's attestation settings, set by its admin: the code its numbers carry and the signatory.
+    """A structure's attestation settings, set by its admin: the code its numbers carry, the signatory, the
+    logo and the signature image.
 
     Without a row, numbers carry ``S`` and the structure's id and the issuing account signs.
     """
@@ -98,4 +115,6 @@ class ParametresAttestation(db.Model):
     code_structure: Mapped[str] = mapped_column(sa.String(12), unique=True)
     signataire_nom: Mapped[str] = mapped_column(sa.String(120), default="")
     signataire_fonction: Mapped[str] = mapped_column(sa.String(120), default="")
+    logo_empreinte: Mapped[str | None] = mapped_column(sa.ForeignKey("image_attestation.empreinte"))
+    signature_empreinte: Mapped[str | None] = mapped_column(sa.ForeignKey("image_attestation.empreinte"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

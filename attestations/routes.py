@@ -9,10 +9,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 
 from ateliers.models import Atelier, Inscription
-from ateliers.routes.commun import atelier_or_404, dans_ordre_vu, download, slugify
+from ateliers.routes.commun import atelier_or_404, dans_ordre_vu, download, field_error, slugify
 from attestations import attestation_pdf, codes, queries, services
 from attestations.constants import MOTIFS_REVOCATION, TYPES_ATTESTATION
-from attestations.models import Attestation
+from attestations.forms import ParametresForm
+from attestations.models import Attestation, ImageAttestation
 from core import journal
 from core.access import get_in_structure_or_404, public, roles_required
 from core.errors import DomainError
@@ -141,7 +142,11 @@ def revoquer(attestation_id: int):
 @roles_required(*READERS)
 def pdf(attestation_id: int):
     attestation = get_in_structure_or_404(Attestation, attestation_id)
-    contenu = attestation_pdf.render(attestation.contenu, revoquee_on=_jour_revocation(attestation))
+    contenu = attestation_pdf.render(
+        attestation.contenu,
+        revoquee_on=_jour_revocation(attestation),
+        images=services.images_de([attestation.contenu]),
+    )
     journal.record(current_user, "export", "attestation", attestation.id, "PDF")
     db.session.commit()
     return download(contenu, "application/pdf", f"attestation-{attestation.numero.lower()}.pdf")
@@ -156,11 +161,44 @@ def pdf_atelier(atelier_id: int):
         flash("Aucune attestation à imprimer : émettez-les d'abord.", "error")
         return redirect(url_for("attestations.atelier", atelier_id=atelier_id))
     contenu = attestation_pdf.render_lot(
-        [(a.contenu, None) for a in valides], titre=f"Attestations – {atelier_.intitule}", auteur=atelier_.structure.nom
+        [(a.contenu, None) for a in valides],
+        titre=f"Attestations – {atelier_.intitule}",
+        auteur=atelier_.structure.nom,
+        images=services.images_de([a.contenu for a in valides]),
     )
     journal.record(current_user, "export", "atelier", atelier_.id, f"PDF des attestations ({len(valides)})")
     db.session.commit()
     return download(contenu, "application/pdf", f"attestations-{slugify(atelier_.intitule)}.pdf")
+
+
+@attestations_bp.route("/admin/attestations", methods=["GET", "POST"])
+@roles_required("admin")
+def parametres():
+    structure = current_user.structure
+    actuels = services.parametres_de(structure)
+    form = ParametresForm(obj=actuels)
+    if form.validate_on_submit():
+        try:
+            services.enregistrer_parametres(current_user, structure, form.to_data())
+        except DomainError as error:
+            db.session.rollback()
+            field_error(form, error)
+        else:
+            db.session.commit()
+            flash("Paramètres des attestations enregistrés.", "success")
+            return redirect(url_for("attestations.parametres"))
+    return render_template("attestations/parametres.html", form=form, parametres=actuels, structure=structure)
+
+
+@attestations_bp.get("/admin/attestations/images/<empreinte>")
+@roles_required("admin")
+def image(empreinte: str):
+    """The logo or signature image of the signed-in admin's structure (to check it on the settings page)."""
+    actuels = services.parametres_de(current_user.structure)
+    if empreinte not in (actuels.logo_empreinte, actuels.signature_empreinte):
+        abort(404)
+    ligne = db.session.get(ImageAttestation, empreinte)
+    return Response(ligne.contenu, mimetype=ligne.type)
 
 
 def _inscription_or_404(inscription_id: int) -> Inscription:

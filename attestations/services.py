@@ -9,6 +9,7 @@ issuing a new one, which gets a new number and a new code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -18,7 +19,8 @@ from sqlalchemy.orm import joinedload
 from ateliers.models import Atelier, Inscription, Presence, Seance
 from attestations import codes
 from attestations.constants import MOTIFS_REVOCATION, NATURE_ACTION, OBJECTIFS, TYPES_ATTESTATION
-from attestations.models import Attestation, CompteurAttestation, ParametresAttestation
+from attestations.images import ImageRefusee, empreinte, verifier_image
+from attestations.models import Attestation, CompteurAttestation, ImageAttestation, ParametresAttestation
 from core import journal, versions
 from core.errors import DomainError
 from core.francais import nombre
@@ -126,6 +128,8 @@ def emettre(
             url_verification=f"{base_url.rstrip('/')}/verifier/{code}",
             signataire=signataire,
             emise_on=today,
+            logo=parametres.logo_empreinte if parametres else None,
+            signature=parametres.signature_empreinte if parametres else None,
         ),
         emise_at=now,
         emise_par_id=auteur.id,
@@ -203,6 +207,91 @@ def par_code(code: str) -> Attestation | None:
     )
 
 
+def images_de(contenus: list[dict]) -> dict[str, bytes]:
+    """The bytes of the images that ``contenus`` (snapshots) name, by SHA-256, in one query."""
+    empreintes = {c.get(cle) for c in contenus for cle in ("logo", "signature")} - {None}
+    if not empreintes:
+        return {}
+    lignes = db.session.execute(
+        sa.select(ImageAttestation.empreinte, ImageAttestation.contenu).where(
+            ImageAttestation.empreinte.in_(empreintes)
+        )
+    )
+    return {empreinte_: contenu for empreinte_, contenu in lignes}
+
+
+@dataclass(frozen=True)
+class Parametres:
+    """What the admin's settings form gives: texts as typed (stripped), uploaded images as bytes (None: kept)."""
+
+    code_structure: str
+    signataire_nom: str
+    signataire_fonction: str
+    logo: bytes | None = None
+    signature: bytes | None = None
+    retirer_logo: bool = False
+    retirer_signature: bool = False
+
+
+def parametres_de(structure: Structure) -> ParametresAttestation:
+    """The structure's attestation settings, or the defaults (not added to the session) when none were saved."""
+    return db.session.get(ParametresAttestation, structure.id) or ParametresAttestation(
+        structure_id=structure.id,
+        code_structure=codes.code_structure_par_defaut(structure.id),
+        signataire_nom="",
+        signataire_fonction="",
+    )
+
+
+def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametres) -> ParametresAttestation:
+    """Save the structure's attestation settings; flush only. Attestations already issued keep what they print.
+
+    :raise DomainError: beside "code_structure" when another structure's numbers already carry that code;
+        beside "logo" or "signature" when the image is no PNG or JPEG, too large (``attestations.images``).
+    """
+    for champ in ("logo", "signature"):
+        contenu = getattr(data, champ)
+        if contenu is not None:
+            try:
+                verifier_image(contenu)
+            except ImageRefusee as error:
+                raise DomainError(str(error), champ) from error
+    pris = db.session.scalar(
+        sa.select(ParametresAttestation.structure_id).where(
+            ParametresAttestation.code_structure == data.code_structure,
+            ParametresAttestation.structure_id != structure.id,
+        )
+    )
+    if pris is not None:
+        raise DomainError("Une autre structure utilise déjà ce code : choisissez-en un autre.", "code_structure")
+    parametres = db.session.get(ParametresAttestation, structure.id)
+    if parametres is None:
+        parametres = ParametresAttestation(structure_id=structure.id)
+        db.session.add(parametres)
+    parametres.code_structure = data.code_structure
+    parametres.signataire_nom = data.signataire_nom
+    parametres.signataire_fonction = data.signataire_fonction
+    for champ, contenu, retirer in (
+        ("logo", data.logo, data.retirer_logo),
+        ("signature", data.signature, data.retirer_signature),
+    ):
+        if contenu is not None:
+            setattr(parametres, f"{champ}_empreinte", _image(contenu))
+        elif retirer:
+            setattr(parametres, f"{champ}_empreinte", None)
+    journal.record(auteur, "modification", "structure", structure.id, "paramètres des attestations")
+    db.session.flush()
+    return parametres
+
+
+def _image(contenu: bytes) -> str:
+    """The hash of ``contenu``, stored once (``ImageAttestation``)."""
+    cle = empreinte(contenu)
+    if db.session.get(ImageAttestation, cle) is None:
+        db.session.add(ImageAttestation(empreinte=cle, type=verifier_image(contenu), contenu=contenu))
+    return cle
+
+
 def _sequence(structure_id: int, annee: int) -> int:
     """The next sequence number of ``structure_id``'s attestations of ``annee``: the counter row is taken by a
     conditional UPDATE (the row lock serialises two issuings), created at 1 the first time (an insert that
@@ -236,6 +325,8 @@ def instantane(
     url_verification: str,
     signataire: dict[str, str],
     emise_on: date,
+    logo: str | None = None,
+    signature: str | None = None,
 ) -> dict:
     """The frozen snapshot of an attestation: everything its PDF prints, as plain JSON data.
 
@@ -295,4 +386,6 @@ def instantane(
         "fait_a": structure.commune or structure.nom,
         "emise_on": emise_on.isoformat(),
         "signataire": signataire,
+        "logo": logo,
+        "signature": signature,
     }

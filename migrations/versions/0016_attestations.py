@@ -3,7 +3,8 @@
 New tables for issue 11: ``attestation`` (frozen snapshot as JSON, unique number and code; a partial unique
 index allows one attestation not revoked per inscription), ``compteur_attestation`` (the last sequence number
 per structure and year, taken by a conditional UPDATE), ``parametres_attestation`` (a structure's code in the
-numbers and its signatory).
+numbers, its signatory, its logo and signature image), ``image_attestation`` (those images, named by the
+SHA-256 of their bytes, only ever added: snapshots name them).
 
 Backfill: none. No attestation existed before; the workshops already closed get theirs when the mediator
 issues them from the workshop's page.
@@ -25,6 +26,14 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('image_attestation',
+    sa.Column('empreinte', sa.String(length=64), nullable=False),
+    sa.Column('type', sa.String(length=20), nullable=False),
+    sa.Column('contenu', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("type IN ('image/png', 'image/jpeg')", name=op.f('ck_image_attestation_type')),
+    sa.PrimaryKeyConstraint('empreinte', name=op.f('pk_image_attestation'))
+    )
     op.create_table('compteur_attestation',
     sa.Column('structure_id', sa.Integer(), nullable=False),
     sa.Column('annee', sa.Integer(), autoincrement=False, nullable=False),
@@ -38,7 +47,11 @@ def upgrade():
     sa.Column('code_structure', sa.String(length=12), nullable=False),
     sa.Column('signataire_nom', sa.String(length=120), nullable=False),
     sa.Column('signataire_fonction', sa.String(length=120), nullable=False),
+    sa.Column('logo_empreinte', sa.String(length=64), nullable=True),
+    sa.Column('signature_empreinte', sa.String(length=64), nullable=True),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['logo_empreinte'], ['image_attestation.empreinte'], name=op.f('fk_parametres_attestation_logo_empreinte_image_attestation')),
+    sa.ForeignKeyConstraint(['signature_empreinte'], ['image_attestation.empreinte'], name=op.f('fk_parametres_attestation_signature_empreinte_image_attestation')),
     sa.ForeignKeyConstraint(['structure_id'], ['structure.id'], name=op.f('fk_parametres_attestation_structure_id_structure')),
     sa.PrimaryKeyConstraint('structure_id', name=op.f('pk_parametres_attestation')),
     sa.UniqueConstraint('code_structure', name=op.f('uq_parametres_attestation_code_structure'))
@@ -83,3 +96,4 @@ def downgrade():
     op.drop_table('attestation')
     op.drop_table('parametres_attestation')
     op.drop_table('compteur_attestation')
+    op.drop_table('image_attestation')

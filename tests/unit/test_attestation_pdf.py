@@ -199,3 +199,17 @@ def test_even_25_skills_reworded_three_lines_long_stay_on_one_page():
     )
     assert len(pages(contenu)) == 1
     assert "Code de vérification : 7KQ2-XM9D-R4TB" in " ".join(texte(contenu).split())
+
+
+def test_the_logo_and_the_signature_print_when_given():
+    from tests.unit.test_attestation_images import image
+
+    logo, signature = image("PNG", (400, 200)), image("JPEG", (300, 100), "black")
+    contenu = snapshot(logo="a" * 64, signature="b" * 64)
+    sans_octets = attestation_pdf.render(contenu)
+    avec = attestation_pdf.render(contenu, images={"a" * 64: logo, "b" * 64: signature})
+    (page,) = pages(avec)
+    objets = page["/Resources"]["/XObject"]
+    assert len(objets) == 2
+    assert attestation_pdf.render(contenu, images={"a" * 64: logo, "b" * 64: signature}) == avec
+    assert "/XObject" not in pages(sans_octets)[0]["/Resources"]  # named but not given: left out

@@ -36,6 +36,7 @@ PARAMETERS = {
     "message_id": "message",
     "attestation_id": "attestation",
     "code": "code_attestation",
+    "empreinte": "empreinte",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -66,6 +67,7 @@ class World:
         attestations = tuple(_attestation(inscription_id) for inscription_id in self.inscription)
         self.attestation = tuple(a.id for a in attestations)
         self.code_attestation = tuple(a.code for a in attestations)
+        self.empreinte = (_logo(self.comptes["admin"].structure_id, "navy"), _logo(other.id, "red"))
 
 
 def _message(apprenant_id: int) -> int:
@@ -177,6 +179,23 @@ def _attestation(inscription_id: int):
     db.session.add(attestation)
     db.session.commit()
     return attestation
+
+
+def _logo(structure_id: int, couleur: str) -> str:
+    """The structure's attestation settings with a logo; the logo's hash."""
+    from attestations.images import empreinte
+    from attestations.models import ImageAttestation, ParametresAttestation
+    from tests.unit.test_attestation_images import image
+
+    contenu = image("PNG", couleur=couleur)
+    db.session.add(ImageAttestation(empreinte=empreinte(contenu), type="image/png", contenu=contenu))
+    db.session.add(
+        ParametresAttestation(
+            structure_id=structure_id, code_structure=f"S{structure_id}", logo_empreinte=empreinte(contenu)
+        )
+    )
+    db.session.commit()
+    return empreinte(contenu)
 
 
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:

@@ -193,3 +193,74 @@ def test_a_post_without_csrf_token_is_refused(signed_in, atelier_clos):
     response = signed_in.client.post(url_page(atelier_clos), data={})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
+
+
+def test_the_admin_sets_code_signatory_logo_and_signature(browser, make_compte, atelier_clos, mediatrice):
+    from tests.unit.test_attestation_images import image
+
+    admin = make_compte("admin")
+    browser.login(admin)
+    assert "Paramètres des attestations" in browser.get("/admin/structure").get_data(as_text=True)
+    refus = browser.submit(
+        "/admin/attestations",
+        {
+            "code_structure": "ccas-demo",
+            "signataire_nom": "Lucie Roy",
+            "signataire_fonction": "Directrice du CCAS",
+            "logo": (io.BytesIO(b"GIF89a pas une image"), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    page = refus.get_data(as_text=True)
+    assert refus.status_code == 200
+    assert 'id="logo-erreurs"' in page and "n&#39;est pas une image PNG ou JPEG lisible" in page
+    assert 'value="CCAS-DEMO"' in page and 'value="Lucie Roy"' in page  # what was typed stays
+    response = browser.submit(
+        "/admin/attestations",
+        {
+            "code_structure": "ccas-demo",
+            "signataire_nom": "Lucie Roy",
+            "signataire_fonction": "Directrice du CCAS",
+            "logo": (io.BytesIO(image("PNG", (400, 200))), "logo.png"),
+            "signature": (io.BytesIO(image("JPEG", (300, 100), "black")), "signature.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    page = browser.get("/admin/attestations").get_data(as_text=True)
+    assert page.count('class="apercu-image"') == 2
+
+    mediatrice_client = Browser(browser.client.application.test_client())
+    mediatrice_client.login(mediatrice)
+    emettre_tout(mediatrice_client, atelier_clos)
+    martin = attestation_of(atelier_clos, "Martin")
+    assert martin.numero == "CCAS-DEMO-2026-00001"
+    avant = mediatrice_client.get(f"/attestations/{martin.id}.pdf").data
+    (page_pdf,) = pypdf.PdfReader(io.BytesIO(avant)).pages
+    assert len(page_pdf["/Resources"]["/XObject"]) == 2
+    assert "Lucie Roy" in texte_pdf(avant) and "Directrice du CCAS" in texte_pdf(avant)
+
+    # A new logo and signatory later: the attestation already issued prints the same.
+    browser.submit(
+        "/admin/attestations",
+        {
+            "code_structure": "CCAS-DEMO",
+            "signataire_nom": "Paul Nouveau",
+            "signataire_fonction": "Directeur",
+            "logo": (io.BytesIO(image("PNG", (200, 200), "red")), "nouveau.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert mediatrice_client.get(f"/attestations/{martin.id}.pdf").data == avant
+
+
+def test_another_structure_cannot_take_the_same_code(browser, make_compte, make_structure):
+    from attestations.models import ParametresAttestation
+
+    autre = make_structure()
+    db.session.add(ParametresAttestation(structure_id=autre.id, code_structure="CCAS-DEMO"))
+    db.session.commit()
+    browser.login(make_compte("admin"))
+    response = browser.submit("/admin/attestations", {"code_structure": "CCAS-DEMO", "signataire_nom": ""})
+    assert 'id="code_structure-erreurs"' in response.get_data(as_text=True)
+    assert "Une autre structure utilise déjà ce code" in response.get_data(as_text=True)
