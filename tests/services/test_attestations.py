@@ -192,3 +192,31 @@ def test_closing_day_used_for_the_year(atelier_clos, mediatrice):
     )
     assert attestation.numero.split("-")[1] == "2027"
     assert attestation.contenu["url_verification"] == f"https://ateliers.example.fr/verifier/{attestation.code}"
+
+
+def test_numbers_taken_at_once_by_two_processes_are_all_different(app, structure):
+    """Two issuings at once (two threads, each with its own connection) never get the same number."""
+    import threading
+
+    pris: list[int] = []
+    erreurs: list[BaseException] = []
+    depart = threading.Barrier(2)
+
+    def emettre_en_parallele() -> None:
+        try:
+            with app.app_context():
+                depart.wait()
+                for _ in range(15):
+                    numero = services._sequence(structure.id, 2026)
+                    db.session.commit()
+                    pris.append(numero)
+        except BaseException as error:  # reported by the test below, not lost in the thread
+            erreurs.append(error)
+
+    fils = [threading.Thread(target=emettre_en_parallele) for _ in range(2)]
+    for fil in fils:
+        fil.start()
+    for fil in fils:
+        fil.join()
+    assert erreurs == []
+    assert sorted(pris) == list(range(1, 31))
