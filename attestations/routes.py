@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ateliers.models import Atelier, Inscription
 from ateliers.routes.commun import atelier_or_404, dans_ordre_vu, download, field_error, slugify
-from attestations import attestation_pdf, codes, queries, services
+from attestations import attestation_pdf, codes, memo_pdf, queries, services
 from attestations.constants import MOTIFS_REVOCATION, TYPES_ATTESTATION
 from attestations.forms import ParametresForm
 from attestations.models import Attestation, ImageAttestation
@@ -18,7 +18,7 @@ from core import journal
 from core.access import get_in_structure_or_404, public, roles_required
 from core.errors import DomainError
 from core.francais import nombre
-from core.text import name_seen_by
+from core.text import display_phone, name_seen_by
 from core.timeutil import date_fr, structure_today, structure_zone, to_local, utcnow
 from extensions import db, limiter
 
@@ -169,6 +169,28 @@ def pdf_atelier(atelier_id: int):
     journal.record(current_user, "export", "atelier", atelier_.id, f"PDF des attestations ({len(valides)})")
     db.session.commit()
     return download(contenu, "application/pdf", f"attestations-{slugify(atelier_.intitule)}.pdf")
+
+
+@attestations_bp.get("/ateliers/<int:atelier_id>/memos.pdf")
+@roles_required(*READERS)
+def memos_atelier(atelier_id: int):
+    """The "Mon mémo" page of each learner who finished the workshop (their first name on it, nothing else of
+    them), to hand out with the attestations; a blank one when nobody finished."""
+    atelier_ = atelier_or_404(atelier_id, animateurs=False)
+    structure = atelier_.structure
+    coordonnees = {
+        "nom": structure.nom,
+        "adresse": structure.adresse or "",
+        "telephone": display_phone(structure.telephone) if structure.telephone else "",
+    }
+    termines = dans_ordre_vu(i for i in atelier_.inscriptions if i.statut == "termine")
+    memos = [{"prenom": i.apprenant.prenom, "structure": coordonnees} for i in termines] or [
+        {"prenom": "", "structure": coordonnees}
+    ]
+    contenu = memo_pdf.render(memos)
+    journal.record(current_user, "export", "atelier", atelier_.id, f"PDF des mémos ({len(memos)})")
+    db.session.commit()
+    return download(contenu, "application/pdf", f"memos-{slugify(atelier_.intitule)}.pdf")
 
 
 @attestations_bp.route("/admin/attestations", methods=["GET", "POST"])

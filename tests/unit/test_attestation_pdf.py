@@ -213,3 +213,29 @@ def test_the_logo_and_the_signature_print_when_given():
     assert len(objets) == 2
     assert attestation_pdf.render(contenu, images={"a" * 64: logo, "b" * 64: signature}) == avec
     assert "/XObject" not in pages(sans_octets)[0]["/Resources"]  # named but not given: left out
+
+
+def test_mon_memo_is_one_large_type_page_per_learner_blank_of_secrets():
+    from attestations import memo_pdf
+
+    structure = {"nom": "CCAS de Saint-Test", "adresse": "1 place de la Mairie", "telephone": "01 23 45 67 89"}
+    contenu = memo_pdf.render(
+        [{"prenom": "Josiane", "structure": structure}, {"prenom": "Nadia", "structure": structure}]
+    )
+    feuilles = pages(contenu)
+    assert len(feuilles) == 2
+    lu = " ".join(feuilles[0].extract_text().split())
+    for attendu in (
+        "Mon mémo – Josiane",
+        "Mon adresse électronique",
+        "CAF",
+        "Ameli",
+        "impots.gouv.fr",
+        "France Travail",
+        "ANTS",
+        "Je n'écris jamais un mot de passe",
+        "CCAS de Saint-Test",
+        "01 23 45 67 89",
+    ):
+        assert attendu in lu
+    assert min(tailles_de_texte(contenu)) >= 16

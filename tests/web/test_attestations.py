@@ -264,3 +264,12 @@ def test_another_structure_cannot_take_the_same_code(browser, make_compte, make_
     response = browser.submit("/admin/attestations", {"code_structure": "CCAS-DEMO", "signataire_nom": ""})
     assert 'id="code_structure-erreurs"' in response.get_data(as_text=True)
     assert "Une autre structure utilise déjà ce code" in response.get_data(as_text=True)
+
+
+def test_the_memo_pages_go_with_the_attestations(signed_in, atelier_clos):
+    page = signed_in.get(url_page(atelier_clos)).get_data(as_text=True)
+    assert f"/ateliers/{atelier_clos.id}/memos.pdf" in page
+    response = signed_in.get(f"/ateliers/{atelier_clos.id}/memos.pdf")
+    lecteur = pypdf.PdfReader(io.BytesIO(response.data))
+    assert response.status_code == 200 and len(lecteur.pages) == 1  # Martin finished, Bernard left
+    assert "Mon mémo – Josiane" in lecteur.pages[0].extract_text() and "Martin" not in lecteur.pages[0].extract_text()
