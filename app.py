@@ -142,6 +142,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     import commands
     import scheduler
+    from attestations.commands import attestations_command
 
     commands.register(app)
+    app.cli.add_command(attestations_command)
     app.cli.add_command(scheduler.scheduler_command)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -129,11 +129,13 @@ def render_lot(
     auteur: str = "",
     images: Mapping[str, bytes] | None = None,
     avec_qr: bool = True,
+    apres_page: Callable[[], None] | None = None,
 ) -> bytes:
     """One PDF holding ``attestations`` (snapshot, day revoked or None), one page each, in the order given.
 
     :param titre: the document's title in its metadata (e.g. the workshop's name).
     :param images: the bytes of the images the snapshots name, by SHA-256 (see :func:`render`).
+    :param apres_page: called once each page is drawn (a progress bar's step).
     :return: the PDF bytes; the same arguments always give the same bytes.
     """
     register_fonts()
@@ -156,7 +158,16 @@ def render_lot(
         invariant=1,
     )
     frame = Frame(MARGE_X, MARGE_BAS, LARGEUR, HAUTEUR, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate(id="attestation", frames=[frame], pagesize=A4)])
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                id="attestation",
+                frames=[frame],
+                pagesize=A4,
+                onPageEnd=(lambda _canvas, _doc: apres_page()) if apres_page else (lambda _canvas, _doc: None),
+            )
+        ]
+    )
     lues = _Images(images or {})
     story: list[Flowable] = []
     for contenu, revoquee_on in attestations:

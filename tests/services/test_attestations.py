@@ -220,3 +220,68 @@ def test_numbers_taken_at_once_by_two_processes_are_all_different(app, structure
         fil.join()
     assert erreurs == []
     assert sorted(pris) == list(range(1, 31))
+
+
+def test_the_cli_prints_a_structures_attestations_of_a_period_in_one_pdf(
+    app, atelier_clos, mediatrice, structure, tmp_path
+):
+    import io
+
+    import pypdf
+
+    martin = emettre(mediatrice, inscription_of(atelier_clos, "Martin"))
+    emettre(mediatrice, inscription_of(atelier_clos, "Bernard"), presence_seule=True)
+    services.revoquer(mediatrice, martin, "erreur", now=EMISSION)
+    db.session.commit()
+    emettre(mediatrice, inscription_of(atelier_clos, "Martin"))
+    sortie = tmp_path / "reimpression.pdf"
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "attestations",
+            "imprimer",
+            "--structure",
+            str(structure.id),
+            "--du",
+            "01/01/2026",
+            "--au",
+            "31/12/2026",
+            "--sortie",
+            str(sortie),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 pages écrites" in result.output
+    lecteur = pypdf.PdfReader(io.BytesIO(sortie.read_bytes()))
+    assert len(lecteur.pages) == 2  # the revoked one is not reprinted
+    assert "-00002" in lecteur.pages[0].extract_text() and "-00003" in lecteur.pages[1].extract_text()
+    vide = runner.invoke(
+        args=[
+            "attestations",
+            "imprimer",
+            "--structure",
+            str(structure.id),
+            "--du",
+            "2025-01-01",
+            "--au",
+            "2025-12-31",
+            "--sortie",
+            str(tmp_path / "vide.pdf"),
+        ]
+    )
+    assert vide.exit_code == 0 and "Aucune attestation" in vide.output and not (tmp_path / "vide.pdf").exists()
+    mauvais = runner.invoke(
+        args=[
+            "attestations",
+            "imprimer",
+            "--structure",
+            "999",
+            "--du",
+            "1/1/2026",
+            "--au",
+            "2/1/2026",
+            "--sortie",
+            "x.pdf",
+        ]
+    )
+    assert mauvais.exit_code == 2 and "aucune structure" in mauvais.output
