@@ -273,3 +273,31 @@ def test_the_memo_pages_go_with_the_attestations(signed_in, atelier_clos):
     lecteur = pypdf.PdfReader(io.BytesIO(response.data))
     assert response.status_code == 200 and len(lecteur.pages) == 1  # Martin finished, Bernard left
     assert "Mon mémo – Josiane" in lecteur.pages[0].extract_text() and "Martin" not in lecteur.pages[0].extract_text()
+
+
+def test_the_attestations_page_runs_a_flat_number_of_queries(signed_in, atelier_clos, make_apprenant, count_queries):
+    from ateliers.models import Inscription
+
+    emettre_tout(signed_in, atelier_clos)
+
+    def compte() -> int:
+        with count_queries() as statements:
+            assert signed_in.get(url_page(atelier_clos)).status_code == 200
+        return len(statements)
+
+    compte()
+    peu = compte()
+    for _ in range(6):  # six more who finished, each with an attestation
+        db.session.add(
+            Inscription(
+                atelier_id=atelier_clos.id,
+                apprenant_id=make_apprenant().id,
+                joined_at=datetime(2026, 3, 1, 9, 0),
+                statut="termine",
+                ended_at=datetime(2026, 5, 12, 8, 0),
+            )
+        )
+    db.session.commit()
+    emettre_tout(signed_in, atelier_clos)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 7
+    assert compte() == peu
