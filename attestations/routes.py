@@ -68,7 +68,7 @@ def atelier(atelier_id: int):
     return _render_atelier(atelier_or_404(atelier_id, animateurs=False))
 
 
-@attestations_bp.post("/ateliers/<int:atelier_id>/attestations")
+@attestations_bp.post("/ateliers/<int:atelier_id>/attestations/emission")
 @roles_required(*WRITERS)
 def emettre_atelier(atelier_id: int):
     atelier_ = atelier_or_404(atelier_id, animateurs=False)
@@ -245,6 +245,7 @@ def _verification_rate_limit() -> str:
 
 
 def _page_verification(saisie: str, resultat: dict | None, erreur: str | None = None, status: int = 200) -> Response:
+    """The verification page: the result for a code, or the form alone; never indexed."""
     response = current_app.make_response(
         (render_template("attestations/verifier.html", saisie=saisie, resultat=resultat, erreur=erreur), status)
     )
@@ -275,14 +276,14 @@ def verifier_formulaire():
 @limiter.limit(_verification_rate_limit)
 def verifier(code: str):
     """Whether the attestation of ``code`` is genuine: valid, or revoked (and when), with only what is needed to
-    compare with the paper. An unknown or malformed code gets the same page (one lookup, one journal row); the
-    journal keeps the outcome, never the visitor's address."""
+    compare with the paper. An unknown or malformed code gets the same page (one lookup, one journal row), with
+    the status 404; the journal keeps the outcome, never the visitor's address."""
     normalise = codes.normaliser_code(code)
     attestation = services.par_code(normalise) if normalise else None
     if attestation is None:
         journal.record(None, "consultation", "attestation", None, "vérification publique : code inconnu")
         db.session.commit()
-        return _page_verification(code, {"trouvee": False})
+        return _page_verification(code, {"trouvee": False}, status=404)
     etat = "révoquée" if attestation.is_revoquee else "valide"
     journal.record(
         None,

@@ -30,7 +30,7 @@ def url_page(atelier) -> str:
 
 
 def emettre_tout(browser: Browser, atelier):
-    return browser.submit(url_page(atelier), {})
+    return browser.submit(f"{url_page(atelier)}/emission", {}, form_url=url_page(atelier))
 
 
 def attestation_of(atelier, nom: str) -> Attestation:
@@ -149,7 +149,7 @@ def test_unknown_and_malformed_codes_get_the_same_page(client):
     inconnu = client.get("/verifier/7KQ2-XM9D-R4TB")
     mal_forme = client.get("/verifier/pas-un-code")
     for response in (inconnu, mal_forme):
-        assert response.status_code == 200
+        assert response.status_code == 404
         assert "Aucune attestation ne correspond à ce code" in response.get_data(as_text=True)
         assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
     formulaire = client.get("/verifier", query_string={"code": "O0O0-1I1L"})
@@ -162,7 +162,7 @@ def test_the_public_page_is_rate_limited(make_app):
     application = make_app(VERIFICATION_RATE_LIMIT="3 per minute")
     client = application.test_client()
     statuts = [client.get(f"/verifier/7KQ2-XM9D-R4T{c}").status_code for c in "ABCD"]
-    assert statuts == [200, 200, 200, 429]
+    assert statuts == [404, 404, 404, 429]
     page = client.get("/verifier/7KQ2-XM9D-R4TE").get_data(as_text=True)
     assert "Trop de vérifications depuis ce poste" in page
 
@@ -190,7 +190,7 @@ def test_roles_and_structures(browser, make_compte, make_structure, atelier_clos
 
 
 def test_a_post_without_csrf_token_is_refused(signed_in, atelier_clos):
-    response = signed_in.client.post(url_page(atelier_clos), data={})
+    response = signed_in.client.post(f"{url_page(atelier_clos)}/emission", data={})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
 
