@@ -58,6 +58,7 @@ bench: install-dev
 	$(PY) -m bench.demo_data
 	$(PY) -m bench.grouping
 	$(PY) -m bench.entrainements
+	$(PY) -m bench.attestations
 
 ## The same benchmarks on a throw-away PostgreSQL (one server each: demo_data needs an empty database).
 bench-postgresql: install-dev system-deps

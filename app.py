@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
 def register_models() -> None:
     """Import every model module so metadata (and Alembic) sees the whole schema."""
     import ateliers.models  # noqa: F401
+    import attestations.models  # noqa: F401
     import core.journal
     import core.models  # noqa: F401
     import entrainements.models  # noqa: F401
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from ateliers.queries import inscriptions_of, seances_animees
     from ateliers.rappels import nombre_a_rappeler, suivis_of
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
+    from attestations.routes import attestations_bp
     from core import home
     from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
@@ -95,6 +97,9 @@ def register_blueprints(app: Flask) -> None:
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
     home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
     atelier_cloture.connect(a_la_cloture)
+    # The closed workshop's page offers the attestations (ateliers must not import attestations): endpoints
+    # taking ``atelier_id``, with their label.
+    app.jinja_env.globals["LIENS_ATELIER_CLOS"] = (("attestations.atelier", "Émettre les attestations"),)
 
     for blueprint in (
         main_bp,
@@ -107,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         ateliers_bp,
         entrainements_bp,
         messages_bp,
+        attestations_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -136,6 +142,8 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     import commands
     import scheduler
+    from attestations.commands import attestations_command
 
     commands.register(app)
+    app.cli.add_command(attestations_command)
     app.cli.add_command(scheduler.scheduler_command)

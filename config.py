@@ -71,6 +71,10 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour"),
+        # The public attestation check (/verifier/<code>), per client address.
+        "VERIFICATION_RATE_LIMIT": os.environ.get("VERIFICATION_RATE_LIMIT", "30 per minute; 300 per hour"),
+        # The site's public address printed in the attestations' QR codes; empty: the address of the request.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", ""),
         # Fixed domain of the calendar's event UIDs: the same events whatever host name the app is reached by.
         "ICS_UID_DOMAIN": os.environ.get("ICS_UID_DOMAIN", "ateliers-numeriques.local"),
         # Failed sign-ins for one email address, from anywhere, that lock it for new browsers (core.lockout).

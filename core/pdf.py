@@ -33,6 +33,8 @@ from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from arabic_reshaper import reshape
+from bidi import get_display
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -56,6 +58,11 @@ FALLBACK_FONT_FILES = (
 # Printed instead of a character no registered font can draw; DejaVu has it.
 REPLACEMENT = "\ufffd"
 UNPRINTABLE_NOTE = "« \ufffd » : caractère impossible à imprimer, à écrire à la main."
+
+# Letters written right to left (Hebrew, Arabic and their presentation forms): a text holding one is put in
+# the order and the joined letter forms it is read in before printing (reportlab draws characters left to right,
+# each in its isolated form).
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 # The smallest text any document prints, header and footer included.
 MIN_FONT_SIZE = 12
@@ -111,12 +118,18 @@ def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
     character, else the fallback font, else ``REPLACEMENT`` in ``font``.
 
     ``value`` is taken in its composed form (NFC: "é", not "e" and a combining accent); tabs and line breaks
-    become spaces. Each replacement is counted for the document being rendered (see ``render``).
+    become spaces. A text with right-to-left letters (an Arabic name, "عبد الرحمن") is shaped (arabic-reshaper:
+    each letter in its joined form) and put in display order (python-bidi, the Unicode bidirectional
+    algorithm), so it reads as written. Each replacement is counted for the document being rendered (see
+    ``render``).
     """
     register_fonts()
     own, fallback = _glyphs[font], _glyphs.get(FONT_FALLBACK, frozenset())
     runs: list[tuple[str, str]] = []
-    for char in unicodedata.normalize("NFC", value):
+    value = unicodedata.normalize("NFC", value)
+    if _RIGHT_TO_LEFT.search(value):
+        value = get_display(reshape(value))
+    for char in value:
         if char in "\t\r\n":
             char = " "
         if ord(char) in own:

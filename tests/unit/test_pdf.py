@@ -4,6 +4,7 @@ import io
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 from unittest import mock
 
@@ -187,3 +188,12 @@ def test_the_header_prints_a_chinese_structure_name_with_the_fallback_font():
     (page,) = page_texts(sample("Texte", structure="华人互助会"))
 
     assert "华人互助会" in page
+
+
+def test_right_to_left_names_are_drawn_joined_in_display_order():
+    # Drawn left to right: the last letter first, each in its joined form (Arabic presentation forms).
+    ((police, dessine),) = pdf.font_runs("عبد الرحمن")
+    assert police == pdf.FONT_REGULAR
+    assert all("\ufe70" <= char <= "\ufeff" for char in dessine.replace(" ", ""))
+    assert unicodedata.normalize("NFKC", dessine[::-1]) == "عبد الرحمن"
+    assert pdf.font_runs("Josiane Martin") == [(pdf.FONT_REGULAR, "Josiane Martin")]

@@ -38,6 +38,9 @@ PARAMETERS = {
     "occurrence_id": "occurrence",
     "entrainement_id": "entrainement",
     "reservation_id": "reservation",
+    "attestation_id": "attestation",
+    "code": "code_attestation",
+    "empreinte": "empreinte",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -69,6 +72,10 @@ class World:
         self.creneau, self.occurrence, self.entrainement, self.reservation = (
             tuple(ids) for ids in zip(*pratique, strict=True)
         )
+        attestations = tuple(_attestation(inscription_id) for inscription_id in self.inscription)
+        self.attestation = tuple(a.id for a in attestations)
+        self.code_attestation = tuple(a.code for a in attestations)
+        self.empreinte = (_logo(self.comptes["admin"].structure_id, "navy"), _logo(other.id, "red"))
 
 
 def _message(apprenant_id: int) -> int:
@@ -209,6 +216,45 @@ def _pratique(inscription_id: int) -> tuple[int, int, int, int]:
     return creneau.id, occurrence.id, entrainement.id, reservation.id
 
 
+def _attestation(inscription_id: int):
+    """An attestation of the inscription (its workshop is not closed: a row as a test gives it)."""
+    from ateliers.models import Inscription
+    from attestations import codes
+    from attestations.models import Attestation
+    from tests.unit.test_attestation_pdf import snapshot
+
+    inscription = db.session.get(Inscription, inscription_id)
+    code = codes.nouveau_code()
+    attestation = Attestation(
+        structure_id=inscription.atelier.structure_id,
+        inscription_id=inscription_id,
+        type="parcours",
+        numero=f"S{inscription.atelier.structure_id}-2026-{inscription_id:05d}",
+        code=code,
+        contenu=snapshot(code=codes.code_groupe(code)),
+    )
+    db.session.add(attestation)
+    db.session.commit()
+    return attestation
+
+
+def _logo(structure_id: int, couleur: str) -> str:
+    """The structure's attestation settings with a logo; the logo's hash."""
+    from attestations.images import empreinte
+    from attestations.models import ImageAttestation, ParametresAttestation
+    from tests.unit.test_attestation_images import image
+
+    contenu = image("PNG", couleur=couleur)
+    db.session.add(ImageAttestation(empreinte=empreinte(contenu), type="image/png", contenu=contenu))
+    db.session.add(
+        ParametresAttestation(
+            structure_id=structure_id, code_structure=f"S{structure_id}", logo_empreinte=empreinte(contenu)
+        )
+    )
+    db.session.commit()
+    return empreinte(contenu)
+
+
 def _planned_atelier(structure_id: int, apprenant_id: int, animateur) -> int:
     """A workshop planned six Mondays from 1 June 2026, with ``animateur`` (a volunteer) on every séance."""
     from datetime import datetime, timedelta
@@ -307,8 +353,9 @@ def test_each_role_gets_its_pages_and_nothing_else(matrix_app, world, role):
             expected = {200} if method == "GET" else {200, 302, 409}
             expected = REDIRECTING_PAGES.get(rule.endpoint, expected)
             assert own.status_code in expected, (role, rule.rule, method, own.status_code)
-            if rule.arguments:
-                # the same page for a record of another structure: not found, never shown
+            if rule.arguments and allowed != PUBLIC:
+                # the same page for a record of another structure: not found, never shown (a public page, the
+                # attestation check, shows any structure's record on purpose)
                 other = signed_in_client(matrix_app, compte).open(build(rule, world, 1), method=method)
                 assert other.status_code == 404, (role, rule.rule, method, other.status_code)
                 assert "Page introuvable" in other.get_data(as_text=True)

@@ -1,0 +1,1 @@
+"""End-of-course attestations: frozen snapshot, number and verification code, PDF, public verification."""
