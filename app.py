@@ -81,6 +81,7 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from ateliers import fournisseurs
     from ateliers.cloture import atelier_cloture
     from ateliers.queries import inscriptions_of, seances_animees
     from ateliers.rappels import nombre_a_rappeler, suivis_of
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from core import home
     from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
+    from entrainements import vue_plan
     from entrainements.plans import a_la_cloture
     from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of
@@ -100,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     # The closed workshop's page offers the attestations (ateliers must not import attestations): endpoints
     # taking ``atelier_id``, with their label.
     app.jinja_env.globals["LIENS_ATELIER_CLOS"] = (("attestations.atelier", "Émettre les attestations"),)
+    home.HISTORY_PROVIDERS["plans"] = vue_plan.plans_de
+    fournisseurs.PLANS_PROVIDER, fournisseurs.EVOLUTION_PROVIDER = vue_plan.plans_de, vue_plan.evolution_apres_atelier
 
     for blueprint in (
         main_bp,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import avancement, dropout, periode, rappels
+from ateliers import avancement, dropout, fournisseurs, periode, rappels
 from ateliers import competences as competences_service
 from ateliers import presences as presences_service
 from ateliers.constants import STATUTS_PRESENCE
@@ -489,6 +489,8 @@ def progression(inscription_id: int):
         "regles": dropout.REGLES,
         "risques": dropout.NIVEAUX_RISQUE,
     }
+    plans = [p for p in fournisseurs.plans_de(inscription.apprenant_id) if p.inscription_id == inscription.id]
+    evolution = fournisseurs.evolution_apres_atelier(inscription.id) if plans else {}
     journal.record(current_user, "consultation", "inscription", inscription.id, "progression")
     db.session.commit()
     return render_template(
@@ -497,6 +499,8 @@ def progression(inscription_id: int):
         atelier=atelier,
         vue=vue,
         suivi=suivi,
+        plans=plans,
+        evolution=evolution,
         resultats=RESULTATS_COMPETENCE,
         statuts_presence=STATUTS_PRESENCE,
         horaire=horaire,

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ateliers import dropout, queries, rappels, services, suivis
+from ateliers import dropout, fournisseurs, queries, rappels, services, suivis
 from ateliers import seuils as seuils_service
 from ateliers.forms import (
     SeuilsForm,
@@ -133,6 +133,7 @@ def _render_suivi(inscription: Inscription, form: SuiviForm, today):
         alertes=alertes,
         modules_manques=rappels.modules_manques([inscription.id]).get(inscription.id, []),
         suivis=rappels.suivis_de([inscription.id]).get(inscription.id, []),
+        plans=fournisseurs.plans_de(inscription.apprenant_id),
         form=form,
         regles=dropout.REGLES,
         risques=dropout.NIVEAUX_RISQUE,
