@@ -90,7 +90,11 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_written(seance, comp
             {(marcel.id, competences[0]): "acquis", (josiane.id, competences[0]): "bien"},
             now=PENDANT,
         )
-    assert set(refus.value.erreurs) == {f"statut-{josiane.id}", f"c-{marcel.id}-{competences[0]}", f"c-{josiane.id}-{competences[0]}"}
+    assert set(refus.value.erreurs) == {
+        f"statut-{josiane.id}",
+        f"c-{marcel.id}-{competences[0]}",
+        f"c-{josiane.id}-{competences[0]}",
+    }
     assert "venu, absent ou annulé" in refus.value.erreurs[f"statut-{josiane.id}"]
     assert "personne venue" in refus.value.erreurs[f"c-{marcel.id}-{competences[0]}"]
     db.session.rollback()
@@ -224,7 +228,11 @@ def test_the_plan_view_says_when_and_where_and_why_not(seance, structure, make_a
     _occurrence, (josiane, _marcel) = seance
     (plan,) = [p for p in vue_plan.plans_de(josiane.apprenant_id)]
     (rang,) = plan.rangs
-    assert (rang.statut_libelle, rang.reservation, rang.lieu) == ("Réservé", "mardi 2 juin à 14 h 00", "Salle informatique")
+    assert (rang.statut_libelle, rang.reservation, rang.lieu) == (
+        "Réservé",
+        "mardi 2 juin à 14 h 00",
+        "Salle informatique",
+    )
     assert plan.canal == "sms"
     (sans_moyen,) = make_entrainements(
         structure,
