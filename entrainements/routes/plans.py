@@ -27,9 +27,9 @@ def _plan_or_404(plan_id: int):
     return plan
 
 
-def _render_plan(plan, form, status=200):
+def _render_plan(plan, form):
     vus = {p.id: p for p in vue_plan.plans_de(plan.apprenant_id)}
-    return render_template("entrainements/plan.html", plan=plan, vu=vus[plan.id], form=form), status
+    return render_template("entrainements/plan.html", plan=plan, vu=vus[plan.id], form=form)
 
 
 @entrainements_bp.get("/plans/<int:plan_id>")
@@ -49,7 +49,7 @@ def changer_statut(plan_id: int):
     plan = _plan_or_404(plan_id)
     form = StatutPlanForm(plan.statut)
     if not form.validate_on_submit():
-        return _render_plan(plan, form, 422)
+        return _render_plan(plan, form)
     vu = versions.lire(form.version.data)
     try:
         annulees = suivi_plan.changer_statut(
@@ -67,12 +67,12 @@ def changer_statut(plan_id: int):
         form = StatutPlanForm(plan.statut, formdata=None)
         form.version.data = versions.jeton(conflit.actuel)
         form.statut.errors = [conflit.message]
-        return _render_plan(plan, form, 409)
+        return _render_plan(plan, form), 409
     except suivi_plan.ChangementRefuse as error:
         db.session.rollback()
         plan = _plan_or_404(plan_id)
         form.statut.errors = [error.message]
-        return _render_plan(plan, form, 422)
+        return _render_plan(plan, form)
     message = {
         "decline": "Refus enregistré : plus aucune réservation ni aucun message pour ces entraînements.",
         "suspendu": "Entraînements en pause : ni réservation ni message tant qu'ils ne reprennent pas.",
@@ -113,9 +113,7 @@ def ressource(competence_id: int):
         abort(404)
     form = RessourceForm(data={"titre": competence.ressource_titre, "url": competence.ressource_url})
     if not form.validate_on_submit():
-        return render_template("entrainements/ressource.html", competence=competence, form=form), (
-            422 if form.is_submitted() else 200
-        )
+        return render_template("entrainements/ressource.html", competence=competence, form=form)
     competence.ressource_titre = form.titre.data or None
     competence.ressource_url = form.url.data or None
     journal.record(current_user, "modification", "competence", competence.id, "ressource d'entraînement")
@@ -131,7 +129,7 @@ def reglages():
     actuelles = ReglesEntrainement.from_dict(structure.regles_entrainement or {})
     form = ReglesForm(data=ReglesForm.initial_data(actuelles))
     if not form.validate_on_submit():
-        return render_template("entrainements/reglages.html", form=form), (422 if form.is_submitted() else 200)
+        return render_template("entrainements/reglages.html", form=form)
     structure.regles_entrainement = form.regles().to_dict()
     journal.record(current_user, "modification", "structure", structure.id, "règles des entraînements")
     db.session.commit()

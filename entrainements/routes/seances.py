@@ -79,7 +79,7 @@ def presences(occurrence_id: int):
         valeurs = {**presences_service.instantane_presences(occurrence, lignes), **saisi}
         if not error.erreurs:
             flash(error.message, "error")
-        return _render(occurrence, lignes, valeurs, error.erreurs, vu, message=error.message), 422
+        return _render(occurrence, lignes, valeurs, error.erreurs, vu, message=error.message)
     except sa.exc.IntegrityError:
         db.session.rollback()
         flash(

@@ -103,7 +103,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_written(seance, comp
 
 def test_attendance_cannot_be_noted_before_the_session_starts(seance, make_compte):
     occurrence, (josiane, _marcel) = seance
-    with pytest.raises(presences.PresencesRefusees, match="pas encore commencé.*mardi 2 juin à 14 h 00"):
+    with pytest.raises(presences.PresencesRefusees, match=r"pas encore commencé.*mardi 2 juin à 14 h 00"):
         presences.enregistrer_presences(
             make_compte("mediateur"), occurrence, {josiane.id: "venu"}, {}, now=datetime(2026, 6, 2, 11, 59)
         )

@@ -7,11 +7,12 @@ the test until a row is added to ``PARAMETERS``.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from core.access import PUBLIC
 from core.constants import ROLES
 from evaluations.curriculum import current_questionnaire
-from evaluations.models import Positionnement
+from evaluations.models import Competence, Positionnement
 from extensions import db
 from tests.conftest import open_session
 
@@ -41,6 +42,8 @@ PARAMETERS = {
     "attestation_id": "attestation",
     "code": "code_attestation",
     "empreinte": "empreinte",
+    "plan_id": "plan",
+    "competence_id": "competence",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -76,6 +79,14 @@ class World:
         self.attestation = tuple(a.id for a in attestations)
         self.code_attestation = tuple(a.code for a in attestations)
         self.empreinte = (_logo(self.comptes["admin"].structure_id, "navy"), _logo(other.id, "red"))
+        # The volunteer runs the own structure's slot: the practice attendance page and sheet open for them.
+        from entrainements.models import Creneau, Entrainement
+
+        db.session.get(Creneau, self.creneau[0]).animateur_id = self.comptes["benevole"].id
+        self.plan = tuple(db.session.get(Entrainement, ident).plan_id for ident in self.entrainement)
+        # The curriculum is shared by every structure: the other side is a skill that does not exist.
+        self.competence = (db.session.scalar(sa.select(Competence.id).limit(1)), 2**31 - 1)
+        db.session.commit()
 
 
 def _message(apprenant_id: int) -> int:
