@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from core import journal, versions
 from core.errors import DomainError
 from core.models import Apprenant, Compte
+from core.text import name_sort_key
 from core.timeutil import structure_zone, to_local
 from entrainements.models import Entrainement, Occurrence, Reservation, ResultatEntrainement
 from entrainements.reservations import liberer
@@ -69,9 +70,10 @@ class Ligne:
         return _PRESENCE_DE.get(self.reservation.statut, "")
 
 
-def lignes_de(occurrence: Occurrence) -> list[Ligne]:
-    """The learners booked at ``occurrence`` (``_LISTEES``), by first name then surname, each with the skills
-    of their entraînement. Three queries whatever the number of learners."""
+def lignes_de(occurrence: Occurrence, role: str = "mediateur") -> list[Ligne]:
+    """The learners booked at ``occurrence`` (``_LISTEES``), each with the skills of their entraînement, in the
+    order an account of ``role`` reads their names (``core.text.name_sort_key``: never by a surname a volunteer
+    cannot see). Three queries whatever the number of learners."""
     reservations = list(
         db.session.scalars(
             sa.select(Reservation)
@@ -98,7 +100,8 @@ def lignes_de(occurrence: Occurrence) -> list[Ligne]:
         for r in reservations
     ]
     return sorted(
-        lignes, key=lambda ligne: (ligne.apprenant.prenom.lower(), ligne.apprenant.nom.lower(), ligne.reservation.id)
+        lignes,
+        key=lambda ligne: name_sort_key(role, ligne.apprenant.prenom, ligne.apprenant.nom, ligne.reservation.id),
     )
 
 

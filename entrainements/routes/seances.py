@@ -56,7 +56,7 @@ def _saisies() -> tuple[dict[int, str], dict[tuple[int, int], str]]:
 def presences(occurrence_id: int):
     occurrence = occurrence_notable_or_404(occurrence_id)
     if request.method == "GET":
-        lignes = presences_service.lignes_de(occurrence)
+        lignes = presences_service.lignes_de(occurrence, current_user.role)
         actuel = presences_service.instantane_presences(occurrence, lignes)
         return _render(occurrence, lignes, actuel, {}, actuel)
     statuts, niveaux = _saisies()
@@ -75,7 +75,7 @@ def presences(occurrence_id: int):
         return _modifiees(occurrence, saisi, conflit)
     except presences_service.PresencesRefusees as error:
         db.session.rollback()
-        lignes = presences_service.lignes_de(occurrence)
+        lignes = presences_service.lignes_de(occurrence, current_user.role)
         valeurs = {**presences_service.instantane_presences(occurrence, lignes), **saisi}
         if not error.erreurs:
             flash(error.message, "error")
@@ -87,7 +87,7 @@ def presences(occurrence_id: int):
             "Vérifiez ci-dessous puis enregistrez à nouveau.",
             "error",
         )
-        lignes = presences_service.lignes_de(occurrence)
+        lignes = presences_service.lignes_de(occurrence, current_user.role)
         valeurs = {**presences_service.instantane_presences(occurrence, lignes), **saisi}
         return _render(occurrence, lignes, valeurs, {}, vu), 409
     flash(
@@ -100,7 +100,7 @@ def presences(occurrence_id: int):
 def _modifiees(occurrence: Occurrence, saisi: dict[str, str], conflit: versions.ModifieEntreTemps):
     """The page after a refused stale save: the changes listed and beside their fields, what was typed kept,
     the values stored now wherever the person changed nothing."""
-    lignes = presences_service.lignes_de(occurrence)
+    lignes = presences_service.lignes_de(occurrence, current_user.role)
     valeurs = versions.fusionner(saisi, conflit.vu, conflit.actuel)
     zone = structure_zone(occurrence.creneau.structure)
     noms = {
@@ -151,7 +151,7 @@ def _render(occurrence, lignes, valeurs, erreurs, vu, message=None, changements=
 @roles_required(*NOTEURS)
 def fiche(occurrence_id: int):
     occurrence = occurrence_notable_or_404(occurrence_id)
-    lignes = presences_service.lignes_de(occurrence)
+    lignes = presences_service.lignes_de(occurrence, current_user.role)
     zone = structure_zone(occurrence.creneau.structure)
     contenu = fiche_pdf.fiche_entrainement(
         fiche_pdf.FicheEntrainement(

@@ -27,6 +27,8 @@ LISTING_LEARNERS = {
     "ateliers.evaluation_finale",
     "ateliers.emargement",
     "ateliers.emargement_seance",
+    "entrainements.presences",
+    "entrainements.fiche",
 }
 # The final evaluation has a page per learner, at séance 6 only.
 PARAMETERS_OF = {"ateliers.evaluation_finale": {"numero": 6}}
@@ -50,9 +52,53 @@ def text_of(response) -> str:
     return response.get_data(as_text=True)
 
 
+def _seance_d_entrainement(atelier, benevole) -> int:
+    """The workshop's learners booked on Tuesday 31 March's practice slot, run by the volunteer: the occurrence's
+    id."""
+    from datetime import date, time
+
+    from entrainements.models import Entrainement, PlanEntrainement
+    from entrainements.occurrences import occurrences_entre, ouvrir_occurrences
+    from entrainements.reservations import reserver
+    from tests.entrainements_fixtures import make_creneau
+
+    structure = atelier.structure
+    make_creneau(structure, animateur_id=benevole.id, debut=time(14), fin=time(16))
+    ouvrir_occurrences(structure, date(2026, 3, 31), date(2026, 3, 31))
+    (occurrence,) = occurrences_entre(structure.id, date(2026, 3, 31), date(2026, 3, 31))
+    for inscription in atelier.inscriptions:
+        plan = PlanEntrainement(
+            structure_id=structure.id,
+            inscription_id=inscription.id,
+            apprenant_id=inscription.apprenant_id,
+            fin_atelier_on=date(2026, 3, 23),
+        )
+        plan.entrainements.append(
+            Entrainement(
+                structure_id=structure.id,
+                apprenant_id=inscription.apprenant_id,
+                rang=1,
+                cible_on=date(2026, 3, 31),
+                debut_on=date(2026, 3, 30),
+                fin_on=date(2026, 4, 1),
+                competences=[],
+            )
+        )
+        db.session.add(plan)
+        db.session.flush()
+        reserver(plan.entrainements[0], occurrence, now=NOW)
+    db.session.commit()
+    return occurrence.id
+
+
 def test_every_page_a_volunteer_opens_names_learners_by_first_name_and_initial(app, browser, benevole, atelier):
     browser.login(benevole)
-    parameters = {"atelier_id": atelier.id, "numero": 1, "inscription_id": atelier.inscriptions[0].id}
+    parameters = {
+        "atelier_id": atelier.id,
+        "numero": 1,
+        "inscription_id": atelier.inscriptions[0].id,
+        "occurrence_id": _seance_d_entrainement(atelier, benevole),
+    }
     seen = set()
     for rule in app.url_map.iter_rules():
         roles = getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
