@@ -102,12 +102,16 @@ class ReglesForm(AppForm):
             raise ValidationError(str(error)) from None
 
     def validate_part_tolerance(self, field) -> None:
+        if field.data is None:  # not a whole number: EntierField said so
+            return
         try:
             ReglesEntrainement(part_tolerance=field.data / 100)
         except ValueError as error:
             raise ValidationError(str(error)) from None
 
     def validate_tolerance_minimum(self, field) -> None:
+        if field.data is None:
+            return
         try:
             ReglesEntrainement(tolerance_minimum=field.data)
         except ValueError as error:

@@ -310,6 +310,7 @@ def test_the_admin_edits_a_skills_exercise(browser, make_compte, competences):
         ({"decalages": "0, 30"}, "decalages", "de 1 à 365"),
         ({"decalages": "sept, trente"}, "decalages", "séparés par des virgules"),
         ({"part_tolerance": "150"}, "part_tolerance", "de 0 à 100"),
+        ({"part_tolerance": "vingt"}, "part_tolerance", "nombre entier"),
         ({"tolerance_minimum": "400"}, "tolerance_minimum", "de 0 à 365"),
     ],
 )
@@ -326,6 +327,8 @@ def test_practice_rules_refused_beside_the_field_with_the_value_kept(browser, ma
 
 def test_practice_rules_are_saved_for_new_plans(browser, make_compte, structure):
     browser.login(make_compte("admin"))
+    reglages = text(browser.get("/admin/structure"))
+    assert "/entrainements/reglages" in reglages and "/entrainements/ressources" in reglages
     page = text(browser.get("/entrainements/reglages"))
     assert 'value="7, 30, 90"' in page and "les plans déjà faits gardent leurs dates" in page
     response = browser.submit(
