@@ -4,7 +4,7 @@ practice rules."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -32,19 +32,23 @@ def _render_plan(plan, form):
     return render_template("entrainements/plan.html", plan=plan, vu=vus[plan.id], form=form)
 
 
-@entrainements_bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@entrainements_bp.get("/plans/<int:plan_id>")
 @roles_required(*READERS)
 def plan(plan_id: int):
-    """The plan (direction reads it); the mediation team declines, pauses or resumes it (POST)."""
-    if request.method == "POST" and current_user.role not in WRITERS:
-        abort(403)
     plan = _plan_or_404(plan_id)
-    if request.method == "GET":
-        form = StatutPlanForm(plan.statut, formdata=None)
-        form.version.data = versions.jeton(suivi_plan.instantane_plan(plan))
-        journal.record(current_user, "consultation", "plan_entrainement", plan.id, "plan")
-        db.session.commit()
-        return _render_plan(plan, form)
+    form = StatutPlanForm(plan.statut, formdata=None)
+    form.version.data = versions.jeton(suivi_plan.instantane_plan(plan))
+    journal.record(current_user, "consultation", "plan_entrainement", plan.id, "plan")
+    db.session.commit()
+    return _render_plan(plan, form)
+
+
+@entrainements_bp.post("/plans/<int:plan_id>/statut")
+@roles_required(*WRITERS)
+def changer_statut(plan_id: int):
+    """Decline, pause or resume the plan; refused or stale, the plan's page again with the reason beside the
+    choice."""
+    plan = _plan_or_404(plan_id)
     form = StatutPlanForm(plan.statut)
     if not form.validate_on_submit():
         return _render_plan(plan, form)

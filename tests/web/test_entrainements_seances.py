@@ -180,9 +180,13 @@ def test_the_plan_is_declined_from_the_learners_page(browser, mediatrice, occurr
     fiche = text(browser.get(f"/apprenants/{apprenant_id}"))
     assert "Entraînements après l'atelier" in fiche and "mardi 2 juin à 14 h 00, Salle informatique" in fiche
     assert f"/entrainements/plans/{plan_id}" in fiche
-    refuse = browser.submit(f"/entrainements/plans/{plan_id}", {"statut": "inconnu"})
+    refuse = browser.submit(
+        f"/entrainements/plans/{plan_id}/statut", {"statut": "inconnu"}, f"/entrainements/plans/{plan_id}"
+    )
     assert refuse.status_code == 200 and "field-errors" in refuse.get_data(as_text=True)
-    response = browser.submit(f"/entrainements/plans/{plan_id}", {"statut": "decline"})
+    response = browser.submit(
+        f"/entrainements/plans/{plan_id}/statut", {"statut": "decline"}, f"/entrainements/plans/{plan_id}"
+    )
     assert response.status_code == 302
     page = text(browser.get(f"/entrainements/plans/{plan_id}"))
     assert "Refus enregistré" in page and "Refusé par la personne" in page and "Réservations annulées : 1" in page
@@ -198,7 +202,12 @@ def test_the_plan_page_is_for_the_mediation_team_of_the_structure(
     assert browser.get(f"/entrainements/plans/{plan_id}").status_code == 403
     browser = other(browser, make_compte("direction"))
     assert browser.get(f"/entrainements/plans/{plan_id}").status_code == 200
-    assert browser.submit(f"/entrainements/plans/{plan_id}", {"statut": "suspendu"}).status_code == 403
+    assert (
+        browser.submit(
+            f"/entrainements/plans/{plan_id}/statut", {"statut": "suspendu"}, f"/entrainements/plans/{plan_id}"
+        ).status_code
+        == 403
+    )
     browser = other(browser, make_compte("mediateur", structure=make_structure()))
     assert browser.get(f"/entrainements/plans/{plan_id}").status_code == 404
 
