@@ -36,6 +36,8 @@ ACTIONS = {
     "suspendu": "Mettre les entraînements en pause",
     "actif": "Reprendre les entraînements",
 }
+# Why the outbox shows a convocation or reminder as not sent (``Message.derniere_erreur``).
+RAISON_PLAN_ARRETE = "Pas envoyé : la personne a refusé les entraînements ou les a mis en pause."
 # Entraînements that are over whatever happens to the plan.
 _TERMINES = ("honore",)
 
@@ -122,7 +124,7 @@ def _arreter(auteur: Compte, plan: PlanEntrainement, now: datetime) -> int:
         db.session.execute(
             sa.update(Message)
             .where(Message.cle.in_(cles), Message.statut == "a_envoyer")
-            .values(statut="abandonne")
+            .values(statut="abandonne", derniere_erreur=RAISON_PLAN_ARRETE)
             .execution_options(synchronize_session=False)
         )
     return len(reservations)

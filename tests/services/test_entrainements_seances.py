@@ -167,7 +167,9 @@ def test_declining_cancels_the_bookings_abandons_their_messages_and_ends_the_pla
     assert annulees == 1
     assert (reservation.statut, reservation.motif_annulation) == ("annulee", "plan_arrete")
     assert db.session.get(Occurrence, mardi.id).places_prises == 0
-    assert set(db.session.scalars(sa.select(Message.statut))) == {"abandonne"}
+    assert set(db.session.execute(sa.select(Message.statut, Message.derniere_erreur))) == {
+        ("abandonne", suivi_plan.RAISON_PLAN_ARRETE)
+    }
     assert {e.statut for e in db.session.scalars(sa.select(Entrainement))} == {"decline"}
     assert (plan.statut, plan.statut_on, plan.statut_par_id) == ("decline", TODAY, mediatrice.id)
     assert db.session.scalar(sa.select(Journal.details).where(Journal.objet == "plan_entrainement")) == (
