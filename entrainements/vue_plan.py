@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -66,35 +67,48 @@ class PlanVu:
 
 
 def plans_de(apprenant_id: int) -> list[PlanVu]:
-    """The practice plans of a learner, newest workshop first. Two queries."""
-    plans = list(
-        db.session.scalars(
-            sa.select(PlanEntrainement)
-            .where(PlanEntrainement.apprenant_id == apprenant_id)
-            .options(
-                selectinload(PlanEntrainement.entrainements),
-                joinedload(PlanEntrainement.apprenant).joinedload(Apprenant.structure),
-                joinedload(PlanEntrainement.inscription).joinedload(Inscription.atelier),
-            )
-            .order_by(PlanEntrainement.fin_atelier_on.desc(), PlanEntrainement.id.desc())
-        ).unique()
-    )
+    """The practice plans of a learner, newest workshop first. Three queries (one when there is none)."""
+    plans = list(db.session.scalars(_plans_statement(), {"apprenant": apprenant_id}).unique())
     if not plans:
         return []
     en_cours = _reservations_en_cours([e.id for p in plans for e in p.entrainements])
     return [_plan_vu(plan, en_cours) for plan in plans]
 
 
+# The statements of these pages are built once per process, the request's values bound (building one and its cache
+# key on every request cost more than running it: issue 8).
+@cache
+def _plans_statement() -> sa.Select:
+    return (
+        sa.select(PlanEntrainement)
+        .where(PlanEntrainement.apprenant_id == sa.bindparam("apprenant"))
+        .options(
+            selectinload(PlanEntrainement.entrainements),
+            joinedload(PlanEntrainement.apprenant).joinedload(Apprenant.structure),
+            joinedload(PlanEntrainement.inscription).joinedload(Inscription.atelier),
+        )
+        .order_by(PlanEntrainement.fin_atelier_on.desc(), PlanEntrainement.id.desc())
+    )
+
+
+@cache
+def _en_cours_statement() -> sa.Select:
+    return (
+        sa.select(Reservation, Occurrence, Creneau)
+        .join(Occurrence, Occurrence.id == Reservation.occurrence_id)
+        .join(Creneau, Creneau.id == Occurrence.creneau_id)
+        .where(
+            Reservation.entrainement_id.in_(sa.bindparam("entrainements", expanding=True)),
+            Reservation.statut == "reservee",
+        )
+    )
+
+
 def _reservations_en_cours(entrainement_ids: list[int]) -> dict[int, tuple[Reservation, Occurrence, Creneau]]:
     """Entraînement id -> its running booking with the occurrence and slot. One query."""
     if not entrainement_ids:
         return {}
-    lignes = db.session.execute(
-        sa.select(Reservation, Occurrence, Creneau)
-        .join(Occurrence, Occurrence.id == Reservation.occurrence_id)
-        .join(Creneau, Creneau.id == Occurrence.creneau_id)
-        .where(Reservation.entrainement_id.in_(entrainement_ids), Reservation.statut == "reservee")
-    )
+    lignes = db.session.execute(_en_cours_statement(), {"entrainements": entrainement_ids})
     return {
         reservation.entrainement_id: (reservation, occurrence, creneau) for reservation, occurrence, creneau in lignes
     }
@@ -146,20 +160,25 @@ class NiveauApres:
 def evolution_apres_atelier(inscription_id: int) -> dict[int, list[NiveauApres]]:
     """Competence id -> the levels judged at the practice sessions of the plan following ``inscription_id``,
     oldest first. One query."""
-    lignes = db.session.execute(
+    lignes = db.session.execute(_evolution_statement(), {"inscription": inscription_id})
+    evolution: dict[int, list[NiveauApres]] = defaultdict(list)
+    for competence_id, jour, rang, resultat in lignes:
+        evolution[competence_id].append(NiveauApres(jour, rang, resultat))
+    return dict(evolution)
+
+
+@cache
+def _evolution_statement() -> sa.Select:
+    return (
         sa.select(
             ResultatEntrainement.competence_id, Reservation.jour, Entrainement.rang, ResultatEntrainement.resultat
         )
         .join(Reservation, Reservation.id == ResultatEntrainement.reservation_id)
         .join(Entrainement, Entrainement.id == Reservation.entrainement_id)
         .join(PlanEntrainement, PlanEntrainement.id == Entrainement.plan_id)
-        .where(PlanEntrainement.inscription_id == inscription_id)
+        .where(PlanEntrainement.inscription_id == sa.bindparam("inscription"))
         .order_by(Reservation.jour, ResultatEntrainement.id)
     )
-    evolution: dict[int, list[NiveauApres]] = defaultdict(list)
-    for competence_id, jour, rang, resultat in lignes:
-        evolution[competence_id].append(NiveauApres(jour, rang, resultat))
-    return dict(evolution)
 
 
 def plan_de_structure_or_none(plan_id: int, structure_id: int) -> PlanEntrainement | None:
