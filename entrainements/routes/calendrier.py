@@ -92,6 +92,9 @@ def semaine():
         suivante=lundi + timedelta(days=7),
         aujourdhui=queries.lundi_de(today),
         peut_modifier=current_user.role in WRITERS,
+        # The team, and a volunteer (who sees only the slots they run), take a session's attendance and print
+        # its sheet (entrainements.presences.peut_noter); direction reads.
+        peut_noter=current_user.role in (*WRITERS, "benevole"),
         statuts=STATUTS_RESERVATION,
         now=utcnow(),
     )

@@ -13,6 +13,7 @@ from entrainements.models import Occurrence, Reservation
 from entrainements.occurrences import occurrences_entre, ouvrir_occurrences
 from entrainements.reservations import reserver
 from extensions import db
+from tests.conftest import Browser
 from tests.entrainements_fixtures import NOW, TODAY, make_creneau, make_entrainements
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -289,3 +290,30 @@ def test_the_pages_naming_learners_are_journaled_without_their_names(browser, st
         ("entrainement", entrainement.id),
     ]
     assert all("Ferhat" not in ligne.details and "Nadia" not in ligne.details for ligne in lignes)
+
+
+def test_each_booked_session_leads_to_its_sheet_and_once_started_to_its_attendance(
+    app, structure, mediatrice, benevole, make_compte, make_apprenant, monkeypatch
+):
+    """The calendar is where the team and the slot's volunteer find a session: its practice sheet to print, and
+    from its start its attendance page. Direction reads the week without them."""
+    from tests.ateliers_fixtures import freeze_clock
+
+    make_creneau(structure, animateur_id=benevole.id)
+    mardi, suivant, _ = occurrences(structure)
+    booked(structure, mardi, [make_apprenant()])
+    booked(structure, suivant, [make_apprenant()])
+    freeze_clock(monkeypatch, lambda: NOW.replace(day=2, hour=12, minute=30))  # Tuesday 2 June, 14:30 Paris
+    presences, fiche = "/entrainements/occurrences/{}/presences", "/entrainements/occurrences/{}/fiche.pdf"
+    for compte in (mediatrice, benevole):
+        browser = Browser(app.test_client())
+        browser.login(compte)
+        page = html(browser.get(f"{SEMAINE}?debut=2026-06-01"))
+        assert presences.format(mardi.id) in page and fiche.format(mardi.id) in page
+        assert browser.get(presences.format(mardi.id)).status_code == 200
+        page = html(browser.get(f"{SEMAINE}?debut=2026-06-08"))
+        assert fiche.format(suivant.id) in page and presences.format(suivant.id) not in page
+    browser = Browser(app.test_client())
+    browser.login(make_compte("direction"))
+    page = html(browser.get(f"{SEMAINE}?debut=2026-06-01"))
+    assert "Présences" not in page and presences.format(mardi.id) not in page and fiche.format(mardi.id) not in page
