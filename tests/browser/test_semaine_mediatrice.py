@@ -2,7 +2,8 @@
 by day: six candidates placed by phone (one with no half-day, completed later from the waiting list), a group of
 four built on the groups screen, the workshop planned after its first séance was held on paper, the séances one
 by one, a learner absent twice in a row, the call that takes her off "À rappeler", the final evaluation learner by
-learner and the closing.
+learner and the closing; then (issue 10) the practice slot, the sessions the scheduler's sweep books, the
+convocations in the outbox and the letters PDF, and the first session's attendance with the skills practised.
 
 Every page of the story is photographed at 1280 px and 800 px wide into ``$SCREENSHOTS_DIR/semaine`` (default: a
 pytest temporary directory); at 800 px no page may scroll sideways.
@@ -12,15 +13,18 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from ateliers.models import Atelier
 from core.francais import de
 from core.timeutil import local_to_utc
+from entrainements.jobs import reserver
+from entrainements.textes import quand
 from extensions import db
 from tests.ateliers_fixtures import freeze_clock, make_atelier
 from tests.conftest import TEST_PASSWORD
@@ -352,5 +356,69 @@ def test_semaine_de_la_mediatrice(page: Page, journey, structure, mediatrice, ho
     expect(membres).to_contain_text(f"{ABSENTE} (parcours terminé, 12,0 h suivies)")
     expect(membres).to_contain_text("Nadia Ferhat (parcours terminé, 18,0 h suivies)")
     album.photo("atelier-clos")
+
+    # 7. After the workshop (issue 10). Josiane reads her letters better than texts: her record says so. The
+    # structure's practice slot; the scheduler's booking sweep; the convocations in the outbox, hers in the
+    # letters PDF; the first session's attendance with the skills practised; her plan on her page.
+    josiane = next(i.apprenant for i in atelier.inscriptions if i.apprenant.nom == "Martin")
+    page.goto(f"/apprenants/{josiane.id}/modifier")
+    page.get_by_label("Adresse postale (pour les courriers)").fill("12 rue des Lilas")
+    page.get_by_label("Code postal").fill("47300")
+    page.get_by_label("Commune").fill("Villeneuve-sur-Lot")
+    page.get_by_role("radio", name="Courrier").check()
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+
+    nav.get_by_role("link", name="Entraînements").click()
+    page.get_by_role("link", name="Créneaux", exact=True).click()
+    page.get_by_role("link", name="Ajouter un créneau").click()
+    page.get_by_label("Jour", exact=True).select_option(label="lundi")
+    page.get_by_label("Début", exact=True).fill("09:30")
+    page.get_by_label("Fin", exact=True).fill("11:30")
+    page.get_by_label("Capacité (places)").fill("4")
+    page.get_by_label("Lieu").fill("Salle informatique")
+    page.get_by_role("button", name="Enregistrer le créneau").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    album.photo("creneaux")
+
+    # The scheduler's sweep, as it runs every five minutes: the plans were made at the closing.
+    # The group is free on Monday mornings: rank 1 is due a week after the last séance, on the slot's Monday.
+    lundi = jours[-1] + timedelta(days=7)
+    reserver(horloge["now"])
+    nav.get_by_role("link", name="Entraînements").click()
+    page.get_by_role("link", name="Semaine suivante →").click()
+    jour = page.locator(f"#jour-{lundi.isoformat()}")
+    for nom in GROUPE:
+        expect(jour).to_contain_text(nom)
+    expect(jour).to_contain_text("0 sur 4")
+    album.photo("entrainements-semaine")
+
+    nav.get_by_role("link", name=re.compile("^Messages")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Messages aux apprenants")
+    expect(page.get_by_role("heading", name=re.compile("Josiane Martin — Convocation par courrier"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Nadia Ferhat — Convocation par SMS"))).to_be_visible()
+    album.photo("messages")
+    with page.expect_download() as telechargement:
+        page.get_by_role("button", name="Imprimer les courriers à envoyer").click()
+    texte = "\n".join(p.extract_text() for p in PdfReader(telechargement.value.path()).pages)
+    assert "12 rue des Lilas" in texte and "47300 VILLENEUVE-SUR-LOT" in texte  # the postal way
+    assert quand(datetime.combine(lundi, time(9, 30))) in texte
+
+    # The session's afternoon: who came, and how each practised skill went.
+    horloge["now"] = paris(lundi, 11)
+    nav.get_by_role("link", name="Entraînements").click()
+    page.locator(f"#jour-{lundi.isoformat()}").get_by_role("link", name=re.compile("^Présences")).click()
+    for nom in GROUPE:
+        personne = page.get_by_role("group", name=re.compile(f"^{nom}"))
+        personne.get_by_role("radio", name="Venu", exact=True).check()
+        for choix in personne.get_by_role("combobox").all():
+            choix.select_option(label="Acquis (fait seul)")
+    album.photo("entrainement-presences")
+    page.get_by_role("button", name="Enregistrer les présences").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    page.goto(f"/apprenants/{josiane.id}")
+    plan = page.locator(".plan-entrainements")
+    expect(plan.get_by_role("row").nth(1)).to_contain_text("Fait")
+    album.photo("apprenant-plan")
 
     assert not album.trop_larges, f"pages wider than {TABLETTE} px: {album.trop_larges}"
