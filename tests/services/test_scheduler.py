@@ -84,8 +84,10 @@ def read_until(process: subprocess.Popen, text: str, times: int = 1, seconds: fl
 
 
 def stop(process: subprocess.Popen) -> str:
+    # A generous wait: a leader that has just taken over runs its start-up sweeps, which on a loaded machine
+    # may still be running when SIGTERM comes; the process ends once they finish.
     process.send_signal(signal.SIGTERM)
-    remaining = process.communicate(timeout=15)[1]
+    remaining = process.communicate(timeout=60)[1]
     assert process.returncode == 0, remaining
     return remaining
 
