@@ -21,6 +21,10 @@ from core.models import Compte
 from core.timeutil import utcnow
 from extensions import db
 
+# The next steps a call after the workshop can take (a practice plan's missed sessions): no abandon (the workshop
+# is over; a learner who wants no more practice declines the plan) and no catch-up (the workshop is closed).
+SUITES_APRES_ATELIER = ("revient", "rappeler")
+
 
 def enregistrer_suivi(
     auteur: Compte,
@@ -87,8 +91,12 @@ def enregistrer_suivi(
         )
         if apres_atelier is None:
             raise DomainError("Cette inscription est déjà close : le suivi n'est plus possible.")
-        if suite == "abandon":
-            raise DomainError("L'atelier est fini : notez plutôt que la personne ne veut plus d'entraînement.", "suite")
+        if suite not in SUITES_APRES_ATELIER:
+            raise DomainError(
+                "L'atelier est fini : choisissez « Revient » ou « Rappeler à une date ». Si la personne ne veut plus "
+                "d'entraînement, notez-le sur son plan d'entraînements.",
+                "suite",
+            )
     suivi = Suivi(
         inscription_id=inscription.id,
         appel_on=appel_on,

@@ -124,6 +124,10 @@ def suivi(inscription_id: int):
 def _render_suivi(inscription: Inscription, form: SuiviForm, today):
     """The call page: the person, why to call (every open alert about today), missed modules, earlier calls."""
     alertes = rappels.alertes_du_jour(inscription.id)
+    if inscription.statut != "inscrit":
+        # After the workshop (two practice sessions missed): only the steps that still mean something are offered;
+        # the service says why beside the field if another comes (a page opened before the closing).
+        form.suite.choices = [c for c in form.suite.choices if c.value in ("", *suivis.SUITES_APRES_ATELIER)]
     journal.record(current_user, "consultation", "inscription", inscription.id, "appel de suivi")
     db.session.commit()
     return render_template(

@@ -130,3 +130,35 @@ def test_every_page_showing_a_learner_s_phone_makes_it_a_tel_link(browser, media
         page = browser.get(url).get_data(as_text=True)
         numero = attend.telephone if nom == "liste d'attente" else martin.apprenant.telephone
         assert f'href="{tel_uri(numero)}"' in page and tel_uri(numero).startswith("tel:+33-1-99-"), nom
+
+
+def test_a_call_after_the_workshop_offers_only_the_steps_that_still_mean_something(
+    browser, mediatrice, structure, make_apprenant
+):
+    """Two practice sessions missed put a learner who finished back on the list: the call may say she comes back
+    or when to call again, not "abandon" (the workshop is over) nor "rattrapage" (it is closed)."""
+    from ateliers.models import Alerte
+    from tests.entrainements_fixtures import make_entrainements
+
+    (entrainement,) = make_entrainements(structure, [make_apprenant(prenom="Ana", nom="Lopes")])
+    inscription_id = entrainement.plan.inscription_id
+    db.session.add(
+        Alerte(
+            inscription_id=inscription_id,
+            regle="entrainements_manques",
+            niveau_risque="a_rappeler",
+            message="deux entraînements manqués",
+        )
+    )
+    db.session.commit()
+    browser.login(mediatrice)
+    url_suivi = f"/ateliers/inscriptions/{inscription_id}/suivi"
+
+    page = browser.get(url_suivi).get_data(as_text=True)
+    suites = re.findall(r'<option value="([a-z_]*)"', page[page.index('name="suite"') :].split("</select>")[0])
+    assert suites == ["", "revient", "rappeler"]
+    response = browser.submit(url_suivi, {"appel_on": "14/04/2026", "resultat": "joint", "suite": "rattrapage_propose"})
+    assert response.status_code == 200
+    assert "est fini : choisissez « Revient » ou « Rappeler à une date »." in text(response)
+    response = browser.submit(url_suivi, {"appel_on": "14/04/2026", "resultat": "joint", "suite": "revient"})
+    assert response.headers["Location"] == "/ateliers/a-rappeler"
