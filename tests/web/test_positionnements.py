@@ -1,13 +1,13 @@
 """The placement pages through the test client: questionnaire, drafts, autosave, result, access and scoping."""
 
 import re
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
 from core.models import Apprenant, Journal
+from core.timeutil import structure_today
 from evaluations.curriculum import current_questionnaire
 from evaluations.forms import initial_data, positionnement_form
 from evaluations.models import Positionnement
@@ -107,7 +107,9 @@ def test_new_candidate_by_phone_end_to_end(browser, mediatrice):
     assert f"Score {stored.score} / 100" in result
     assert "Niveau 1 : Débutant" in result
     assert "Score entre 26 et 60 : débutant." in result
-    assert f"Sur la liste d'attente depuis le {_date_fr(date.today())}" in result
+    # The structure's day (Paris), not the machine's: from 23:00 UTC in winter they differ.
+    aujourdhui = structure_today(db.session.get(Apprenant, apprenant.id).structure)
+    assert f"Sur la liste d'attente depuis le {_date_fr(aujourdhui)}" in result
     assert "Écrire à mes petits-enfants" in result
     assert count(Apprenant) == 1 and count(Positionnement) == 1
 
