@@ -54,7 +54,7 @@ from core.pdf import (
     stylesheet,
     text_width,
 )
-from core.timeutil import date_fr
+from core.timeutil import date_fr, duree_fr
 
 MARGE_X = 18 * mm
 MARGE_HAUT = 14 * mm
@@ -86,14 +86,6 @@ NIVEAUX = (
     Niveau(16, 16, 12, 15, 12, 14, 3),
     Niveau(14, 14, 12, 14, 12, 13.5, 2),
 )
-
-
-def duree_fr(minutes: int) -> str:
-    """Minutes as a French duration: ``1080`` -> ``"18 h"``, ``990`` -> ``"16 h 30"``, ``45`` -> ``"45 min"``."""
-    heures, reste = divmod(max(0, int(minutes)), 60)
-    if heures == 0:
-        return f"{reste} min"
-    return f"{heures} h" if reste == 0 else f"{heures} h {reste:02d}"
 
 
 def titre_document(contenu: dict) -> str:

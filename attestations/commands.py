@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from attestations import attestation_pdf, services
+from attestations import services
 from attestations.models import Attestation
 from core import journal
 from core.francais import nombre
@@ -60,6 +60,8 @@ def imprimer_command(structure_id: int, debut, fin, sortie: Path) -> None:
     if not attestations:
         click.echo("Aucune attestation émise sur cette période : aucun fichier écrit.")
         return
+    from attestations import attestation_pdf  # PDF stack loaded on first use (core/pdf.py)
+
     contenus = [a.contenu for a in attestations]
     with click.progressbar(length=2 * len(contenus), label=f"{nombre(len(contenus), 'attestation')}") as barre:
         pdf = attestation_pdf.render_lot(

@@ -12,8 +12,6 @@ import hashlib
 import io
 import warnings
 
-from PIL import Image, UnidentifiedImageError
-
 TAILLE_MAX = 300 * 1024
 COTE_MAX = 3000
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -33,6 +31,8 @@ def verifier_image(contenu: bytes) -> str:
         raise ImageRefusee("Le fichier est vide.")
     if len(contenu) > TAILLE_MAX:
         raise ImageRefusee(f"L'image dépasse {TAILLE_MAX // 1024} Ko : réduisez-la (300 pixels de haut suffisent).")
+    from PIL import Image, UnidentifiedImageError  # loaded on first use, like the PDF stack (core/pdf.py)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ateliers.models import Atelier, Inscription
 from ateliers.routes.commun import atelier_or_404, dans_ordre_vu, download, field_error, slugify
-from attestations import attestation_pdf, codes, memo_pdf, queries, services
+from attestations import codes, queries, services
 from attestations.constants import MOTIFS_REVOCATION, TYPES_ATTESTATION
 from attestations.forms import ParametresForm
 from attestations.models import Attestation, ImageAttestation
@@ -19,7 +19,7 @@ from core.access import get_in_structure_or_404, public, roles_required
 from core.errors import DomainError
 from core.francais import nombre
 from core.text import display_phone, name_seen_by
-from core.timeutil import date_fr, structure_today, structure_zone, to_local, utcnow
+from core.timeutil import date_fr, duree_fr, structure_today, structure_zone, to_local, utcnow
 from extensions import db, limiter
 
 attestations_bp = Blueprint("attestations", __name__)
@@ -141,6 +141,8 @@ def revoquer(attestation_id: int):
 @attestations_bp.get("/attestations/<int:attestation_id>.pdf")
 @roles_required(*READERS)
 def pdf(attestation_id: int):
+    from attestations import attestation_pdf  # PDF stack loaded on first use (core/pdf.py)
+
     attestation = get_in_structure_or_404(Attestation, attestation_id)
     contenu = attestation_pdf.render(
         attestation.contenu,
@@ -155,6 +157,8 @@ def pdf(attestation_id: int):
 @attestations_bp.get("/ateliers/<int:atelier_id>/attestations.pdf")
 @roles_required(*READERS)
 def pdf_atelier(atelier_id: int):
+    from attestations import attestation_pdf  # PDF stack loaded on first use (core/pdf.py)
+
     atelier_ = atelier_or_404(atelier_id, animateurs=False)
     valides = queries.valides_de_atelier(atelier_.id)
     if not valides:
@@ -187,6 +191,8 @@ def memos_atelier(atelier_id: int):
     memos = [{"prenom": i.apprenant.prenom, "structure": coordonnees} for i in termines] or [
         {"prenom": "", "structure": coordonnees}
     ]
+    from attestations import memo_pdf  # PDF stack loaded on first use (core/pdf.py)
+
     contenu = memo_pdf.render(memos)
     journal.record(current_user, "export", "atelier", atelier_.id, f"PDF des mémos ({len(memos)})")
     db.session.commit()
@@ -312,8 +318,8 @@ def _resultat(attestation: Attestation) -> dict:
         "debut": date_fr(date.fromisoformat(contenu["debut_on"])),
         "fin": date_fr(date.fromisoformat(contenu["fin_on"])),
         "emise": date_fr(date.fromisoformat(contenu["emise_on"])),
-        "heures_prevues": attestation_pdf.duree_fr(contenu["minutes_prevues"]),
-        "heures_suivies": attestation_pdf.duree_fr(contenu["minutes_suivies"]),
+        "heures_prevues": duree_fr(contenu["minutes_prevues"]),
+        "heures_suivies": duree_fr(contenu["minutes_suivies"]),
     }
 
 

@@ -95,6 +95,7 @@ class Settings:
     database_url: str
     budget_ms: float
     max_ratio: float
+    max_median_ratio: float
     max_seconds: float
     timeout: float
     count_sql: bool
@@ -127,6 +128,12 @@ def parse_args(argv: list[str] | None) -> Settings:
     parser.add_argument("--max-seconds", type=float, default=900.0, help="stop measuring after this many seconds")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed for one request")
     parser.add_argument("--no-sql-count", action="store_true", help="skip counting SQL statements per page")
+    parser.add_argument(
+        "--max-median-ratio",
+        type=float,
+        default=5.0,
+        help="allowed p50(page) / p50(/healthz) at every level (issue 8, item 19; default: %(default)s)",
+    )
     parser.add_argument("--strict", action="store_true", help="exit with status 2 when a page misses its budget")
     args = parser.parse_args(argv)
     requests = args.requests or (40 if args.quick else 200)
@@ -144,6 +151,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         database_url=args.database_url,
         budget_ms=args.budget_ms,
         max_ratio=args.max_ratio,
+        max_median_ratio=args.max_median_ratio,
         max_seconds=args.max_seconds,
         timeout=args.timeout,
         count_sql=not args.no_sql_count,
@@ -383,15 +391,17 @@ def _path_for(path: str, ids: list[str], places: dict[str, str]) -> Callable[[in
 
 
 def add_ratios(rows: list[dict]) -> None:
-    reference = {row["clients"]: row.get("p95_ms") for row in rows if row["page"] == "/healthz"}
-    for row in rows:
-        base = reference.get(row["clients"])
-        row["ratio_p95_healthz"] = round(row["p95_ms"] / base, 1) if base and "p95_ms" in row else None
+    for quantile in ("p50", "p95"):
+        reference = {row["clients"]: row.get(f"{quantile}_ms") for row in rows if row["page"] == "/healthz"}
+        for row in rows:
+            base, value = reference.get(row["clients"]), row.get(f"{quantile}_ms")
+            row[f"ratio_{quantile}_healthz"] = round(value / base, 1) if base and value is not None else None
 
 
 def verdict(rows: list[dict], settings: Settings) -> dict:
     """DESIGN.md section 8: at 4 clients (the highest level measured), p95 < budget and a small factor of
-    /healthz; and every response, at every level, was a 200."""
+    /healthz; at every level, the median within ``max_median_ratio`` of /healthz's (issue 8, item 19); and every
+    response, at every level, was a 200."""
     top = max(settings.clients)
     pages = []
     for row in rows:
@@ -403,6 +413,11 @@ def verdict(rows: list[dict], settings: Settings) -> dict:
             reasons.append(f"p95 {p95} ms >= {settings.budget_ms:g} ms")
         if ratio is None or ratio > settings.max_ratio:
             reasons.append(f"{ratio}x /healthz > {settings.max_ratio:g}x")
+        for level in rows:
+            median = level.get("ratio_p50_healthz")
+            if level["page"] == row["page"] and (median is None or median > settings.max_median_ratio):
+                limit = f"{settings.max_median_ratio:g}x at {level['clients']} client(s)"
+                reasons.append(f"median {median}x /healthz > {limit}")
         pages.append({"page": row["page"], "p95_ms": p95, "ratio": ratio, "ok": not reasons, "reasons": reasons})
     failures = [
         f"{row['page']} ({row['clients']} client(s)): {row['non_200']} non-200 or failed, "
@@ -414,6 +429,7 @@ def verdict(rows: list[dict], settings: Settings) -> dict:
         "clients": top,
         "budget_p95_ms": settings.budget_ms,
         "max_ratio_to_healthz": settings.max_ratio,
+        "max_median_ratio_to_healthz": settings.max_median_ratio,
         "pages": pages,
         "all_200": not failures,
         "response_failures": failures,

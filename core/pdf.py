@@ -1,7 +1,7 @@
 """PDF base shared by the printed documents: fonts, styles, the A4 page template, rendering to bytes.
 
 Pure: reportlab only, no Flask, no database. A document module (``ateliers/emargement_pdf.py``,
-``evaluations/attestation_pdf.py``...) builds its flowables from plain data and hands them to ``render``,
+``attestations/attestation_pdf.py``...) builds its flowables from plain data and hands them to ``render``,
 which returns the PDF as bytes.
 
 - Fonts: DejaVu Sans, regular and bold, vendored in ``static/fonts/`` (licence beside them) so the output
@@ -18,6 +18,9 @@ which returns the PDF as bytes.
   left aligned (justified text leaves uneven gaps that slow weak readers down), no italics.
 - Reproducible: ``invariant=1`` on each document fixes the creation date and the file identifier, so the
   same input gives the same bytes (tests compare bytes; a frozen attestation can be printed again as it was).
+- Loaded on first use: the views and commands that print import their document module inside the function,
+  so a process that never prints (the scheduler, ``bench/entrainements.py``'s memory budget) never loads
+  reportlab, segno or Pillow (about 25 MB resident). ``tests/services/test_lazy_pdf.py`` holds it.
 """
 
 from __future__ import annotations

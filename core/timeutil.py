@@ -169,3 +169,11 @@ def days_fr(days: int) -> str:
 def heures_fr(minutes: int) -> str:
     """Minutes as French hours with one decimal: ``1080`` -> ``"18,0 h"``."""
     return f"{format_decimal(minutes / 60, format='0.0', locale='fr_FR')} h"
+
+
+def duree_fr(minutes: int) -> str:
+    """Minutes as a French duration: ``1080`` -> ``"18 h"``, ``990`` -> ``"16 h 30"``, ``45`` -> ``"45 min"``."""
+    heures, reste = divmod(max(0, int(minutes)), 60)
+    if heures == 0:
+        return f"{reste} min"
+    return f"{heures} h" if reste == 0 else f"{heures} h {reste:02d}"

@@ -11,7 +11,6 @@ from flask_login import current_user
 from ateliers import avancement, planning, queries, services
 from ateliers import cloture as cloture_service
 from ateliers.calendrier import calendrier_ics
-from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement
 from ateliers.forms import (
     AnimateursSeanceForm,
     DeplacementForm,
@@ -315,6 +314,8 @@ def emargement_seance(atelier_id: int, numero: int):
 
 def _feuilles(atelier: Atelier, seances: list[Seance], filename: str):
     """The attendance sheets of ``seances``, each listing who was enrolled at that séance, even reprinted later."""
+    from ateliers.emargement_pdf import FeuilleSeance, feuille_emargement  # PDF stack loaded on first use (core/pdf.py)
+
     zone = structure_zone(atelier.structure)
     feuilles = [
         FeuilleSeance(

@@ -8,16 +8,19 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from core import journal
 from core.errors import DomainError
-from core.messagerie.courrier_pdf import Courrier
 from core.models import Apprenant, Message, Structure
 from core.text import display_phone
 from extensions import db
+
+if TYPE_CHECKING:
+    from core.messagerie.courrier_pdf import Courrier
 
 # The outbox's tabs: waiting to be sent (first attempt not made, or made by hand), failed (an attempt failed and
 # is tried again, or the message was dropped, with the reason), sent.
@@ -176,6 +179,8 @@ def adresse_postale(apprenant: Apprenant) -> tuple[str, ...]:
 
 def en_courriers(structure: Structure, lettres: Sequence[Message]) -> list[Courrier]:
     """The printable letters (``courrier_pdf.Courrier``) of ``lettres``, sent by ``structure``."""
+    from core.messagerie.courrier_pdf import Courrier  # PDF stack loaded on first use (core/pdf.py)
+
     expediteur = tuple(
         ligne
         for ligne in (

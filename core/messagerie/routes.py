@@ -15,7 +15,6 @@ from core.errors import DomainError
 from core.forms import AppForm, choices
 from core.messagerie import boite
 from core.messagerie.canaux import canaux_manuels
-from core.messagerie.courrier_pdf import courriers_pdf
 from core.models import Message
 from core.timeutil import structure_today, utcnow
 from extensions import db
@@ -144,6 +143,8 @@ def imprimer_courriers():
     if not lettres:
         flash("Aucun courrier à imprimer : ils sont déjà envoyés, ou trop tard.", "error")
         return _retour()
+    from core.messagerie.courrier_pdf import courriers_pdf  # PDF stack loaded on first use (core/pdf.py)
+
     structure = current_user.structure
     contenu = courriers_pdf(boite.en_courriers(structure, lettres), titre="Courriers", auteur=structure.nom)
     ids = ", ".join(str(lettre.id) for lettre in lettres)

@@ -14,7 +14,6 @@ from core.access import get_in_structure_or_404, roles_required
 from core.francais import nombre
 from core.text import name_seen_by
 from core.timeutil import horaire_fr, structure_zone, to_local, utcnow
-from entrainements import fiche_pdf
 from entrainements import presences as presences_service
 from entrainements.models import Creneau, Occurrence
 from entrainements.routes.blueprints import entrainements_bp
@@ -150,6 +149,8 @@ def _render(occurrence, lignes, valeurs, erreurs, vu, message=None, changements=
 @entrainements_bp.get("/occurrences/<int:occurrence_id>/fiche.pdf")
 @roles_required(*NOTEURS)
 def fiche(occurrence_id: int):
+    from entrainements import fiche_pdf  # PDF stack loaded on first use (core/pdf.py)
+
     occurrence = occurrence_notable_or_404(occurrence_id)
     lignes = presences_service.lignes_de(occurrence, current_user.role)
     zone = structure_zone(occurrence.creneau.structure)

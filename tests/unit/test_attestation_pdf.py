@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 
 from attestations import attestation_pdf
 from attestations.constants import NATURE_ACTION, OBJECTIFS
+from core.timeutil import duree_fr
 from evaluations.referentiel import DEFAULT_FILE
 
 TOUTES_LES_COMPETENCES = [
@@ -180,7 +181,7 @@ def test_a_batch_prints_one_page_per_attestation_in_order():
 
 @pytest.mark.parametrize(("minutes", "attendu"), [(1080, "18 h"), (990, "16 h 30"), (45, "45 min"), (0, "0 min")])
 def test_durations_are_written_the_french_way(minutes, attendu):
-    assert attestation_pdf.duree_fr(minutes) == attendu
+    assert duree_fr(minutes) == attendu
 
 
 def test_only_the_embedded_sans_serif_is_used():
