@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import click
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import current_app
 from flask.cli import with_appcontext
@@ -237,26 +238,45 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
     return scheduler
 
 
+class Shutdown:
+    """Stops the process's scheduler whenever asked (SIGTERM, or the leader lock lost): while on standby
+    (``asked`` ends the wait for leadership), while the scheduler is being built or started (the start
+    listener sees ``asked``), or once it runs. Shutting down a scheduler not yet running would raise inside
+    the signal handler and end the process with an error; starting one after the request would never end.
+    """
+
+    def __init__(self) -> None:
+        self.asked = threading.Event()
+        self.scheduler: BlockingScheduler | None = None
+
+    def attach(self, scheduler: BlockingScheduler) -> None:
+        self.scheduler = scheduler
+        scheduler.add_listener(self._on_start, EVENT_SCHEDULER_STARTED)
+
+    def __call__(self) -> None:
+        self.asked.set()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def _on_start(self, _event) -> None:
+        if self.asked.is_set() and self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+
+
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
     """Run the job scheduler in the foreground: the leader runs the jobs, any other process waits on standby."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = current_app._get_current_object()
-    stop = threading.Event()
-    running: dict[str, BlockingScheduler] = {}
-
-    def _shutdown() -> None:
-        stop.set()
-        if "scheduler" in running:
-            running["scheduler"].shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: _shutdown())
+    shutdown = Shutdown()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: shutdown())
     lock = LeaderLock(app)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            if wait_for_leadership(lock, stop, app.config["SCHEDULER_STANDBY_SECONDS"]):
-                scheduler = running["scheduler"] = build_scheduler(app, lock=lock, on_lost=_shutdown)
+            if wait_for_leadership(lock, shutdown.asked, app.config["SCHEDULER_STANDBY_SECONDS"]):
+                scheduler = build_scheduler(app, lock=lock, on_lost=shutdown)
+                shutdown.attach(scheduler)
                 log.info("scheduler started with jobs: %s (leader)", ", ".join(job.id for job in scheduler.get_jobs()))
                 with contextlib.suppress(SystemExit):
                     scheduler.start()

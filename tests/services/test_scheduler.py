@@ -2,11 +2,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
 
 import scheduler
 
@@ -140,3 +142,30 @@ def test_a_leader_that_lost_its_lock_stops_leading(app, caplog):
     caplog.set_level("INFO", logger="scheduler")
     scheduler.heartbeat(app, lock, on_lost=lambda: stopped.append(True))
     assert stopped == [True] and "lost its leader lock" in caplog.text
+
+
+def test_a_stop_asked_before_the_scheduler_starts_ends_it_at_once():
+    # SIGTERM between the leader building its scheduler and starting it: no error, and start() returns.
+    built = BlockingScheduler(timezone="UTC")
+    built.add_job(lambda: None, "interval", hours=1, id="rien")
+    shutdown = scheduler.Shutdown()
+    shutdown.attach(built)
+    shutdown()
+    runner = threading.Thread(target=built.start, daemon=True)
+    runner.start()
+    runner.join(timeout=10)
+    assert not runner.is_alive() and not built.running
+
+
+def test_a_stop_asked_while_running_ends_it():
+    built = BlockingScheduler(timezone="UTC")
+    shutdown = scheduler.Shutdown()
+    shutdown.attach(built)
+    runner = threading.Thread(target=built.start, daemon=True)
+    runner.start()
+    deadline = time.monotonic() + 10
+    while not built.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    shutdown()
+    runner.join(timeout=10)
+    assert not runner.is_alive() and shutdown.asked.is_set()
