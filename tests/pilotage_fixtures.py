@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import sqlalchemy as sa
+
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance, Suivi
 from attestations.models import Attestation
 from core.models import Apprenant, Compte, Structure
@@ -71,7 +73,10 @@ def semer(structure: Structure, mediatrice: Compte, benevole: Compte, ateliers: 
     db.session.add(creneau)
     for attente, statut in enumerate(("en_attente", "en_attente", "en_attente", "propose")):
         _apprenant(structure, 900 + attente, statut=statut, en_attente_depuis_on=date(2026, 10, 1 + attente))
-    numero = 0
+    # Seeding twice in one structure goes on numbering its learners (attestation numbers stay unique).
+    numero = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == structure.id)
+    )
     for g in range(ateliers + 1):
         running = g == ateliers
         premier = date(2026, 11, 5) if running else PREMIER_LUNDI + timedelta(weeks=2 * g)
