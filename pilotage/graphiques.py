@@ -12,6 +12,7 @@ attributes (reportlab writes them), so it is served as its own image, never inli
 
 from __future__ import annotations
 
+import math
 from xml.sax.saxutils import escape
 
 from reportlab.graphics import renderSVG
@@ -25,11 +26,28 @@ from pilotage.tableau_de_bord import Graphique, pourcent
 from pilotage.tableaux import Tableau
 
 LARGEUR = 640
-MARGE_GAUCHE = 250
-HAUTEUR_BARRE = 26
+MARGE_GAUCHE = 290
+HAUTEUR_BARRE = 30
 GRIS = colors.Color(0.6, 0.6, 0.6)
 POLICE = "Helvetica"
-LONGUEUR_ETIQUETTE = 40
+LONGUEUR_ETIQUETTE = 34
+TAILLE, TAILLE_TITRE = 13, 15
+
+
+def _axe_des_valeurs(axe, valeurs: list[float], en_pourcentage: bool) -> None:
+    """From 0; rates up to 100 %, counts in whole steps (no "0.5 abandon")."""
+    axe.valueMin = 0
+    axe.labels.fontName = POLICE
+    axe.labels.fontSize = TAILLE - 2
+    axe.visibleGrid = False
+    if en_pourcentage:
+        axe.valueMax, axe.valueStep = 100, 20
+        axe.labelTextFormat = "%d\u202f%%"
+    else:
+        plus_grande = max([*valeurs, 1])
+        axe.valueStep = max(1, math.ceil(plus_grande / 5))
+        axe.valueMax = axe.valueStep * (math.ceil(plus_grande / axe.valueStep) + 1)
+        axe.labelTextFormat = "%d"
 
 
 def _etiquette(texte: object) -> str:
@@ -62,25 +80,24 @@ def _barres(graphique: Graphique, tableau: Tableau) -> Drawing:
     # The first row of the table at the top, as in the table beside the chart.
     barres.data = [list(reversed(valeurs)) or [0]]
     barres.categoryAxis.categoryNames = list(reversed(categories)) or [""]
-    barres.categoryAxis.labels.fontName = POLICE
-    barres.categoryAxis.labels.fontSize = 10
-    barres.categoryAxis.labels.boxAnchor = "e"
-    barres.categoryAxis.labels.dx = -4
-    barres.valueAxis.valueMin = 0
-    barres.valueAxis.valueMax = 100 if graphique.en_pourcentage else max([*valeurs, 1]) * 1.15
-    barres.valueAxis.labels.fontName = POLICE
-    barres.valueAxis.labels.fontSize = 9
-    barres.valueAxis.visibleGrid = False
+    # Category labels written from the left edge, start-anchored: reportlab right-aligns axis labels with its own
+    # font metrics, and a browser's wider font then runs them into the bars.
+    barres.categoryAxis.visibleLabels = False
+    rang = barres.height / max(1, len(categories))
+    for index, categorie in enumerate(reversed(categories)):
+        y = barres.y + (index + 0.5) * rang - TAILLE / 3
+        dessin.add(String(10, y, categorie, fontName=POLICE, fontSize=TAILLE))
+    _axe_des_valeurs(barres.valueAxis, valeurs, graphique.en_pourcentage)
     barres.bars[0].fillColor = GRIS
     barres.bars[0].strokeColor = colors.black
     barres.barLabelFormat = "values"
     barres.barLabelArray = [list(reversed(etiquettes)) or [""]]
     barres.barLabels.fontName = POLICE
-    barres.barLabels.fontSize = 10
+    barres.barLabels.fontSize = TAILLE
     barres.barLabels.boxAnchor = "w"
     barres.barLabels.dx = 4
     dessin.add(barres)
-    dessin.add(String(10, hauteur - 22, graphique.titre, fontName=POLICE + "-Bold", fontSize=13))
+    dessin.add(String(10, hauteur - 22, graphique.titre, fontName=POLICE + "-Bold", fontSize=TAILLE_TITRE))
     return dessin
 
 
@@ -94,23 +111,18 @@ def _courbe(graphique: Graphique, tableau: Tableau) -> Drawing:
     courbe.data = [valeurs]
     courbe.categoryAxis.categoryNames = categories
     courbe.categoryAxis.labels.fontName = POLICE
-    courbe.categoryAxis.labels.fontSize = 10
-    courbe.valueAxis.valueMin = 0
-    courbe.valueAxis.valueMax = 100 if graphique.en_pourcentage else max([*valeurs, 1]) * 1.15
-    courbe.valueAxis.labels.fontName = POLICE
-    courbe.valueAxis.labels.fontSize = 9
-    if graphique.en_pourcentage:
-        courbe.valueAxis.labelTextFormat = "%d\u202f%%"
+    courbe.categoryAxis.labels.fontSize = TAILLE
+    _axe_des_valeurs(courbe.valueAxis, valeurs, graphique.en_pourcentage)
     courbe.lines[0].strokeColor = colors.black
     courbe.lines[0].strokeWidth = 2
     courbe.lines[0].symbol = makeMarker("FilledSquare", size=6)
     courbe.lineLabelFormat = "values"
     courbe.lineLabelArray = [etiquettes]
     courbe.lineLabels.fontName = POLICE
-    courbe.lineLabels.fontSize = 10
+    courbe.lineLabels.fontSize = TAILLE
     courbe.lineLabels.dy = 10
     dessin.add(courbe)
-    dessin.add(String(10, hauteur - 22, graphique.titre, fontName=POLICE + "-Bold", fontSize=13))
+    dessin.add(String(10, hauteur - 22, graphique.titre, fontName=POLICE + "-Bold", fontSize=TAILLE_TITRE))
     return dessin
 
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from core.security import CONTENT_SECURITY_POLICY
 from pilotage import tableau_de_bord
 from pilotage.periode import annee_civile
 from tests.ateliers_fixtures import freeze_clock
@@ -51,7 +52,9 @@ def test_the_director_sees_every_figure_of_the_year_with_its_definition(browser,
 
 def test_each_chart_is_an_svg_image_of_the_period_with_its_summary(browser, direction, semis):
     browser.login(direction)
-    page = browser.get("/pilotage/?type=trimestre&annee=2026&trimestre=1").get_data(as_text=True)
+    reponse = browser.get("/pilotage/?type=trimestre&annee=2026&trimestre=1")
+    assert reponse.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY  # the page's stays strict
+    page = reponse.get_data(as_text=True)
     sources = re.findall(r'<img src="([^"]+)" alt="([^"]+)"', page)
     assert {re.search(r"graphiques/(\w+)\.svg", src).group(1) for src, _ in sources} == set(
         tableau_de_bord.SECTION_DU_GRAPHIQUE
