@@ -9,7 +9,7 @@ figures included) for an export or the annual report.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ateliers.constants import RESULTATS_SUIVI, STATUTS_PRESENCE, SUITES_SUIVI
@@ -110,6 +110,23 @@ class Contexte:
     now: datetime
     today: date
     zones: Mapping[int, str]
+    # Rows two sections read (placements, learners started), fetched once per context.
+    deja_lus: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def une_fois(self, cle: str, lire: Callable[[], list]) -> list:
+        if cle not in self.deja_lus:
+            self.deja_lus[cle] = lire()
+        return self.deja_lus[cle]
+
+    def positionnements(self) -> list:
+        return self.une_fois(
+            "positionnements", lambda: queries.positionnements(self.structure_ids, self.periode, self.zones)
+        )
+
+    def parcours_commences(self) -> list:
+        return self.une_fois(
+            "parcours", lambda: queries.parcours_commences(self.structure_ids, self.periode, self.zones)
+        )
 
 
 def _parts(parts: Sequence[Part], libelles: Mapping) -> list[tuple]:
@@ -121,11 +138,7 @@ def section_attente(ctx: Contexte) -> Section:
     delais = indicateurs.delais_attente(
         queries.delais_attente(ctx.structure_ids, ctx.periode, ctx.now, ctx.zones), ctx.today
     )
-    orientes = sum(
-        ligne.nombre
-        for ligne in queries.positionnements(ctx.structure_ids, ctx.periode, ctx.zones)
-        if ligne.niveau == 3
-    )
+    orientes = sum(ligne.nombre for ligne in ctx.positionnements() if ligne.niveau == 3)
     chiffres = (
         Chiffre(
             "Personnes en attente aujourd'hui",
@@ -162,7 +175,7 @@ def section_attente(ctx: Contexte) -> Section:
 
 
 def section_positionnement(ctx: Contexte) -> Section:
-    lignes = queries.positionnements(ctx.structure_ids, ctx.periode, ctx.zones)
+    lignes = ctx.positionnements()
     par_mode = indicateurs.repartition(
         (Comptage(ligne.mode, ligne.nombre) for ligne in lignes), tuple(MODES_POSITIONNEMENT)
     )
@@ -209,7 +222,7 @@ def section_positionnement(ctx: Contexte) -> Section:
 
 def section_ateliers(ctx: Contexte) -> Section:
     places = queries.places(ctx.structure_ids, ctx.periode, ctx.now, ctx.zones)
-    commences = sum(ligne.nombre for ligne in queries.parcours_commences(ctx.structure_ids, ctx.periode, ctx.zones))
+    commences = sum(ligne.nombre for ligne in ctx.parcours_commences())
     chiffres = (
         Chiffre(
             "Ateliers menés",
@@ -293,9 +306,7 @@ def section_assiduite(ctx: Contexte) -> Section:
 
 
 def section_abandons(ctx: Contexte) -> Section:
-    resultat = indicateurs.abandons(
-        queries.parcours_commences(ctx.structure_ids, ctx.periode, ctx.zones), tuple(MOTIFS_SORTIE)
-    )
+    resultat = indicateurs.abandons(ctx.parcours_commences(), tuple(MOTIFS_SORTIE))
     alertes = indicateurs.repartition(
         queries.alertes_par_regle(ctx.structure_ids, ctx.periode, ctx.zones), tuple(REGLES)
     )
@@ -532,10 +543,8 @@ def section_entrainements(ctx: Contexte) -> Section:
 
 
 def section_attestations(ctx: Contexte) -> Section:
-    par_type = indicateurs.repartition(
-        queries.attestations_emises(ctx.structure_ids, ctx.periode, ctx.zones), tuple(TYPES_ATTESTATION)
-    )
-    revoquees = queries.attestations_revoquees(ctx.structure_ids, ctx.periode, ctx.zones)
+    emises, revoquees = queries.attestations(ctx.structure_ids, ctx.periode, ctx.zones)
+    par_type = indicateurs.repartition(emises, tuple(TYPES_ATTESTATION))
     chiffres = (
         Chiffre(
             "Attestations émises",
