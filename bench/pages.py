@@ -73,6 +73,8 @@ PAGES = (
     ("/ateliers/<atelier>/seances/6/competences", "évaluation finale (une personne, grille M1-M6)"),
     ("/ateliers/inscriptions/<inscription>/progression", "progression d'un apprenant"),
     ("/ateliers/a-rappeler", "à rappeler"),
+    # The director's dashboard over the current calendar year (every indicator, the learners at risk).
+    ("/pilotage/?type=annee&annee=<annee>", "tableau de bord, une année"),
     # The proposal page runs the solver: bench.grouping measures it, by size of waiting list.
 )
 DETAIL_LINK = re.compile(r"href=\"/apprenants/(\d+)\"")
@@ -361,7 +363,8 @@ def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[d
 
 
 def workshop_ids(client: Client) -> dict[str, str]:
-    """The ids standing for ``<atelier>`` and ``<inscription>``: the demo workshop under way and its first learner."""
+    """The ids standing for ``<atelier>`` and ``<inscription>`` (the demo workshop under way and its first learner),
+    and ``<annee>``, the current calendar year of the dashboard."""
     status, _, html = client.request("GET", "/ateliers/")
     atelier = next((ident for ident, title in WORKSHOP_LINK.findall(html) if title.strip() == RUNNING_WORKSHOP), None)
     if status != 200 or atelier is None:
@@ -370,7 +373,7 @@ def workshop_ids(client: Client) -> dict[str, str]:
     inscription = PROGRESS_LINK.search(html)
     if inscription is None:
         raise BenchError("the running demo workshop lists no learner")
-    return {"<atelier>": atelier, "<inscription>": inscription.group(1)}
+    return {"<atelier>": atelier, "<inscription>": inscription.group(1), "<annee>": str(utc_now().year)}
 
 
 def concrete(path: str, learner: str, places: dict[str, str]) -> str:

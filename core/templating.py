@@ -23,6 +23,7 @@ NAVIGATION = (
     ("ateliers.liste", "Ateliers", {"admin", "mediateur", "direction", "benevole"}),
     ("ateliers.a_rappeler", "À rappeler", {"admin", "mediateur"}),
     ("entrainements.semaine", "Entraînements", {"admin", "mediateur", "direction", "benevole"}),
+    ("pilotage.index", "Tableau de bord", {"admin", "mediateur", "direction"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.structure", "Structure", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),

@@ -44,6 +44,8 @@ PARAMETERS = {
     "empreinte": "empreinte",
     "plan_id": "plan",
     "competence_id": "competence",
+    "structure_id": "structure",
+    "graphique": "graphique",
 }
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
@@ -57,6 +59,8 @@ class World:
         self.comptes = {role: make_compte(role) for role in ROLES}
         self.apprenant = (make_apprenant().id, make_apprenant(structure=other).id)
         self.compte = (self.comptes["benevole"].id, make_compte("mediateur", structure=other).id)
+        self.structure = (self.comptes["admin"].structure_id, other.id)
+        self.graphique = ("survie", "survie")  # a dashboard chart: the structure in its address decides
         self.positionnement = tuple(_draft_placement(apprenant_id) for apprenant_id in self.apprenant)
         self.atelier = tuple(
             _planned_atelier(structure_id, apprenant_id, animateur)
