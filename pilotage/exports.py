@@ -77,8 +77,8 @@ def nombre_fr(valeur: int | float | Decimal) -> str:
     if isinstance(valeur, int):
         return str(valeur)
     texte = format(valeur, "f") if isinstance(valeur, Decimal) else format(valeur, ".15g")
-    if "e" in texte:  # a float too large or too small for .15g to write plainly
-        texte = format(valeur, "f").rstrip("0").rstrip(".")
+    if "e" in texte:  # a float too large or too small for .15g to write plainly: the same digits, in full
+        texte = format(Decimal(texte), "f")
     return texte.replace(".", ",")
 
 
