@@ -19,7 +19,7 @@ ABANDONS = Tableau.de(
     ["Motif", "Abandons", "Part des abandons", "Premier abandon", "Heures"],
     [
         ["Santé", 3, 0.375, date(2026, 3, 30), Decimal("12.5")],
-        ["=HYPERLINK(\"http://x\";\"clic\")", 2, 0.25, date(2026, 4, 13), 1.75],
+        ['=HYPERLINK("http://x";"clic")', 2, 0.25, date(2026, 4, 13), 1.75],
         ["+33 6 12", -1, 0.0, datetime(2026, 4, 20, 9, 5), 1234567.25],
         ["-moins", 0, None, None, None],
         ["@SUM(A1)", 1, 1.0, None, 0],
@@ -160,9 +160,9 @@ def test_xlsx_read_back_with_openpyxl_cell_by_cell():
                     assert cellule.value == xml(valeur), (tableau.nom, rang, colonne)
                 if isinstance(valeur, str):
                     assert cellule.data_type == "s"  # never a formula
-                if debut < rang <= debut + len(tableau.lignes) and colonne - 1 in tableau.pourcentages:
-                    if valeur is not None:
-                        assert cellule.number_format == "0.0%" and isinstance(cellule.value, int | float)
+                taux = debut < rang <= debut + len(tableau.lignes) and colonne - 1 in tableau.pourcentages
+                if taux and valeur is not None:
+                    assert cellule.number_format == "0.0%" and isinstance(cellule.value, int | float)
 
 
 def ods_lignes(contenu: bytes) -> dict[str, list[list]]:
