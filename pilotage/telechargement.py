@@ -18,7 +18,7 @@ NOM_DE_FICHIER = re.compile(r"[^A-Za-z0-9_.-]+")
 
 def reponse(tableaux: Sequence[Tableau], format_: str, nom_fichier: str) -> Response:
     """The tables as a download named ``<nom_fichier>.<format_>`` (characters outside ``A-Za-z0-9_.-``
-    replaced by ``-``), never kept in a cache (it may hold personal data).
+    replaced by ``-``); like every page, never kept in a cache (``core.security``: ``Cache-Control: no-store``).
 
     :raise pilotage.exports.FormatInconnu: a format outside :data:`pilotage.exports.FORMATS` (a form
         refuses it before, beside its field).
@@ -27,7 +27,6 @@ def reponse(tableaux: Sequence[Tableau], format_: str, nom_fichier: str) -> Resp
     nom = NOM_DE_FICHIER.sub("-", nom_fichier).strip("-.") or "export"
     response = Response(contenu, content_type=FORMATS[format_])
     response.headers["Content-Disposition"] = f'attachment; filename="{nom}.{format_}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -142,6 +142,8 @@ def test_xlsx_read_back_with_openpyxl_cell_by_cell():
 
     classeur = load_workbook(io.BytesIO(ecrire(TABLEAUX, "xlsx")))
     assert classeur.sheetnames == ["abandons_par_motif", "presence"]
+    assert classeur["abandons_par_motif"]["A4"].value == '\'=HYPERLINK("http://x";"clic")'
+    assert classeur["presence"]["A1"].value == "'=Assiduité"
     for tableau in TABLEAUX:
         feuille = classeur[tableau.nom]
         rangees = dispositions(tableau)
@@ -195,6 +197,8 @@ def ods_lignes(contenu: bytes) -> dict[str, list[list]]:
 def test_ods_read_back_with_odfpy_cell_by_cell():
     feuilles = ods_lignes(ecrire(TABLEAUX, "ods"))
     assert list(feuilles) == ["abandons_par_motif", "presence"]
+    assert feuilles["abandons_par_motif"][3][0] == ("string", '\'=HYPERLINK("http://x";"clic")')
+    assert feuilles["abandons_par_motif"][4][:2] == [("string", "'+33 6 12"), ("float", -1.0)]
     for tableau in TABLEAUX:
         debut = 2 if tableau.titre else 1
         rangees = dispositions(tableau)
