@@ -56,6 +56,14 @@ def test_only_the_structures_asked_for_and_seances_with_attendance_taken(make_st
     assert seances_tenues([], annee_civile(2026)) == []
 
 
+def test_the_seances_held_take_one_query_whatever_their_number(structure, make_apprenant, count_queries):
+    for semaine in range(5):
+        atelier_tenu(structure, [make_apprenant()], datetime(2026, 3, 2, 7) + timedelta(weeks=semaine))
+        with count_queries() as requetes:
+            seances = seances_tenues([structure.id], annee_civile(2026))
+        assert (len(seances), len(requetes)) == (semaine + 1, 1)
+
+
 def test_the_learner_list_takes_three_queries_whatever_its_length(structure, make_apprenant, count_queries):
     for nombre in (2, 20):
         while len(liste_apprenants(structure.id, None).lignes) < nombre:
