@@ -149,6 +149,7 @@ def ecrire_xlsx(tableaux: Sequence[Tableau]) -> bytes:
     numbers with the ``0.0%`` format (shown ``45,5 %`` in French Excel), text always as text."""
     from openpyxl import Workbook  # heavy: loaded on first use
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     classeur = Workbook()
     classeur.remove(classeur.active)
@@ -156,7 +157,7 @@ def ecrire_xlsx(tableaux: Sequence[Tableau]) -> bytes:
         feuille = classeur.create_sheet(tableau.nom)
         debut_donnees = 2 if tableau.titre else 1
         for rang, ligne in enumerate(_disposition(tableau, _valeur_tableur), start=1):
-            feuille.append([None if valeur is None else valeur for valeur in ligne])
+            feuille.append(ligne)
             if debut_donnees <= rang - 1 < debut_donnees + len(tableau.lignes):
                 _formats_xlsx(feuille[rang], tableau)
         if tableau.titre:
@@ -168,7 +169,7 @@ def ecrire_xlsx(tableaux: Sequence[Tableau]) -> bytes:
                 if isinstance(cellule.value, str):
                     cellule.data_type = "s"  # never a formula, whatever the text
         for rang, colonne in enumerate(tableau.colonnes, start=1):
-            feuille.column_dimensions[feuille.cell(1, rang).column_letter].width = max(12, min(len(colonne) + 4, 40))
+            feuille.column_dimensions[get_column_letter(rang)].width = max(12, min(len(colonne) + 4, 40))
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()
