@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
+    from pilotage.exports_routes import exports_bp
     from pilotage.routes import pilotage_bp
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
         messages_bp,
         attestations_bp,
         pilotage_bp,
+        exports_bp,
     ):
         app.register_blueprint(blueprint)
 

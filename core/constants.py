@@ -72,6 +72,13 @@ MOTIFS_SORTIE = {
     "autre": "Autre",
 }
 
+# File formats of the exports (pilotage.exports writes them): code -> French label of the choice.
+FORMATS_EXPORT = {
+    "csv": "CSV (Excel)",
+    "xlsx": "Excel (XLSX)",
+    "ods": "LibreOffice (ODS)",
+}
+
 JOURNAL_ACTIONS = {
     "consultation": "Consultation",
     "creation": "Création",

@@ -29,7 +29,7 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
 
 from core import disponibilites, versions
-from core.constants import CANAUX, ROLES, TRANCHES_AGE
+from core.constants import CANAUX, FORMATS_EXPORT, ROLES, TRANCHES_AGE
 from core.disponibilites import AUCUNE_DEMI_JOURNEE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
 from core.passwords import MAX_LENGTH, MIN_LENGTH, password_refusal
@@ -312,6 +312,22 @@ class ApprenantSearchForm(AppForm):
     """The register's search, POSTed: names and phone numbers stay out of URLs and logs."""
 
     q = SearchField("Rechercher par nom ou téléphone", validators=[Optional(), Length(max=80)], filters=[stripped])
+
+
+class ExportApprenantsForm(AppForm):
+    """Downloading the register's list as a file, with the page's search carried in a hidden field (POSTed, like
+    the search: names and numbers typed never go into a URL). Built with :attr:`PREFIX`: its fields sit on the
+    page beside the search's own ``q``."""
+
+    PREFIX = "export"
+
+    q = HiddenField(validators=[Optional(), Length(max=80)], filters=[stripped])
+    format = SelectField(
+        "Format du fichier",
+        choices=choices(FORMATS_EXPORT.items()),
+        default="csv",
+        invalid_choice_message="Choisissez un format de la liste : CSV, XLSX ou ODS.",
+    )
 
 
 class CompteForm(AppForm):

@@ -18,7 +18,15 @@ from core import auth, home, services, versions
 from core.access import get_in_structure_or_404, public, roles_required
 from core.bounds import id_value, page_number
 from core.errors import DomainError
-from core.forms import ApprenantForm, ApprenantSearchForm, CalendrierStructureForm, CompteForm, LoginForm, reprendre
+from core.forms import (
+    ApprenantForm,
+    ApprenantSearchForm,
+    CalendrierStructureForm,
+    CompteForm,
+    ExportApprenantsForm,
+    LoginForm,
+    reprendre,
+)
 from core.francais import de
 from core.models import Apprenant, Compte
 from core.ouverture import Ouverture
@@ -35,6 +43,9 @@ JOURNAL_OBJET = re.compile(r"[a-z_]{1,40}")
 STAFF = ("admin", "mediateur", "benevole", "direction")
 REGISTER_READERS = ("admin", "mediateur", "direction")
 REGISTER_WRITERS = ("admin", "mediateur")
+# Who may download the register as a file (pilotage.exports_routes): a copy of names and phone numbers that
+# leaves the app's access rules, so only those who call and place learners; direction reads it on screen.
+REGISTER_EXPORTERS = ("admin", "mediateur")
 
 
 @main_bp.get("/")
@@ -276,12 +287,20 @@ def liste():
     """
     search = ApprenantSearchForm()
     query = search.q.data if search.validate_on_submit() else None
+    return afficher_liste(search, query)
+
+
+def afficher_liste(search: ApprenantSearchForm, query: str | None, export: ExportApprenantsForm | None = None):
+    """The register page (``?page=`` or the POSTed page) for ``query``, journaled, with the form that downloads
+    it for the accounts that may (``export``, to show one with its errors: the export view's bad input)."""
     page = request.values.get("page", 1, type=page_number)
     pagination = paginate_apprenants(current_user.structure_id, query, page, current_app.config["APPRENANTS_PER_PAGE"])
     vue = "recherche" if query else "liste"
     services.record_apprenant_view(current_user, None, f"{vue}, page {pagination.page}")
     db.session.commit()
-    return render_template("apprenants/liste.html", search=search, pagination=pagination, query=query)
+    if export is None and current_user.role in REGISTER_EXPORTERS:
+        export = ExportApprenantsForm(formdata=None, prefix=ExportApprenantsForm.PREFIX, q=query or "")
+    return render_template("apprenants/liste.html", search=search, pagination=pagination, query=query, export=export)
 
 
 def _render_apprenant_form(form, apprenant=None, candidates=()):

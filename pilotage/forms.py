@@ -8,6 +8,7 @@ from datetime import date
 from wtforms import SelectField
 from wtforms.validators import NumberRange, Optional
 
+from core.constants import FORMATS_EXPORT
 from core.forms import AppForm, DateFrField, EntierField, choices
 from pilotage.periode import TYPES_PERIODE, Periode, PeriodeRefusee, annee_civile, annee_scolaire, par_defaut, trimestre
 
@@ -76,3 +77,15 @@ class PeriodeForm(AppForm):
     def _annee_requise(self) -> None:
         self.annee.errors = [*self.annee.errors, "Saisissez l'année."]
         return None
+
+
+class ExportPeriodeForm(PeriodeForm):
+    """A period and a file format (GET): the exports of a period, such as La Coop's activities."""
+
+    format = SelectField(
+        "Format du fichier",
+        choices=choices(FORMATS_EXPORT.items()),
+        default="csv",
+        validators=[Optional()],
+        invalid_choice_message="Choisissez un format de la liste : CSV, XLSX ou ODS.",
+    )

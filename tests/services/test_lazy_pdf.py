@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("reportlab", "segno", "PIL", "pypdf")
+HEAVY = ("reportlab", "segno", "PIL", "pypdf", "openpyxl", "odf")
 
 SCRIPT = f"""
 import json, sys
