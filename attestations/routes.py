@@ -30,12 +30,6 @@ VERIFICATION_RATE_LIMIT = "30 per minute; 300 per hour"
 ROBOTS = "noindex, nofollow"
 
 
-def _base_url() -> str:
-    """The site's public address printed in the QR codes: ``PUBLIC_URL`` when set (behind a proxy), else the
-    address this request came to."""
-    return current_app.config.get("PUBLIC_URL") or request.url_root
-
-
 def _render_atelier(
     atelier: Atelier,
     erreurs: dict[int, str] | None = None,
@@ -59,6 +53,7 @@ def _render_atelier(
         motifs=MOTIFS_REVOCATION,
         types=TYPES_ATTESTATION,
         zone=structure_zone(atelier.structure),
+        avis=services.avis_atelier(atelier),
     )
 
 
@@ -74,7 +69,11 @@ def emettre_atelier(atelier_id: int):
     atelier_ = atelier_or_404(atelier_id, animateurs=False)
     try:
         emises = services.emettre_atelier(
-            current_user, atelier_, today=structure_today(atelier_.structure), now=utcnow(), base_url=_base_url()
+            current_user,
+            atelier_,
+            today=structure_today(atelier_.structure),
+            now=utcnow(),
+            base_url=services.adresse_publique(),
         )
     except DomainError as error:
         db.session.rollback()
@@ -101,7 +100,7 @@ def emettre(inscription_id: int):
             presence_seule=presence_seule,
             today=structure_today(current_user.structure),
             now=utcnow(),
-            base_url=_base_url(),
+            base_url=services.adresse_publique(),
         )
     except DomainError as error:
         db.session.rollback()
