@@ -1,6 +1,6 @@
 """What the workshop pages show of the practice after the workshop and of the attestations, which live in
-``entrainements`` and ``attestations`` (above ateliers: ateliers must not import them). ``app.register_blueprints`` plugs its read functions in here; unset (a
-test app without them), the pages show no practice.
+``entrainements`` and ``attestations`` (above ateliers: ateliers must not import them). ``app.register_blueprints``
+plugs their read functions in here; unset (a test app without them), the pages show neither.
 """
 
 from __future__ import annotations
