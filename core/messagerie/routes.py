@@ -3,7 +3,7 @@ sends by hand and marks sent; the day's letters printed as one PDF. Admin and me
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import Optional
@@ -127,6 +127,26 @@ def renvoyer(message_id: int):
     return _retour()
 
 
+@messages_bp.get("/<int:message_id>/piece-jointe")
+@roles_required(*GESTION)
+def piece_jointe(message_id: int):
+    """The file sent with the message (an attestation's PDF), for an email the mediator sends by hand."""
+    message = get_in_structure_or_404(Message, message_id)
+    if not message.pieces_jointes:
+        abort(404)
+    piece = message.pieces_jointes[0]
+    journal.record(current_user, "export", "message", message.id, "pièce jointe")
+    db.session.commit()
+    return _fichier(piece.contenu, piece.type_media, piece.nom_fichier)
+
+
+def _fichier(contenu: bytes, mimetype: str, nom: str) -> Response:
+    """``contenu`` as a file to save, named ``nom`` (ASCII)."""
+    response = Response(contenu, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return response
+
+
 def _ids() -> list[int]:
     return [int(valeur) for valeur in request.form.getlist("ids") if valeur.isdigit()]
 
@@ -150,10 +170,7 @@ def imprimer_courriers():
     ids = ", ".join(str(lettre.id) for lettre in lettres)
     journal.record(current_user, "export", "message", None, f"courriers imprimés : {ids}")
     db.session.commit()
-    response = Response(contenu, mimetype="application/pdf")
-    jour = structure_today(structure).isoformat()
-    response.headers["Content-Disposition"] = f'attachment; filename="courriers-{jour}.pdf"'
-    return response
+    return _fichier(contenu, "application/pdf", f"courriers-{structure_today(structure).isoformat()}.pdf")
 
 
 @messages_bp.post("/courriers/envoyes")
