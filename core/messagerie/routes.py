@@ -3,6 +3,8 @@ sends by hand and marks sent; the day's letters printed as one PDF. Admin and me
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
@@ -94,34 +96,36 @@ def liste():
 @messages_bp.post("/<int:message_id>/envoye")
 @roles_required(*GESTION)
 def marquer_envoye(message_id: int):
-    message = get_in_structure_or_404(Message, message_id)
-    if ActionForm().validate_on_submit():
-        try:
-            boite.marquer_envoye(message, current_user, canaux_manuels(current_app.config), utcnow())
-        except DomainError as refus:
-            db.session.rollback()
-            flash(refus.message, "error")
-        else:
-            db.session.commit()
-            flash("Message marqué comme envoyé.", "success")
-    else:
-        flash("Le formulaire a expiré : recommencez.", "error")
-    return _retour()
+    return _agir(
+        message_id,
+        lambda message: boite.marquer_envoye(message, current_user, canaux_manuels(current_app.config), utcnow()),
+        "Message marqué comme envoyé.",
+    )
 
 
 @messages_bp.post("/<int:message_id>/renvoyer")
 @roles_required(*GESTION)
 def renvoyer(message_id: int):
+    return _agir(
+        message_id,
+        lambda message: boite.renvoyer(message, current_user, utcnow()),
+        "Le message est de nouveau à envoyer.",
+    )
+
+
+def _agir(message_id: int, action: Callable[[Message], None], succes: str):
+    """A button on one message of the structure: ``action(message)`` (a ``boite`` service that flushes), committed
+    with ``succes`` flashed, or its refusal flashed; back to the outbox as it was filtered."""
     message = get_in_structure_or_404(Message, message_id)
     if ActionForm().validate_on_submit():
         try:
-            boite.renvoyer(message, current_user, utcnow())
+            action(message)
         except DomainError as refus:
             db.session.rollback()
             flash(refus.message, "error")
         else:
             db.session.commit()
-            flash("Le message est de nouveau à envoyer.", "success")
+            flash(succes, "success")
     else:
         flash("Le formulaire a expiré : recommencez.", "error")
     return _retour()
