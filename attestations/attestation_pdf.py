@@ -30,13 +30,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
     Image,
     KeepInFrame,
     PageBreak,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -48,9 +45,10 @@ from core.pdf import (
     FONT_REGULAR,
     INK,
     MIN_FONT_SIZE,
+    PageLayout,
+    document,
     markup,
     name,
-    register_fonts,
     stylesheet,
     text_width,
 )
@@ -59,8 +57,9 @@ from core.timeutil import date_fr, duree_fr
 MARGE_X = 18 * mm
 MARGE_HAUT = 14 * mm
 MARGE_BAS = 12 * mm
-LARGEUR = A4[0] - 2 * MARGE_X
-HAUTEUR = A4[1] - MARGE_HAUT - MARGE_BAS
+PAGE = PageLayout(A4, left=MARGE_X, right=MARGE_X, top=MARGE_HAUT, bottom=MARGE_BAS)
+LARGEUR = PAGE.frame_width
+HAUTEUR = PAGE.frame_height
 TAILLE_QR = 30 * mm
 TAMPON_REVOCATION = "RÉVOQUÉE"
 TAMPON_COULEUR = colors.HexColor("#B00020")
@@ -130,35 +129,15 @@ def render_lot(
     :param apres_page: called once each page is drawn (a progress bar's step).
     :return: the PDF bytes; the same arguments always give the same bytes.
     """
-    register_fonts()
     buffer = BytesIO()
-    doc = BaseDocTemplate(
+    doc = document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGE_X,
-        rightMargin=MARGE_X,
-        topMargin=MARGE_HAUT,
-        bottomMargin=MARGE_BAS,
+        PAGE,
         title=titre,
         author=auteur,
         subject="Attestation – action d'initiation au numérique",
-        creator="Ateliers numériques",
-        lang="fr-FR",
-        initialFontName=FONT_REGULAR,
-        initialFontSize=MIN_FONT_SIZE,
-        initialLeading=16,
-        invariant=1,
-    )
-    frame = Frame(MARGE_X, MARGE_BAS, LARGEUR, HAUTEUR, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates(
-        [
-            PageTemplate(
-                id="attestation",
-                frames=[frame],
-                pagesize=A4,
-                onPageEnd=(lambda _canvas, _doc: apres_page()) if apres_page else (lambda _canvas, _doc: None),
-            )
-        ]
+        template_id="attestation",
+        on_page_end=(lambda _canvas, _doc: apres_page()) if apres_page else None,
     )
     lues = _Images(images or {})
     story: list[Flowable] = []

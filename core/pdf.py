@@ -328,6 +328,61 @@ class PageLayout:
 A4_PORTRAIT = PageLayout()
 
 
+def document(
+    buffer: BytesIO,
+    layout: PageLayout,
+    *,
+    title: str,
+    template_id: str = "page",
+    font_size: float = MIN_FONT_SIZE,
+    leading: float = 16,
+    on_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
+    on_page_end: Callable[[Canvas, BaseDocTemplate], None] | None = None,
+    **metadata: str,
+) -> BaseDocTemplate:
+    """A document writing to ``buffer`` with one page template (``template_id``) whose single frame fills
+    ``layout``'s margins, without padding; the fonts registered; ``title``, creator "Ateliers numériques",
+    language fr-FR and ``metadata`` (``author``, ``subject``) in its metadata; ``invariant`` (same story, same
+    bytes). The canvas starts in ``FONT_REGULAR`` at ``font_size``/``leading`` points: otherwise it starts in
+    Helvetica, a font the PDF would then list but not embed.
+
+    :param on_page: drawn on each page before its story (a header); ``on_page_end``: after it.
+    """
+    register_fonts()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=layout.pagesize,
+        leftMargin=layout.left,
+        rightMargin=layout.right,
+        topMargin=layout.top,
+        bottomMargin=layout.bottom,
+        title=title,
+        creator="Ateliers numériques",
+        lang="fr-FR",
+        initialFontName=FONT_REGULAR,
+        initialFontSize=font_size,
+        initialLeading=leading,
+        invariant=1,
+        **metadata,
+    )
+    frame = Frame(
+        layout.left,
+        layout.bottom,
+        layout.frame_width,
+        layout.frame_height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="contenu",
+    )
+    rappels = {"onPage": on_page} if on_page else {}
+    if on_page_end:
+        rappels["onPageEnd"] = on_page_end
+    doc.addPageTemplates([PageTemplate(id=template_id, frames=[frame], pagesize=layout.pagesize, **rappels)])
+    return doc
+
+
 def render(
     story_builder: Callable[[PageLayout], Sequence[Flowable]],
     *,
@@ -347,42 +402,12 @@ def render(
     character could not be drawn and was printed as ``REPLACEMENT``, every page says so at the bottom left
     (``UNPRINTABLE_NOTE``).
     """
-    register_fonts()
     buffer = BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=layout.pagesize,
-        leftMargin=layout.left,
-        rightMargin=layout.right,
-        topMargin=layout.top,
-        bottomMargin=layout.bottom,
-        title=title,
-        author=author or structure,
-        subject=subject,
-        creator="Ateliers numériques",
-        lang="fr-FR",
-        # Without these the canvas starts in Helvetica, a font the PDF would then list but not embed.
-        initialFontName=FONT_REGULAR,
-        initialFontSize=MIN_FONT_SIZE,
-        initialLeading=16,
-        invariant=1,
-    )
-    frame = Frame(
-        layout.left,
-        layout.bottom,
-        layout.frame_width,
-        layout.frame_height,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="contenu",
-    )
 
     def draw_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         _draw_header(canvas, layout, structure, title)
 
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_header, pagesize=layout.pagesize)])
+    doc = document(buffer, layout, title=title, author=author or structure, subject=subject, on_page=draw_header)
     unprintable = [0]
     canvasmaker = functools.partial(
         _PageCountingCanvas,
