@@ -127,8 +127,23 @@ def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
     ``render``).
     """
     register_fonts()
-    own, fallback = _glyphs[font], _glyphs.get(FONT_FALLBACK, frozenset())
+    runs, replaced = _font_runs(value, font, _glyphs[font], _glyphs.get(FONT_FALLBACK, frozenset()))
+    if replaced:
+        counter = _unprintable.get()
+        if counter is not None:
+            counter[0] += replaced
+    return list(runs)
+
+
+@functools.lru_cache(maxsize=16384)
+def _font_runs(
+    value: str, font: str, own: frozenset[int], fallback: frozenset[int]
+) -> tuple[tuple[tuple[str, str], ...], int]:
+    """:func:`font_runs` and how many characters were replaced, given the code points ``font`` and the fallback
+    font have (part of the key: a frozenset's hash is computed once); kept for the process, as the same texts
+    (skills, objectives, headings) recur on every page of a batch."""
     runs: list[tuple[str, str]] = []
+    replaced = 0
     value = unicodedata.normalize("NFC", value)
     if _RIGHT_TO_LEFT.search(value):
         value = get_display(reshape(value))
@@ -141,14 +156,12 @@ def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
             face = FONT_FALLBACK
         else:
             face, char = font, REPLACEMENT
-            counter = _unprintable.get()
-            if counter is not None:
-                counter[0] += 1
+            replaced += 1
         if runs and runs[-1][0] == face:
             runs[-1] = (face, runs[-1][1] + char)
         else:
             runs.append((face, char))
-    return runs
+    return tuple(runs), replaced
 
 
 def markup(value: str, font: str = FONT_REGULAR) -> str:
