@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from ateliers.queries import inscriptions_of, seances_animees
     from ateliers.rappels import nombre_a_rappeler, suivis_of
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
+    from attestations import services as attestations_services
     from attestations.routes import attestations_bp
     from core import home
     from core.messagerie.routes import messages_bp
@@ -101,9 +102,11 @@ def register_blueprints(app: Flask) -> None:
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
     home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
     atelier_cloture.connect(a_la_cloture)
+    atelier_cloture.connect(attestations_services.a_la_cloture)
     # The closed workshop's page offers the attestations (ateliers must not import attestations): endpoints
-    # taking ``atelier_id``, with their label.
-    app.jinja_env.globals["LIENS_ATELIER_CLOS"] = (("attestations.atelier", "Émettre les attestations"),)
+    # taking ``atelier_id``, with their label; and what is missing to issue them.
+    app.jinja_env.globals["LIENS_ATELIER_CLOS"] = (("attestations.atelier", "Attestations"),)
+    fournisseurs.AVIS_ATTESTATIONS_PROVIDER = attestations_services.avis_atelier
     home.HISTORY_PROVIDERS["plans"] = vue_plan.plans_de
     fournisseurs.PLANS_PROVIDER, fournisseurs.EVOLUTION_PROVIDER = vue_plan.plans_de, vue_plan.evolution_apres_atelier
 

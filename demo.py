@@ -501,6 +501,34 @@ def _count_learners(structure_id: int) -> int:
     )
 
 
+def _add_attestations(structure: Structure, mediatrice: Compte, today) -> int:
+    """The demo structure's signatory (when none is set) and the attestations of its closed workshops, issued by
+    ``mediatrice`` as the closing would have (issue 11); those already issued are kept. Returns how many now."""
+    from attestations import services as attestations  # imported here: one function of this file is attestations'
+    from attestations.models import ParametresAttestation
+
+    if db.session.get(ParametresAttestation, structure.id) is None:
+        db.session.add(
+            ParametresAttestation(
+                structure_id=structure.id,
+                code_structure="CCAS-DEMO",
+                signataire_nom="Claire Fontaine",
+                signataire_fonction="Directrice du CCAS",
+            )
+        )
+        db.session.flush()
+    clos = db.session.scalars(
+        sa.select(Atelier)
+        .where(Atelier.structure_id == structure.id, Atelier.statut == "termine", Atelier.is_locked.is_(True))
+        .order_by(Atelier.id)
+    )
+    base_url = attestations.adresse_publique()
+    return sum(
+        len(attestations.emettre_atelier(mediatrice, atelier, today=today, now=utcnow(), base_url=base_url))
+        for atelier in clos
+    )
+
+
 def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int = 2026) -> DemoReport:
     """Create or complete the demo data set; flush only, the command commits.
 
@@ -538,6 +566,7 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
             report.ateliers += 1
         if _add_practice(rng, structure, comptes, modules, ids[20:24], today):
             report.ateliers += 1
+    _add_attestations(structure, comptes["mediateur"], today)
 
     for number in range(2, structures + 1):
         other, _ = _ensure_structure(f"Structure démo {number}", f"Commune {number}", report)

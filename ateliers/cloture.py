@@ -27,8 +27,10 @@ from extensions import db
 
 signaux = Namespace()
 # Sent by :func:`cloturer_atelier` once the workshop is closed, inside its transaction, with the workshop as sender
-# and ``now`` (naive UTC). The practice plans connect to it from ``app.register_blueprints`` (ateliers does not
-# import entrainements); a receiver flushes only, and an error it raises undoes the closing.
+# and ``now`` (naive UTC), ``today`` (the structure's day) and ``auteur`` (the closing account). The practice plans
+# and the attestations connect to it from ``app.register_blueprints`` (ateliers imports neither); a receiver flushes
+# only, and an error it raises undoes the closing. A receiver may return a notice for the closing confirmation: a
+# ``(category, French sentence)`` pair ("success" or "info"), naming nobody (it becomes a flash).
 atelier_cloture = signaux.signal("atelier-cloture")
 
 DECISIONS = {"termine": "A suivi l'atelier jusqu'au bout (terminé)", "abandon": "Abandon"}
@@ -84,7 +86,7 @@ def sans_evaluation_finale(atelier: Atelier) -> list[Inscription]:
 
 def cloturer_atelier(
     auteur: Compte, atelier: Atelier, decisions: dict[int, tuple[str, str | None]], today: date, *, now: datetime
-) -> None:
+) -> list[tuple[str, str]]:
     """Close ``atelier``: each running inscription becomes terminé or abandon, then the workshop is locked.
 
     :param decisions: inscription id -> ("termine" | "abandon", reason code for an abandon), for every
@@ -96,7 +98,10 @@ def cloturer_atelier(
         :func:`empechements_cloture`). Messages name nobody: they end up in the session cookie as flashes.
         The workshop's row is locked first: of two closings at once, the second finds it closed.
 
-    Once closed, :data:`atelier_cloture` is sent (the practice plans of those who finished are made then).
+    Once closed, :data:`atelier_cloture` is sent (the practice plans and the attestations of those who finished
+    are made then).
+
+    :return: the notices its receivers returned, ``(category, sentence)``, for the closing confirmation.
     """
     versions.verrouiller(atelier)
     raisons = empechements_cloture(atelier, today)
@@ -133,7 +138,8 @@ def cloturer_atelier(
         f"{heures:.1f} h suivies au total",
     )
     db.session.flush()
-    atelier_cloture.send(atelier, now=now)
+    reponses = atelier_cloture.send(atelier, now=now, today=today, auteur=auteur)
+    return [avis for _receiver, avis in reponses if avis]
 
 
 def deverrouiller(auteur: Compte, atelier: Atelier, motif: str) -> None:

@@ -13,9 +13,9 @@ from io import BytesIO
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Spacer, Table, TableStyle
 
-from core.pdf import FONT_BOLD, FONT_REGULAR, INK, RULE_WIDTH, register_fonts, stylesheet, text
+from core.pdf import FONT_BOLD, FONT_REGULAR, INK, RULE_WIDTH, PageLayout, document, stylesheet, text
 
 # The public-service sites the workshop's learners use most, and what each asks to sign in.
 SITES = (
@@ -26,7 +26,8 @@ SITES = (
     ("ANTS (ants.gouv.fr)", "Identifiant ou adresse électronique"),
 )
 MARGE = 15 * mm
-LARGEUR = A4[0] - 2 * MARGE
+PAGE = PageLayout(A4, left=MARGE, right=MARGE, top=MARGE, bottom=MARGE)
+LARGEUR = PAGE.frame_width
 HAUTEUR_CASE = 15 * mm
 
 
@@ -37,28 +38,16 @@ def render(memos: list[dict], *, titre: str = "Mon mémo") -> bytes:
         printed in the title ("Mon mémo – Josiane"), nothing else of the learner.
     :return: the PDF bytes; the same arguments give the same bytes.
     """
-    register_fonts()
     buffer = BytesIO()
-    doc = BaseDocTemplate(
+    doc = document(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGE,
-        rightMargin=MARGE,
-        topMargin=MARGE,
-        bottomMargin=MARGE,
+        PAGE,
         title=titre,
         subject="Mon mémo : adresse électronique et identifiants, à remplir à la main",
-        creator="Ateliers numériques",
-        lang="fr-FR",
-        initialFontName=FONT_REGULAR,
-        initialFontSize=16,
-        initialLeading=21,
-        invariant=1,
+        template_id="memo",
+        font_size=16,
+        leading=21,
     )
-    frame = Frame(
-        MARGE, MARGE, LARGEUR, A4[1] - 2 * MARGE, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
-    )
-    doc.addPageTemplates([PageTemplate(id="memo", frames=[frame], pagesize=A4)])
     story: list[Flowable] = []
     for memo in memos:
         if story:

@@ -10,14 +10,15 @@ from flask_login import current_user
 
 from ateliers.models import Atelier, Inscription
 from ateliers.routes.commun import atelier_or_404, dans_ordre_vu, download, field_error, slugify
-from attestations import codes, queries, services
+from attestations import codes, envois, queries, services
 from attestations.constants import MOTIFS_REVOCATION, TYPES_ATTESTATION
 from attestations.forms import ParametresForm
 from attestations.models import Attestation, ImageAttestation
 from core import journal
 from core.access import get_in_structure_or_404, public, roles_required
+from core.constants import CANAUX_MESSAGE
 from core.errors import DomainError
-from core.francais import nombre
+from core.francais import accord, nombre
 from core.text import display_phone, name_seen_by
 from core.timeutil import date_fr, duree_fr, structure_today, structure_zone, to_local, utcnow
 from extensions import db, limiter
@@ -30,21 +31,17 @@ VERIFICATION_RATE_LIMIT = "30 per minute; 300 per hour"
 ROBOTS = "noindex, nofollow"
 
 
-def _base_url() -> str:
-    """The site's public address printed in the QR codes: ``PUBLIC_URL`` when set (behind a proxy), else the
-    address this request came to."""
-    return current_app.config.get("PUBLIC_URL") or request.url_root
-
-
 def _render_atelier(
     atelier: Atelier,
     erreurs: dict[int, str] | None = None,
     coches: set[int] | None = None,
     erreurs_revocation: dict[int, str] | None = None,
+    erreurs_envoi: dict[int, str] | None = None,
 ):
-    """The workshop's attestations page; ``erreurs`` (by inscription id) and ``erreurs_revocation`` (by
-    attestation id) put a refusal beside its form, ``coches`` the boxes the user had ticked."""
+    """The workshop's attestations page; ``erreurs`` (by inscription id), ``erreurs_revocation`` and
+    ``erreurs_envoi`` (by attestation id) put a refusal beside its form, ``coches`` the boxes the user had ticked."""
     attestations = queries.attestations_de_atelier(atelier.id)
+    ids = [a.id for liste in attestations.values() for a in liste if not a.is_revoquee]
     journal.record(current_user, "consultation", "atelier", atelier.id, "attestations de l'atelier")
     db.session.commit()
     return render_template(
@@ -55,10 +52,15 @@ def _render_atelier(
         valides=sum(1 for liste in attestations.values() for a in liste if not a.is_revoquee),
         erreurs=erreurs or {},
         erreurs_revocation=erreurs_revocation or {},
+        erreurs_envoi=erreurs_envoi or {},
+        messages=envois.messages_de(ids),
+        canal_de_remise=envois.canal_de_remise,
+        canaux=CANAUX_MESSAGE,
         coches=coches or set(),
         motifs=MOTIFS_REVOCATION,
         types=TYPES_ATTESTATION,
         zone=structure_zone(atelier.structure),
+        avis=services.avis_atelier(atelier),
     )
 
 
@@ -74,7 +76,11 @@ def emettre_atelier(atelier_id: int):
     atelier_ = atelier_or_404(atelier_id, animateurs=False)
     try:
         emises = services.emettre_atelier(
-            current_user, atelier_, today=structure_today(atelier_.structure), now=utcnow(), base_url=_base_url()
+            current_user,
+            atelier_,
+            today=structure_today(atelier_.structure),
+            now=utcnow(),
+            base_url=services.adresse_publique(),
         )
     except DomainError as error:
         db.session.rollback()
@@ -101,7 +107,7 @@ def emettre(inscription_id: int):
             presence_seule=presence_seule,
             today=structure_today(current_user.structure),
             now=utcnow(),
-            base_url=_base_url(),
+            base_url=services.adresse_publique(),
         )
     except DomainError as error:
         db.session.rollback()
@@ -135,6 +141,55 @@ def revoquer(attestation_id: int):
     else:
         db.session.commit()
         flash(f"Attestation n° {attestation.numero} révoquée.", "success")
+    return redirect(url_for("attestations.atelier", atelier_id=atelier_id))
+
+
+@attestations_bp.post("/attestations/<int:attestation_id>/envoi")
+@roles_required(*WRITERS)
+def envoyer(attestation_id: int):
+    attestation = get_in_structure_or_404(Attestation, attestation_id)
+    atelier_id = attestation.inscription.atelier_id
+    canal = request.form.get("canal", "")
+    try:
+        envois.envoyer(current_user, attestation, canal, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        if error.field:
+            return _render_atelier(
+                atelier_or_404(atelier_id, animateurs=False), erreurs_envoi={attestation_id: error.message}
+            )
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Attestation n° {attestation.numero} déposée dans la boîte d'envoi, {envois.CANAUX_ATTESTATION[canal]}.",
+            "success",
+        )
+    return redirect(url_for("attestations.atelier", atelier_id=atelier_id))
+
+
+@attestations_bp.post("/ateliers/<int:atelier_id>/attestations/envoi")
+@roles_required(*WRITERS)
+def envoyer_atelier(atelier_id: int):
+    atelier_ = atelier_or_404(atelier_id, animateurs=False)
+    bilan = envois.envoyer_atelier(current_user, atelier_, now=utcnow())
+    db.session.commit()
+    if bilan.courriels or bilan.courriers:
+        flash(
+            f"Attestations déposées dans la boîte d'envoi : {bilan.courriels} par courriel, "
+            f"{bilan.courriers} par courrier (à imprimer depuis la boîte d'envoi).",
+            "success",
+        )
+    elif not bilan.sans_moyen:
+        flash("Aucune attestation à envoyer : chacune est déjà partie, ou aucune n'est émise.", "info")
+    if bilan.sans_moyen:
+        n = len(bilan.sans_moyen)
+        flash(
+            f"{nombre(n, 'personne n’a', 'personnes n’ont')} ni adresse électronique ni adresse postale : "
+            f"{accord(n, 'son attestation est', 'leurs attestations sont')} à remettre en main propre "
+            "(voir ci-dessous qui).",
+            "info",
+        )
     return redirect(url_for("attestations.atelier", atelier_id=atelier_id))
 
 

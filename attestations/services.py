@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -35,6 +36,28 @@ VERSION_INSTANTANE = 1
 PRESENT = ("present", "retard")
 # Who signs when the structure's admin has set no signatory: the issuing account, with its function.
 FONCTIONS = {"mediateur": "Médiation numérique", "admin": "Administration de la structure"}
+# Said at the closing and on the workshop's pages while the structure names no signatory: the attestations are
+# then not issued by the closing (they would be frozen with whoever closed as signatory, or none).
+AVIS_SIGNATAIRE = (
+    "Attestations non émises à la clôture : le nom et la fonction de la personne qui signe ne sont pas "
+    "renseignés (page « Paramètres des attestations », réservée aux administrateurs). Une fois qu'ils le sont, "
+    "émettez-les depuis la page Attestations de l'atelier ; émises avant, c'est vous qui les signez."
+)
+# Where the QR codes lead when neither PUBLIC_URL nor a request says it (a command run on the server).
+ADRESSE_PAR_DEFAUT = "http://127.0.0.1:5000/"
+
+
+def adresse_publique() -> str:
+    """The site's public address printed in the QR codes: ``PUBLIC_URL`` when set (behind a proxy), else the
+    address the current request came to, else ``ADRESSE_PAR_DEFAUT`` (a command)."""
+    if current_app.config.get("PUBLIC_URL"):
+        return current_app.config["PUBLIC_URL"]
+    return request.url_root if has_request_context() else ADRESSE_PAR_DEFAUT
+
+
+def signataire_renseigne(parametres: ParametresAttestation | None) -> bool:
+    """Whether the structure's settings name the signatory in full (name and function)."""
+    return bool(parametres and parametres.signataire_nom and parametres.signataire_fonction)
 
 
 def verifier_atelier_clos(atelier: Atelier) -> None:
@@ -180,6 +203,45 @@ def emettre_atelier(
     return emises
 
 
+def a_la_cloture(atelier: Atelier, *, now: datetime, today: date, auteur: Compte, **_kwargs) -> tuple[str, str] | None:
+    """Receiver of ``ateliers.cloture.atelier_cloture``: the attestations of those who finished the workshop just
+    closed, in the closing's transaction (flush only; the closing route commits). Idempotent: an inscription that
+    has one gets none more (:func:`emettre_atelier`).
+
+    Issued only when the structure's settings name the signatory (:func:`signataire_renseigne`): otherwise none
+    is issued and the notice ``AVIS_SIGNATAIRE`` says what to fill in; the mediator then issues them from the
+    workshop's attestations page.
+
+    :return: the closing confirmation's notice (``("success", ...)`` or ``("info", AVIS_SIGNATAIRE)``), or None
+        when nobody finished.
+    """
+    if not any(i.statut == "termine" for i in atelier.inscriptions):
+        return None
+    if not signataire_renseigne(db.session.get(ParametresAttestation, atelier.structure_id)):
+        return "info", AVIS_SIGNATAIRE
+    emises = emettre_atelier(auteur, atelier, today=today, now=now, base_url=adresse_publique())
+    return "success", f"{nombre(len(emises), 'attestation émise', 'attestations émises')}."
+
+
+def avis_atelier(atelier: Atelier) -> str | None:
+    """What the closed workshop's pages tell the mediator about its attestations: ``AVIS_SIGNATAIRE`` while some
+    who finished have none and the signatory is not named; else None. Two queries at most."""
+    if atelier.statut != "termine" or not atelier.is_locked:
+        return None
+    if signataire_renseigne(db.session.get(ParametresAttestation, atelier.structure_id)):
+        return None
+    sans = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Inscription)
+        .where(
+            Inscription.atelier_id == atelier.id,
+            Inscription.statut == "termine",
+            ~sa.exists().where(Attestation.inscription_id == Inscription.id, Attestation.revoquee_at.is_(None)),
+        )
+    )
+    return AVIS_SIGNATAIRE if sans else None
+
+
 def revoquer(auteur: Compte, attestation: Attestation, motif: str, *, now: datetime) -> None:
     """Revoke ``attestation`` for ``motif`` (a code of ``MOTIFS_REVOCATION``); flush only.
 
@@ -246,9 +308,15 @@ def parametres_de(structure: Structure) -> ParametresAttestation:
 def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametres) -> ParametresAttestation:
     """Save the structure's attestation settings; flush only. Attestations already issued keep what they print.
 
-    :raise DomainError: beside "code_structure" when another structure's numbers already carry that code;
+    :raise DomainError: beside "signataire_fonction" when a signatory is named without a function (an
+        attestation would print a name with no role); beside "code_structure" when another structure's numbers
+        already carry that code;
         beside "logo" or "signature" when the image is no PNG or JPEG, too large (``attestations.images``).
     """
+    if data.signataire_nom and not data.signataire_fonction:
+        raise DomainError(
+            "Indiquez la fonction de la personne qui signe (par exemple : Directrice).", "signataire_fonction"
+        )
     for champ in ("logo", "signature"):
         contenu = getattr(data, champ)
         if contenu is not None:

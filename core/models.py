@@ -251,6 +251,28 @@ class Message(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     apprenant: Mapped[Apprenant] = relationship()
+    pieces_jointes: Mapped[list[PieceJointe]] = relationship(
+        back_populates="message", order_by="PieceJointe.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PieceJointe(db.Model):
+    """A file sent with a message (an attestation's PDF): rendered when the message is deposited, in the web
+    request, and stored here, so the ``envoyer`` sweep (the scheduler process, which never loads the PDF stack)
+    attaches the bytes as they are. An email carries it as an attachment; a letter prints it after the letter.
+    """
+
+    __tablename__ = "piece_jointe"
+    __table_args__ = (sa.Index("ix_piece_jointe_message", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("message.id", ondelete="CASCADE"))
+    # The file's name as the learner sees it ("attestation-ccas-demo-2026-00012.pdf") and its media type.
+    nom_fichier: Mapped[str] = mapped_column(sa.String(120))
+    type_media: Mapped[str] = mapped_column(sa.String(80))
+    contenu: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    message: Mapped[Message] = relationship(back_populates="pieces_jointes")
 
 
 class Journal(db.Model):

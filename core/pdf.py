@@ -127,8 +127,23 @@ def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
     ``render``).
     """
     register_fonts()
-    own, fallback = _glyphs[font], _glyphs.get(FONT_FALLBACK, frozenset())
+    runs, replaced = _font_runs(value, font, _glyphs[font], _glyphs.get(FONT_FALLBACK, frozenset()))
+    if replaced:
+        counter = _unprintable.get()
+        if counter is not None:
+            counter[0] += replaced
+    return list(runs)
+
+
+@functools.lru_cache(maxsize=16384)
+def _font_runs(
+    value: str, font: str, own: frozenset[int], fallback: frozenset[int]
+) -> tuple[tuple[tuple[str, str], ...], int]:
+    """:func:`font_runs` and how many characters were replaced, given the code points ``font`` and the fallback
+    font have (part of the key: a frozenset's hash is computed once); kept for the process, as the same texts
+    (skills, objectives, headings) recur on every page of a batch."""
     runs: list[tuple[str, str]] = []
+    replaced = 0
     value = unicodedata.normalize("NFC", value)
     if _RIGHT_TO_LEFT.search(value):
         value = get_display(reshape(value))
@@ -141,14 +156,12 @@ def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
             face = FONT_FALLBACK
         else:
             face, char = font, REPLACEMENT
-            counter = _unprintable.get()
-            if counter is not None:
-                counter[0] += 1
+            replaced += 1
         if runs and runs[-1][0] == face:
             runs[-1] = (face, runs[-1][1] + char)
         else:
             runs.append((face, char))
-    return runs
+    return tuple(runs), replaced
 
 
 def markup(value: str, font: str = FONT_REGULAR) -> str:
@@ -328,6 +341,61 @@ class PageLayout:
 A4_PORTRAIT = PageLayout()
 
 
+def document(
+    buffer: BytesIO,
+    layout: PageLayout,
+    *,
+    title: str,
+    template_id: str = "page",
+    font_size: float = MIN_FONT_SIZE,
+    leading: float = 16,
+    on_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
+    on_page_end: Callable[[Canvas, BaseDocTemplate], None] | None = None,
+    **metadata: str,
+) -> BaseDocTemplate:
+    """A document writing to ``buffer`` with one page template (``template_id``) whose single frame fills
+    ``layout``'s margins, without padding; the fonts registered; ``title``, creator "Ateliers numériques",
+    language fr-FR and ``metadata`` (``author``, ``subject``) in its metadata; ``invariant`` (same story, same
+    bytes). The canvas starts in ``FONT_REGULAR`` at ``font_size``/``leading`` points: otherwise it starts in
+    Helvetica, a font the PDF would then list but not embed.
+
+    :param on_page: drawn on each page before its story (a header); ``on_page_end``: after it.
+    """
+    register_fonts()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=layout.pagesize,
+        leftMargin=layout.left,
+        rightMargin=layout.right,
+        topMargin=layout.top,
+        bottomMargin=layout.bottom,
+        title=title,
+        creator="Ateliers numériques",
+        lang="fr-FR",
+        initialFontName=FONT_REGULAR,
+        initialFontSize=font_size,
+        initialLeading=leading,
+        invariant=1,
+        **metadata,
+    )
+    frame = Frame(
+        layout.left,
+        layout.bottom,
+        layout.frame_width,
+        layout.frame_height,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="contenu",
+    )
+    rappels = {"onPage": on_page} if on_page else {}
+    if on_page_end:
+        rappels["onPageEnd"] = on_page_end
+    doc.addPageTemplates([PageTemplate(id=template_id, frames=[frame], pagesize=layout.pagesize, **rappels)])
+    return doc
+
+
 def render(
     story_builder: Callable[[PageLayout], Sequence[Flowable]],
     *,
@@ -347,42 +415,12 @@ def render(
     character could not be drawn and was printed as ``REPLACEMENT``, every page says so at the bottom left
     (``UNPRINTABLE_NOTE``).
     """
-    register_fonts()
     buffer = BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=layout.pagesize,
-        leftMargin=layout.left,
-        rightMargin=layout.right,
-        topMargin=layout.top,
-        bottomMargin=layout.bottom,
-        title=title,
-        author=author or structure,
-        subject=subject,
-        creator="Ateliers numériques",
-        lang="fr-FR",
-        # Without these the canvas starts in Helvetica, a font the PDF would then list but not embed.
-        initialFontName=FONT_REGULAR,
-        initialFontSize=MIN_FONT_SIZE,
-        initialLeading=16,
-        invariant=1,
-    )
-    frame = Frame(
-        layout.left,
-        layout.bottom,
-        layout.frame_width,
-        layout.frame_height,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="contenu",
-    )
 
     def draw_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         _draw_header(canvas, layout, structure, title)
 
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=draw_header, pagesize=layout.pagesize)])
+    doc = document(buffer, layout, title=title, author=author or structure, subject=subject, on_page=draw_header)
     unprintable = [0]
     canvasmaker = functools.partial(
         _PageCountingCanvas,

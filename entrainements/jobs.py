@@ -16,6 +16,7 @@ booking and no message.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
@@ -274,30 +275,63 @@ def _placer(
         if reservation is None:
             continue
         bilan.reservations += 1
-        canal = canal_pour(apprenant)
-        if canal is None:
+        occurrence = par_id[reservation.occurrence_id]
+        seance = seance_du_message(apprenant.prenom, occurrence, structure, zone, telephone)
+        valeurs = message_de_reservation(
+            "convocation",
+            reservation.id,
+            apprenant,
+            occurrence.starts_at,
+            lambda canal, seance=seance, rang=entrainement.rang, debut=occurrence.starts_at: textes.convocation(
+                seance, canal, rang, rappel_prevu=rappel_prevu(debut, now)
+            ),
+        )
+        if valeurs is None:
             bilan.sans_canal += 1
             continue
-        occurrence = par_id[reservation.occurrence_id]
-        texte = textes.convocation(
-            seance_du_message(apprenant.prenom, occurrence, structure, zone, telephone),
-            canal,
-            entrainement.rang,
-            rappel_prevu=rappel_prevu(occurrence.starts_at, now),
-        )
-        messages.append(
-            {
-                "apprenant": apprenant,
-                "cle": f"convocation:{reservation.id}",
-                "type": "convocation",
-                "canal": canal,
-                "objet": texte.objet,
-                "corps": texte.corps,
-                "valable_jusqu_a": occurrence.starts_at,
-            }
-        )
+        messages.append(valeurs)
     bilan.convocations = deposer_tous(messages, now=now)
     return bilan
+
+
+def message_de_reservation(
+    sorte: str, reservation_id: int, apprenant: Apprenant, debut: datetime, composer: Callable[[str], textes.Texte]
+) -> dict | None:
+    """The outbox message ``sorte`` ("convocation", "rappel", "annulation") of booking ``reservation_id``, as the
+    keyword arguments of ``core.messagerie.depot.deposer`` (and ``deposer_tous``) less ``now``: key
+    ``<sorte>:<reservation id>``, on the channel that reaches ``apprenant`` (``canal_pour``), its words from
+    ``composer(canal)``, valid until the session's start ``debut`` (naive UTC). None when no channel reaches the
+    learner (the mediator must call)."""
+    canal = canal_pour(apprenant)
+    if canal is None:
+        return None
+    texte = composer(canal)
+    return {
+        "apprenant": apprenant,
+        "cle": f"{sorte}:{reservation_id}",
+        "type": sorte,
+        "canal": canal,
+        "objet": texte.objet,
+        "corps": texte.corps,
+        "valable_jusqu_a": debut,
+    }
+
+
+def deposer_pour_reservation(
+    sorte: str,
+    reservation_id: int,
+    apprenant: Apprenant,
+    debut: datetime,
+    composer: Callable[[str], textes.Texte],
+    *,
+    now: datetime,
+) -> Message | None:
+    """Put the message of :func:`message_de_reservation` in the outbox once; flush only.
+
+    :return: the message; None when no channel reaches the learner, or the message exists already.
+    """
+    valeurs = message_de_reservation(sorte, reservation_id, apprenant, debut, composer)
+    return deposer(**valeurs, now=now) if valeurs is not None else None
 
 
 def seance_du_message(prenom: str, occurrence: Occurrence, structure: Structure, zone, telephone: str):
@@ -353,20 +387,11 @@ def _rappeler_structure(structure: Structure, now: datetime) -> Bilan:
     zone = structure_zone(structure)
     telephone = display_phone(structure.telephone) if structure.telephone else ""
     for reservation, occurrence, apprenant in rows:
-        canal = canal_pour(apprenant)
-        if canal is None or not rappel_du(occurrence.starts_at, reservation.created_at, now):
+        if not rappel_du(occurrence.starts_at, reservation.created_at, now):
             continue
-        texte = textes.rappel(seance_du_message(apprenant.prenom, occurrence, structure, zone, telephone), canal)
-        if deposer(
-            apprenant,
-            cle=f"rappel:{reservation.id}",
-            type="rappel",
-            canal=canal,
-            objet=texte.objet,
-            corps=texte.corps,
-            valable_jusqu_a=occurrence.starts_at,
-            now=now,
-        ):
+        seance = seance_du_message(apprenant.prenom, occurrence, structure, zone, telephone)
+        composer = functools.partial(textes.rappel, seance)
+        if deposer_pour_reservation("rappel", reservation.id, apprenant, occurrence.starts_at, composer, now=now):
             bilan.rappels += 1
     return bilan
 

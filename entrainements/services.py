@@ -22,13 +22,12 @@ from ateliers.services import animateurs_of
 from core import journal, versions
 from core.errors import DomainError
 from core.francais import nombre
-from core.messagerie.depot import canal_pour, deposer
 from core.models import Compte, Message, Structure
 from core.text import display_phone
 from core.timeutil import date_fr, local_to_utc, structure_zone
 from entrainements import creneaux as regles
 from entrainements import textes
-from entrainements.jobs import rappel_prevu, seance_du_message
+from entrainements.jobs import deposer_pour_reservation, rappel_prevu, seance_du_message
 from entrainements.models import Creneau, Entrainement, Occurrence, Reservation
 from entrainements.occurrences import ouvrir_occurrences
 from entrainements.reservations import liberer, reserver
@@ -311,44 +310,27 @@ def convoquer(reservation: Reservation, structure: Structure, *, now: datetime) 
     :return: the message; None when no channel reaches the learner (``canal_pour``: the mediator must call) or
         the convocation exists already.
     """
-    apprenant = reservation.entrainement.apprenant
-    canal = canal_pour(apprenant)
-    if canal is None:
-        return None
     occurrence = reservation.occurrence
-    texte = textes.convocation(
-        _seance(reservation, structure),
-        canal,
-        reservation.entrainement.rang,
-        rappel_prevu=rappel_prevu(occurrence.starts_at, now),
-    )
-    return deposer(
-        apprenant,
-        cle=f"convocation:{reservation.id}",
-        type="convocation",
-        canal=canal,
-        objet=texte.objet,
-        corps=texte.corps,
-        valable_jusqu_a=occurrence.starts_at,
+    seance, rang = _seance(reservation, structure), reservation.entrainement.rang
+    return deposer_pour_reservation(
+        "convocation",
+        reservation.id,
+        reservation.entrainement.apprenant,
+        occurrence.starts_at,
+        lambda canal: textes.convocation(seance, canal, rang, rappel_prevu=rappel_prevu(occurrence.starts_at, now)),
         now=now,
     )
 
 
 def _prevenir_annulation(reservation: Reservation, structure: Structure, *, now: datetime) -> Message | None:
     """The cancellation notice of ``reservation`` (cle ``annulation:<id>``), when a channel reaches the learner."""
-    apprenant = reservation.entrainement.apprenant
-    canal = canal_pour(apprenant)
-    if canal is None:
-        return None
-    texte = textes.annulation(_seance(reservation, structure), canal)
-    return deposer(
-        apprenant,
-        cle=f"annulation:{reservation.id}",
-        type="annulation",
-        canal=canal,
-        objet=texte.objet,
-        corps=texte.corps,
-        valable_jusqu_a=reservation.occurrence.starts_at,
+    seance = _seance(reservation, structure)
+    return deposer_pour_reservation(
+        "annulation",
+        reservation.id,
+        reservation.entrainement.apprenant,
+        reservation.occurrence.starts_at,
+        lambda canal: textes.annulation(seance, canal),
         now=now,
     )
 

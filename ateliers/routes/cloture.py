@@ -38,7 +38,7 @@ def cloture(atelier_id: int):
             for i in en_cours
         }
         try:
-            cloture_service.cloturer_atelier(current_user, atelier, decisions, today, now=utcnow())
+            avis = cloture_service.cloturer_atelier(current_user, atelier, decisions, today, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             if error.field:
@@ -49,6 +49,8 @@ def cloture(atelier_id: int):
         else:
             db.session.commit()
             flash("Atelier clos : inscriptions, heures suivies et grille finale sont verrouillées.", "success")
+            for categorie, texte in avis:
+                flash(texte, categorie)
             return redirect(url_for("ateliers.detail", atelier_id=atelier_id))
     return render_template(
         "ateliers/cloture.html",

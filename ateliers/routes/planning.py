@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import avancement, planning, queries, services
+from ateliers import avancement, fournisseurs, planning, queries, services
 from ateliers import cloture as cloture_service
 from ateliers.calendrier import calendrier_ics
 from ateliers.forms import (
@@ -154,6 +154,7 @@ def render_detail(
         deverrouillage=deverrouillage,
         choix_animateurs=choix_animateurs,
         cloturable=cloturable,
+        avis_attestations=fournisseurs.avis_attestations(atelier) if current_user.role in WRITERS else None,
         etats=etats,
         action=action,
         horaire=horaire,

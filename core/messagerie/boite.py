@@ -11,11 +11,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core import journal
 from core.errors import DomainError
-from core.models import Apprenant, Message, Structure
+from core.models import Apprenant, Message, PieceJointe, Structure
 from core.text import display_phone
 from extensions import db
 
@@ -51,8 +51,9 @@ def _dans_l_etat(etat: str):
 
 
 def messages(structure_id: int, filtres: Filtres, limite: int = LIMITE) -> list[Message]:
-    """The messages of the structure in ``filtres``, their learner loaded with them (one query): oldest first
-    while waiting (send in order), newest first once sent or failed."""
+    """The messages of the structure in ``filtres``, their learner loaded with them and their attached files'
+    names (two queries, the files' bytes left out): oldest first while waiting (send in order), newest first once
+    sent or failed."""
     ordre = (
         (Message.prochain_essai_at, Message.id)
         if filtres.etat == "a_envoyer"
@@ -60,7 +61,10 @@ def messages(structure_id: int, filtres: Filtres, limite: int = LIMITE) -> list[
     )
     requete = (
         sa.select(Message)
-        .options(joinedload(Message.apprenant))
+        .options(
+            joinedload(Message.apprenant),
+            selectinload(Message.pieces_jointes).load_only(PieceJointe.nom_fichier, PieceJointe.type_media),
+        )
         .where(Message.structure_id == structure_id, _dans_l_etat(filtres.etat))
         .order_by(*ordre)
         .limit(limite)
@@ -151,11 +155,11 @@ def marquer_envoye(message: Message, compte, canaux_manuels: Collection[str], no
 
 
 def courriers_a_envoyer(structure_id: int, ids: Sequence[int] | None, now: datetime) -> list[Message]:
-    """The letters of the structure still to send and not too late, oldest first, their learner loaded (one
-    query); only those of ``ids`` when given (the ones the mediator's page listed)."""
+    """The letters of the structure still to send and not too late, oldest first, their learner and attached files
+    loaded (two queries); only those of ``ids`` when given (the ones the mediator's page listed)."""
     requete = (
         sa.select(Message)
-        .options(joinedload(Message.apprenant))
+        .options(joinedload(Message.apprenant), selectinload(Message.pieces_jointes))
         .where(
             Message.structure_id == structure_id,
             Message.canal == "courrier",
@@ -178,7 +182,8 @@ def adresse_postale(apprenant: Apprenant) -> tuple[str, ...]:
 
 
 def en_courriers(structure: Structure, lettres: Sequence[Message]) -> list[Courrier]:
-    """The printable letters (``courrier_pdf.Courrier``) of ``lettres``, sent by ``structure``."""
+    """The printable letters (``courrier_pdf.Courrier``) of ``lettres``, sent by ``structure``, each with its
+    attached PDF files (an attestation) to print after it."""
     from core.messagerie.courrier_pdf import Courrier  # PDF stack loaded on first use (core/pdf.py)
 
     expediteur = tuple(
@@ -192,7 +197,13 @@ def en_courriers(structure: Structure, lettres: Sequence[Message]) -> list[Courr
         if ligne and ligne.strip()
     )
     return [
-        Courrier(expediteur=expediteur, destinataire=adresse_postale(m.apprenant), objet=m.objet, corps=m.corps)
+        Courrier(
+            expediteur=expediteur,
+            destinataire=adresse_postale(m.apprenant),
+            objet=m.objet,
+            corps=m.corps,
+            annexes=tuple(p.contenu for p in m.pieces_jointes if p.type_media == "application/pdf"),
+        )
         for m in lettres
     ]
 

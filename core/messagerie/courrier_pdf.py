@@ -66,16 +66,19 @@ class Courrier:
     :param expediteur: the sender's lines (structure name first, then its address and phone).
     :param destinataire: the recipient's address lines ("Josiane LEFÈVRE", "12 rue des Lilas", "33000 Bordeaux").
     :param objet: the title; ``corps``: the plain text, lines separated by "\\n" (an empty line leaves a gap).
+    :param annexes: PDF documents printed after the letter, in the same file (an attestation it covers).
     """
 
     expediteur: tuple[str, ...]
     destinataire: tuple[str, ...]
     objet: str
     corps: str
+    annexes: tuple[bytes, ...] = ()
 
 
 def courriers_pdf(courriers: Sequence[Courrier], *, titre: str = "Courriers", auteur: str = "") -> bytes:
-    """The PDF of ``courriers``, each starting on a new sheet, in the order given. Same input, same bytes.
+    """The PDF of ``courriers``, each starting on a new sheet, in the order given, each followed by the pages of
+    its ``annexes``. Same input, same bytes.
 
     :param titre: the PDF's title metadata; ``auteur``: its author (the structure).
     :raise ValueError: when ``courriers`` is empty (nothing to print).
@@ -99,7 +102,9 @@ def courriers_pdf(courriers: Sequence[Courrier], *, titre: str = "Courriers", au
     styles = stylesheet()
     titre_style = ParagraphStyle("TitreCourrier", parent=styles["Title"], fontSize=18, leading=23, spaceAfter=0)
     corps_style = ParagraphStyle("CorpsCourrier", parent=styles["Body"], fontSize=14, leading=20)
+    debuts = []
     for courrier in courriers:
+        debuts.append(canvas.getPageNumber() - 1)
         _premiere_page(canvas, courrier)
         y = HAUT_DU_TEXTE
         y = _paragraphe(canvas, courrier.objet, titre_style, y) - 8 * mm
@@ -115,7 +120,31 @@ def courriers_pdf(courriers: Sequence[Courrier], *, titre: str = "Courriers", au
             y = _paragraphe(canvas, ligne, corps_style, y)
         canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    if not any(courrier.annexes for courrier in courriers):
+        return buffer.getvalue()
+    return _avec_annexes(buffer.getvalue(), courriers, debuts)
+
+
+def _avec_annexes(lettres: bytes, courriers: Sequence[Courrier], debuts: Sequence[int]) -> bytes:
+    """``lettres`` (the letters' PDF, letter ``i`` starting at page index ``debuts[i]``) with each letter's annexes
+    inserted after its pages; title, author and language kept."""
+    from pypdf import PdfReader, PdfWriter  # only for letters that carry a document
+    from pypdf.generic import NameObject, TextStringObject
+
+    lu = PdfReader(BytesIO(lettres))
+    writer = PdfWriter()
+    fins = [*debuts[1:], len(lu.pages)]
+    for courrier, debut, fin in zip(courriers, debuts, fins, strict=True):
+        for index in range(debut, fin):
+            writer.add_page(lu.pages[index])
+        for annexe in courrier.annexes:
+            for page in PdfReader(BytesIO(annexe)).pages:
+                writer.add_page(page)
+    writer.add_metadata({cle: valeur for cle, valeur in (lu.metadata or {}).items() if cle in ("/Title", "/Author")})
+    writer.root_object[NameObject("/Lang")] = TextStringObject("fr-FR")
+    sortie = BytesIO()
+    writer.write(sortie)
+    return sortie.getvalue()
 
 
 def lignes_adresse(destinataire: Sequence[str]) -> tuple[list[str], int]:

@@ -7,12 +7,14 @@ crash between the two leaves neither (issue 10: a booking and its convocation ar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import phonenumbers
 import sqlalchemy as sa
 
-from core.models import Apprenant, Message
+from core.messagerie.transports import Piece
+from core.models import Apprenant, Message, PieceJointe
 from extensions import db
 
 # Channels tried when the preferred one is missing (issue 10, item 5: no email -> SMS -> letter).
@@ -68,6 +70,7 @@ def deposer(
     corps: str,
     valable_jusqu_a: datetime | None,
     now: datetime,
+    pieces_jointes: Sequence[Piece] = (),
 ) -> Message | None:
     """Put a message in the outbox once: None, and nothing written, when a message with ``cle`` already exists
     (a sweep run twice writes it once). Flush only.
@@ -77,6 +80,8 @@ def deposer(
     :param objet: the subject or letter title; ``corps``: the plain text composed for ``canal``.
     :param valable_jusqu_a: naive UTC moment the message speaks of; it is never sent from then on.
     :param now: the present moment (naive UTC): the first attempt may be made from it.
+    :param pieces_jointes: files sent with it, already rendered (the sweep that sends renders nothing): an email
+        attaches them, a letter prints them after itself.
     :return: the new message, "a_envoyer".
     """
     existe = db.session.scalar(sa.select(Message.id).where(Message.cle == cle))
@@ -93,6 +98,10 @@ def deposer(
         valable_jusqu_a=valable_jusqu_a,
         prochain_essai_at=now,
         created_at=now,
+        pieces_jointes=[
+            PieceJointe(nom_fichier=piece.nom, type_media=piece.type_media, contenu=piece.contenu)
+            for piece in pieces_jointes
+        ],
     )
     db.session.add(message)
     db.session.flush()

@@ -73,9 +73,10 @@ class ParametresSmtp:
 
 def composer(envoi: Envoi, expediteur: str) -> EmailMessage:
     """The email of ``envoi``: one text/plain UTF-8 part (the text composed for the learner, dates in French
-    already), the subject encoded for any header (RFC 2047), From "<structure name> <expediteur>", To the
-    learner, Date, Message-ID, ``Content-Language: fr`` and ``Auto-Submitted: auto-generated`` (RFC 3834: no
-    out-of-office reply loops)."""
+    already), then each of its files as an attachment (multipart/mixed; without files, a single part), the
+    subject encoded for any header (RFC 2047), From "<structure name> <expediteur>", To the learner, Date,
+    Message-ID, ``Content-Language: fr`` and ``Auto-Submitted: auto-generated`` (RFC 3834: no out-of-office
+    reply loops)."""
     local, _, domaine = expediteur.partition("@")
     email = EmailMessage()
     email["Subject"] = envoi.objet
@@ -85,7 +86,11 @@ def composer(envoi: Envoi, expediteur: str) -> EmailMessage:
     email["Message-ID"] = make_msgid(domain=domaine)
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(envoi.corps, subtype="plain", charset="utf-8")
-    email["Content-Language"] = "fr"  # after set_content, which replaces the Content-* headers
+    for piece in envoi.pieces_jointes:
+        maintype, _, subtype = piece.type_media.partition("/")
+        email.add_attachment(piece.contenu, maintype=maintype, subtype=subtype, filename=piece.nom)
+    # After set_content and add_attachment, which replace the Content-* headers (or move them into the text part).
+    email["Content-Language"] = "fr"
     return email
 
 

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from core.messagerie.canaux import transports
-from core.messagerie.transports import EchecEnvoi, Envoi, Transport
-from core.models import Apprenant, Message, Structure
+from core.messagerie.transports import EchecEnvoi, Envoi, Piece, Transport
+from core.models import Apprenant, Message, PieceJointe, Structure
 from extensions import db
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,11 @@ def _reserver(message_id: int, now: datetime) -> Envoi | None:
         .join(Structure, Structure.id == Message.structure_id)
         .where(Message.id == message_id)
     ).one()
+    pieces = db.session.execute(
+        sa.select(PieceJointe.nom_fichier, PieceJointe.type_media, PieceJointe.contenu)
+        .where(PieceJointe.message_id == message_id)
+        .order_by(PieceJointe.id)
+    ).all()
     db.session.commit()
     return Envoi(
         message_id=message_id,
@@ -173,6 +178,7 @@ def _reserver(message_id: int, now: datetime) -> Envoi | None:
         objet=ligne.objet,
         corps=ligne.corps,
         expediteur=ligne.structure,
+        pieces_jointes=tuple(Piece(*piece) for piece in pieces),
     )
 
 

@@ -3,7 +3,9 @@ sends by hand and marks sent; the day's letters printed as one PDF. Admin and me
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import Optional
@@ -94,37 +96,59 @@ def liste():
 @messages_bp.post("/<int:message_id>/envoye")
 @roles_required(*GESTION)
 def marquer_envoye(message_id: int):
-    message = get_in_structure_or_404(Message, message_id)
-    if ActionForm().validate_on_submit():
-        try:
-            boite.marquer_envoye(message, current_user, canaux_manuels(current_app.config), utcnow())
-        except DomainError as refus:
-            db.session.rollback()
-            flash(refus.message, "error")
-        else:
-            db.session.commit()
-            flash("Message marqué comme envoyé.", "success")
-    else:
-        flash("Le formulaire a expiré : recommencez.", "error")
-    return _retour()
+    return _agir(
+        message_id,
+        lambda message: boite.marquer_envoye(message, current_user, canaux_manuels(current_app.config), utcnow()),
+        "Message marqué comme envoyé.",
+    )
 
 
 @messages_bp.post("/<int:message_id>/renvoyer")
 @roles_required(*GESTION)
 def renvoyer(message_id: int):
+    return _agir(
+        message_id,
+        lambda message: boite.renvoyer(message, current_user, utcnow()),
+        "Le message est de nouveau à envoyer.",
+    )
+
+
+def _agir(message_id: int, action: Callable[[Message], None], succes: str):
+    """A button on one message of the structure: ``action(message)`` (a ``boite`` service that flushes), committed
+    with ``succes`` flashed, or its refusal flashed; back to the outbox as it was filtered."""
     message = get_in_structure_or_404(Message, message_id)
     if ActionForm().validate_on_submit():
         try:
-            boite.renvoyer(message, current_user, utcnow())
+            action(message)
         except DomainError as refus:
             db.session.rollback()
             flash(refus.message, "error")
         else:
             db.session.commit()
-            flash("Le message est de nouveau à envoyer.", "success")
+            flash(succes, "success")
     else:
         flash("Le formulaire a expiré : recommencez.", "error")
     return _retour()
+
+
+@messages_bp.get("/<int:message_id>/piece-jointe")
+@roles_required(*GESTION)
+def piece_jointe(message_id: int):
+    """The file sent with the message (an attestation's PDF), for an email the mediator sends by hand."""
+    message = get_in_structure_or_404(Message, message_id)
+    if not message.pieces_jointes:
+        abort(404)
+    piece = message.pieces_jointes[0]
+    journal.record(current_user, "export", "message", message.id, "pièce jointe")
+    db.session.commit()
+    return _fichier(piece.contenu, piece.type_media, piece.nom_fichier)
+
+
+def _fichier(contenu: bytes, mimetype: str, nom: str) -> Response:
+    """``contenu`` as a file to save, named ``nom`` (ASCII)."""
+    response = Response(contenu, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return response
 
 
 def _ids() -> list[int]:
@@ -150,10 +174,7 @@ def imprimer_courriers():
     ids = ", ".join(str(lettre.id) for lettre in lettres)
     journal.record(current_user, "export", "message", None, f"courriers imprimés : {ids}")
     db.session.commit()
-    response = Response(contenu, mimetype="application/pdf")
-    jour = structure_today(structure).isoformat()
-    response.headers["Content-Disposition"] = f'attachment; filename="courriers-{jour}.pdf"'
-    return response
+    return _fichier(contenu, "application/pdf", f"courriers-{structure_today(structure).isoformat()}.pdf")
 
 
 @messages_bp.post("/courriers/envoyes")

@@ -15,6 +15,15 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class Piece:
+    """A file sent with a message: ``nom`` as the learner sees it, ``type_media`` ("application/pdf"), the bytes."""
+
+    nom: str
+    type_media: str
+    contenu: bytes
+
+
+@dataclass(frozen=True)
 class Envoi:
     """One message as a transport sends it, read from the outbox row and the learner at sending time.
 
@@ -24,6 +33,7 @@ class Envoi:
     :param nom: the learner's name as the email's ``To`` shows it ("Josiane Martin").
     :param objet: the email subject; ``corps``: the plain text composed for the channel.
     :param expediteur: the structure's name (the email's ``From`` name).
+    :param pieces_jointes: the files sent with it (an email attaches them), stored with the message.
     """
 
     message_id: int
@@ -33,6 +43,7 @@ class Envoi:
     objet: str
     corps: str
     expediteur: str
+    pieces_jointes: tuple[Piece, ...] = ()
 
 
 class EchecEnvoi(Exception):

@@ -28,7 +28,7 @@ def qr_code(pdf: bytes, dossier) -> str:
 def test_issue_print_follow_the_qr_code_then_revoke(page: Page, journey, atelier_clos, mediatrice, chromium, tmp_path):
     journey.login(mediatrice.email, TEST_PASSWORD)
     page.goto(f"/ateliers/{atelier_clos.id}")
-    page.get_by_role("link", name="Émettre les attestations").click()
+    page.get_by_role("link", name="Attestations", exact=True).click()
     page.get_by_role("button", name="Émettre les attestations").click()
     expect(page.get_by_text("1 attestation émise.")).to_be_visible()
 

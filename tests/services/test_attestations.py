@@ -285,3 +285,69 @@ def test_the_cli_prints_a_structures_attestations_of_a_period_in_one_pdf(
         ]
     )
     assert mauvais.exit_code == 2 and "aucune structure" in mauvais.output
+
+
+def signataire(structure, nom="Lucie Roy", fonction="Directrice du CCAS") -> None:
+    db.session.add(
+        ParametresAttestation(
+            structure_id=structure.id, code_structure="CCAS-TEST", signataire_nom=nom, signataire_fonction=fonction
+        )
+    )
+    db.session.commit()
+
+
+def attestations_de(atelier) -> list[Attestation]:
+    return list(
+        db.session.scalars(
+            sa.select(Attestation)
+            .join(Attestation.inscription)
+            .where(Attestation.inscription.has(atelier_id=atelier.id))
+            .order_by(Attestation.id)
+        )
+    )
+
+
+def test_closing_issues_the_attestations_of_those_who_finished(atelier_suivi, mediatrice, structure):
+    signataire(structure)
+    decisions = {i.id: ("termine", None) for i in atelier_suivi.inscriptions if i.statut == "inscrit"}
+    avis = cloture.cloturer_atelier(mediatrice, atelier_suivi, decisions, APRES_LA_FIN, now=CLOTURE)
+    db.session.commit()
+
+    (attestation,) = attestations_de(atelier_suivi)  # Martin finished; Bernard left: on request only
+    assert attestation.inscription.apprenant.nom == "Martin" and attestation.type == "parcours"
+    assert attestation.emise_at == CLOTURE and attestation.emise_par_id == mediatrice.id
+    assert attestation.contenu["emise_on"] == "2026-05-12"
+    assert attestation.contenu["signataire"] == {"nom": "Lucie Roy", "fonction": "Directrice du CCAS"}
+    assert ("success", "1 attestation émise.") in avis
+    # The receiver run again (a second closing cannot happen: the workshop is locked) issues nothing more.
+    assert services.a_la_cloture(atelier_suivi, now=CLOTURE, today=APRES_LA_FIN, auteur=mediatrice) == (
+        "success",
+        "0 attestation émise.",
+    )
+    assert len(attestations_de(atelier_suivi)) == 1
+
+
+@pytest.mark.parametrize("fonction", [None, ""])
+def test_closing_without_a_named_signatory_issues_none_and_says_what_to_fill_in(
+    atelier_suivi, mediatrice, structure, fonction
+):
+    if fonction is not None:
+        signataire(structure, fonction=fonction)  # a name without a function, saved before the form refused it
+    decisions = {i.id: ("termine", None) for i in atelier_suivi.inscriptions if i.statut == "inscrit"}
+    avis = cloture.cloturer_atelier(mediatrice, atelier_suivi, decisions, APRES_LA_FIN, now=CLOTURE)
+    db.session.commit()
+
+    assert attestations_de(atelier_suivi) == []
+    assert ("info", services.AVIS_SIGNATAIRE) in avis
+    assert services.avis_atelier(atelier_suivi) == services.AVIS_SIGNATAIRE
+    services.emettre_atelier(mediatrice, atelier_suivi, today=APRES_LA_FIN, now=EMISSION, base_url=BASE_URL)
+    db.session.commit()
+    assert services.avis_atelier(atelier_suivi) is None  # everyone who finished has one now
+
+
+def test_a_signatory_named_without_a_function_is_refused_beside_the_field(structure, make_compte):
+    admin = make_compte("admin")
+    data = services.Parametres(code_structure="CCAS-TEST", signataire_nom="Lucie Roy", signataire_fonction="")
+    with pytest.raises(DomainError) as refus:
+        services.enregistrer_parametres(admin, structure, data)
+    assert refus.value.field == "signataire_fonction"

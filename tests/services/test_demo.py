@@ -87,3 +87,22 @@ def test_the_demo_has_practice_sessions_booked_by_the_sweeps(app):
     load_demo("mot-de-passe-demo", learners=40)
     db.session.commit()
     assert {model: count(model) for model in before} == before
+
+
+def test_the_demo_closed_workshops_have_their_attestations_once(app):
+    from attestations.models import Attestation, ParametresAttestation
+
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    finished = count(
+        Inscription,
+        Inscription.statut == "termine",
+        Inscription.atelier_id.in_(sa.select(Atelier.id).where(Atelier.statut == "termine")),
+    )
+    attestations = db.session.scalars(sa.select(Attestation)).all()
+    assert finished > 0 and len(attestations) == finished
+    assert all(a.numero.startswith("CCAS-DEMO-") for a in attestations)
+    assert attestations[0].contenu["signataire"] == {"nom": "Claire Fontaine", "fonction": "Directrice du CCAS"}
+    load_demo("mot-de-passe-demo", learners=40)
+    db.session.commit()
+    assert (count(Attestation), count(ParametresAttestation)) == (finished, 1)

@@ -197,3 +197,11 @@ def test_right_to_left_names_are_drawn_joined_in_display_order():
     assert all("\ufe70" <= char <= "\ufeff" for char in dessine.replace(" ", ""))
     assert unicodedata.normalize("NFKC", dessine[::-1]) == "عبد الرحمن"
     assert pdf.font_runs("Josiane Martin") == [(pdf.FONT_REGULAR, "Josiane Martin")]
+
+
+def test_a_text_printed_again_counts_its_replaced_characters_again_and_follows_the_fonts(monkeypatch):
+    assert "caractère impossible" in page_texts(sample("Nom : Ahmose 𓀀"))[0]
+    assert "caractère impossible" in page_texts(sample("Nom : Ahmose 𓀀"))[0]  # the second time, from the cache
+    assert pdf.font_runs("王 Wang")[0] == (pdf.FONT_FALLBACK, "王")
+    monkeypatch.delitem(pdf._glyphs, pdf.FONT_FALLBACK)
+    assert pdf.font_runs("王 Wang") == [(FONT_REGULAR, "\ufffd Wang")]

@@ -94,10 +94,11 @@ class World:
 
 
 def _message(apprenant_id: int) -> int:
-    """An SMS convocation in the outbox of the learner's structure."""
+    """An SMS convocation in the outbox of the learner's structure, with a file attached."""
     from datetime import datetime
 
     from core.messagerie.depot import deposer
+    from core.messagerie.transports import Piece
     from core.models import Apprenant
 
     now = datetime(2026, 6, 1, 8)
@@ -110,6 +111,7 @@ def _message(apprenant_id: int) -> int:
         corps="Bonjour",
         valable_jusqu_a=None,
         now=now,
+        pieces_jointes=[Piece("essai.pdf", "application/pdf", b"%PDF-1.4")],
     )
     db.session.commit()
     return message.id

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
 
-from attestations.models import Attestation
-from core.models import Journal
+from attestations.models import Attestation, ParametresAttestation
+from attestations.services import AVIS_SIGNATAIRE
+from core.models import Journal, Message
 from extensions import db
 from tests.ateliers_fixtures import inscription_of
 from tests.conftest import Browser
@@ -56,7 +57,7 @@ def qr_de_la_page(contenu: bytes, dossier) -> str:
 
 def test_the_closed_workshop_offers_the_attestations_and_issues_them(signed_in, atelier_clos):
     detail = signed_in.get(f"/ateliers/{atelier_clos.id}").get_data(as_text=True)
-    assert f'href="{url_page(atelier_clos)}"' in detail and "Émettre les attestations" in detail
+    assert f'href="{url_page(atelier_clos)}"' in detail and ">Attestations</a>" in detail
     page = signed_in.get(url_page(atelier_clos)).get_data(as_text=True)
     assert "Aucune attestation émise." in page
 
@@ -301,3 +302,84 @@ def test_the_attestations_page_runs_a_flat_number_of_queries(signed_in, atelier_
     emettre_tout(signed_in, atelier_clos)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 7
     assert compte() == peu
+
+
+def clore_par_la_page(signed_in, atelier):
+    decisions = {f"decision-{i.id}": "termine" for i in atelier.inscriptions if i.statut == "inscrit"}
+    return signed_in.submit(f"/ateliers/{atelier.id}/cloture", decisions, follow_redirects=True)
+
+
+def test_closing_issues_the_attestations_or_says_what_is_missing(signed_in, atelier_suivi, structure):
+    page = clore_par_la_page(signed_in, atelier_suivi).get_data(as_text=True)
+    avis = AVIS_SIGNATAIRE.replace("'", "&#39;")
+    assert "Atelier clos" in page and avis in page  # the confirmation, shown on the workshop's page
+    assert attestation_of(atelier_suivi, "Martin") is None
+    assert avis in signed_in.get(f"/ateliers/{atelier_suivi.id}").get_data(as_text=True)
+    assert avis in signed_in.get(url_page(atelier_suivi)).get_data(as_text=True)
+
+    db.session.add(
+        ParametresAttestation(
+            structure_id=structure.id, code_structure="CCAS-T", signataire_nom="Lucie Roy", signataire_fonction="Dir."
+        )
+    )
+    db.session.commit()
+    assert emettre_tout(signed_in, atelier_suivi).status_code == 302
+    assert attestation_of(atelier_suivi, "Martin").contenu["signataire"]["nom"] == "Lucie Roy"
+    assert avis not in signed_in.get(f"/ateliers/{atelier_suivi.id}").get_data(as_text=True)
+
+
+def test_closing_with_the_signatory_named_issues_them_at_once(signed_in, atelier_suivi, structure):
+    db.session.add(
+        ParametresAttestation(
+            structure_id=structure.id, code_structure="CCAS-T", signataire_nom="Lucie Roy", signataire_fonction="Dir."
+        )
+    )
+    db.session.commit()
+    page = clore_par_la_page(signed_in, atelier_suivi).get_data(as_text=True)
+    assert "Atelier clos" in page and "1 attestation émise." in page
+    assert attestation_of(atelier_suivi, "Martin").numero.startswith("CCAS-T-")
+
+
+def test_sending_from_the_page_by_email_letter_or_saying_who_has_neither(signed_in, atelier_clos):
+    emettre_tout(signed_in, atelier_clos)
+    martin = attestation_of(atelier_clos, "Martin")
+    envoi = f"/attestations/{martin.id}/envoi"
+
+    response = signed_in.submit(envoi, {"canal": "email"}, form_url=url_page(atelier_clos))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'id="envoi-{martin.id}-erreurs"' in page
+    assert "Pas d&#39;adresse électronique pour cette personne" in page
+
+    response = signed_in.submit(
+        f"{url_page(atelier_clos)}/envoi", {}, form_url=url_page(atelier_clos), follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "1 personne n’a ni adresse électronique ni adresse postale" in page
+    assert "son attestation est à remettre en main propre" in page
+    assert "Ni adresse électronique ni adresse postale : attestation à remettre en main propre" in page
+
+    martin.inscription.apprenant.email = "josiane@exemple.fr"
+    db.session.commit()
+    response = signed_in.submit(
+        f"{url_page(atelier_clos)}/envoi", {}, form_url=url_page(atelier_clos), follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "Attestations déposées dans la boîte d&#39;envoi : 1 par courriel, 0 par courrier" in page
+    assert "Courriel : dans la boîte d'envoi" in page
+    outbox = signed_in.get("/messages/").get_data(as_text=True)
+    assert f"Votre attestation de fin d&#39;atelier (n° {martin.numero})" in outbox
+
+
+def test_an_email_sent_by_hand_offers_its_pdf_in_the_outbox(signed_in, atelier_clos):
+    emettre_tout(signed_in, atelier_clos)
+    martin = attestation_of(atelier_clos, "Martin")
+    martin.inscription.apprenant.email = "josiane@exemple.fr"
+    db.session.commit()
+    signed_in.submit(f"/attestations/{martin.id}/envoi", {"canal": "email"}, form_url=url_page(atelier_clos))
+    message = db.session.scalar(sa.select(Message).where(Message.canal == "email"))
+
+    outbox = signed_in.get("/messages/").get_data(as_text=True)  # no SMTP in the tests: emails go by hand
+
+    assert f'href="/messages/{message.id}/piece-jointe">attestation-{martin.numero.lower()}.pdf</a>' in outbox
+    fichier = signed_in.get(f"/messages/{message.id}/piece-jointe")
+    assert fichier.mimetype == "application/pdf" and martin.numero in texte_pdf(fichier.data)
