@@ -95,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
+    from rgpd.routes import rgpd_bp
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
     home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         entrainements_bp,
         messages_bp,
         attestations_bp,
+        rgpd_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -147,7 +149,9 @@ def register_commands(app: Flask) -> None:
     import commands
     import scheduler
     from attestations.commands import attestations_command
+    from rgpd.commands import retention_command
 
     commands.register(app)
     app.cli.add_command(attestations_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(scheduler.scheduler_command)

@@ -1,0 +1,71 @@
+"""A learner's data on request, from the learner's page: export (PDF for the person, JSON) and erasure.
+
+Admin and mediator only (the register's writers). Each export and each erasure is journaled (ids and format,
+never the data). Views have four beats: parse, call, commit, respond.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from core import journal
+from core.access import get_in_structure_or_404, roles_required
+from core.models import Apprenant
+from core.timeutil import utcnow
+from extensions import db
+from rgpd import effacement, export
+from rgpd.forms import EffacementForm
+
+rgpd_bp = Blueprint("rgpd", __name__, url_prefix="/apprenants")
+
+GESTIONNAIRES = ("admin", "mediateur")
+
+
+def _telechargement(contenu: bytes, mimetype: str, nom: str) -> Response:
+    response = Response(contenu, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@rgpd_bp.get("/<int:apprenant_id>/donnees.json")
+@roles_required(*GESTIONNAIRES)
+def export_json(apprenant_id: int):
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    donnees = export.donnees(apprenant, now=utcnow())
+    journal.record(current_user, "export", "apprenant", apprenant.id, "données de la personne : json")
+    db.session.commit()
+    contenu = json.dumps(donnees, ensure_ascii=False, indent=2, sort_keys=False).encode()
+    return _telechargement(contenu, "application/json", f"donnees-apprenant-{apprenant.id}.json")
+
+
+@rgpd_bp.get("/<int:apprenant_id>/donnees.pdf")
+@roles_required(*GESTIONNAIRES)
+def export_pdf(apprenant_id: int):
+    from rgpd.export_pdf import export_pdf as rendre  # PDF stack loaded on first use
+
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    contenu = rendre(export.fiche(apprenant, now=utcnow()))
+    journal.record(current_user, "export", "apprenant", apprenant.id, "données de la personne : pdf")
+    db.session.commit()
+    return _telechargement(contenu, "application/pdf", f"donnees-apprenant-{apprenant.id}.pdf")
+
+
+@rgpd_bp.route("/<int:apprenant_id>/effacer", methods=["GET", "POST"])
+@roles_required(*GESTIONNAIRES)
+def effacer(apprenant_id: int):
+    apprenant = get_in_structure_or_404(Apprenant, apprenant_id)
+    form = EffacementForm()
+    if form.validate_on_submit():
+        try:
+            effacement.effacer(current_user, apprenant, now=utcnow())
+        except effacement.EffacementRefuse as refus:
+            db.session.rollback()
+            return render_template("rgpd/effacer.html", apprenant=apprenant, form=form, refus=refus.message), 409
+        db.session.commit()
+        flash("Les données de la personne ont été effacées.", "success")
+        return redirect(url_for("apprenants.detail", apprenant_id=apprenant.id))
+    return render_template("rgpd/effacer.html", apprenant=apprenant, form=form, refus=effacement.motif_refus(apprenant))
