@@ -25,6 +25,6 @@ def retention_command(dry_run: bool) -> None:
     click.echo("Simulation : rien n'a été changé." if dry_run else "Conservation appliquée.")
     for rapport in rapports:
         qui = "sans structure" if rapport.structure_id is None else f"structure {rapport.structure_id}"
-        click.echo(f"{qui} : {rapport.en_mots()}")
+        click.echo(f"{qui} : {rapport.en_mots(simulation=dry_run)}")
         if rapport.apprenants:
             click.echo(f"  personnes (identifiants) : {', '.join(map(str, rapport.apprenants))}")

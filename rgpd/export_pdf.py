@@ -10,7 +10,6 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer
 
-from core.francais import de
 from core.pdf import PageLayout, render, stylesheet, text
 from rgpd.export import Fiche
 
@@ -26,8 +25,9 @@ def export_pdf(fiche: Fiche) -> bytes:
         flowables: list[Flowable] = [
             text(TITRE, styles["Title"]),
             text(f"{fiche.personne}, le {fiche.le}.", styles["Large"]),
+            text(f"Structure : {fiche.structure}.", styles["Body"]),
             text(
-                f"Ce document rassemble tout ce que {fiche.structure} garde à votre sujet dans l'application des "
+                "Ce document rassemble tout ce que cette structure garde à votre sujet dans l'application des "
                 "ateliers numériques.",
                 styles["Body"],
             ),
@@ -41,8 +41,8 @@ def export_pdf(fiche: Fiche) -> bytes:
             Spacer(1, 4 * mm),
             text("Vos droits", styles["Heading"]),
             text(
-                "Vous pouvez demander que ces informations soient corrigées ou effacées. Adressez-vous à l'accueil "
-                f"{de(fiche.structure)} : la demande reçoit une réponse dans un délai d'un mois.",
+                "Vous pouvez demander que ces informations soient corrigées ou effacées : adressez-vous à l'accueil "
+                "de cette structure. Elle vous répond dans un délai d'un mois.",
                 styles["Body"],
             ),
         ]

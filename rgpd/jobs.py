@@ -57,8 +57,14 @@ class Rapport:
     def vide(self) -> bool:
         return not (self.apprenants or self.messages or self.journal)
 
-    def en_mots(self) -> str:
-        """Counts only: "personnes anonymisées : 2 ; messages vidés : 5 ; lignes du journal supprimées : 30"."""
+    def en_mots(self, *, simulation: bool = False) -> str:
+        """Counts only: "personnes anonymisées : 2 ; messages vidés : 5 ; lignes du journal supprimées : 30", or
+        for a dry run "personnes à anonymiser : 2 ; messages à vider : 5 ; lignes du journal à supprimer : 30"."""
+        if simulation:
+            return (
+                f"personnes à anonymiser : {len(self.apprenants)} ; messages à vider : {self.messages} ; "
+                f"lignes du journal à supprimer : {self.journal}"
+            )
         return (
             f"personnes anonymisées : {len(self.apprenants)} ; messages vidés : {self.messages} ; "
             f"lignes du journal supprimées : {self.journal}"
@@ -231,7 +237,8 @@ def conserver(now: datetime, *, appliquer: bool = True) -> list[Rapport]:
     log.info(
         "retention sweep%s: %s",
         "" if appliquer else " (dry run)",
-        "; ".join(f"structure {r.structure_id}: {r.en_mots()}" for r in rapports if not r.vide) or "nothing to do",
+        "; ".join(f"structure {r.structure_id}: {r.en_mots(simulation=not appliquer)}" for r in rapports if not r.vide)
+        or "nothing to do",
     )
     return rapports
 

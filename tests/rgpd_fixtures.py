@@ -19,8 +19,8 @@ from entrainements.models import Occurrence, PlanEntrainement, Reservation, Resu
 from evaluations.curriculum import current_questionnaire
 from evaluations.models import Positionnement
 from extensions import db
-from tests.attestations_fixtures import APRES_LA_FIN, BASE_URL
 from tests.ateliers_fixtures import inscription_of
+from tests.attestations_fixtures import APRES_LA_FIN, BASE_URL
 from tests.entrainements_fixtures import make_creneau
 
 TELEPHONE = "+33612345678"

@@ -59,7 +59,9 @@ def test_the_french_view_has_every_section_in_plain_words(dossier_complet):
     assert "Téléphone : 06 12 34 56 78" in sections["Votre identité et vos coordonnées"]
     assert "score 40 sur 100" in sections["Vos positionnements et vos réponses"]
     assert "– Avez-vous un ordinateur chez vous ? oui" in sections["Vos positionnements et vos réponses"]
-    assert "– Savez-vous allumer et éteindre un ordinateur ? Oui, seul" in sections["Vos positionnements et vos réponses"]
+    assert (
+        "– Savez-vous allumer et éteindre un ordinateur ? Oui, seul" in sections["Vos positionnements et vos réponses"]
+    )
     assert "parcours terminé" in sections["Vos ateliers"]
     assert "séance 1 du lundi 30 mars 2026 : présence." in sections["Vos présences"]
     assert "Rattrapage du module 2 : fait le jeudi 16 avril 2026." in sections["Vos présences"]
