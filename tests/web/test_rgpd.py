@@ -4,6 +4,7 @@ only, journaled), the confirmation step, the refusal, the public check of an era
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from core.models import Apprenant, Journal
 from core.timeutil import utcnow
 from entrainements import suivi_plan
 from extensions import db
+from rgpd import reglages
 from tests.attestations_fixtures import APRES_LA_FIN
 from tests.rgpd_fixtures import CORPS
 
@@ -147,3 +149,40 @@ def test_the_retention_command_dry_run_lists_ids_and_changes_nothing(app, make_a
     assert f"structure {structure.id} : personnes anonymisées : 1" in applique.output
     db.session.expire_all()
     assert db.session.get(Apprenant, ancienne.id).anonymise_at is not None
+
+
+def test_the_admin_sets_the_retention_period_with_the_reason_beside_a_wrong_value(browser, make_compte, structure):
+    admin = make_compte("admin")
+    browser.login(admin)
+    assert 'href="/admin/conservation"' in browser.get("/admin/structure").get_data(as_text=True)
+    for saisie, message in (("6", "Choisissez entre 12 et 120 mois"), ("deux ans", "Saisissez un nombre entier.")):
+        page = browser.submit("/admin/conservation", {"conservation_mois": saisie}).get_data(as_text=True)
+        assert message in page and f'value="{saisie}"' in page
+    assert db.session.get(type(structure), structure.id).conservation_mois == 24
+
+    response = browser.submit("/admin/conservation", {"conservation_mois": "36"})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert structure.conservation_mois == 36
+    entree = db.session.scalars(sa.select(Journal).where(Journal.objet == "structure")).one()
+    assert (entree.compte_id, entree.details) == (admin.id, "conservation : 36 mois")
+
+
+def test_a_retention_period_changed_meanwhile_is_refused_and_shown(browser, make_compte, structure):
+    browser.login(make_compte("admin"))
+    page = browser.get("/admin/conservation").get_data(as_text=True)
+    version = html.unescape(re.search(r'name="version" type="hidden" value="([^"]*)"', page).group(1))
+    reglages.regler_conservation(make_compte("admin"), structure, 48)
+    db.session.commit()
+
+    response = browser.submit("/admin/conservation", {"conservation_mois": "36", "version": version})
+
+    assert response.status_code == 409
+    assert "48" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert structure.conservation_mois == 48
+
+
+def test_the_mediator_cannot_set_the_retention_period(signed_in):
+    assert signed_in.get("/admin/conservation").status_code == 403
