@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ateliers.constants import RESULTATS_SUIVI, STATUTS_INSCRIPTION, SUITES_SUIVI
 from ateliers.models import Alerte, Atelier, Inscription, Presence, Rattrapage, Seance, Suivi
@@ -186,158 +188,190 @@ class Fiche:
 def fiche(apprenant: Apprenant, *, now: datetime) -> Fiche:
     """The learner's data in plain French, section by section (identity, placements with their answers, workshops,
     attendance, skills, calls, practice, messages, attestations), dates on the structure's clock."""
-    rows = lignes(apprenant.id)
-    structure: Structure = apprenant.structure
-    zone = structure_zone(structure)
+    vue = _Vue.de(apprenant)
+    return Fiche(
+        structure=apprenant.structure.nom,
+        personne=apprenant.nom_complet,
+        le=date_fr(to_local(now, vue.zone).date()),
+        sections=(
+            Section("Votre identité et vos coordonnées", _identite(apprenant, vue)),
+            Section("Vos positionnements et vos réponses", _positionnements(vue)),
+            Section("Vos ateliers", _ateliers(vue)),
+            Section("Vos présences", _presences(vue)),
+            Section("Vos compétences", _competences(vue)),
+            Section("Les appels de suivi", _appels(vue)),
+            Section("Vos entraînements", _entrainements(vue)),
+            Section("Les messages envoyés", _messages(vue)),
+            Section("Vos attestations", _attestations(vue)),
+        ),
+    )
 
-    def jour(moment: datetime | None) -> str:
-        return date_fr(to_local(moment, zone).date()) if moment else ""
 
-    ateliers = {
-        a.id: a
-        for a in db.session.scalars(
-            sa.select(Atelier).where(Atelier.id.in_({i.atelier_id for i in rows["inscription"]} or [0]))
+@dataclass(frozen=True)
+class _Vue:
+    """The learner's rows (:func:`lignes`) and what they point to, loaded once for every section."""
+
+    rows: dict[str, list]
+    zone: ZoneInfo
+    ateliers: dict[int, Atelier]
+    seances: dict[int, Seance]
+    competences: dict[int, Competence]
+    questionnaires: dict[int, Questionnaire]
+    occurrences: dict[int, Occurrence]
+
+    @classmethod
+    def de(cls, apprenant: Apprenant) -> _Vue:
+        rows = lignes(apprenant.id)
+
+        def par_id(model, ids) -> dict:
+            return {o.id: o for o in db.session.scalars(sa.select(model).where(model.id.in_(ids or [0])))}
+
+        ateliers = par_id(Atelier, {i.atelier_id for i in rows["inscription"]})
+        return cls(
+            rows=rows,
+            zone=structure_zone(apprenant.structure),
+            ateliers=ateliers,
+            seances={s.id: s for a in ateliers.values() for s in a.seances},
+            competences={
+                c.id: c for c in db.session.scalars(sa.select(Competence).options(joinedload(Competence.module)))
+            },
+            questionnaires=par_id(Questionnaire, {p.questionnaire_id for p in rows["positionnement"]}),
+            occurrences=par_id(Occurrence, {r.occurrence_id for r in rows["reservation"]}),
         )
-    }
-    seances = {s.id: s for a in ateliers.values() for s in a.seances}
-    competences = {
-        c.id: c for c in db.session.scalars(sa.select(Competence).join(Module, Module.id == Competence.module_id))
-    }
 
-    identite = [
+    def jour(self, moment: datetime | None) -> str:
+        """The structure's day of ``moment`` (naive UTC), in words: "lundi 30 mars 2026"."""
+        return date_fr(to_local(moment, self.zone).date()) if moment else ""
+
+
+def _identite(apprenant: Apprenant, vue: _Vue) -> tuple[str, ...]:
+    ville = " ".join(filter(None, (apprenant.code_postal, apprenant.commune)))
+    adresse = ", ".join(p for p in (apprenant.adresse, ville) if p)
+    lignes_ = [
         f"Prénom : {apprenant.prenom}",
         f"Nom : {apprenant.nom}",
         f"Téléphone : {display_phone(apprenant.telephone) if apprenant.telephone else 'aucun'}",
         f"Adresse électronique : {apprenant.email or 'aucune'}",
-        "Adresse postale : "
-        + (
-            ", ".join(
-                p for p in (apprenant.adresse, " ".join(filter(None, (apprenant.code_postal, apprenant.commune)))) if p
-            )
-            or "aucune"
-        ),
+        f"Adresse postale : {adresse or 'aucune'}",
         f"Tranche d'âge : {TRANCHES_AGE.get(apprenant.tranche_age, 'non renseignée')}",
         f"Disponibilités : {disponibilites.describe(apprenant.disponibilites)}",
         f"Moyen de contact préféré : {CANAUX[apprenant.canal_prefere]}",
-        f"Enregistrement : {jour(apprenant.created_at)}",
+        f"Enregistrement : {vue.jour(apprenant.created_at)}",
         f"Dernier contact : {date_fr(apprenant.last_contact_on) if apprenant.last_contact_on else 'inconnu'}",
     ]
     if apprenant.statut:
-        identite.append(f"Liste d'attente : {STATUTS_ATTENTE[apprenant.statut]}")
+        lignes_.append(f"Liste d'attente : {STATUTS_ATTENTE[apprenant.statut]}")
+    return tuple(lignes_)
 
-    questionnaires = {
-        q.id: q
-        for q in db.session.scalars(
-            sa.select(Questionnaire).where(
-                Questionnaire.id.in_({p.questionnaire_id for p in rows["positionnement"]} or [0])
-            )
-        )
-    }
-    placements = []
-    for p in rows["positionnement"]:
-        entete = f"Le {jour(p.created_at)}, {MODES_POSITIONNEMENT[p.mode].lower()}"
+
+def _positionnements(vue: _Vue) -> tuple[str, ...]:
+    dites = []
+    for p in vue.rows["positionnement"]:
+        entete = f"Le {vue.jour(p.created_at)}, {MODES_POSITIONNEMENT[p.mode].lower()}"
         if p.is_brouillon:
-            placements.append(f"{entete} : questionnaire commencé, pas terminé.")
+            dites.append(f"{entete} : questionnaire commencé, pas terminé.")
         else:
-            placements.append(f"{entete} : score {p.score} sur 100, niveau « {NIVEAUX[p.niveau]} ».")
-        placements.extend(_reponses(questionnaires[p.questionnaire_id].contenu, p.reponses or {}))
+            dites.append(f"{entete} : score {p.score} sur 100, niveau « {NIVEAUX[p.niveau]} ».")
+        dites.extend(_reponses(vue.questionnaires[p.questionnaire_id].contenu, p.reponses or {}))
+    return tuple(dites)
 
-    parcours = []
-    for i in rows["inscription"]:
-        atelier = ateliers[i.atelier_id]
-        ligne = f"{atelier.intitule} : depuis le {jour(i.joined_at)}, {STATUTS_INSCRIPTION[i.statut].lower()}"
+
+def _ateliers(vue: _Vue) -> tuple[str, ...]:
+    dites = []
+    for i in vue.rows["inscription"]:
+        ligne = f"{vue.ateliers[i.atelier_id].intitule} : depuis le {vue.jour(i.joined_at)}, "
+        ligne += STATUTS_INSCRIPTION[i.statut].lower()
         if i.motif_sortie:
             ligne += f" ({MOTIFS_SORTIE[i.motif_sortie].lower()})"
-        parcours.append(f"{ligne}, {heures_fr(i.minutes_suivies)} suivies.")
+        dites.append(f"{ligne}, {heures_fr(i.minutes_suivies)} suivies.")
+    return tuple(dites)
 
-    presences = []
-    for p in sorted(rows["presence"], key=lambda p: seances[p.seance_id].starts_at):
-        seance = seances[p.seance_id]
-        presences.append(
-            f"{ateliers[seance.atelier_id].intitule}, séance {seance.numero} du {jour(seance.starts_at)} : "
+
+def _presences(vue: _Vue) -> tuple[str, ...]:
+    dites = []
+    for p in sorted(vue.rows["presence"], key=lambda p: vue.seances[p.seance_id].starts_at):
+        seance = vue.seances[p.seance_id]
+        dites.append(
+            f"{vue.ateliers[seance.atelier_id].intitule}, séance {seance.numero} du {vue.jour(seance.starts_at)} : "
             f"{PRESENCES[p.statut].lower()}."
         )
-    for r in rows["rattrapage"]:
-        etat = (
-            f"fait le {date_fr(r.fait_on)}"
-            if r.fait_on
-            else (f"prévu le {jour(r.prevu_at)}" if r.prevu_at else "à prévoir")
-        )
-        presences.append(f"Rattrapage du module {r.module.numero} : {etat}.")
+    for r in vue.rows["rattrapage"]:
+        if r.fait_on:
+            etat = f"fait le {date_fr(r.fait_on)}"
+        else:
+            etat = f"prévu le {vue.jour(r.prevu_at)}" if r.prevu_at else "à prévoir"
+        dites.append(f"Rattrapage du module {r.module.numero} : {etat}.")
+    return tuple(dites)
 
-    acquis = []
-    for e in sorted(rows["evaluation_competence"], key=lambda e: (e.inscription_id, competences[e.competence_id].code)):
-        c = competences[e.competence_id]
-        acquis.append(f"{c.code} {c.libelle} : {RESULTATS_COMPETENCE[e.resultat].lower()} ({jour(e.evaluated_at)}).")
 
-    appels = []
-    for s in rows["suivi"]:
-        ligne = (
-            f"Le {date_fr(s.appel_on)} : {RESULTATS_SUIVI[s.resultat].lower()}, suite : {SUITES_SUIVI[s.suite].lower()}"
-        )
+def _jugement(vue: _Vue, competence_id: int, resultat: str, moment: datetime) -> str:
+    competence = vue.competences[competence_id]
+    return f"{competence.code} {competence.libelle} : {RESULTATS_COMPETENCE[resultat].lower()} ({vue.jour(moment)})."
+
+
+def _competences(vue: _Vue) -> tuple[str, ...]:
+    evaluations = sorted(
+        vue.rows["evaluation_competence"],
+        key=lambda e: (
+            e.inscription_id,
+            vue.competences[e.competence_id].module.numero,
+            vue.competences[e.competence_id].numero,
+        ),
+    )
+    return tuple(_jugement(vue, e.competence_id, e.resultat, e.evaluated_at) for e in evaluations)
+
+
+def _appels(vue: _Vue) -> tuple[str, ...]:
+    dites = []
+    for s in vue.rows["suivi"]:
+        ligne = f"Le {date_fr(s.appel_on)} : {RESULTATS_SUIVI[s.resultat].lower()}, "
+        ligne += f"suite : {SUITES_SUIVI[s.suite].lower()}"
         if s.motif:
             ligne += f", motif : {MOTIFS_SORTIE[s.motif].lower()}"
         if s.rappel_on:
             ligne += f", rappel prévu le {date_fr(s.rappel_on)}"
-        appels.append(ligne + ".")
-    for a in rows["alerte"]:
-        appels.append(f"Alerte du {jour(a.created_at)} : {a.message}.")
+        dites.append(ligne + ".")
+    dites += [f"Alerte du {vue.jour(a.created_at)} : {a.message}." for a in vue.rows["alerte"]]
+    return tuple(dites)
 
-    occurrences = {
-        o.id: o
-        for o in db.session.scalars(
-            sa.select(Occurrence).where(Occurrence.id.in_({r.occurrence_id for r in rows["reservation"]} or [0]))
-        )
-    }
-    pratique = [
-        f"Plan d'entraînements après l'atelier : {STATUTS_PLAN[p.statut].lower()}." for p in rows["plan_entrainement"]
+
+def _entrainements(vue: _Vue) -> tuple[str, ...]:
+    dites = [
+        f"Plan d'entraînements après l'atelier : {STATUTS_PLAN[p.statut].lower()}."
+        for p in vue.rows["plan_entrainement"]
     ]
-    for e in rows["entrainement"]:
-        pratique.append(
-            f"Entraînement n° {e.rang}, vers le {date_fr(e.cible_on)} : {STATUTS_ENTRAINEMENT[e.statut].lower()}."
-        )
-    for r in rows["reservation"]:
-        o = occurrences[r.occurrence_id]
-        pratique.append(
-            f"Séance d'entraînement du {datetime_fr(o.starts_at, zone=zone)} : {STATUTS_RESERVATION[r.statut].lower()}."
-        )
-    for r in rows["resultat_entrainement"]:
-        c = competences[r.competence_id]
-        pratique.append(f"{c.code} {c.libelle} : {RESULTATS_COMPETENCE[r.resultat].lower()} ({jour(r.evaluated_at)}).")
+    dites += [
+        f"Entraînement n° {e.rang}, vers le {date_fr(e.cible_on)} : {STATUTS_ENTRAINEMENT[e.statut].lower()}."
+        for e in vue.rows["entrainement"]
+    ]
+    for r in vue.rows["reservation"]:
+        debut = datetime_fr(vue.occurrences[r.occurrence_id].starts_at, zone=vue.zone)
+        dites.append(f"Séance d'entraînement du {debut} : {STATUTS_RESERVATION[r.statut].lower()}.")
+    dites += [_jugement(vue, r.competence_id, r.resultat, r.evaluated_at) for r in vue.rows["resultat_entrainement"]]
+    return tuple(dites)
 
-    messages = []
-    for m in rows["message"]:
+
+def _messages(vue: _Vue) -> tuple[str, ...]:
+    dites = []
+    for m in vue.rows["message"]:
         ligne = (
-            f"{TYPES_MESSAGE[m.type]} par {CANAUX_MESSAGE[m.canal].lower()}, le {jour(m.created_at)} "
+            f"{TYPES_MESSAGE[m.type]} par {CANAUX_MESSAGE[m.canal].lower()}, le {vue.jour(m.created_at)} "
             f"({STATUTS_MESSAGE[m.statut].lower()})"
         )
-        messages.append(f"{ligne} : {m.objet}".rstrip(" :") + ".")
+        dites.append(f"{ligne} : {m.objet}." if m.objet else f"{ligne}.")
         if m.corps:
-            messages.append(m.corps)
+            dites.append(m.corps)
+    return tuple(dites)
 
-    attestations = []
-    for a in rows["attestation"]:
-        ligne = f"{TYPES_ATTESTATION[a.type]} n° {a.numero}, émise le {jour(a.emise_at)}"
+
+def _attestations(vue: _Vue) -> tuple[str, ...]:
+    dites = []
+    for a in vue.rows["attestation"]:
+        ligne = f"{TYPES_ATTESTATION[a.type]} n° {a.numero}, émise le {vue.jour(a.emise_at)}"
         if a.revoquee_at:
-            ligne += f", révoquée le {jour(a.revoquee_at)} ({MOTIFS_REVOCATION[a.motif_revocation].lower()})"
-        attestations.append(ligne + ".")
-
-    return Fiche(
-        structure=structure.nom,
-        personne=apprenant.nom_complet,
-        le=date_fr(to_local(now, zone).date()),
-        sections=(
-            Section("Votre identité et vos coordonnées", tuple(identite)),
-            Section("Vos positionnements et vos réponses", tuple(placements)),
-            Section("Vos ateliers", tuple(parcours)),
-            Section("Vos présences", tuple(presences)),
-            Section("Vos compétences", tuple(acquis)),
-            Section("Les appels de suivi", tuple(appels)),
-            Section("Vos entraînements", tuple(pratique)),
-            Section("Les messages envoyés", tuple(messages)),
-            Section("Vos attestations", tuple(attestations)),
-        ),
-    )
+            ligne += f", révoquée le {vue.jour(a.revoquee_at)} ({MOTIFS_REVOCATION[a.motif_revocation].lower()})"
+        dites.append(ligne + ".")
+    return tuple(dites)
 
 
 def _reponses(contenu: dict, reponses: dict) -> list[str]:
