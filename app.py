@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from evaluations.routes import positionnements_bp
     from pilotage.exports_routes import exports_bp
     from pilotage.routes import pilotage_bp
+    from rgpd.routes import rgpd_bp
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
     home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         attestations_bp,
         pilotage_bp,
         exports_bp,
+        rgpd_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -154,7 +156,9 @@ def register_commands(app: Flask) -> None:
     import commands
     import scheduler
     from attestations.commands import attestations_command
+    from rgpd.commands import retention_command
 
     commands.register(app)
     app.cli.add_command(attestations_command)
+    app.cli.add_command(retention_command)
     app.cli.add_command(scheduler.scheduler_command)

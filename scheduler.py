@@ -199,12 +199,26 @@ def envoyer_messages(app) -> None:
             db.session.remove()
 
 
+def conservation(app) -> None:
+    """The retention sweep (``rgpd.jobs.conserver``): learners without contact for their structure's period
+    anonymised, message bodies over 3 months emptied, journal rows over 12 months deleted."""
+    from extensions import db
+    from rgpd import jobs
+
+    with app.app_context():
+        try:
+            jobs.conserver(utcnow())
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
     ``alertes_quotidiennes`` runs every hour at minute 5 (UTC): each structure's workshops are recomputed in the
     first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do. The
     practice sweeps: :func:`add_entrainements_jobs`. ``envoyer_messages`` sends the outbox every minute.
+    ``rgpd_conservation`` (:func:`conservation`) runs each night at 02:35 UTC.
     """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -234,6 +248,15 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
         id="envoyer_messages",
         replace_existing=True,
         next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        conservation,
+        "cron",
+        hour=2,
+        minute=35,
+        args=[app],
+        id="rgpd_conservation",
+        replace_existing=True,
     )
     return scheduler
 

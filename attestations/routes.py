@@ -358,8 +358,13 @@ def verifier(code: str):
     return _page_verification(code, _resultat(attestation))
 
 
+# Shown instead of the name once the person's data was erased (rgpd.effacement empties the snapshot's names).
+NOM_EFFACE = "Nom retiré : les données personnelles de la personne ont été effacées"
+
+
 def _resultat(attestation: Attestation) -> dict:
-    """What the public page shows of ``attestation``, from its snapshot (what the paper prints)."""
+    """What the public page shows of ``attestation``, from its snapshot (what the paper prints); no name once the
+    person's data was erased (``NOM_EFFACE``)."""
     contenu = attestation.contenu
     apprenant = contenu["apprenant"]
     return {
@@ -367,7 +372,7 @@ def _resultat(attestation: Attestation) -> dict:
         "revoquee_on": _jour_revocation(attestation),
         "numero": attestation.numero,
         "titre": contenu["titre"],
-        "nom": name_seen_by("benevole", apprenant["prenom"], apprenant["nom"]),
+        "nom": name_seen_by("benevole", apprenant["prenom"], apprenant["nom"]) or NOM_EFFACE,
         "structure": contenu["structure"]["nom"],
         "intitule": contenu["atelier"]["intitule"],
         "debut": date_fr(date.fromisoformat(contenu["debut_on"])),

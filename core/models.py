@@ -43,6 +43,7 @@ class Structure(db.Model):
             f"subdivision_feries IS NULL OR {in_list('subdivision_feries', SUBDIVISIONS)}", name="subdivision_feries"
         ),
         sa.CheckConstraint(in_list("fuseau_horaire", FUSEAUX), name="fuseau_horaire"),
+        sa.CheckConstraint("conservation_mois BETWEEN 12 AND 120", name="conservation_mois"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,9 @@ class Structure(db.Model):
     # The practice plan's rules of this structure (entrainements.plan.ReglesEntrainement.to_dict()); None: the
     # defaults (+7, +30, +90 days, ±20 %, at least 1 day).
     regles_entrainement: Mapped[dict | None] = mapped_column(sa.JSON)
+    # How long a learner's data is kept after the last contact, in months (DESIGN.md section 7: 2 years); then
+    # the retention job anonymises the learner (rgpd.jobs).
+    conservation_mois: Mapped[int] = mapped_column(default=24)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
@@ -184,6 +188,9 @@ class Apprenant(db.Model):
     statut: Mapped[str | None] = mapped_column(sa.String(12))
     en_attente_depuis_on: Mapped[date | None]
     last_contact_on: Mapped[date | None]
+    # When the person was anonymised (erasure on request, or the retention job; rgpd.effacement): names and
+    # contact details replaced, ids, dates, statuses and skills kept for the statistics. None: never.
+    anonymise_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

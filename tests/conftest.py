@@ -32,7 +32,7 @@ _PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 DB_DIRECTORIES = {"services", "web", "browser"}
 
-pytest_plugins = ["tests.ateliers_fixtures", "tests.attestations_fixtures"]
+pytest_plugins = ["tests.ateliers_fixtures", "tests.attestations_fixtures", "tests.rgpd_fixtures"]
 
 
 def pytest_collection_modifyitems(items):

@@ -22,6 +22,7 @@ scheduler.alertes_quotidiennes(app)
 for nom in ("reserver", "rappeler", "relancer"):
     scheduler._entrainements(app, nom)
 scheduler.envoyer_messages(app)
+scheduler.conservation(app)
 print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}} & set({HEAVY!r}))))
 """
 
