@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("reportlab", "segno", "PIL", "pypdf")
+HEAVY = ("reportlab", "segno", "PIL", "pypdf", "cryptography")
 
 SCRIPT = f"""
 import json, sys
@@ -22,6 +22,7 @@ scheduler.alertes_quotidiennes(app)
 for nom in ("reserver", "rappeler", "relancer"):
     scheduler._entrainements(app, nom)
 scheduler.envoyer_messages(app)
+scheduler.comptes_inactifs(app)
 print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}} & set({HEAVY!r}))))
 """
 
