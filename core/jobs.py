@@ -18,7 +18,7 @@ from flask import current_app
 
 from core import auth, journal
 from core.francais import nombre
-from core.inactivite import est_inactif, seuil_inactivite
+from core.inactivite import derniere_utilisation, est_inactif, seuil_inactivite
 from core.messagerie.email_smtp import ParametresSmtp, TransportSmtp
 from core.messagerie.transports import EchecEnvoi, Envoi
 from core.models import Compte, Structure
@@ -76,14 +76,14 @@ def _desactiver_structure(structure_id: int, now: datetime) -> int:
     comptes = db.session.scalars(
         sa.select(Compte).where(Compte.structure_id == structure.id, Compte.is_active.is_(True)).order_by(Compte.id)
     ).all()
-    inactifs = [c for c in comptes if est_inactif(c.created_at, c.last_login_at, c.reactive_at, now)]
-    admins_restants = [c for c in comptes if c.role == "admin" and c not in inactifs]
-    if not admins_restants:
+    inactifs = {c.id: c for c in comptes if est_inactif(c.created_at, c.last_login_at, c.reactive_at, now)}
+    # (by id: Flask-Login's UserMixin compares accounts by their session token, None for all of them here)
+    if not any(c.role == "admin" and c.id not in inactifs for c in comptes):
         # Keep the most recently used admin: the structure must keep someone who can reactivate the others.
-        admins = sorted((c for c in inactifs if c.role == "admin"), key=lambda c: c.last_login_at or c.created_at)
+        admins = sorted((c for c in inactifs.values() if c.role == "admin"), key=_derniere_utilisation)
         if admins:
-            inactifs.remove(admins[-1])
-    for compte in inactifs:
+            del inactifs[admins[-1].id]
+    for compte in inactifs.values():
         compte.is_active = False
         compte.desactive_inactivite_at = now
         auth.close_connexions(compte)
@@ -98,6 +98,10 @@ def _desactiver_structure(structure_id: int, now: datetime) -> int:
             structure_id=structure.id,
         )
     return len(inactifs)
+
+
+def _derniere_utilisation(compte: Compte) -> datetime:
+    return derniere_utilisation(compte.created_at, compte.last_login_at, compte.reactive_at)
 
 
 def _prevenir_admins(structure_id: int, desactives: int) -> int:
