@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from core import auth, journal, totp
 from core.errors import DomainError
+from core.francais import de
 from core.messagerie.email_smtp import ParametresSmtp, TransportSmtp
 from core.messagerie.transports import EchecEnvoi, Envoi
 from core.models import Compte, JetonReinitialisation, Structure
@@ -180,7 +181,7 @@ def lien_envoye_par_courriel(config: Mapping, compte: Compte, lien: str) -> bool
         return False
     corps = (
         f"Bonjour {compte.prenom},\n\n"
-        f"L'administrateur de {compte.structure.nom} vous permet de choisir un nouveau mot de passe pour les "
+        f"L'administrateur {de(compte.structure.nom)} vous permet de choisir un nouveau mot de passe pour les "
         "Ateliers numériques. Ouvrez ce lien (valable 24 heures, une seule fois) :\n\n"
         f"{lien}\n\n"
         "Si vous n'avez rien demandé, ne faites rien : votre mot de passe actuel reste valable.\n"

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from core import auth, journal
-from core.francais import nombre
+from core.francais import de, nombre
 from core.inactivite import derniere_utilisation, est_inactif, seuil_inactivite
 from core.messagerie.email_smtp import ParametresSmtp, TransportSmtp
 from core.messagerie.transports import EchecEnvoi, Envoi
@@ -119,9 +119,9 @@ def _prevenir_admins(structure_id: int, desactives: int) -> int:
     for admin in admins:
         corps = (
             f"Bonjour {admin.prenom},\n\n"
-            f"{nombre(desactives, 'compte inutilisé', 'comptes inutilisés').capitalize()} depuis six mois "
-            f"{'a été désactivé' if desactives == 1 else 'ont été désactivés'} dans les Ateliers numériques de "
-            f"{structure.nom}. Vous pouvez les réactiver depuis {page}.\n"
+            f"{nombre(desactives, 'compte inutilisé', 'comptes inutilisés')} depuis six mois "
+            f"{'a été désactivé' if desactives == 1 else 'ont été désactivés'} dans les Ateliers numériques "
+            f"{de(structure.nom)}. Vous pouvez les réactiver depuis {page}.\n"
         )
         envoi = Envoi(
             0, "email", admin.email, admin.nom_complet, "Comptes désactivés pour inactivité", corps, structure.nom

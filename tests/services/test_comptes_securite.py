@@ -286,3 +286,21 @@ def test_activity_is_written_at_most_once_a_minute(app, make_compte, count_queri
         auth.compte_of_token(token, NOW + timedelta(seconds=59))
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
     assert db.session.scalar(sa.select(Compte.id).where(Compte.id == compte.id)) == compte.id
+
+
+def test_reactivating_through_the_account_form_gives_six_months_again(make_compte, structure, monkeypatch):
+    from core import services
+    from tests.ateliers_fixtures import freeze_clock
+
+    admin = make_compte("admin", created_at=NOW - timedelta(days=3))
+    dormant = make_compte("benevole", created_at=datetime(2025, 1, 1))
+    desactiver_comptes_inactifs(NOW)
+    db.session.expire_all()
+    assert [c.id for c in comptes.desactives_pour_inactivite(structure.id)] == [dormant.id]
+    freeze_clock(monkeypatch, NOW + timedelta(days=1))
+    data = {"prenom": dormant.prenom, "nom": dormant.nom, "email": dormant.email, "role": "benevole"}
+    services.update_compte(admin, dormant, {**data, "is_active": True, "password": None})
+    db.session.commit()
+    assert (dormant.reactive_at, dormant.desactive_inactivite_at) == (NOW + timedelta(days=1), None)
+    assert comptes.desactives_pour_inactivite(structure.id) == []
+    assert desactiver_comptes_inactifs(NOW + timedelta(days=2)).desactives == {}
