@@ -335,3 +335,25 @@ def test_the_accounts_page_lists_accounts_deactivated_for_inactivity_and_reactiv
     db.session.expire_all()
     reactive = db.session.get(Compte, dormant.id)
     assert reactive.is_active and reactive.reactive_at is not None and reactive.desactive_inactivite_at is None
+
+
+def test_the_per_client_limit_applies_to_codes(make_app, make_compte, monkeypatch):
+    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        freeze_clock(monkeypatch, NOW)
+        compte = make_compte("mediateur")
+        secret = totp.nouveau_secret()
+        compte.totp_secret_chiffre = totp.chiffrer(secret, app.config["SECRET_KEY"])
+        compte.has_totp = True
+        db.session.commit()
+        client = Browser(app.test_client())
+        client.submit("/connexion", {"email": compte.email, "password": TEST_PASSWORD})
+        token = csrf_token_from(client.get("/connexion/code").get_data(as_text=True))
+        statuses = [
+            client.client.post("/connexion/code", data={"code": "12345", "csrf_token": token}).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429]
+        assert "Trop de demandes" in page(
+            client.client.post("/connexion/code", data={"code": "1", "csrf_token": token})
+        )
