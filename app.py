@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from attestations import services as attestations_services
     from attestations.routes import attestations_bp
     from core import home
+    from core.comptes_routes import comptes_bp
     from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp
     from entrainements import vue_plan
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         main_bp,
         auth_bp,
+        comptes_bp,
         admin_bp,
         apprenants_bp,
         positionnements_bp,

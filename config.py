@@ -67,6 +67,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", not development),
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Minutes without a request after which a session ends (core.auth): CCAS computers are shared.
+        "SESSION_IDLE_MINUTES": float(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,

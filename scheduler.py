@@ -212,6 +212,18 @@ def conservation(app) -> None:
             db.session.remove()
 
 
+def comptes_inactifs(app) -> None:
+    """Deactivate the accounts unused for six months and tell their admins (``core.jobs``)."""
+    from core.jobs import desactiver_comptes_inactifs
+    from extensions import db
+
+    with app.app_context():
+        try:
+            desactiver_comptes_inactifs(utcnow())
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
@@ -219,6 +231,7 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
     first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do. The
     practice sweeps: :func:`add_entrainements_jobs`. ``envoyer_messages`` sends the outbox every minute.
     ``rgpd_conservation`` (:func:`conservation`) runs each night at 02:35 UTC.
+    ``comptes_inactifs`` deactivates unused accounts once a day (03:15 UTC, before anyone's working day).
     """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -256,6 +269,15 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
         minute=35,
         args=[app],
         id="rgpd_conservation",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        comptes_inactifs,
+        "cron",
+        hour=3,
+        minute=15,
+        args=[app],
+        id="comptes_inactifs",
         replace_existing=True,
     )
     return scheduler

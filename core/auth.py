@@ -4,6 +4,8 @@ A session cookie carries the random token of a :class:`Connexion` row and nothin
 logout deletes the row, so a copied cookie stops working everywhere (issue 8, item 12). Failed sign-ins are
 counted per email address, whoever sends them (item 17; the rule is :mod:`core.lockout`); a browser where the
 account signed in before carries a signed "known browser" cookie and is not locked out by others' failures.
+A session also ends after ``SESSION_IDLE_MINUTES`` without a request (issue 13, item 5: CCAS computers are
+shared), checked here on every request against the row's ``last_seen_at``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, flash, g, redirect, request
+from flask_login import login_url
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.francais import nombre
 from core.lockout import locked_until
 from core.models import Compte, Connexion, EchecConnexion
 from core.timeutil import utcnow
@@ -32,6 +36,14 @@ KNOWN_BROWSER_COOKIE = "poste_connu"
 KNOWN_BROWSER_DAYS = 180
 KNOWN_BROWSER_MAX_ACCOUNTS = 5
 
+# A session's ``last_seen_at`` is written at most this often: a page view costs no write most of the time, and
+# the idle limit holds to the minute.
+TOUCH_EVERY = timedelta(seconds=60)
+IDLE_MESSAGE = (
+    "Votre session a pris fin après {} sans activité, pour protéger les données sur cet ordinateur partagé. "
+    "Connectez-vous à nouveau."
+)
+
 
 def init_login_manager(manager) -> None:
     manager.login_view = "auth.login"
@@ -43,6 +55,30 @@ def init_login_manager(manager) -> None:
     def load_compte(token: str) -> Compte | None:
         return compte_of_token(token, utcnow())
 
+    @manager.unauthorized_handler
+    def to_login_page():
+        """Flask-Login's own answer (the login page, ``?next=`` this page), saying why when the session ended
+        for inactivity."""
+        flash(idle_message() if ended_for_inactivity() else manager.login_message, manager.login_message_category)
+        return redirect(login_url(manager.login_view, next_url=request.url))
+
+
+def idle_limit() -> timedelta:
+    """How long a session may go without a request (``SESSION_IDLE_MINUTES``)."""
+    return timedelta(minutes=float(current_app.config["SESSION_IDLE_MINUTES"]))
+
+
+def idle_message() -> str:
+    """The login page's French sentence after a session ended for inactivity ("après 30 minutes sans activité")."""
+    minutes = round(idle_limit().total_seconds() / 60)
+    duree = nombre(minutes // 60, "heure") if minutes >= 60 and minutes % 60 == 0 else nombre(minutes, "minute")
+    return IDLE_MESSAGE.format(duree)
+
+
+def ended_for_inactivity() -> bool:
+    """Whether this request's session was just ended for inactivity (by :func:`compte_of_token`)."""
+    return bool(g.get("session_ended_idle"))
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -52,13 +88,26 @@ def compte_of_token(token: str | None, now: datetime) -> Compte | None:
     """The active account whose open session has ``token`` at ``now``, or None (unknown, ended or expired).
 
     One query, the account's structure joined (every page shows it); the account comes back with
-    ``connexion_token`` set, so ``get_id()`` gives the token again.
+    ``connexion_token`` set, so ``get_id()`` gives the token again. A session idle for longer than
+    :func:`idle_limit` is ended here (its row deleted, committed at once, and the request marked so that the
+    login page says why); an active one has its ``last_seen_at`` moved to ``now`` when it is
+    :data:`TOUCH_EVERY` old or more (committed at once: nothing else is pending when the account is loaded).
     """
     if not token or len(token) > 100:
         return None
-    compte = db.session.scalar(_compte_of_token_statement(), {"token_hash": _digest(token), "now": now})
-    if compte is not None:
-        compte.connexion_token = token
+    row = db.session.execute(_compte_of_token_statement(), {"token_hash": _digest(token), "now": now}).first()
+    if row is None:
+        return None
+    compte, connexion_id, last_seen_at = row
+    if last_seen_at <= now - idle_limit():
+        db.session.execute(sa.delete(Connexion).where(Connexion.id == connexion_id))
+        db.session.commit()
+        g.session_ended_idle = True
+        return None
+    if now - last_seen_at >= TOUCH_EVERY:
+        db.session.execute(sa.update(Connexion).where(Connexion.id == connexion_id).values(last_seen_at=now))
+        db.session.commit()
+    compte.connexion_token = token
     return compte
 
 
@@ -66,7 +115,7 @@ def compte_of_token(token: str | None, now: datetime) -> Compte | None:
 def _compte_of_token_statement() -> sa.Select:
     """Built once per process: every signed-in request runs it (building it each time cost more than running it)."""
     return (
-        sa.select(Compte)
+        sa.select(Compte, Connexion.id, Connexion.last_seen_at)
         .options(joinedload(Compte.structure, innerjoin=True))
         .join(Connexion, Connexion.compte_id == Compte.id)
         .where(
@@ -86,7 +135,11 @@ def open_connexion(compte: Compte, lifetime: timedelta, now: datetime | None = N
     now = now or utcnow()
     db.session.execute(sa.delete(Connexion).where(Connexion.expires_at <= now))
     token = secrets.token_urlsafe(32)
-    db.session.add(Connexion(compte_id=compte.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))
+    db.session.add(
+        Connexion(
+            compte_id=compte.id, token_hash=_digest(token), created_at=now, last_seen_at=now, expires_at=now + lifetime
+        )
+    )
     db.session.flush()
     compte.connexion_token = token
     return token
@@ -107,14 +160,16 @@ def close_connexions(compte: Compte, keep_token: str | None = None) -> None:
 
 
 def authenticate(email: str, password: str) -> Compte | None:
-    """Return the active account matching ``email`` and ``password``, else None (same answer for both faults)."""
+    """Return the active account matching ``email`` and ``password``, else None (same answer for both faults).
+
+    Its ``last_login_at`` is set when the sign-in completes (after the second factor, if any), not here.
+    """
     compte = db.session.scalar(sa.select(Compte).where(Compte.email == normalize_email(email)))
     if compte is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not compte.check_password(password) or not compte.is_active:
         return None
-    compte.last_login_at = utcnow()
     return compte
 
 

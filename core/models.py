@@ -66,6 +66,9 @@ class Structure(db.Model):
     # How long a learner's data is kept after the last contact, in months (DESIGN.md section 7: 2 years); then
     # the retention job anonymises the learner (rgpd.jobs).
     conservation_mois: Mapped[int] = mapped_column(default=24)
+    # "Second facteur obligatoire pour les admins": an admin account without TOTP is sent to its enrolment
+    # before any other page (core.comptes_routes).
+    is_totp_admin_obligatoire: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
@@ -88,6 +91,16 @@ class Compte(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the inactivity job (core.jobs) deactivated it; cleared when an admin reactivates it, which sets
+    # ``reactive_at``: the inactivity rule (core.inactivite) counts that moment as a use.
+    desactive_inactivite_at: Mapped[datetime | None]
+    reactive_at: Mapped[datetime | None]
+    # The TOTP second factor (core.totp): the secret encrypted with a key derived from SECRET_KEY, set at
+    # enrolment; ``has_totp`` once a first code confirmed it; the last time step accepted (a code is never
+    # accepted twice, nor one older than it).
+    totp_secret_chiffre: Mapped[str | None] = mapped_column(sa.String(255))
+    has_totp: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    totp_dernier_pas: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     # Loaded with the signed-in account (core.auth joins it); other accounts (co-runners, authors) read it from
     # the session when they need it, instead of joining the structure's row to every account listed.
@@ -135,6 +148,29 @@ class Connexion(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # The last request made with it (updated at most once a minute): past ``SESSION_IDLE_MINUTES`` without one,
+    # the session is ended (core.auth).
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JetonReinitialisation(db.Model):
+    """A one-time link to choose a new password, made by an admin of the account's structure (core.comptes).
+
+    Only the SHA-256 of the link's random token is stored; the link works once (``used_at``) and until
+    ``expires_at`` (24 hours). Making a new link for an account ends its earlier unused ones.
+    """
+
+    __tablename__ = "jeton_reinitialisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    compte_id: Mapped[int] = mapped_column(sa.ForeignKey("compte.id", ondelete="CASCADE"), index=True)
+    auteur_id: Mapped[int | None] = mapped_column(sa.ForeignKey("compte.id", ondelete="SET NULL"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    compte: Mapped[Compte] = relationship(foreign_keys=[compte_id])
 
 
 class EchecConnexion(db.Model):

@@ -17,6 +17,7 @@ from flask_login import current_user, login_user, logout_user
 from core import auth, home, services, versions
 from core.access import get_in_structure_or_404, public, roles_required
 from core.bounds import id_value, page_number
+from core.comptes import desactives_pour_inactivite
 from core.errors import DomainError
 from core.forms import (
     ApprenantForm,
@@ -99,6 +100,8 @@ def _render_login(form, status: int = 200):
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
+    if auth.ended_for_inactivity():
+        flash(auth.idle_message(), "info")
     form = LoginForm()
     if not form.validate_on_submit():
         return _render_login(form)
@@ -121,7 +124,22 @@ def login():
         form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
         return _render_login(form)
     next_url = _safe_next(request.args.get("next"))
+    if compte.has_totp:
+        # The password was right: the code from the app comes next (core.comptes_routes.code).
+        session.clear()
+        session[SECOND_FACTEUR] = {"compte_id": compte.id, "at": now.isoformat(), "next": next_url}
+        return redirect(url_for("comptes.code"))
+    return finish_sign_in(compte, email, next_url)
+
+
+SECOND_FACTEUR = "second_facteur"
+
+
+def finish_sign_in(compte: Compte, email: str, next_url: str):
+    """Open the signed-in session of ``compte`` (after the password, and the code when it has TOTP), commit,
+    and answer: the page ``next_url`` with the known-browser cookie for ``email`` renewed."""
     session.clear()  # a new session on sign-in: nothing from before survives
+    compte.last_login_at = utcnow()
     auth.open_connexion(compte, current_app.permanent_session_lifetime)
     login_user(compte)
     db.session.commit()
@@ -162,7 +180,11 @@ def logout():
 @admin_bp.get("/comptes")
 @roles_required("admin")
 def comptes():
-    return render_template("admin/comptes.html", comptes=comptes_of_structure(current_user.structure_id))
+    return render_template(
+        "admin/comptes.html",
+        comptes=comptes_of_structure(current_user.structure_id),
+        desactives=desactives_pour_inactivite(current_user.structure_id),
+    )
 
 
 @admin_bp.route("/comptes/nouveau", methods=["GET", "POST"])

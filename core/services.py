@@ -7,11 +7,12 @@ from collections.abc import Mapping
 import sqlalchemy as sa
 
 from core import auth, disponibilites, journal, queries, versions
+from core.comptes import marquer_reactive
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import FUSEAUX, SUBDIVISIONS, Ouverture, fuseaux_possibles
 from core.passwords import password_refusal
-from core.timeutil import structure_today
+from core.timeutil import structure_today, utcnow
 from extensions import db
 
 
@@ -195,6 +196,8 @@ def update_compte(auteur: Compte, compte: Compte, data: dict, vu: Mapping[str, o
     changed = _changed_fields(compte, fields)
     for name in changed:
         setattr(compte, name, fields[name])
+    if "is_active" in changed and compte.is_active:
+        marquer_reactive(compte, utcnow())
     if data.get("password"):
         compte.set_password(data["password"])
         changed.append("mot de passe")

@@ -52,6 +52,8 @@ def base_config(database_uri: str, instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": "1000 per minute",
         # Tests move the clock weeks ahead after signing in; a session's 8-hour lifetime is tested on its own.
         "PERMANENT_SESSION_LIFETIME": timedelta(days=365),
+        # Likewise the idle limit (30 minutes by default): tests/web/test_comptes_sessions.py tests it on its own.
+        "SESSION_IDLE_MINUTES": 365 * 24 * 60,
     }
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("reportlab", "segno", "PIL", "pypdf", "openpyxl", "odf")
+HEAVY = ("reportlab", "segno", "PIL", "pypdf", "openpyxl", "odf", "cryptography")
 
 SCRIPT = f"""
 import json, sys
@@ -23,6 +23,7 @@ for nom in ("reserver", "rappeler", "relancer"):
     scheduler._entrainements(app, nom)
 scheduler.envoyer_messages(app)
 scheduler.conservation(app)
+scheduler.comptes_inactifs(app)
 print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}} & set({HEAVY!r}))))
 """
 

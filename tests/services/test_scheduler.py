@@ -29,6 +29,7 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
             "entrainements_relancer",
             "envoyer_messages",
             "rgpd_conservation",
+            "comptes_inactifs",
         }
         for job in jobs.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
@@ -47,6 +48,8 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
         assert str(jobs["envoyer_messages"].trigger) == "interval[0:01:00]"
         # Retention once a night, when nobody works.
         assert str(jobs["rgpd_conservation"].trigger) == "cron[hour='2', minute='35']"
+        # Unused accounts once a day, at night.
+        assert str(jobs["comptes_inactifs"].trigger) == "cron[hour='3', minute='15']"
     finally:
         built.shutdown(wait=False)
 

@@ -19,6 +19,7 @@ from tests.conftest import open_session
 # Pages that answer a bare GET with a redirect, and why.
 REDIRECTING_PAGES = {
     "auth.login": {302},  # already signed in: sent to the home page
+    "comptes.code": {302},  # the sign-in's code step: already signed in, sent to the home page
     "groupes.proposition": {302},  # needs the workshops to fill (?atelier=...): sent back to the groups page
     "ateliers.suivi_alerte": {308},  # an old per-alert call link: sent on to the person's call, method kept
 }
