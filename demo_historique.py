@@ -411,15 +411,15 @@ def ajouter_historique(
 
     :param sites: (structure, its accounts by role (a ``mediateur`` at least), number of past workshops, the
         half-day bitmask of its practice slots (0: no practice)).
-    :param today: the first site's day; the history stops three weeks before it (the sweeps of today, run by the
-        caller, take over from there).
+    :param today: the first site's day; the history stops four weeks before it, so its last bookings (21 days
+        ahead) are all past; the sweeps of today, run by the caller, take over from there.
     :return: the learners and workshops added.
     """
     rng = random.Random(2024)
     maintenant = timeutil.utcnow()
     zone = structure_zone(sites[0][0])
     debut = local_to_utc(today - timedelta(weeks=106), time(9, 0), zone)
-    fin = local_to_utc(today - timedelta(weeks=3), time(9, 0), zone)
+    fin = local_to_utc(today - timedelta(weeks=4), time(9, 0), zone)
     with _horloge(debut) as horloge:
         passe = _Passe(rng, questionnaire, modules, horloge)
         actifs = []
