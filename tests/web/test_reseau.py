@@ -115,3 +115,22 @@ def test_coordination_home_lists_the_network_s_structures_with_counts_only(
     assert "<td>France Services de Bias</td>" in page and "<td>3</td>" in page
     assert not any(a.nom in page for a in db.session.scalars(sa.select(Apprenant)))
     assert 'href="/apprenants/' not in page
+
+
+def test_coordination_home_runs_a_flat_number_of_queries(
+    browser, make_compte, make_structure, make_apprenant, count_queries
+):
+    head_admin = make_compte("admin")
+    reseaux.creer_reseau(head_admin, "Réseau A")
+    db.session.commit()
+    browser.login(make_compte("coordination"))
+    with count_queries() as few:
+        assert "1 structure du réseau" in text(browser.get("/"))
+    for number in range(4):
+        member = make_structure(nom=f"Membre {number}")
+        reseaux.ajouter_structure(head_admin, member.id)
+        make_apprenant(structure=member)
+    db.session.commit()
+    with count_queries() as more:
+        assert "5 structures du réseau" in text(browser.get("/"))
+    assert len(more) == len(few)
