@@ -1,8 +1,9 @@
 """Demo data: ``flask --app app demo``. Idempotent; demo data only, never for a real install.
 
 A structure with four accounts (one per role), learners with realistic French names and placement results,
-and workshops in every state. ``--learners N --structures M`` grows it to a network-scale data set for the
-benchmarks, with bulk inserts (10,000 learners in a few seconds).
+and workshops in every state; the demo network it heads, with a France Services member and a coordination
+account; two years of history for both (``demo_historique``). ``--learners N --structures M`` grows it to a
+network-scale data set for the benchmarks, with bulk inserts (10,000 learners in a few seconds).
 """
 
 from __future__ import annotations
@@ -573,10 +574,11 @@ def _count_learners(structure_id: int) -> int:
 
 
 def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int = 2026) -> DemoReport:
-    """Create or complete the demo data set; flush only, the command commits.
+    """Create or complete the demo data set; the practice sweeps and the history commit as they go, the command
+    commits the rest.
 
-    ``learners`` is the total across ``structures``; each structure is filled up to its share, so running
-    it again adds nothing.
+    ``learners`` is the total across ``structures`` (the network's member and the history add theirs,
+    ``APPRENANTS_EN_PLUS``); each structure is filled up to its share, so running it again adds nothing.
     """
     rng = random.Random(seed)
     report = DemoReport()
