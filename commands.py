@@ -36,7 +36,11 @@ def demo_command(learners: int, structures: int, if_empty: bool) -> None:
         f"{nombre(report.comptes, 'compte')}, {nombre(report.apprenants, 'apprenant')}, "
         f"{nombre(report.ateliers, 'atelier')}, en {time.perf_counter() - started:.1f} s."
     )
-    click.echo("Comptes : admin@demo.local, mediatrice@demo.local, benevole@demo.local, direction@demo.local")
+    click.echo(
+        "Comptes : admin@demo.local, mediatrice@demo.local, benevole@demo.local, direction@demo.local, "
+        "coordination@demo.local (réseau) ; France Services de Bias : admin-bias@demo.local, "
+        "mediatrice-bias@demo.local"
+    )
     click.echo(f"Mot de passe de démonstration : {password}")
 
 

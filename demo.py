@@ -1,8 +1,9 @@
 """Demo data: ``flask --app app demo``. Idempotent; demo data only, never for a real install.
 
 A structure with four accounts (one per role), learners with realistic French names and placement results,
-and workshops in every state. ``--learners N --structures M`` grows it to a network-scale data set for the
-benchmarks, with bulk inserts (10,000 learners in a few seconds).
+and workshops in every state; the demo network it heads, with a France Services member and a coordination
+account; two years of history for both (``demo_historique``). ``--learners N --structures M`` grows it to a
+network-scale data set for the benchmarks, with bulk inserts (10,000 learners in a few seconds).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ateliers.planning import planifier_seances
 from ateliers.presences import recalculer
 from ateliers.queries import ouverture_de
 from core.disponibilites import CODES, LABELS
-from core.models import Apprenant, Compte, Message, Structure
+from core.models import Apprenant, Compte, Message, Reseau, Structure
 from core.text import fold, search_key
 from core.timeutil import local_to_utc, local_today, structure_today, structure_zone, utcnow
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
@@ -34,6 +35,21 @@ DEMO_ACCOUNTS = (
     ("benevole@demo.local", "Jacques", "Bernard", "benevole"),
     ("direction@demo.local", "Sophie", "Lambert", "direction"),
 )
+# The demo network: the demo structure heads it (its coordination account sees both structures' figures), and a
+# France Services house belongs to it, with its own mediator, learners and history.
+DEMO_RESEAU = "Réseau numérique du Val de Loire"
+DEMO_COORDINATION = ("coordination@demo.local", "Yasmine", "Haddad", "coordination")
+DEMO_MEMBRE = "France Services de Bias"
+DEMO_MEMBRE_ACCOUNTS = (
+    ("admin-bias@demo.local", "Marc", "Lefèvre", "admin"),
+    ("mediatrice-bias@demo.local", "Inès", "Moreau", "mediateur"),
+)
+DEMO_MEMBRE_LEARNERS = 12  # on its waiting list today
+# Past workshops played by demo_historique over the last two years, four learners each.
+ATELIERS_PASSES = {DEMO_STRUCTURE: 12, DEMO_MEMBRE: 5}
+APPRENANTS_EN_PLUS = DEMO_MEMBRE_LEARNERS + 4 * sum(ATELIERS_PASSES.values())
+# The practice slots of the member structure: (weekday, start, end).
+CRENEAUX_MEMBRE = ((1, time(14, 0), time(16, 0)), (3, time(9, 30), time(11, 30)))
 PRENOMS = [
     "Marie",
     "Jeanne",
@@ -475,14 +491,14 @@ def _last_held(atelier: Atelier) -> int:
     return max((s.numero for s in atelier.seances if s.ends_at <= utcnow()), default=0)
 
 
-def _ensure_structure(nom: str, commune: str, report: DemoReport) -> tuple[Structure, bool]:
+def _ensure_structure(nom: str, commune: str, report: DemoReport, type_: str = "ccas") -> tuple[Structure, bool]:
     structure = db.session.scalar(sa.select(Structure).where(Structure.nom == nom))
     if structure is not None:
         return structure, False
     # A metropolitan CCAS on Paris time that works Pentecost Monday, its journée de solidarité, as many do.
     structure = Structure(
         nom=nom,
-        type="ccas",
+        type=type_,
         commune=commune,
         adresse="2 place de la Mairie",
         subdivision_feries=None,
@@ -493,6 +509,62 @@ def _ensure_structure(nom: str, commune: str, report: DemoReport) -> tuple[Struc
     db.session.flush()
     report.structures += 1
     return structure, True
+
+
+def _creneaux_mask(structure_id: int) -> int:
+    """The half-days (core.disponibilites bitmask) of the structure's practice slots."""
+    from entrainements.creneaux import demi_journee as demi_journee_code
+    from entrainements.models import Creneau
+
+    creneaux = db.session.execute(
+        sa.select(Creneau.jour_semaine, Creneau.debut).where(Creneau.structure_id == structure_id)
+    ).all()
+    return sum({1 << CODES.index(demi_journee_code(jour, debut)) for jour, debut in creneaux})
+
+
+def _add_network(rng, structure, created, comptes, password_hash, questionnaire, modules, today, report) -> None:
+    """The demo network (issue 12): the member structure with its accounts, learners and practice slots, the
+    network made by the head's admin through ``core.reseaux``, the coordination account; then two years of
+    history (``demo_historique``) for each of the two structures created now."""
+    from core import reseaux
+    from demo_historique import ajouter_historique
+    from entrainements.models import Creneau
+
+    membre, membre_cree = _ensure_structure(DEMO_MEMBRE, "Bias", report, type_="france_services")
+    if membre_cree:
+        membre.adresse = "5 rue de la Poste"
+    membre_comptes = _ensure_accounts(membre, DEMO_MEMBRE_ACCOUNTS, password_hash, report)
+    if membre_cree:
+        ids = add_learners(rng, membre, DEMO_MEMBRE_LEARNERS, questionnaire, membre_comptes["mediateur"].id)
+        report.apprenants += len(ids)
+        for jour_semaine, debut, fin in CRENEAUX_MEMBRE:
+            db.session.add(
+                Creneau(
+                    structure_id=membre.id,
+                    jour_semaine=jour_semaine,
+                    debut=debut,
+                    fin=fin,
+                    capacite=3,
+                    lieu="Espace France Services, 5 rue de la Poste",
+                )
+            )
+        db.session.flush()
+    if structure.reseau_id is None and db.session.scalar(sa.select(Reseau.id).where(Reseau.nom == DEMO_RESEAU)) is None:
+        reseaux.creer_reseau(comptes["admin"], DEMO_RESEAU)
+    if structure.is_tete_reseau and membre.reseau_id is None:
+        reseaux.ajouter_structure(comptes["admin"], membre.id)
+    if structure.is_tete_reseau:
+        _ensure_accounts(structure, (DEMO_COORDINATION,), password_hash, report)
+    db.session.commit()
+    sites = [
+        (site, site_comptes, ATELIERS_PASSES[site.nom], _creneaux_mask(site.id))
+        for site, site_comptes, is_new in ((structure, comptes, created), (membre, membre_comptes, membre_cree))
+        if is_new
+    ]
+    if sites:
+        historique = ajouter_historique(sites, questionnaire, modules, today)
+        report.apprenants += historique.apprenants
+        report.ateliers += historique.ateliers
 
 
 def _count_learners(structure_id: int) -> int:
@@ -530,10 +602,11 @@ def _add_attestations(structure: Structure, mediatrice: Compte, today) -> int:
 
 
 def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int = 2026) -> DemoReport:
-    """Create or complete the demo data set; flush only, the command commits.
+    """Create or complete the demo data set; the practice sweeps and the history commit as they go, the command
+    commits the rest.
 
-    ``learners`` is the total across ``structures``; each structure is filled up to its share, so running
-    it again adds nothing.
+    ``learners`` is the total across ``structures`` (the network's member and the history add theirs,
+    ``APPRENANTS_EN_PLUS``); each structure is filled up to its share, so running it again adds nothing.
     """
     rng = random.Random(seed)
     report = DemoReport()
@@ -566,6 +639,7 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
             report.ateliers += 1
         if _add_practice(rng, structure, comptes, modules, ids[20:24], today):
             report.ateliers += 1
+    _add_network(rng, structure, created, comptes, password_hash, questionnaire, modules, today, report)
     _add_attestations(structure, comptes["mediateur"], today)
 
     for number in range(2, structures + 1):

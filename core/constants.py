@@ -5,6 +5,8 @@ ROLES = {
     "mediateur": "Médiatrice / médiateur",
     "benevole": "Bénévole",
     "direction": "Direction",
+    # The network's coordinator: an account of the head structure that sees its network's aggregates only.
+    "coordination": "Coordination de réseau",
 }
 
 # Where a candidate stands on the waiting list (None: registered, not yet placed).

@@ -26,9 +26,20 @@ from wtforms import (
     widgets,
 )
 from wtforms.meta import DefaultMeta
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, Regexp, StopValidation, ValidationError
+from wtforms.validators import (
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 
 from core import disponibilites, versions
+from core.bounds import MAX_ID
 from core.constants import CANAUX, FORMATS_EXPORT, ROLES, TRANCHES_AGE
 from core.disponibilites import AUCUNE_DEMI_JOURNEE
 from core.ouverture import FUSEAUX, METROPOLE, SUBDIVISIONS, feries_declarables
@@ -437,3 +448,42 @@ class CalendrierStructureForm(AppForm):
             "fuseau_horaire": self.fuseau_horaire.data,
             "feries_travailles": [choice.value for choice in self.feries_travailles.choices if choice.value in coches],
         }
+
+
+class ReseauForm(AppForm):
+    """The name of the network the admin's structure will head (``core.reseaux.creer_reseau``)."""
+
+    nom = StringField(
+        "Nom du réseau",
+        validators=[InputRequired(REQUIRED), Length(max=160)],
+        filters=[stripped],
+        description="Par exemple « Croix-Rouge du Lot-et-Garonne » : votre structure en sera la tête.",
+    )
+
+
+class AjoutStructureForm(AppForm):
+    """The structure to add to the admin's network, among those that belong to none (given by the view)."""
+
+    structure_id = SelectField(
+        "Structure à ajouter",
+        coerce=int,
+        validators=[InputRequired("Choisissez une structure dans la liste.")],
+        invalid_choice_message="Choisissez une structure dans la liste.",
+        description="Seules les structures qui ne font partie d'aucun réseau sont proposées.",
+    )
+
+    def __init__(self, *args, structures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.structure_id.choices = [(s.id, f"{s.nom} ({s.commune})" if s.commune else s.nom) for s in structures]
+
+
+class RetraitStructureForm(AppForm):
+    """The member structure to take out of the admin's network (one button per row)."""
+
+    structure_id = EntierField(
+        "Structure",
+        validators=[
+            InputRequired("Choisissez une structure du réseau."),
+            NumberRange(1, MAX_ID, "Choisissez une structure du réseau."),
+        ],
+    )

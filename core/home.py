@@ -39,12 +39,36 @@ def _apprenants_count_statement() -> sa.Select:
     )
 
 
+def reseau_board(compte: Compte) -> dict:
+    """A coordination account's home: the network its structure heads (or None) and, for each member
+    structure (head first, then by name), its name, type, commune and number of learners registered; counts
+    only, never a learner (DESIGN.md section 1). Three queries whatever the network's size."""
+    from core import reseaux
+
+    reseau = reseaux.reseau_dirige(compte.structure_id)
+    if reseau is None:
+        return {"reseau": None, "membres": []}
+    comptes = dict(
+        db.session.execute(
+            sa.select(Structure.id, sa.func.count(Apprenant.id))
+            .join(Apprenant, Apprenant.structure_id == Structure.id)
+            .where(Structure.reseau_id == reseau.id)
+            .group_by(Structure.id)
+        ).all()
+    )
+    membres = [(structure, comptes.get(structure.id, 0)) for structure in reseaux.membres(reseau.id)]
+    return {"reseau": reseau, "membres": membres}
+
+
 def board_for(compte: Compte, today: date) -> dict:
-    """Figures shown on the home page of ``compte``'s structure (no personal data), and their séances.
+    """Figures shown on the home page of ``compte``'s structure (no personal data), and their séances; for a
+    coordination account, its network's structures (:func:`reseau_board`).
 
     ``today`` is the structure's day (``core.timeutil.structure_today``).
     """
     board = {"structure": compte.structure.nom}
+    if compte.role == "coordination":
+        board.update(reseau_board(compte))
     if compte.role in {"mediateur", "benevole"} and SEANCES_PROVIDER is not None:
         board["seances"] = SEANCES_PROVIDER(
             compte.structure, compte.id, today - timedelta(days=JOURS_AVANT), today + timedelta(days=JOURS_APRES)

@@ -1,4 +1,4 @@
-"""Core tables: Structure, Compte and its sign-ins (Connexion, EchecConnexion), Apprenant, Journal."""
+"""Core tables: Reseau, Structure, Compte and its sign-ins (Connexion, EchecConnexion), Apprenant, Journal."""
 
 from __future__ import annotations
 
@@ -33,11 +33,38 @@ def in_list(column: str, values) -> str:
     return f"{column} IN ({quoted})"
 
 
+class Reseau(db.Model):
+    """A group of structures under one coordination (e.g. a département's Croix-Rouge sites).
+
+    Its members are the structures whose ``reseau_id`` names it; exactly one of them, flagged
+    ``is_tete_reseau``, is its head: the head's admin manages who belongs (``core.reseaux``) and its
+    ``coordination`` accounts see the members' aggregates, never their learners.
+    """
+
+    __tablename__ = "reseau"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nom: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Reseau {self.id}>"
+
+
 class Structure(db.Model):
     """A place that runs workshops (CCAS, France Services, association); data is isolated per structure."""
 
     __tablename__ = "structure"
     __table_args__ = (
+        # The head of a network belongs to it, and a network has at most one head (the service gives it one).
+        sa.CheckConstraint("NOT is_tete_reseau OR reseau_id IS NOT NULL", name="tete_membre"),
+        sa.Index(
+            "uq_structure_tete_reseau",
+            "reseau_id",
+            unique=True,
+            sqlite_where=sa.text("is_tete_reseau"),
+            postgresql_where=sa.text("is_tete_reseau"),
+        ),
         sa.CheckConstraint(in_list("type", TYPES_STRUCTURE), name="type"),
         sa.CheckConstraint(
             f"subdivision_feries IS NULL OR {in_list('subdivision_feries', SUBDIVISIONS)}", name="subdivision_feries"
@@ -69,6 +96,9 @@ class Structure(db.Model):
     # "Second facteur obligatoire pour les admins": an admin account without TOTP is sent to its enrolment
     # before any other page (core.comptes_routes).
     is_totp_admin_obligatoire: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The network it belongs to (at most one), and whether it heads it.
+    reseau_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reseau.id"), index=True)
+    is_tete_reseau: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

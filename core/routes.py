@@ -14,22 +14,25 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from core import auth, home, services, versions
+from core import auth, home, reseaux, services, versions
 from core.access import get_in_structure_or_404, public, roles_required
 from core.bounds import id_value, page_number
 from core.comptes import desactives_pour_inactivite
 from core.errors import DomainError
 from core.forms import (
+    AjoutStructureForm,
     ApprenantForm,
     ApprenantSearchForm,
     CalendrierStructureForm,
     CompteForm,
     ExportApprenantsForm,
     LoginForm,
+    ReseauForm,
+    RetraitStructureForm,
     reprendre,
 )
 from core.francais import de
-from core.models import Apprenant, Compte
+from core.models import Apprenant, Compte, Reseau
 from core.ouverture import Ouverture
 from core.queries import comptes_of_structure, paginate_apprenants, paginate_journal
 from core.timeutil import structure_today, structure_zone, to_local, utcnow
@@ -41,7 +44,7 @@ admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
 apprenants_bp = Blueprint("apprenants", __name__, url_prefix="/apprenants")
 
 JOURNAL_OBJET = re.compile(r"[a-z_]{1,40}")
-STAFF = ("admin", "mediateur", "benevole", "direction")
+STAFF = ("admin", "mediateur", "benevole", "direction", "coordination")
 REGISTER_READERS = ("admin", "mediateur", "direction")
 REGISTER_WRITERS = ("admin", "mediateur")
 # Who may download the register as a file (pilotage.exports_routes): a copy of names and phone numbers that
@@ -296,6 +299,79 @@ def journal():
         current_user.structure_id, request.args.get("page", 1, type=page_number), 50, objet, objet_id
     )
     return render_template("admin/journal.html", pagination=pagination, objet=objet, objet_id=objet_id)
+
+
+def _render_reseau(creation=None, ajout=None, retrait=None):
+    """The network page of the admin's structure: the network it heads (members, add, remove), the one it
+    belongs to (read only), or the form to create one."""
+    structure = current_user.structure
+    reseau = db.session.get(Reseau, structure.reseau_id) if structure.reseau_id else None
+    return render_template(
+        "admin/reseau.html",
+        structure=structure,
+        reseau=reseau,
+        membres=reseaux.membres(reseau.id) if reseau else [],
+        creation=creation or ReseauForm(formdata=None),
+        ajout=ajout or AjoutStructureForm(formdata=None, structures=reseaux.structures_sans_reseau()),
+        retrait=retrait or RetraitStructureForm(formdata=None),
+    )
+
+
+@admin_bp.get("/reseau")
+@roles_required("admin")
+def reseau():
+    return _render_reseau()
+
+
+@admin_bp.post("/reseau")
+@roles_required("admin")
+def reseau_creer():
+    form = ReseauForm()
+    if form.validate_on_submit():
+        try:
+            created = reseaux.creer_reseau(current_user, form.nom.data)
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"Réseau « {created.nom} » créé : votre structure en est la tête.", "success")
+            return redirect(url_for("admin.reseau"))
+    return _render_reseau(creation=form)
+
+
+@admin_bp.post("/reseau/ajouter")
+@roles_required("admin")
+def reseau_ajouter():
+    form = AjoutStructureForm(structures=reseaux.structures_sans_reseau())
+    if form.validate_on_submit():
+        try:
+            ajoutee = reseaux.ajouter_structure(current_user, form.structure_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.structure_id.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{ajoutee.nom} fait maintenant partie du réseau.", "success")
+            return redirect(url_for("admin.reseau"))
+    return _render_reseau(ajout=form)
+
+
+@admin_bp.post("/reseau/retirer")
+@roles_required("admin")
+def reseau_retirer():
+    form = RetraitStructureForm()
+    if form.validate_on_submit():
+        try:
+            retiree = reseaux.retirer_structure(current_user, form.structure_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.structure_id.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{retiree.nom} ne fait plus partie du réseau.", "success")
+            return redirect(url_for("admin.reseau"))
+    return _render_reseau(retrait=form)
 
 
 @apprenants_bp.route("/", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from core import auth, disponibilites, journal, queries, versions
+from core import auth, disponibilites, journal, queries, reseaux, versions
 from core.comptes import marquer_reactive
 from core.errors import DomainError
 from core.models import Apprenant, Compte, Structure
@@ -140,13 +140,22 @@ def _require_good_password(data: dict) -> None:
         raise DomainError(refusal, field="password")
 
 
+def _require_role_possible(structure_id: int, role: str) -> None:
+    """:raise DomainError: beside "role" when ``role`` cannot be given in that structure (``core.reseaux``)."""
+    refusal = reseaux.refus_role(structure_id, role)
+    if refusal:
+        raise DomainError(refusal, field="role")
+
+
 def create_compte(auteur: Compte, data: dict) -> Compte:
     """Create a staff account in the author's structure.
 
-    :raise DomainError: when the email is already used by another account, or the password is refused.
+    :raise DomainError: when the email is already used by another account, the password is refused, or the
+        role is coordination in a structure that heads no network (``core.reseaux.refus_role``).
     """
     if _email_taken(data["email"]):
         raise DomainError("Un compte utilise déjà cette adresse.", field="email")
+    _require_role_possible(auteur.structure_id, data["role"])
     _require_good_password(data)
     compte = Compte(
         structure_id=auteur.structure_id,
@@ -179,13 +188,15 @@ def update_compte(auteur: Compte, compte: Compte, data: dict, vu: Mapping[str, o
     :param vu: what the edit page showed (``core.versions.lire``); None skips the check. The account's row is
         locked first, so two saves run one at a time.
     :raise core.versions.ModifieEntreTemps: the account changed since the page showed ``vu``; nothing written.
-    :raise DomainError: on an email already used, a password refused, or when an admin would lock themselves out.
+    :raise DomainError: on an email already used, a password refused, when an admin would lock themselves out,
+        or on the coordination role in a structure that heads no network.
     """
     if vu is not None:
         versions.verrouiller(compte)
         versions.exiger_inchange(vu, instantane_compte(compte), versions.par_journal("compte", compte.id))
     if _email_taken(data["email"], exclude_id=compte.id):
         raise DomainError("Un compte utilise déjà cette adresse.", field="email")
+    _require_role_possible(compte.structure_id, data["role"])
     if data.get("password"):
         _require_good_password(data)
     if compte.id == auteur.id and not data["is_active"]:

@@ -15,7 +15,7 @@ from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr, structure_zo
 
 # (endpoint, label, roles): the menu, filtered by the signed-in role.
 NAVIGATION = (
-    ("main.index", "Accueil", {"admin", "mediateur", "benevole", "direction"}),
+    ("main.index", "Accueil", {"admin", "mediateur", "benevole", "direction", "coordination"}),
     ("apprenants.liste", "Apprenants", {"admin", "mediateur", "direction"}),
     ("positionnements.nouveau", "Positionnement", {"admin", "mediateur"}),
     ("attente.liste", "Liste d'attente", {"admin", "mediateur", "direction"}),
@@ -26,6 +26,7 @@ NAVIGATION = (
     ("pilotage.index", "Tableau de bord", {"admin", "mediateur", "direction"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.structure", "Structure", {"admin"}),
+    ("admin.reseau", "Réseau", {"admin"}),
     ("admin.journal", "Journal", {"admin"}),
     ("messages.liste", "Messages", {"admin", "mediateur"}),
 )
@@ -153,4 +154,5 @@ def register(app) -> None:
         JOURNAL_ACTIONS=constants.JOURNAL_ACTIONS,
         MOTIFS_SORTIE=constants.MOTIFS_SORTIE,
         STATUTS_ATTENTE=constants.STATUTS_ATTENTE,
+        TYPES_STRUCTURE=constants.TYPES_STRUCTURE,
     )

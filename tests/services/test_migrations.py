@@ -509,3 +509,52 @@ def test_calls_migration_covers_the_alerts_of_each_call_and_marks_paper_seances_
         assert run(sa.text("SELECT alerte_id FROM suivi")).scalar() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_networks_migration_leaves_existing_structures_outside_any_network(empty_database_uri, tmp_path):
+    app = create_app(base_config(empty_database_uri, tmp_path / "instance"))
+    with app.app_context():
+        upgrade(revision="0016_attestations")
+        run = db.session.execute
+        for ident in (1, 2):
+            run(
+                sa.text(
+                    "INSERT INTO structure (id, nom, type, commune, adresse, fuseau_horaire, feries_travailles, "
+                    "created_at) VALUES (:i, :nom, 'ccas', '', '', 'Europe/Paris', '[]', '2026-01-05 10:00:00')"
+                ),
+                {"i": ident, "nom": f"CCAS {ident}"},
+            )
+        run(
+            sa.text(
+                "INSERT INTO compte (id, structure_id, email, prenom, nom, role, password_hash, is_active, "
+                "created_at) VALUES (1, 1, 'a@b.fr', 'A', 'B', 'admin', 'x', true, '2026-01-05 10:00:00')"
+            )
+        )
+        db.session.commit()
+
+        upgrade()
+
+        rows = run(sa.text("SELECT id, reseau_id, is_tete_reseau FROM structure ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [(1, None, False), (2, None, False)]
+        # a head outside its network, or two heads, are refused by the migrated schema
+        with pytest.raises(sa.exc.IntegrityError):
+            run(sa.text("UPDATE structure SET is_tete_reseau = true WHERE id = 1"))
+        db.session.rollback()
+        run(sa.text("INSERT INTO reseau (id, nom, created_at) VALUES (1, 'R', '2026-12-01 10:00:00')"))
+        run(sa.text("UPDATE structure SET reseau_id = 1, is_tete_reseau = (id = 1)"))
+        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            run(sa.text("UPDATE structure SET is_tete_reseau = true WHERE id = 2"))
+        db.session.rollback()
+        run(sa.text("UPDATE compte SET role = 'coordination'"))
+        db.session.commit()
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the migration's refusal and exits
+            downgrade(revision="0016_attestations")
+        db.session.rollback()
+        assert run(sa.text("SELECT role FROM compte")).scalar() == "coordination"  # refused before any change
+        run(sa.text("UPDATE compte SET role = 'admin'"))
+        db.session.commit()
+        downgrade(revision="0016_attestations")
+        assert "reseau" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()

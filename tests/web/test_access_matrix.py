@@ -54,10 +54,29 @@ PARAMETERS_OF = {
 }
 
 
+# What a coordination account may reach, and why it shows no learner (DESIGN.md section 1: its network's
+# aggregates, never a learner, a workshop's people, a phone or a name). A route opened to the role fails
+# test_coordination_reaches_only_pages_without_identity until it is added here after that check.
+COORDINATION_PAGES = {
+    "main.index": "its network's structures: names, types, communes, counts of learners",
+    "auth.logout": "signs out",
+}
+
+
 class World:
     def __init__(self, make_structure, make_compte, make_apprenant):
         other = make_structure(nom="France Services de l'Autre-Rive")
         self.comptes = {role: make_compte(role) for role in ROLES}
+        # Both structures in one network headed by the accounts' structure: the coordination account sees a
+        # network whose members have learners, and must still reach none of them.
+        from core.models import Reseau, Structure
+
+        reseau = Reseau(nom="Réseau de test")
+        db.session.add(reseau)
+        db.session.flush()
+        own = db.session.get(Structure, self.comptes["coordination"].structure_id)
+        own.reseau_id, own.is_tete_reseau, other.reseau_id = reseau.id, True, reseau.id
+        db.session.commit()
         self.apprenant = (make_apprenant().id, make_apprenant(structure=other).id)
         self.compte = (self.comptes["benevole"].id, make_compte("mediateur", structure=other).id)
         self.structure = (self.comptes["admin"].structure_id, other.id)
@@ -379,3 +398,28 @@ def test_each_role_gets_its_pages_and_nothing_else(matrix_app, world, role):
                 assert "Page introuvable" in other.get_data(as_text=True)
             checked += 1
     assert checked > 0
+
+
+def test_coordination_reaches_only_pages_without_identity(matrix_app, world):
+    """Every URL rule, present and future: the coordination role reaches only the pages listed in
+    ``COORDINATION_PAGES`` (default deny), and none of them shows a learner's name or phone number, of its own
+    structure or of another member of its network."""
+    from core.models import Apprenant
+
+    learners = db.session.scalars(sa.select(Apprenant)).all()
+    identities = [text for a in learners for text in (a.nom, a.telephone, a.telephone.removeprefix("+33"))]
+    compte = world.comptes["coordination"]
+    reached = set()
+    for rule in rules(matrix_app):
+        allowed = matrix_app.view_functions[rule.endpoint].allowed_roles
+        if allowed == PUBLIC or "coordination" not in allowed:
+            continue
+        reached.add(rule.endpoint)
+        if "GET" in rule.methods:
+            for which in (0, 1) if rule.arguments else (0,):
+                page = signed_in_client(matrix_app, compte).get(build(rule, world, which)).get_data(as_text=True)
+                shown = [text for text in identities if text in page]
+                assert shown == [], (rule.rule, shown)
+    assert reached == set(COORDINATION_PAGES), "list the new page in COORDINATION_PAGES once it shows no one"
+    home = signed_in_client(matrix_app, compte).get("/").get_data(as_text=True)
+    assert "Réseau de test" in home and "Autre-Rive" in home

@@ -59,7 +59,14 @@ def test_demo_command_is_idempotent_and_if_empty_respects_real_data(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "4 comptes, 40 apprenants, 6 ateliers," in first.output  # one closed for the practice sessions
+    from demo import APPRENANTS_EN_PLUS, ATELIERS_PASSES
+
+    # the demo structure's 4 accounts and the coordination one, the network member's 2; 40 learners asked for plus
+    # the member's and the history's; 6 workshops (one closed for the practice sessions) plus the past ones
+    ateliers = 6 + sum(ATELIERS_PASSES.values())
+    expected = f"2 structures, 7 comptes, {40 + APPRENANTS_EN_PLUS} apprenants, {ateliers} ateliers,"
+    assert expected in first.output, first.output
+    assert "coordination@demo.local" in first.output
     assert "atelier-demo-2026" in first.output
     # bench/ reads the figures of this report to check the data set it benches.
     from bench.common import DEMO_REPORT
