@@ -91,6 +91,13 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "SCHEDULER_STANDBY_SECONDS": float(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15")),
         # Days ahead the booking sweep books practice sessions (entrainements.jobs.reserver).
         "ENTRAINEMENTS_HORIZON_JOURS": int(os.environ.get("ENTRAINEMENTS_HORIZON_JOURS", "21")),
+        # Backups (core.sauvegarde): their folder, how many the nightly job keeps, its hour (UTC), and the folder
+        # of pg_dump/pg_restore (empty: Debian's folder of the server's major version, else the PATH). An empty
+        # BACKUP_DIR is <INSTANCE_PATH>/sauvegardes (core.sauvegarde.dossier_des_sauvegardes).
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", "").strip(),
+        "BACKUP_KEEP": int(os.environ.get("BACKUP_KEEP", "14")),
+        "BACKUP_HOUR": int(os.environ.get("BACKUP_HOUR", "2")),
+        "PG_BINDIR": os.environ.get("PG_BINDIR", "").strip(),
         "DEMO_PASSWORD": "atelier-demo-2026",
         # Outgoing email (core.messagerie.email_smtp). Without SMTP_HOST, emails stay in the outbox for the
         # mediator to send by hand. The password is read here only and never logged, stored or shown.

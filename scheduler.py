@@ -199,12 +199,25 @@ def envoyer_messages(app) -> None:
             db.session.remove()
 
 
+def sauvegarde_nocturne(app) -> None:
+    """The nightly backup of the whole database with its rotation (``core.sauvegarde.sauvegarder_la_nuit``)."""
+    from core.sauvegarde import sauvegarder_la_nuit
+    from extensions import db
+
+    with app.app_context():
+        try:
+            sauvegarder_la_nuit(utcnow())
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
     ``alertes_quotidiennes`` runs every hour at minute 5 (UTC): each structure's workshops are recomputed in the
     first run after its own midnight, whatever its time zone; the other runs of the day find nothing to do. The
     practice sweeps: :func:`add_entrainements_jobs`. ``envoyer_messages`` sends the outbox every minute.
+    ``sauvegarde_nocturne`` backs the database up each night at ``BACKUP_HOUR``:30 UTC.
     """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -234,6 +247,15 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
         id="envoyer_messages",
         replace_existing=True,
         next_run_time=utcnow(),
+    )
+    scheduler.add_job(
+        sauvegarde_nocturne,
+        "cron",
+        hour=app.config["BACKUP_HOUR"],
+        minute=30,
+        args=[app],
+        id="sauvegarde_nocturne",
+        replace_existing=True,
     )
     return scheduler
 

@@ -28,6 +28,7 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
             "entrainements_rappeler",
             "entrainements_relancer",
             "envoyer_messages",
+            "sauvegarde_nocturne",
         }
         for job in jobs.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
@@ -44,6 +45,8 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
         assert debut < jobs["entrainements_rappeler"].next_run_time - timedelta(minutes=9)  # reserver runs at start
         # The outbox every minute: a message waits a minute at most before its first attempt.
         assert str(jobs["envoyer_messages"].trigger) == "interval[0:01:00]"
+        # The nightly backup at BACKUP_HOUR:30 UTC (2:30 by default).
+        assert str(jobs["sauvegarde_nocturne"].trigger) == "cron[hour='2', minute='30']"
     finally:
         built.shutdown(wait=False)
 
