@@ -94,8 +94,13 @@ def _create_owner_only(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
 
 
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC datetime; a naive one is UTC already (as ``core.timeutil.utcnow`` gives)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _free_name(dossier: Path, base: str, now: datetime) -> Path:
-    stem = f"{PREFIX}{now.astimezone(UTC).strftime(STAMP)}"
+    stem = f"{PREFIX}{as_utc(now).strftime(STAMP)}"
     extension = EXTENSIONS[base]
     candidate = dossier / f"{stem}{extension}"
     rank = 2
@@ -171,7 +176,7 @@ def sauvegarder(engine: sa.Engine, dossier: Path, now: datetime, pg_bindir: str 
         sha256=sha256_of(fichier),
         base=base,
         revision=revision,
-        cree_at=now.astimezone(UTC).replace(microsecond=0, tzinfo=None),
+        cree_at=as_utc(now).replace(microsecond=0, tzinfo=None),
         lignes=lignes,
     )
     _write_manifest(sauvegarde)
@@ -536,7 +541,7 @@ def restaurer(engine: sa.Engine, sauvegarde: Sauvegarde, pg_bindir: str = "") ->
 
 def deja_faite(dossier: Path, now: datetime) -> bool:
     """Whether ``dossier`` holds a backup made on the UTC day of ``now``."""
-    jour = now.astimezone(UTC).strftime("%Y%m%d")
+    jour = as_utc(now).strftime("%Y%m%d")
     return any(FILE_NAME.match(p.name).group(1).startswith(jour) for p in sauvegardes_du_dossier(dossier))
 
 
