@@ -20,12 +20,13 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump and pg_restore only, with an argument list and no shell
+import subprocess  # nosec B404 # runs pg_dump and pg_restore only, with argument lists and no shell
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialects
 
 FORMAT = 1
 PREFIX = "ateliers-"
@@ -38,6 +39,7 @@ OWNER_ONLY = 0o600
 BASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Where Debian installs each PostgreSQL major version's programs (as scripts/with-postgres.sh looks for them).
 DEBIAN_PG_BINDIRS = "/usr/lib/postgresql"
+SQLITE_DIALECT = sqlite_dialects.dialect()
 
 
 class SauvegardeRefusee(Exception):
@@ -192,6 +194,16 @@ def _sqlite_path(engine: sa.Engine) -> str:
     return database
 
 
+def _count_rows(name: str):
+    """``SELECT count(*)`` of the table ``name`` (a name read from the database's catalogue), the identifier
+    quoted by SQLAlchemy."""
+    return sa.select(sa.func.count()).select_from(sa.table(name))
+
+
+def _count_sql(name: str, dialect) -> str:
+    return str(_count_rows(name).compile(dialect=dialect))
+
+
 def _sqlite_facts(connection: sqlite3.Connection) -> tuple[str | None, dict[str, int]]:
     """The Alembic revision and the rows of each table of an open SQLite database."""
     tables = [
@@ -200,11 +212,7 @@ def _sqlite_facts(connection: sqlite3.Connection) -> tuple[str | None, dict[str,
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
         )
     ]
-    # Table names come from the database's own catalogue, quoted as identifiers.
-    lignes = {
-        name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # nosec B608: catalogue name
-        for name in tables
-    }
+    lignes = {name: connection.execute(_count_sql(name, SQLITE_DIALECT)).fetchone()[0] for name in tables}
     revision = None
     if "alembic_version" in tables:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -239,7 +247,7 @@ def _libpq(engine: sa.Engine) -> tuple[str, dict[str, str]]:
 
 def _major_of(program: Path) -> int | None:
     try:
-        done = subprocess.run(  # nosec B603: a PostgreSQL program found by path, fixed arguments
+        done = subprocess.run(  # nosec B603 # a PostgreSQL program found by path, fixed arguments
             [str(program), "--version"], capture_output=True, text=True, timeout=30, check=False
         )
     except OSError:
@@ -297,13 +305,7 @@ def _postgresql_facts(connection) -> tuple[str | None, dict[str, int]]:
             )
         ).scalars()
     )
-    preparer = connection.dialect.identifier_preparer
-    lignes = {
-        name: connection.execute(
-            sa.text(f"SELECT count(*) FROM {preparer.quote(name)}")  # nosec B608: catalogue name, quoted
-        ).scalar()
-        for name in tables
-    }
+    lignes = {name: connection.execute(_count_rows(name)).scalar() for name in tables}
     revision = None
     if "alembic_version" in tables:
         revision = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
@@ -319,7 +321,7 @@ def _backup_postgresql(engine: sa.Engine, destination: Path, pg_bindir: str) -> 
             # pg_dump reads the snapshot of this transaction: the counts below and the dump see the same rows.
             snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar()
             revision, lignes = _postgresql_facts(connection)
-            done = subprocess.run(  # nosec B603: pg_dump by path, arguments from the configuration
+            done = subprocess.run(  # nosec B603 # pg_dump by path, arguments from the configuration
                 [
                     str(pg_dump),
                     "--format=custom",
@@ -429,7 +431,7 @@ def _check_sqlite(fichier: Path) -> str | None:
 
 
 def _run_pg(program: Path, arguments: list[str], environment: dict[str, str] | None = None):
-    return subprocess.run(  # nosec B603: a PostgreSQL program by path, arguments built here, no shell
+    return subprocess.run(  # nosec B603 # a PostgreSQL program by path, arguments built here, no shell
         [str(program), *arguments], env=environment, capture_output=True, text=True, check=False
     )
 
