@@ -62,6 +62,11 @@ class Structure(db.Model):
     # The practice plan's rules of this structure (entrainements.plan.ReglesEntrainement.to_dict()); None: the
     # defaults (+7, +30, +90 days, ±20 %, at least 1 day).
     regles_entrainement: Mapped[dict | None] = mapped_column(sa.JSON)
+    # Its data protection officer (délégué à la protection des données), named on the information notice given
+    # to learners and on the register entry (core.information): a person or a service, and how to reach them
+    # (email, postal address, phone). Empty until the admin sets them.
+    dpo_nom: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    dpo_contact: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
