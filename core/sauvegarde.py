@@ -32,7 +32,7 @@ FORMAT = 1
 PREFIX = "ateliers-"
 EXTENSIONS = {"sqlite": ".sqlite3", "postgresql": ".dump"}
 STAMP = "%Y%m%dT%H%M%SZ"
-FILE_NAME = re.compile(r"^ateliers-(\d{8}T\d{6}Z)(?:-\d+)?\.(sqlite3|dump)$")
+FILE_NAME = re.compile(r"^ateliers-(\d{8}T\d{6}Z)(?:-(\d+))?\.(sqlite3|dump)$")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 OWNER_ONLY = 0o600
@@ -124,10 +124,16 @@ def _write_manifest(sauvegarde: Sauvegarde) -> None:
 
 
 def sauvegardes_du_dossier(dossier: Path) -> list[Path]:
-    """The backups' data files in ``dossier`` (named by :func:`sauvegarder`), oldest first."""
+    """The backups' data files in ``dossier`` (named by :func:`sauvegarder`), oldest first: by moment, then by
+    rank within the same second (``…Z.sqlite3`` before ``…Z-2.sqlite3``)."""
     if not dossier.is_dir():
         return []
-    return sorted((p for p in dossier.iterdir() if FILE_NAME.match(p.name)), key=lambda p: p.name)
+    return sorted((p for p in dossier.iterdir() if FILE_NAME.match(p.name)), key=_order)
+
+
+def _order(path: Path) -> tuple[str, int]:
+    match = FILE_NAME.match(path.name)
+    return match.group(1), int(match.group(2) or 1)
 
 
 def faire_tourner(dossier: Path, garder: int) -> list[Path]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,11 +20,13 @@ from app import create_app
 from core.models import Journal
 from core.sauvegarde import (
     SauvegardeRefusee,
+    faire_tourner,
     outil_postgresql,
     restaurer,
     revision_du_code,
     sauvegarder,
     sauvegarder_la_nuit,
+    sauvegardes_du_dossier,
     sha256_of,
     verifier,
 )
@@ -149,8 +153,9 @@ def test_commands_journal_the_backup_and_the_restore_and_ask_before_replacing(mi
     last = db.session.scalars(sa.select(Journal).order_by(Journal.id.desc()).limit(1)).one()
     assert (last.action, last.objet) == ("modification", "restauration")
     # The copy taken before restoring holds the change, and restores without a question with --yes.
-    copie = max(p for p in dossier.iterdir() if not p.name.endswith(".json"))
-    done = run(migrated_app, "restore", "--yes", "--sans-copie", str(copie))
+    copie = re.search(r"avant restauration : (\S+)", done.output).group(1)
+    assert Path(copie) == sauvegardes_du_dossier(dossier)[-1]
+    done = run(migrated_app, "restore", "--yes", "--sans-copie", copie)
     assert done.exit_code == 0, done.output
     db.session.expire_all()
     assert db.session.scalar(sa.text("SELECT nom FROM apprenant WHERE id = 1")) == "Changé"
@@ -322,3 +327,16 @@ def test_backup_moments_are_utc(migrated_app, tmp_path):
     paris_evening = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
     sauvegarde = sauvegarder(db.engine, tmp_path / "s", paris_evening)
     assert sauvegarde.fichier.name.startswith("ateliers-20261201T233000Z")
+
+
+def test_backups_of_the_same_second_keep_their_order_in_the_rotation(migrated_app, tmp_path):
+    dossier = tmp_path / "s"
+    premiere, deuxieme, troisieme = (sauvegarder(db.engine, dossier, NOW) for _ in range(3))
+    assert [p.name for p in sauvegardes_du_dossier(dossier)] == [
+        premiere.fichier.name,
+        deuxieme.fichier.name,
+        troisieme.fichier.name,
+    ]
+    assert deuxieme.fichier.name.startswith("ateliers-20261201T023000Z-2.")
+    assert faire_tourner(dossier, 1) == [premiere.fichier, deuxieme.fichier]
+    assert sorted(p.name for p in dossier.iterdir()) == sorted([troisieme.fichier.name, troisieme.manifeste.name])
