@@ -48,6 +48,7 @@ test-postgresql: install-dev system-deps
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit --quiet --configfile pyproject.toml --recursive .
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

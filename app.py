@@ -88,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from attestations import services as attestations_services
     from attestations.routes import attestations_bp
-    from core import home
+    from core import home, information_routes  # noqa: F401  (information_routes: views on the core blueprints)
     from core.comptes_routes import comptes_bp
     from core.messagerie.routes import messages_bp
     from core.routes import admin_bp, apprenants_bp, auth_bp, main_bp

@@ -1,17 +1,21 @@
-"""Command-line tools: ``flask --app app demo | create-admin | load-referentiel``. Each commits once."""
+"""Command-line tools: ``flask --app app demo | create-admin | load-referentiel | backup | restore``. Each commits
+once."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 
+from core import journal
 from core.auth import normalize_email
 from core.francais import nombre
 from core.models import Compte, Structure
 from core.passwords import password_refusal
+from core.timeutil import utcnow
 from evaluations.curriculum import load_referentiel
 from extensions import db
 
@@ -82,6 +86,88 @@ def create_admin_command(email: str, structure_nom: str, prenom: str, nom: str, 
     click.echo(f"Compte administrateur {email} créé pour « {structure.nom} ».")
 
 
+def _refuse(message: str) -> None:
+    """Print ``message`` (French) on stderr and end the command with status 1."""
+    click.echo(f"Erreur : {message}", err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _describe(sauvegarde) -> str:
+    return (
+        f"{nombre(sauvegarde.total_lignes, 'ligne')} dans {nombre(len(sauvegarde.lignes), 'table')}, "
+        f"révision {sauvegarde.revision}"
+    )
+
+
+@click.command("backup")
+@click.option(
+    "--dossier",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dossier où écrire la sauvegarde (par défaut BACKUP_DIR).",
+)
+def backup_command(dossier: Path | None) -> None:
+    """Back the whole database up into a dated file beside its manifest (SHA-256, revision, rows per table)."""
+    from core.sauvegarde import SauvegardeRefusee, details_de, dossier_des_sauvegardes, sauvegarder
+
+    config = current_app.config
+    try:
+        sauvegarde = sauvegarder(db.engine, dossier or dossier_des_sauvegardes(config), utcnow(), config["PG_BINDIR"])
+    except SauvegardeRefusee as refus:
+        _refuse(refus.message)
+    journal.record(None, "export", "sauvegarde", None, details_de(sauvegarde))
+    db.session.commit()
+    click.echo(f"Sauvegarde écrite : {sauvegarde.fichier} ({_describe(sauvegarde)}).")
+    click.echo(f"Empreinte SHA-256 : {sauvegarde.sha256} (dans {sauvegarde.manifeste.name}).")
+
+
+@click.command("restore")
+@click.argument("fichier", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", "oui", is_flag=True, help="Ne pas demander de confirmation (pour les scripts).")
+@click.option("--sans-copie", is_flag=True, help="Ne pas sauvegarder d'abord la base actuelle.")
+def restore_command(fichier: Path, oui: bool, sans_copie: bool) -> None:
+    """Replace the whole database by the backup FICHIER, once its checksum, integrity and schema revision are
+    checked. Stop the web server and the scheduler first."""
+    from core.sauvegarde import (
+        SauvegardeRefusee,
+        details_de,
+        dossier_des_sauvegardes,
+        restaurer,
+        revision_du_code,
+        sauvegarder,
+        verifier,
+    )
+
+    config = current_app.config
+    try:
+        sauvegarde = verifier(db.engine, fichier, revision_du_code(), config["PG_BINDIR"])
+    except SauvegardeRefusee as refus:
+        _refuse(refus.message)
+    click.echo(
+        f"Sauvegarde vérifiée : {sauvegarde.fichier.name}, faite le {sauvegarde.cree_at:%d/%m/%Y à %H:%M} (UTC), "
+        f"{_describe(sauvegarde)}."
+    )
+    if not oui:
+        reponse = click.prompt(
+            "Toutes les données actuelles de la base seront remplacées par celles de cette sauvegarde. "
+            "Tapez « oui » pour continuer",
+            default="non",
+            show_default=False,
+        )
+        if reponse.strip().lower() not in {"oui", "o"}:
+            _refuse("restauration annulée, rien n'a changé.")
+    try:
+        if not sans_copie:
+            copie = sauvegarder(db.engine, dossier_des_sauvegardes(config), utcnow(), config["PG_BINDIR"])
+            click.echo(f"Copie de la base actuelle, avant restauration : {copie.fichier}")
+        db.session.remove()
+        restaurer(db.engine, sauvegarde, config["PG_BINDIR"])
+    except SauvegardeRefusee as refus:
+        _refuse(refus.message)
+    journal.record(None, "modification", "restauration", None, details_de(sauvegarde))
+    db.session.commit()
+    click.echo(f"Base restaurée depuis {sauvegarde.fichier.name} ({_describe(sauvegarde)}).")
+
+
 def register(app) -> None:
-    for command in (demo_command, load_referentiel_command, create_admin_command):
+    for command in (demo_command, load_referentiel_command, create_admin_command, backup_command, restore_command):
         app.cli.add_command(command)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_INSTANCE = BASE_DIR / "instance"
+# The demo accounts' password, printed by `flask demo` and in the README: demo data only.
+DEMO_PASSWORD = "atelier-demo-2026"  # nosec B105 # public on purpose, for the demo accounts only
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -51,7 +53,11 @@ def load_secret_key(instance_path: Path) -> str:
 
 
 def from_environment(instance_path: Path | None = None) -> dict:
-    """Build the configuration mapping for :func:`app.create_app` from environment variables."""
+    """Build the configuration mapping for :func:`app.create_app` from environment variables.
+
+    ``SECRET_KEY`` is not in it: :func:`app.create_app` resolves it (:func:`load_secret_key`) once the
+    configuration passed by the caller is known, so tests never touch ``instance/``.
+    """
     instance_path = Path(os.environ.get("INSTANCE_PATH", instance_path or DEFAULT_INSTANCE))
     development = os.environ.get("APP_ENV", "production") == "development"
     return {
@@ -59,7 +65,6 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         # SQL parameters (names, phone numbers) never reach a log or an error message.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
-        "SECRET_KEY": None,  # resolved lazily in create_app so tests never touch instance/
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Served over plain HTTP on loopback only in development (`make run`); everywhere else behind HTTPS.
@@ -93,7 +98,14 @@ def from_environment(instance_path: Path | None = None) -> dict:
         "SCHEDULER_STANDBY_SECONDS": float(os.environ.get("SCHEDULER_STANDBY_SECONDS", "15")),
         # Days ahead the booking sweep books practice sessions (entrainements.jobs.reserver).
         "ENTRAINEMENTS_HORIZON_JOURS": int(os.environ.get("ENTRAINEMENTS_HORIZON_JOURS", "21")),
-        "DEMO_PASSWORD": "atelier-demo-2026",
+        # Backups (core.sauvegarde): their folder, how many the nightly job keeps, its hour (UTC), and the folder
+        # of pg_dump/pg_restore (empty: Debian's folder of the server's major version, else the PATH). An empty
+        # BACKUP_DIR is <INSTANCE_PATH>/sauvegardes (core.sauvegarde.dossier_des_sauvegardes).
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR", "").strip(),
+        "BACKUP_KEEP": int(os.environ.get("BACKUP_KEEP", "14")),
+        "BACKUP_HOUR": int(os.environ.get("BACKUP_HOUR", "2")),
+        "PG_BINDIR": os.environ.get("PG_BINDIR", "").strip(),
+        "DEMO_PASSWORD": DEMO_PASSWORD,
         # Outgoing email (core.messagerie.email_smtp). Without SMTP_HOST, emails stay in the outbox for the
         # mediator to send by hand. The password is read here only and never logged, stored or shown.
         "SMTP_HOST": os.environ.get("SMTP_HOST", "").strip(),

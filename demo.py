@@ -608,7 +608,7 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
     ``learners`` is the total across ``structures`` (the network's member and the history add theirs,
     ``APPRENANTS_EN_PLUS``); each structure is filled up to its share, so running it again adds nothing.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # seeded generator: reproducible demo/benchmark data, never a secret
     report = DemoReport()
     load_referentiel()
     questionnaire = current_questionnaire()

@@ -224,6 +224,18 @@ def comptes_inactifs(app) -> None:
             db.session.remove()
 
 
+def sauvegarde_nocturne(app) -> None:
+    """The nightly backup of the whole database with its rotation (``core.sauvegarde.sauvegarder_la_nuit``)."""
+    from core.sauvegarde import sauvegarder_la_nuit
+    from extensions import db
+
+    with app.app_context():
+        try:
+            sauvegarder_la_nuit(utcnow())
+        finally:
+            db.session.remove()
+
+
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
     """A scheduler (blocking by default) in UTC with every job registered (explicit ids, replace_existing).
 
@@ -232,6 +244,7 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
     practice sweeps: :func:`add_entrainements_jobs`. ``envoyer_messages`` sends the outbox every minute.
     ``rgpd_conservation`` (:func:`conservation`) runs each night at 02:35 UTC.
     ``comptes_inactifs`` deactivates unused accounts once a day (03:15 UTC, before anyone's working day).
+    ``sauvegarde_nocturne`` backs the database up each night at ``BACKUP_HOUR``:30 UTC.
     """
     scheduler = scheduler_class(timezone="UTC", job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -278,6 +291,15 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
         minute=15,
         args=[app],
         id="comptes_inactifs",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        sauvegarde_nocturne,
+        "cron",
+        hour=app.config["BACKUP_HOUR"],
+        minute=30,
+        args=[app],
+        id="sauvegarde_nocturne",
         replace_existing=True,
     )
     return scheduler

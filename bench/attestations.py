@@ -108,7 +108,7 @@ def run(args: argparse.Namespace, started) -> dict:
     for name in ("reportlab", "rl-accel", "segno"):
         with suppress(metadata.PackageNotFoundError):
             machine["packages"][name] = metadata.version(name)
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed)  # nosec B311 # seeded generator: reproducible demo/benchmark data, never a secret
     competences = skills()
     # The single page: a learner who acquired every skill, with the 45-character surname (the fullest page).
     page = make_snapshot(rng, 1, competences) | {

@@ -14,7 +14,7 @@ import re
 import shutil
 import signal
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 # runs this project's own commands with argument lists, never a shell
 import sys
 import tempfile
 import time
@@ -99,7 +99,7 @@ def run_flask(args: list[str], env: dict[str, str], timeout: float = 900) -> tup
     command = [*tool("flask"), "--app", "app", *args]
     started = time.perf_counter()
     try:
-        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)  # nosec B603 # this virtualenv's flask, the bench's own arguments
     except subprocess.TimeoutExpired as error:
         raise BenchError(f"`flask {' '.join(args)}` still running after {timeout:.0f} s") from error
     elapsed = time.perf_counter() - started
@@ -220,10 +220,14 @@ def _memory_mb() -> int | None:
 
 
 def _git() -> dict:
+    executable = shutil.which("git")  # a full path: the git the developer's PATH finds, resolved once
+    if executable is None:
+        return {"commit": "unknown"}
+
     def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
+        command = [executable, *args]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=10, check=True)  # nosec B603 # git by full path, read-only subcommands
+        return done.stdout.strip()
 
     try:
         changed = [line[3:] for line in git("status", "--porcelain").splitlines()]

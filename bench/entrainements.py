@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
+import subprocess  # nosec B404 # runs this project's own commands with argument lists, never a shell
 import sys
 import time
 from datetime import time as heure
@@ -80,7 +80,7 @@ def step_build(due: int) -> dict:
     from entrainements.models import Creneau, Entrainement, PlanEntrainement
     from extensions import db
 
-    rng = random.Random(SEED)
+    rng = random.Random(SEED)  # nosec B311 # seeded generator: reproducible demo/benchmark data, never a secret
     app = _app()
     with app.app_context():
         now = utcnow()
@@ -285,7 +285,7 @@ def _child(step: str, env: dict[str, str], extra: list[str] = ()) -> tuple[dict,
     (its own ``getrusage(RUSAGE_SELF).ru_maxrss``, kilobytes on Linux)."""
     command = [sys.executable, "-m", "bench.entrainements", "--step", step, *extra]
     try:
-        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+        completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)  # nosec B603 # this interpreter, this module's own step
     except subprocess.TimeoutExpired as error:
         raise BenchError(f"step {step} still running after 1800 s") from error
     if completed.returncode != 0:

@@ -39,7 +39,7 @@ LEVELS = (12, 30, 48, 66)  # where placement scores gather
 
 def make_instance(n_candidats: int, n_ateliers: int, seed: int) -> tuple[list[Candidat], list[AtelierPrevu]]:
     """A waiting list and planned workshops, the same for the same arguments."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # seeded generator: reproducible demo/benchmark data, never a secret
 
     def score(centre: float, spread: float) -> int:
         return min(85, max(0, round(rng.gauss(centre, spread))))

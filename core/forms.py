@@ -487,3 +487,28 @@ class RetraitStructureForm(AppForm):
             NumberRange(1, MAX_ID, "Choisissez une structure du réseau."),
         ],
     )
+class DpoForm(AppForm):
+    """The structure's data protection officer, printed on the learners' information notice and the register."""
+
+    dpo_nom = StringField(
+        "Délégué à la protection des données (DPO)",
+        filters=[stripped],
+        validators=[Length(max=160, message="160 caractères au plus.")],
+        description="Une personne ou un service, par exemple « Service mutualisé RGPD de l'agglomération ».",
+    )
+    dpo_contact = StringField(
+        "Comment le joindre",
+        filters=[stripped],
+        validators=[Length(max=255, message="255 caractères au plus.")],
+        description="Adresse électronique, adresse postale ou téléphone, tel qu'il sera imprimé.",
+    )
+
+    version = VersionField()
+
+    @staticmethod
+    def initial_data(structure) -> dict:
+        """Field values showing ``structure``'s DPO."""
+        return {"dpo_nom": structure.dpo_nom or "", "dpo_contact": structure.dpo_contact or ""}
+
+    def to_data(self) -> dict:
+        return {"dpo_nom": self.dpo_nom.data or "", "dpo_contact": self.dpo_contact.data or ""}

@@ -99,6 +99,11 @@ class Structure(db.Model):
     # The network it belongs to (at most one), and whether it heads it.
     reseau_id: Mapped[int | None] = mapped_column(sa.ForeignKey("reseau.id"), index=True)
     is_tete_reseau: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Its data protection officer (délégué à la protection des données), named on the information notice given
+    # to learners and on the register entry (core.information): a person or a service, and how to reach them
+    # (email, postal address, phone). Empty until the admin sets them.
+    dpo_nom: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    dpo_contact: Mapped[str] = mapped_column(sa.String(255), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -32,9 +32,9 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from io import BytesIO
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from arabic_reshaper import reshape
 from bidi import get_display
@@ -168,7 +168,7 @@ def markup(value: str, font: str = FONT_REGULAR) -> str:
     """Paragraph markup printing ``value`` as plain text in a paragraph set in ``font``: ``&``, ``<`` and
     ``>`` escaped, characters ``font`` lacks in the fallback font or replaced (see ``font_runs``)."""
     return "".join(
-        escape(part) if face == font else f'<font face="{face}">{escape(part)}</font>'
+        escape(part, quote=False) if face == font else f'<font face="{face}">{escape(part, quote=False)}</font>'
         for face, part in font_runs(value, font)
     )
 

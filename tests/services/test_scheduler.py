@@ -30,6 +30,7 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
             "envoyer_messages",
             "rgpd_conservation",
             "comptes_inactifs",
+            "sauvegarde_nocturne",
         }
         for job in jobs.values():
             assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 900)
@@ -50,6 +51,8 @@ def test_jobs_have_explicit_ids_and_safe_defaults(app):
         assert str(jobs["rgpd_conservation"].trigger) == "cron[hour='2', minute='35']"
         # Unused accounts once a day, at night.
         assert str(jobs["comptes_inactifs"].trigger) == "cron[hour='3', minute='15']"
+        # The nightly backup at BACKUP_HOUR:30 UTC (2:30 by default).
+        assert str(jobs["sauvegarde_nocturne"].trigger) == "cron[hour='2', minute='30']"
     finally:
         built.shutdown(wait=False)
 
