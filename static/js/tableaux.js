@@ -3,12 +3,13 @@
 // This script writes that label once per cell from the table's own header row, so templates do not repeat
 // every header on every cell, and it gives the table its roles back: a table shown with CSS `display: block`
 // loses its table semantics in some browsers, and with the roles a screen reader still announces the column
-// of each cell (https://adrianroselli.com/2018/02/tables-css-display-properties-and-aria.html).
+// of each cell (https://adrianroselli.com/2018/02/tables-css-display-properties-and-aria.html). A <caption>
+// keeps its own semantics and still names the table: `role="caption"` is not an allowed child of a table for
+// axe-core (aria-required-children, critical), so it gets none.
 // Without JavaScript the rows still stack (no sideways scroll), only the labels are missing.
 (() => {
   const ROLES = [
     ["table", "table"],
-    ["caption", "caption"],
     ["thead, tbody, tfoot", "rowgroup"],
     ["tr", "row"],
     ["thead th", "columnheader"],
