@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -21,11 +21,11 @@ from ateliers.presences import recalculer
 from ateliers.queries import ouverture_de
 from core.disponibilites import CODES, LABELS
 from core.models import Apprenant, Compte, Message, Reseau, Structure
-from core.text import fold, search_key
+from core.text import fold
 from core.timeutil import local_to_utc, local_today, structure_today, structure_zone, utcnow
+from demo_personnes import learner_rows, placement
 from evaluations.curriculum import current_questionnaire, load_referentiel, modules_of_version
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
-from evaluations.scoring import Resultat, score_positionnement
 from extensions import db
 
 DEMO_STRUCTURE = "CCAS de Saint-Aubin-sur-Loire"
@@ -50,137 +50,6 @@ ATELIERS_PASSES = {DEMO_STRUCTURE: 12, DEMO_MEMBRE: 5}
 APPRENANTS_EN_PLUS = DEMO_MEMBRE_LEARNERS + 4 * sum(ATELIERS_PASSES.values())
 # The practice slots of the member structure: (weekday, start, end).
 CRENEAUX_MEMBRE = ((1, time(14, 0), time(16, 0)), (3, time(9, 30), time(11, 30)))
-PRENOMS = [
-    "Marie",
-    "Jeanne",
-    "Monique",
-    "Françoise",
-    "Michèle",
-    "Nicole",
-    "Christiane",
-    "Josiane",
-    "Yvette",
-    "Odette",
-    "Colette",
-    "Ginette",
-    "Simone",
-    "Hélène",
-    "Élodie",
-    "Nathalie",
-    "Sylvie",
-    "Fatima",
-    "Aïcha",
-    "Khadija",
-    "Leïla",
-    "Maria",
-    "Ana",
-    "Chantal",
-    "Danielle",
-    "Bernadette",
-    "Renée",
-    "Jean",
-    "Michel",
-    "Pierre",
-    "André",
-    "Bernard",
-    "Gérard",
-    "Jacques",
-    "Claude",
-    "Daniel",
-    "René",
-    "Roger",
-    "Marcel",
-    "Alain",
-    "Guy",
-    "Mohamed",
-    "Ahmed",
-    "Rachid",
-    "Karim",
-    "José",
-    "Antonio",
-    "Joël",
-    "Raymond",
-    "Lucien",
-    "Maurice",
-    "Hervé",
-    "François",
-    "Thierry",
-    "Patrice",
-    "Loïc",
-]
-NOMS = [
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefèvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Morel",
-    "Girard",
-    "André",
-    "Lefebvre",
-    "Mercier",
-    "Dupont",
-    "Lambert",
-    "Bonnet",
-    "François",
-    "Martinez",
-    "Legrand",
-    "Garnier",
-    "Faure",
-    "Rousseau",
-    "Blanc",
-    "Guérin",
-    "Muller",
-    "Henry",
-    "Roussel",
-    "Nicolas",
-    "Perrin",
-    "Morin",
-    "Mathieu",
-    "Clément",
-    "Gauthier",
-    "Dumont",
-    "Lopez",
-    "Fontaine",
-    "Chevalier",
-    "Robin",
-    "Masson",
-    "Sanchez",
-    "Benamar",
-    "Haddad",
-    "Nguyen",
-    "Kerbrat",
-    "Marchand",
-    "Duval",
-    "Denis",
-    "Lemoine",
-    "Boyer",
-    "Caron",
-    "Da Silva",
-    "Le Gall",
-    "Le Goff",
-    "N'Diaye",
-]
-COMMUNES = (("47300", "Saint-Aubin-sur-Loire"), ("47300", "Bias"), ("47110", "Sainte-Livrade"), ("47340", "Laroque"))
-FICTION_PREFIXES = ("+33199", "+33261", "+33353", "+33465", "+33536")  # ARCEP ranges reserved for fiction
-FICTION_SUFFIX = {"+33199": "00", "+33261": "91", "+33353": "01", "+33465": "71", "+33536": "49"}
-TRANCHES = ("45_59", "60_74", "60_74", "75_plus", "26_44")
-CANAUX = ("telephone", "telephone", "sms", "courrier", "email")
 
 
 @dataclass
@@ -191,62 +60,6 @@ class DemoReport:
     ateliers: int = 0
 
 
-def _phone(rng: random.Random) -> str:
-    prefix = rng.choice(FICTION_PREFIXES)
-    return f"{prefix}{FICTION_SUFFIX[prefix]}{rng.randrange(10_000):04d}"
-
-
-def _availability(rng: random.Random) -> int:
-    mask = 0
-    for _ in range(rng.randint(1, 4)):
-        mask |= 1 << rng.randrange(10)  # weekdays only for most people
-    return mask
-
-
-def _placement(rng: random.Random, contenu: dict) -> tuple[dict, str, Resultat]:
-    """Plausible answers to parts B and C, the mode, and the result they give."""
-    skill = rng.random()
-    answers = {
-        code: min(2, max(0, round(skill * 2.6 + rng.uniform(-0.9, 0.6))))
-        for code in ("B1", "B2", "B3", "B4", "B5", "B6", "B7", "C1", "C2", "C3", "C4")
-    }
-    mode = rng.choice(("telephone", "presentiel"))
-    return answers, mode, score_positionnement(contenu, answers, mode)
-
-
-def _learner_rows(rng: random.Random, structure: Structure, count: int, now: datetime) -> list[dict]:
-    zone = structure_zone(structure)
-    rows = []
-    for _ in range(count):
-        prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
-        code_postal, commune = rng.choice(COMMUNES)
-        canal = rng.choice(CANAUX)
-        age = rng.randint(1, 300)
-        created_at = now - timedelta(days=age)
-        rows.append(
-            {
-                "structure_id": structure.id,
-                "prenom": prenom,
-                "nom": nom,
-                "nom_recherche": search_key(nom, prenom),
-                "telephone": _phone(rng),
-                "email": f"{fold(prenom)}.{fold(nom)}{rng.randrange(100)}@exemple.fr".replace(" ", "")
-                if canal == "email"
-                else None,
-                "adresse": f"{rng.randint(1, 80)} rue des Tilleuls" if canal == "courrier" else None,
-                "code_postal": code_postal,
-                "commune": commune,
-                "tranche_age": rng.choice(TRANCHES),
-                "disponibilites": _availability(rng),
-                "canal_prefere": canal,
-                "last_contact_on": local_today(created_at + timedelta(days=rng.randint(0, min(age, 30))), zone),
-                "created_at": created_at,
-                "updated_at": now,
-            }
-        )
-    return rows
-
-
 def add_learners(
     rng: random.Random, structure: Structure, count: int, questionnaire: Questionnaire, mediateur_id: int
 ) -> list[int]:
@@ -254,8 +67,8 @@ def add_learners(
     if count <= 0:
         return []
     now = utcnow()
-    rows = _learner_rows(rng, structure, count, now)
-    results = [_placement(rng, questionnaire.contenu) for _ in rows]
+    rows = learner_rows(rng, structure, count, now)
+    results = [placement(rng, questionnaire.contenu) for _ in rows]
     for row, (_answers, _mode, resultat) in zip(rows, results, strict=True):
         row["statut"] = "oriente" if resultat.is_oriente else "en_attente"
         row["en_attente_depuis_on"] = local_today(row["created_at"], structure_zone(structure))

@@ -34,6 +34,7 @@ from core.constants import MOTIFS_SORTIE
 from core.disponibilites import CODES
 from core.models import Apprenant, Compte, Message, Structure
 from core.timeutil import local_to_utc, local_today, structure_zone
+from demo_personnes import learner_rows, placement
 from evaluations.models import EvaluationCompetence, Positionnement, Questionnaire
 from extensions import db
 
@@ -99,15 +100,13 @@ def debuts_sur_deux_ans(today: date, nombre: int, fin_semaines: int = 26) -> lis
 def _apprenants(rng: random.Random, site: _Site, inscrits_le: datetime, questionnaire: Questionnaire) -> list[int]:
     """Four learners registered and placed some weeks before ``inscrits_le`` (niveau 1 or 2: those a workshop
     takes), free at the workshop's half-day and at the practice slots; bulk-inserted, their ids."""
-    from demo import _learner_rows, _placement
-
     zone = structure_zone(site.structure)
-    rows = _learner_rows(rng, site.structure, 4, inscrits_le)
+    rows = learner_rows(rng, site.structure, 4, inscrits_le)
     placements = []
     for row in rows:
         arrivee = inscrits_le - timedelta(days=rng.randint(14, 120))
         while True:
-            answers, mode, resultat = _placement(rng, questionnaire.contenu)
+            answers, mode, resultat = placement(rng, questionnaire.contenu)
             if not resultat.is_oriente:
                 break
         placements.append((answers, mode, resultat, arrivee))
@@ -415,7 +414,7 @@ def ajouter_historique(
         ahead) are all past; the sweeps of today, run by the caller, take over from there.
     :return: the learners and workshops added.
     """
-    rng = random.Random(2024)
+    rng = random.Random(2024)  # nosec B311  # demo data, not a secret
     maintenant = timeutil.utcnow()
     zone = structure_zone(sites[0][0])
     debut = local_to_utc(today - timedelta(weeks=106), time(9, 0), zone)

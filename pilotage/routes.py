@@ -13,11 +13,13 @@ from flask_login import current_user
 from ateliers.dropout import REGLES
 from core import journal
 from core.access import roles_required
+from core.constants import FORMATS_EXPORT
 from core.timeutil import structure_today, utcnow
 from extensions import db
 from pilotage import queries, tableau_de_bord
-from pilotage.forms import PeriodeForm
+from pilotage.forms import ExportPeriodeForm, PeriodeForm
 from pilotage.periode import Periode
+from pilotage.telechargement import exporter
 
 pilotage_bp = Blueprint("pilotage", __name__, url_prefix="/pilotage")
 
@@ -38,12 +40,16 @@ def _structure_ou_404(structure_id: int) -> int:
     return structure_id
 
 
-@pilotage_bp.get("/")
-@roles_required(*LECTEURS)
-def index():
+def _arguments(periode: Periode) -> dict[str, str]:
+    """The query string that gives ``periode`` back (as two dates), for the charts and the downloads."""
+    return {"type": "dates", "debut": periode.debut.isoformat(), "fin": periode.fin.isoformat()}
+
+
+def _page(form: PeriodeForm, status: int = 200):
+    """The dashboard over the form's period (no figures when the form refuses it, the messages beside its
+    fields), with the people at risk today."""
     structure = current_user.structure
     today = structure_today(structure)
-    form = PeriodeForm(request.args, today=today)
     periode = _periode_de(form)
     sections = []
     if periode is not None:
@@ -52,6 +58,7 @@ def index():
     a_risque = queries.a_risque([structure.id])
     journal.record(current_user, "consultation", "pilotage", structure.id, f"personnes à risque ({len(a_risque)})")
     db.session.commit()
+    arguments = _arguments(periode) if periode is not None else {}
     return render_template(
         "pilotage/index.html",
         form=form,
@@ -62,15 +69,76 @@ def index():
         structure=structure,
         cellule_fr=tableau_de_bord.cellule_fr,
         pourcent=tableau_de_bord.pourcent,
-        url_graphique=lambda nom: url_for(
-            "pilotage.graphique",
-            structure_id=structure.id,
-            graphique=nom,
-            type="dates",
-            debut=periode.debut.isoformat(),
-            fin=periode.fin.isoformat(),
-        ),
+        formats=FORMATS_EXPORT,
+        arguments=arguments,
+        url_graphique=lambda nom: url_for("pilotage.graphique", structure_id=structure.id, graphique=nom, **arguments),
+    ), status
+
+
+@pilotage_bp.get("/")
+@roles_required(*LECTEURS)
+def index():
+    return _page(PeriodeForm(request.args, today=structure_today(current_user.structure)))
+
+
+@pilotage_bp.get("/export")
+@roles_required(*LECTEURS)
+def export():
+    """Every table of the dashboard (key figures first) over the period of the query string, as a CSV, XLSX or
+    ODS file (``format``): counts and rates only, no one's name. Journaled as an export.
+
+    A period or format the form refuses shows the dashboard with the message beside the field (400).
+    """
+    structure = current_user.structure
+    today = structure_today(structure)
+    form = ExportPeriodeForm(request.args, today=today)
+    periode = _periode_de(form)
+    if periode is None:
+        return _page(form, 400)
+    ctx = tableau_de_bord.contexte([structure.id], periode, utcnow(), today)
+    reponse = exporter(
+        current_user,
+        tableau_de_bord.tableaux(ctx),
+        form.format.data or "csv",
+        f"tableau-de-bord_{periode.debut.isoformat()}_{periode.fin.isoformat()}",
+        objet="pilotage",
+        objet_id=structure.id,
+        details=f"tableau de bord du {periode.debut.isoformat()} au {periode.fin.isoformat()}",
     )
+    db.session.commit()
+    return reponse
+
+
+@pilotage_bp.get("/rapport.pdf")
+@roles_required(*LECTEURS)
+def rapport():
+    """The annual report for funders over the period of the query string: every section of the dashboard in
+    plain French with its charts and tables, as one PDF (``pilotage.rapport_pdf``). Journaled as an export.
+
+    A period the form refuses shows the dashboard with the message beside the field (400).
+    """
+    from pilotage.rapport_pdf import Rapport, rapport_annuel  # PDF stack loaded on first use
+
+    structure = current_user.structure
+    today = structure_today(structure)
+    form = PeriodeForm(request.args, today=today)
+    periode = _periode_de(form)
+    if periode is None:
+        return _page(form, 400)
+    ctx = tableau_de_bord.contexte([structure.id], periode, utcnow(), today)
+    contenu = rapport_annuel(Rapport(structure.nom, periode.libelle, today, tableau_de_bord.sections(ctx)))
+    journal.record(
+        current_user,
+        "export",
+        "pilotage",
+        structure.id,
+        f"rapport d'activité du {periode.debut.isoformat()} au {periode.fin.isoformat()} ; pdf",
+    )
+    db.session.commit()
+    reponse = Response(contenu, mimetype="application/pdf")
+    nom = f"rapport-activite_{periode.debut.isoformat()}_{periode.fin.isoformat()}.pdf"
+    reponse.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
 
 
 @pilotage_bp.get("/structures/<int:structure_id>/graphiques/<graphique>.svg")

@@ -122,10 +122,14 @@ def test_the_demo_closed_workshops_have_their_attestations_once(app):
 
     load_demo("mot-de-passe-demo", learners=40)
     db.session.commit()
+    # the demo structure's: the network's member names no signatory, so its closings issue none
+    demo = db.session.scalar(sa.select(Structure.id).where(Structure.nom == DEMO_STRUCTURE))
     finished = count(
         Inscription,
         Inscription.statut == "termine",
-        Inscription.atelier_id.in_(sa.select(Atelier.id).where(Atelier.statut == "termine")),
+        Inscription.atelier_id.in_(
+            sa.select(Atelier.id).where(Atelier.statut == "termine", Atelier.structure_id == demo)
+        ),
     )
     attestations = db.session.scalars(sa.select(Attestation)).all()
     assert finished > 0 and len(attestations) == finished
@@ -134,6 +138,8 @@ def test_the_demo_closed_workshops_have_their_attestations_once(app):
     load_demo("mot-de-passe-demo", learners=40)
     db.session.commit()
     assert (count(Attestation), count(ParametresAttestation)) == (finished, 1)
+
+
 def test_the_demo_history_spans_two_years_with_abandons_calls_and_practice(app, monkeypatch):
     """Whatever the day (here a leap day), the demo structure's past workshops cover the two years before it,
     with abandons and their reasons, calls and their outcomes (people who came back), closings that made the

@@ -60,6 +60,10 @@ PARAMETERS_OF = {
 COORDINATION_PAGES = {
     "main.index": "its network's structures: names, types, communes, counts of learners",
     "auth.logout": "signs out",
+    "comptes.mon_compte": "the account's own page: its name and email, its second factor",
+    "comptes.mot_de_passe": "the account's own password change",
+    "comptes.totp_activer": "the account's own second factor: its QR code and key",
+    "comptes.totp_retirer": "the account's own second factor removed",
 }
 
 

@@ -5,6 +5,7 @@ address refused, and as many statements for a small or a larger history."""
 from __future__ import annotations
 
 import html as html_module
+import io
 import re
 
 import pytest
@@ -121,3 +122,79 @@ def test_the_page_runs_as_many_statements_for_a_larger_history(
         page = browser.get("/pilotage/?type=annee&annee=2026").get_data(as_text=True)
     assert len(petit) == len(grand)
     assert "2 personnes à risque" in page  # both seeds' running workshops: the larger history is read
+
+
+def _lien(page: str, texte: str) -> str:
+    """The address of the link whose text is ``texte``."""
+    return html_module.unescape(re.search(rf'<a href="([^"]+)" download>{re.escape(texte)}', page).group(1))
+
+
+def test_the_dashboards_xlsx_is_the_page_table_by_table_and_journaled(browser, direction, semis):
+    import openpyxl
+
+    from core.models import Journal
+    from extensions import db
+
+    browser.login(direction)
+    page = browser.get("/pilotage/?type=annee&annee=2026").get_data(as_text=True)
+    reponse = browser.get(_lien(page, "Excel (XLSX)"))
+    assert reponse.status_code == 200
+    assert 'filename="tableau-de-bord_2026-01-01_2026-12-31.xlsx"' in reponse.headers["Content-Disposition"]
+    classeur = openpyxl.load_workbook(io.BytesIO(reponse.get_data()))
+    cellules = {str(c.value) for feuille in classeur.worksheets for ligne in feuille.iter_rows() for c in ligne}
+    texte = _texte(page)
+    attendus = tableau_de_bord.tableaux(tableau_de_bord.contexte([semis.structure.id], annee_civile(2026), NOW, TODAY))
+    assert len(classeur.worksheets) == len(attendus)
+    for tableau in attendus:
+        assert tableau.titre in cellules or tableau.titre.replace(" : ", " ") in texte
+        for ligne in tableau.lignes:
+            assert str(ligne[0]) in cellules  # each row's label, as on the page (a key figure's without its unit)
+            assert tableau_de_bord.cellule_fr(ligne[0]).split(" (")[0] in texte
+    # aggregate figures only: no learner's name in the file
+    noms = {i.apprenant.nom for atelier in (semis.en_cours,) for i in atelier.inscriptions}
+    assert not noms & cellules
+    dernier = db.session.query(Journal).order_by(Journal.id.desc()).first()
+    assert (dernier.action, dernier.objet) == ("export", "pilotage") and "xlsx" in dernier.details
+
+
+def test_the_annual_report_is_one_click_away_and_says_the_figures(browser, direction, semis):
+    import pypdf
+
+    browser.login(direction)
+    page = browser.get("/pilotage/?type=annee&annee=2026").get_data(as_text=True)
+    reponse = browser.get(_lien(page, "Rapport d'activité pour les financeurs (PDF)"))
+    assert reponse.status_code == 200 and reponse.mimetype == "application/pdf"
+    lecteur = pypdf.PdfReader(io.BytesIO(reponse.get_data()))
+    texte = " ".join(p.extract_text() for p in lecteur.pages).replace("\u202f", " ")
+    assert "Rapport d'activité – année 2026" in texte and semis.structure.nom in texte
+    for section in tableau_de_bord.sections(
+        tableau_de_bord.contexte([semis.structure.id], annee_civile(2026), NOW, TODAY)
+    ):
+        assert section.titre in texte
+        for chiffre in section.chiffres:
+            assert chiffre.libelle.split(" (")[0][:25] in " ".join(texte.split()), chiffre.libelle
+    assert not {i.apprenant.nom for i in semis.en_cours.inscriptions} & set(texte.split())
+
+
+@pytest.mark.parametrize(
+    ("adresse", "champ"),
+    [
+        ("/pilotage/rapport.pdf?type=dates&debut=17/04/2026&fin=03/03/2026", "fin"),
+        ("/pilotage/export?type=dates&debut=01/01/2026&fin=03/03/2026&format=docx", "format"),
+        ("/pilotage/export?type=dates&debut=01/01/2020&fin=03/03/2026&format=csv", "fin"),
+    ],
+)
+def test_a_bad_period_or_format_of_a_download_shows_the_page_with_the_message(
+    browser, direction, semis, adresse, champ
+):
+    browser.login(direction)
+    reponse = browser.get(adresse)
+    assert reponse.status_code == 400 and reponse.mimetype == "text/html"
+    assert f'id="{champ}-erreurs"' in reponse.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["benevole", "coordination"])
+def test_the_downloads_are_not_for_volunteers_nor_coordination(browser, make_compte, role, semis):
+    browser.login(make_compte(role))
+    for adresse in ("/pilotage/rapport.pdf", "/pilotage/export?format=csv"):
+        assert browser.get(adresse).status_code in (403, 404)
