@@ -415,7 +415,8 @@ def ajouter_historique(
         ahead) are all past; the sweeps of today, run by the caller, take over from there.
     :return: the learners and workshops added.
     """
-    rng = random.Random(2024)
+    # A seeded generator on purpose: the demo history is the same on every run (nothing secret).
+    rng = random.Random(2024)  # nosec B311
     maintenant = timeutil.utcnow()
     zone = structure_zone(sites[0][0])
     debut = local_to_utc(today - timedelta(weeks=106), time(9, 0), zone)

@@ -487,6 +487,8 @@ class RetraitStructureForm(AppForm):
             NumberRange(1, MAX_ID, "Choisissez une structure du réseau."),
         ],
     )
+
+
 class DpoForm(AppForm):
     """The structure's data protection officer, printed on the learners' information notice and the register."""
 

@@ -134,6 +134,8 @@ def test_the_demo_closed_workshops_have_their_attestations_once(app):
     load_demo("mot-de-passe-demo", learners=40)
     db.session.commit()
     assert (count(Attestation), count(ParametresAttestation)) == (finished, 1)
+
+
 def test_the_demo_history_spans_two_years_with_abandons_calls_and_practice(app, monkeypatch):
     """Whatever the day (here a leap day), the demo structure's past workshops cover the two years before it,
     with abandons and their reasons, calls and their outcomes (people who came back), closings that made the
