@@ -13,9 +13,7 @@ attributes (reportlab writes them), so it is served as its own image, never inli
 from __future__ import annotations
 
 import math
-
-# escape() writes text into the SVG; nothing here parses XML.
-from xml.sax.saxutils import escape  # nosec B406
+from xml.sax.saxutils import escape  # nosec B406 # escapes text written into the SVG, parses no XML
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
