@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
     from pilotage.exports_routes import exports_bp
+    from pilotage.reseau_routes import reseau_bp
     from pilotage.routes import pilotage_bp
     from rgpd.routes import rgpd_bp
 
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
         messages_bp,
         attestations_bp,
         pilotage_bp,
+        reseau_bp,
         exports_bp,
         rgpd_bp,
     ):

@@ -414,7 +414,7 @@ def ajouter_historique(
         ahead) are all past; the sweeps of today, run by the caller, take over from there.
     :return: the learners and workshops added.
     """
-    rng = random.Random(2024)  # nosec B311  # demo data, not a secret
+    rng = random.Random(2024)  # nosec B311 # demo data, the same on every run on purpose: nothing secret
     maintenant = timeutil.utcnow()
     zone = structure_zone(sites[0][0])
     debut = local_to_utc(today - timedelta(weeks=106), time(9, 0), zone)

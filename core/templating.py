@@ -24,6 +24,7 @@ NAVIGATION = (
     ("ateliers.a_rappeler", "À rappeler", {"admin", "mediateur"}),
     ("entrainements.semaine", "Entraînements", {"admin", "mediateur", "direction", "benevole"}),
     ("pilotage.index", "Tableau de bord", {"admin", "mediateur", "direction"}),
+    ("pilotage_reseau.index", "Tableau de bord du réseau", {"coordination"}),
     ("admin.comptes", "Comptes", {"admin"}),
     ("admin.structure", "Structure", {"admin"}),
     ("admin.reseau", "Réseau", {"admin"}),

@@ -13,7 +13,7 @@ attributes (reportlab writes them), so it is served as its own image, never inli
 from __future__ import annotations
 
 import math
-from xml.sax.saxutils import escape  # nosec B406  # escapes the text we write into SVG; nothing is parsed
+from xml.sax.saxutils import escape  # nosec B406 # escapes text written into the SVG, parses no XML
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart

@@ -51,6 +51,9 @@ PARAMETERS = {
 # Pages that exist only for a particular value of a parameter: endpoint -> parameter -> (own, other structure).
 PARAMETERS_OF = {
     "ateliers.evaluation_finale": {"numero": (6, 6)},  # a page per learner at the final evaluation only
+    # the network's chart has no structure in its address (the account's network decides): the "other" side
+    # is a chart that does not exist
+    "pilotage_reseau.graphique": {"graphique": ("survie", "inconnu")},
 }
 
 
@@ -60,10 +63,14 @@ PARAMETERS_OF = {
 COORDINATION_PAGES = {
     "main.index": "its network's structures: names, types, communes, counts of learners",
     "auth.logout": "signs out",
-    "comptes.mon_compte": "the account's own page: its name and email, its second factor",
-    "comptes.mot_de_passe": "the account's own password change",
-    "comptes.totp_activer": "the account's own second factor: its QR code and key",
-    "comptes.totp_retirer": "the account's own second factor removed",
+    # every role's own account pages (core/comptes_routes.py, EVERY_ROLE): the signed-in person's own details
+    "comptes.mon_compte": "the account's own name, email and sign-in settings",
+    "comptes.mot_de_passe": "changes the account's own password",
+    "comptes.totp_activer": "turns on the account's own second factor",
+    "comptes.totp_retirer": "turns off the account's own second factor",
+    "pilotage_reseau.index": "the dashboard's key figures per structure and for the network, its tables and charts: "
+    "counts, rates and durations, no list of people (pilotage/reseau.py never reads the people at risk)",
+    "pilotage_reseau.graphique": "a chart of the network's figures: an SVG of counts and rates",
 }
 
 
