@@ -1,12 +1,16 @@
 """The director's journey on the dashboard in Chromium: from the home page, pick a quarter, see its charts drawn
 (SVG images loaded, no Content-Security-Policy violation in the console: the ``page`` fixture fails on any) and
-their tables; the printed page keeps the charts and the definitions."""
+their tables; downloads the quarter's XLSX and the annual report and reads them back; the printed page keeps the
+charts and the definitions."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
+import openpyxl
+import pypdf
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -34,7 +38,7 @@ def test_the_director_picks_a_quarter_and_sees_its_charts_and_tables(page: Page,
     page.get_by_label("Année", exact=True).fill("2026")
     page.get_by_label("Trimestre").select_option("1")
     page.get_by_role("button", name="Afficher").click()
-    expect(page.get_by_text("1er trimestre 2026")).to_be_visible()
+    expect(page.locator(".lead", has_text="1er trimestre 2026")).to_be_visible()
 
     images = page.locator("figure.graphique img")
     expect(images).to_have_count(len(SECTION_DU_GRAPHIQUE))
@@ -53,6 +57,21 @@ def test_the_director_picks_a_quarter_and_sees_its_charts_and_tables(page: Page,
     definition = page.locator("section", has=page.locator("#section-abandons")).locator("details").first
     definition.get_by_text("Définition").click()
     expect(definition.get_by_text("celles dont l'inscription s'est close par un abandon")).to_be_visible()
+
+    # the quarter's tables as the director opens them (XLSX), and the report for funders (PDF), one click each
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    assert telechargement.value.suggested_filename == "tableau-de-bord_2026-01-01_2026-03-31.xlsx"
+    classeur = openpyxl.load_workbook(io.BytesIO(telechargement.value.path().read_bytes()))
+    textes = {str(c.value) for feuille in classeur.worksheets for ligne in feuille.iter_rows() for c in ligne}
+    assert "Personnes encore inscrites, séance par séance" in textes and "Séance 6" in textes
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name="Rapport d'activité pour les financeurs (PDF)").click()
+    rapport = " ".join(p.extract_text() for p in pypdf.PdfReader(telechargement.value.path()).pages)
+    assert (
+        "Rapport d'activité – 1er trimestre 2026" in rapport
+        and "étaient encore inscrites à la séance 6" in " ".join(rapport.split())
+    )
 
     # printable: the charts stay, the period form goes
     page.emulate_media(media="print")
