@@ -22,6 +22,8 @@ from bench.common import (
 
 HOST = "127.0.0.1"
 EMAIL = "mediatrice@demo.local"
+DIRECTION_EMAIL = "direction@demo.local"  # demo.DEMO_ACCOUNTS: the demo structure's director
+COORDINATION_EMAIL = "coordination@demo.local"  # demo.DEMO_COORDINATION: the demo network's coordination
 CSRF_INPUT = re.compile(r"<input[^>]*\bname=\"csrf_token\"[^>]*>")
 INPUT_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
 SERVER_TROUBLE = re.compile(r"\[(?:ERROR|CRITICAL)\]|WORKER TIMEOUT|Traceback")
@@ -86,16 +88,17 @@ def csrf_token(html: str) -> str:
     return value.group(1)
 
 
-def sign_in(client: Client, password: str) -> None:
-    """Sign in through the login form as the demo mediator, as a browser does."""
+def sign_in(client: Client, password: str, email: str = EMAIL) -> None:
+    """Sign in through the login form as the demo account ``email`` (the mediator unless told), as a browser
+    does."""
     status, _, html = client.request("GET", "/connexion")
     if status != 200:
         raise BenchError(f"GET /connexion answered {status}")
-    form = {"csrf_token": csrf_token(html), "email": EMAIL, "password": password}
+    form = {"csrf_token": csrf_token(html), "email": email, "password": password}
     status, headers, html = client.request("POST", "/connexion", form)
     location = urlsplit(headers.get("Location", "")).path
     if status != 302 or location.startswith("/connexion"):
-        raise BenchError(f"sign-in as {EMAIL} failed: {status} {location or html[:300]!r}")
+        raise BenchError(f"sign-in as {email} failed: {status} {location or html[:300]!r}")
     status, _, html = client.request("GET", "/")
     if status != 200:
         raise BenchError(f"signed in, but / answered {status}")

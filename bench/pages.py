@@ -1,8 +1,9 @@
 """Page latency on the network-scale data set (DESIGN.md section 8): ``python -m bench.pages``.
 
 Builds 50 structures and 10,000 learners with ``flask demo`` in a temporary instance directory, serves them
-with gunicorn on 127.0.0.1 (2 workers, as the Procfile), signs in as the demo mediator, then measures each
-main page with 1 and then 4 concurrent clients (threads, each with its own session), after a warm-up.
+with gunicorn on 127.0.0.1 (2 workers, as the Procfile), signs in as the demo mediator (the dashboards as the
+demo director and the demo network's coordination: ``ACCOUNT_OF``), then measures each main page with 1 and then
+4 concurrent clients (threads, each with its own session), after a warm-up.
 Prints p50/p95/max/mean in ms, requests per second and the ratio to ``/healthz`` measured in the same run,
 checks every response was 200, gives the budget verdict (p95 under 100 ms at 4 clients, within a small
 factor of ``/healthz``) and writes ``bench/results/pages-<UTC timestamp>.json`` and ``pages-latest.json``.
@@ -48,10 +49,22 @@ from bench.common import (
     utc_now,
     write_results,
 )
-from bench.http_client import EMAIL, HOST, Client, Server, as_request, csrf_token, sign_in
+from bench.http_client import (
+    COORDINATION_EMAIL,
+    DIRECTION_EMAIL,
+    EMAIL,
+    HOST,
+    Client,
+    Server,
+    as_request,
+    csrf_token,
+    sign_in,
+)
 from bench.pages_report import pct, print_report
 
 DETAIL = "/apprenants/<id>"
+DASHBOARD = "/pilotage/?type=annee&annee=<annee>"
+NETWORK_DASHBOARD = "/pilotage/reseau?type=annee&annee=<annee>"
 PAGES = (
     ("/healthz", "santé"),
     ("/", "accueil"),
@@ -74,15 +87,24 @@ PAGES = (
     ("/ateliers/inscriptions/<inscription>/progression", "progression d'un apprenant"),
     ("/ateliers/a-rappeler", "à rappeler"),
     # The director's dashboard over the current calendar year (every indicator, the learners at risk).
-    ("/pilotage/?type=annee&annee=<annee>", "tableau de bord, une année"),
+    (DASHBOARD, "tableau de bord, une année"),
+    # The coordination's: the demo network's two structures side by side and together (three dashboards' worth
+    # of aggregates), over the current calendar year of their two years of history (demo_historique).
+    (NETWORK_DASHBOARD, "tableau de bord du réseau, une année"),
     # The proposal page runs the solver: bench.grouping measures it, by size of waiting list.
 )
+# Pages measured signed in as another demo account than the mediator: the role each page is for.
+ACCOUNT_OF = {DASHBOARD: DIRECTION_EMAIL, NETWORK_DASHBOARD: COORDINATION_EMAIL}
 DETAIL_LINK = re.compile(r"href=\"/apprenants/(\d+)\"")
 # The demo workshop under way (ateliers/<id>), and one of its learners' progress pages.
 RUNNING_WORKSHOP = "Débutants – jeudi après-midi"
 WORKSHOP_LINK = re.compile(r"href=\"/ateliers/(\d+)\">([^<]+)</a>")
 PROGRESS_LINK = re.compile(r"href=\"/ateliers/inscriptions/(\d+)/progression\"")
 LIST_TOTAL = re.compile(r"(\d+) apprenants?\b")
+NETWORK_TABLE = re.compile(r'id="chiffres-ateliers".*?</table>', re.S)
+COLUMN_HEADER = re.compile(r'<th scope="col">([^<]*)</th>')
+WORKSHOPS_STARTED = re.compile(r"Ateliers commencés.*?</th>(.*?)</tr>", re.S)
+CELL = re.compile(r"<td>([^<]*)</td>")
 
 
 @dataclass
@@ -315,39 +337,71 @@ def summarize(page: str, label: str, concurrency: int, phase: Phase) -> dict:
     return row
 
 
-def probe(client: Client, path: str) -> dict:
-    """One look at the page before measuring it: status, size and, for the register, how many learners."""
+def account(path: str) -> str:
+    """The demo account a page is measured as: the mediator, or the one of :data:`ACCOUNT_OF`."""
+    return ACCOUNT_OF.get(path, EMAIL)
+
+
+def probe(client: Client, path: str, measured_as: str = "") -> dict:
+    """One look at the page before measuring it: status, size and, for the register, how many learners; for the
+    network's dashboard (``measured_as``, the page's pattern), its columns and workshops started in each."""
     status, _, html = client.fetch(path)
     if status != 200:
         raise BenchError(f"{path} answered {status} before measuring")
     found = LIST_TOTAL.search(html) if as_request(path)[1].partition("?")[0] == "/apprenants/" else None
-    return {"bytes": len(html.encode()), "learners_found": int(found.group(1)) if found else None}
+    result = {"bytes": len(html.encode()), "learners_found": int(found.group(1)) if found else None}
+    if measured_as == NETWORK_DASHBOARD:
+        result.update(network_columns(html))
+    return result
+
+
+def network_columns(html: str) -> dict:
+    """The network dashboard's columns and the workshops started in each, read from the page.
+
+    :raise BenchError: no network (the coordination's structure heads none), fewer than two structures, or no
+        workshop in the network's column: the data set is not the one the page should be measured on.
+    """
+    table = NETWORK_TABLE.search(html)
+    row = WORKSHOPS_STARTED.search(table.group(0)) if table else None
+    if row is None:
+        raise BenchError("the network's dashboard shows no figures: the demo network is missing")
+    columns = [name.strip() for name in COLUMN_HEADER.findall(table.group(0))[1:]]
+    started = [cell.strip() for cell in CELL.findall(row.group(1))]
+    if len(columns) < 3 or started[-1] in ("0", "aucune donnée"):
+        raise BenchError(f"the demo network has no history to show: {dict(zip(columns, started, strict=False))}")
+    return {"network_columns": columns, "workshops_started": started}
 
 
 def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[dict], dict]:
     port, meter = server.port, CpuMeter(server.process.pid)
     deadline = time.monotonic() + settings.max_seconds
-    clients = [Client(port, settings.timeout) for _ in range(max(settings.clients))]
+    # Each account's clients, signed in as it: a page is measured by the clients of its account.
+    clients = {
+        email: [Client(port, settings.timeout) for _ in range(max(settings.clients))]
+        for email in dict.fromkeys(account(path) for path, _ in PAGES)
+    }
     try:
-        for client in clients:
-            sign_in(client, password)
-        status, _, html = clients[0].request("GET", "/apprenants/")
+        for email, signed in clients.items():
+            for client in signed:
+                sign_in(client, password, email)
+        mediator = clients[EMAIL][0]
+        status, _, html = mediator.request("GET", "/apprenants/")
         ids = list(dict.fromkeys(DETAIL_LINK.findall(html)))
         if status != 200 or not ids:
             raise BenchError("no learner on the mediator's list page: the demo data set is missing")
-        places = workshop_ids(clients[0])
+        places = workshop_ids(mediator)
         probes = {}
         for path, _ in PAGES:
-            probes[path] = probe(clients[0], concrete(path, ids[0], places))
+            probes[path] = probe(clients[account(path)][0], concrete(path, ids[0], places), path)
         # Both workers import templates and open connections before anything is measured.
         for path, _ in PAGES:
-            measure(clients[:1], _path_for(path, ids, places), 0, settings.warmup, deadline)
+            measure(clients[account(path)][:1], _path_for(path, ids, places), 0, settings.warmup, deadline)
         rows = []
         for path, label in PAGES:
             for concurrency in settings.clients:
                 count = settings.requests if concurrency == 1 else settings.requests_concurrent
                 target = _path_for(path, ids, places)
-                phase = measure(clients[:concurrency], target, count, settings.warmup, deadline, meter)
+                phase = measure(clients[account(path)][:concurrency], target, count, settings.warmup, deadline, meter)
                 row = summarize(path, label, concurrency, phase)
                 rows.append(row)
                 print(
@@ -358,8 +412,9 @@ def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[d
                 )
         return rows, {"detail_ids": [int(value) for value in ids], "places": places, "pages": probes}
     finally:
-        for client in clients:
-            client.close()
+        for signed in clients.values():
+            for client in signed:
+                client.close()
 
 
 def workshop_ids(client: Client) -> dict[str, str]:
@@ -445,7 +500,8 @@ def verdict(rows: list[dict], settings: Settings) -> dict:
 
 
 def count_sql(instance: Path, settings: Settings, password: str, ids: list[int], places: dict[str, str]) -> list[dict]:
-    """Sign in with Flask's test client on the same database and count the SQL statements of each page."""
+    """Sign in with Flask's test client on the same database (as each page's account) and count the SQL
+    statements of each page."""
     import sqlalchemy as sa
 
     from app import create_app
@@ -470,15 +526,20 @@ def count_sql(instance: Path, settings: Settings, password: str, ids: list[int],
         statements.append(" ".join(statement.split()))
 
     sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+
+    def signed_in(email: str):
         client = app.test_client()
         html = client.get("/connexion").get_data(as_text=True)
-        form = {"csrf_token": csrf_token(html), "email": EMAIL, "password": password}
+        form = {"csrf_token": csrf_token(html), "email": email, "password": password}
         response = client.post("/connexion", data=form)
         if response.status_code != 302:
-            raise BenchError(f"in-process sign-in failed: {response.status_code}")
-        token = csrf_token(client.get("/").get_data(as_text=True))
+            raise BenchError(f"in-process sign-in as {email} failed: {response.status_code}")
+        return client, csrf_token(client.get("/").get_data(as_text=True))
+
+    try:
+        clients = {email: signed_in(email) for email in dict.fromkeys(account(path) for path, _ in PAGES)}
         for path, _ in PAGES:
+            client, token = clients[account(path)]
             method, target, form = as_request(concrete(path, str(ids[0]), places))
             data = None if form is None else {**form, "csrf_token": token}
             client.open(target, method=method, data=data)  # the first call compiles the template
@@ -524,7 +585,7 @@ def run(settings: Settings, started) -> dict:
         "machine": machine,
         "load_average_after": [round(value, 2) for value in os.getloadavg()],
         "settings": {key: value for key, value in vars(settings).items() if key != "database_url"},
-        "dataset": {**dataset, "account": EMAIL, **pages},
+        "dataset": {**dataset, "account": EMAIL, "accounts_of_pages": ACCOUNT_OF, **pages},
         "results": rows,
         "sql": sql,
         "server_trouble": trouble[:20],

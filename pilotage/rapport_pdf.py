@@ -8,7 +8,7 @@ database. The route imports this module on first use (``core/pdf.py``: the sched
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from core.pdf import FONT_BOLD, PageLayout, render, stylesheet, table_style, text, text_width
 from core.timeutil import date_fr
 from pilotage.graphiques import dessin
-from pilotage.tableau_de_bord import Chiffre, Section, cellule_fr, pourcent
+from pilotage.tableau_de_bord import Chiffre, Section, cellule_fr, pourcent, valeur_fr
 from pilotage.tableaux import Tableau
 
 TITRE = "Rapport d'activité"
@@ -32,23 +32,21 @@ MARGE_CELLULE = 14  # points: the table style's left and right padding, and a li
 class Rapport:
     """The whole report: who (``structure``: its name), when (``periode``, in words: "année 2026"), made on
     ``le`` (the structure's day), and the dashboard's sections in page order
-    (``pilotage.tableau_de_bord.sections``). ``reseau`` names the network for a coordination's report."""
+    (``pilotage.tableau_de_bord.sections``). ``reseau`` names the network for a coordination's report, and
+    ``par_structure`` may give, by section ``cle``, a table printed after that section's key figures (the
+    network's report: the figures of each structure side by side, ``pilotage.reseau.tableaux_du_rapport``)."""
 
     structure: str
     periode: str
     le: date
     sections: Sequence[Section] = field(default_factory=tuple)
     reseau: str = ""
+    par_structure: Mapping[str, Tableau] = field(default_factory=dict)
 
 
 def chiffre_fr(chiffre: Chiffre) -> str:
     """A key figure in words: ``"Abandons : 10 (25 %)"``; without data, ``"Abandons : aucune donnée"``."""
-    valeur = cellule_fr(chiffre.valeur)
-    if chiffre.unite and chiffre.valeur is not None:
-        valeur = f"{valeur} {chiffre.unite}"
-    if chiffre.a_une_part:
-        valeur = f"{valeur} ({pourcent(chiffre.part)})"
-    return f"{chiffre.libelle} : {valeur}"
+    return f"{chiffre.libelle} : {valeur_fr(chiffre)}"
 
 
 def resume(section: Section) -> str:
@@ -80,17 +78,19 @@ def rapport_annuel(rapport: Rapport) -> bytes:
             Spacer(1, 6 * mm),
         ]
         for section in rapport.sections:
-            flowables.extend(_section(section, layout, styles))
+            flowables.extend(_section(section, layout, styles, rapport.par_structure.get(section.cle)))
         return flowables
 
     return render(story, structure=rapport.structure, title=titre, subject=f"{TITRE}, {rapport.periode}")
 
 
-def _section(section: Section, layout: PageLayout, styles) -> list[Flowable]:
+def _section(section: Section, layout: PageLayout, styles, par_structure: Tableau | None = None) -> list[Flowable]:
     entete = [text(section.titre, styles["Heading"]), text(resume(section), styles["Body"])]
     corps: list[Flowable] = []
     if section.chiffres:
         corps.extend(_chiffres(section, layout, styles))
+    if par_structure is not None:
+        corps.extend(_tableau(par_structure, layout, styles))
     graphiques = {graphique.nom: graphique for graphique in section.graphiques}
     for tableau in section.tableaux:
         if tableau.nom in graphiques and tableau.lignes:

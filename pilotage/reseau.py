@@ -10,16 +10,21 @@ not a section and is never read here).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from core.models import Structure
 from core.timeutil import structure_today
 from pilotage import tableau_de_bord
 from pilotage.periode import Periode
-from pilotage.tableau_de_bord import Chiffre, Section
+from pilotage.tableau_de_bord import Chiffre, Section, valeur_fr
+from pilotage.tableaux import Tableau
 
 COLONNE_RESEAU = "Réseau"
+DEFINITION_COMPAREE = (
+    "Les chiffres de chaque structure, tels que sa direction les voit, puis ceux du réseau entier, calculés sur "
+    "toutes ses structures ensemble (un taux ou une médiane du réseau n'est pas la somme de ceux des structures)."
+)
 
 
 @dataclass(frozen=True)
@@ -93,3 +98,70 @@ def vue(membres: Sequence[Structure], periode: Periode, now: datetime, today: da
         tuple(comparer([*par_membre, reseau])),
         tuple(reseau),
     )
+
+
+def _libelle(ligne: LigneComparee) -> str:
+    """A figure's label with its unit, as the director's export writes it: ``"Attente médiane (jours)"``."""
+    return f"{ligne.libelle} ({ligne.unite})" if ligne.unite else ligne.libelle
+
+
+def tableaux_compares(comparee: SectionComparee, colonnes: Sequence[str]) -> list[Tableau]:
+    """A section's key figures across the columns, for a file: one table of the counts (a row per figure, a
+    column per structure then the network, and the figure's definition), and when some figures have a rate, one
+    table of those rates (numbers from 0 to 1, written as percentages).
+
+    :param colonnes: the column headers, as :attr:`VueReseau.colonnes`.
+    """
+    entete = ("Indicateur", *colonnes)
+    resultat = [
+        Tableau.de(
+            f"reseau_{comparee.cle}",
+            f"{comparee.titre} : chiffres clés par structure et pour le réseau",
+            (*entete, "Définition"),
+            [(_libelle(ligne), *(c.valeur for c in ligne.chiffres), ligne.definition) for ligne in comparee.lignes],
+            DEFINITION_COMPAREE,
+        )
+    ]
+    avec_part = [ligne for ligne in comparee.lignes if ligne.a_une_part]
+    if avec_part:
+        resultat.append(
+            Tableau.de(
+                f"reseau_{comparee.cle}_parts",
+                f"{comparee.titre} : parts par structure et pour le réseau",
+                entete,
+                [(ligne.libelle, *(c.part for c in ligne.chiffres)) for ligne in avec_part],
+                DEFINITION_COMPAREE,
+                pourcentages=range(1, len(entete)),
+            )
+        )
+    return resultat
+
+
+def tableaux(vue: VueReseau) -> list[Tableau]:
+    """What the network's export writes, section by section in page order: the key figures across the columns
+    (:func:`tableaux_compares`), then the network's own tables, their titles ending "(réseau)". Counts, rates and
+    structure names only: never a person."""
+    resultat = []
+    for comparee, section in zip(vue.comparees, vue.sections, strict=True):
+        resultat.extend(tableaux_compares(comparee, vue.colonnes))
+        resultat.extend(replace(tableau, titre=f"{tableau.titre} (réseau)") for tableau in section.tableaux)
+    return resultat
+
+
+def tableaux_du_rapport(vue: VueReseau) -> dict[str, Tableau]:
+    """For the annual report: each section's key figures across the columns, written as the page writes them
+    (``"8 (89 %)"``), keyed by the section's ``cle`` (``rapport_pdf.Rapport.par_structure``)."""
+    return {
+        comparee.cle: Tableau.de(
+            f"reseau_{comparee.cle}",
+            f"{comparee.titre} : par structure et pour le réseau",
+            ("Indicateur", *vue.colonnes),
+            [(_libelle(ligne), *(_sans_unite(c) for c in ligne.chiffres)) for ligne in comparee.lignes],
+        )
+        for comparee in vue.comparees
+    }
+
+
+def _sans_unite(chiffre: Chiffre) -> str:
+    """The figure as the page writes it, its unit left to the row's label."""
+    return valeur_fr(replace(chiffre, unite=""))

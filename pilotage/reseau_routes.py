@@ -10,28 +10,31 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from core import reseaux
+from core import journal, reseaux
 from core.access import roles_required
+from core.constants import FORMATS_EXPORT
 from core.reseaux import ROLE_COORDINATION
 from core.timeutil import structure_today, utcnow
+from extensions import db
 from pilotage import reseau, tableau_de_bord
-from pilotage.forms import PeriodeForm
-from pilotage.routes import POLITIQUE_SVG
+from pilotage.forms import ExportPeriodeForm, PeriodeForm
+from pilotage.routes import POLITIQUE_SVG, arguments_periode
+from pilotage.telechargement import exporter
 
 reseau_bp = Blueprint("pilotage_reseau", __name__, url_prefix="/pilotage/reseau")
 
 
-@reseau_bp.get("")
-@roles_required(ROLE_COORDINATION)
-def index():
+def _page(form: PeriodeForm, status: int = 200):
+    """The network's dashboard over the form's period (no figures when the form refuses it, the messages beside
+    its fields)."""
     structure = current_user.structure
     today = structure_today(structure)
-    form = PeriodeForm(request.args, today=today)
     periode = form.periode() if form.validate() else None
     dirige = reseaux.reseau_dirige(structure.id)
     vue = None
     if dirige is not None and periode is not None:
         vue = reseau.vue(reseaux.membres(dirige.id), periode, utcnow(), today)
+    arguments = arguments_periode(periode) if periode is not None else {}
     return render_template(
         "pilotage/reseau.html",
         form=form,
@@ -40,14 +43,103 @@ def index():
         vue=vue,
         cellule_fr=tableau_de_bord.cellule_fr,
         pourcent=tableau_de_bord.pourcent,
-        url_graphique=lambda nom: url_for(
-            "pilotage_reseau.graphique",
-            graphique=nom,
-            type="dates",
-            debut=periode.debut.isoformat(),
-            fin=periode.fin.isoformat(),
-        ),
+        formats=FORMATS_EXPORT,
+        arguments=arguments,
+        url_graphique=lambda nom: url_for("pilotage_reseau.graphique", graphique=nom, **arguments),
+    ), status
+
+
+@reseau_bp.get("")
+@roles_required(ROLE_COORDINATION)
+def index():
+    return _page(PeriodeForm(request.args, today=structure_today(current_user.structure)))
+
+
+def _vue_ou_404(form: PeriodeForm):
+    """``(network, period, dashboard)``: the network the account's structure heads and its dashboard over the
+    form's period; ``(network, None, None)`` when the form refuses the period (the messages beside its fields).
+
+    :raise 404: the account's structure heads no network.
+    """
+    dirige = reseaux.reseau_dirige(current_user.structure_id)
+    if dirige is None:
+        abort(404)
+    periode = form.periode() if form.validate() else None
+    if periode is None:
+        return dirige, None, None
+    today = structure_today(current_user.structure)
+    return dirige, periode, reseau.vue(reseaux.membres(dirige.id), periode, utcnow(), today)
+
+
+@reseau_bp.get("/export")
+@roles_required(ROLE_COORDINATION)
+def export():
+    """The network's dashboard over the period of the query string as a CSV, XLSX or ODS file (``format``):
+    each section's key figures per structure and for the network, then the network's own tables. Counts, rates
+    and structure names, never a person. Journaled as an export.
+
+    A period or format the form refuses shows the page with the message beside the field (400).
+
+    :raise 404: the account's structure heads no network.
+    """
+    form = ExportPeriodeForm(request.args, today=structure_today(current_user.structure))
+    dirige, periode, vue = _vue_ou_404(form)
+    if vue is None:
+        return _page(form, 400)
+    du_au = f"{periode.debut.isoformat()}_{periode.fin.isoformat()}"
+    reponse = exporter(
+        current_user,
+        reseau.tableaux(vue),
+        form.format.data or "csv",
+        f"tableau-de-bord-reseau_{du_au}",
+        objet="pilotage",
+        objet_id=current_user.structure_id,
+        details=f"tableau de bord du réseau {dirige.id} du {periode.debut.isoformat()} au {periode.fin.isoformat()}",
     )
+    db.session.commit()
+    return reponse
+
+
+@reseau_bp.get("/rapport.pdf")
+@roles_required(ROLE_COORDINATION)
+def rapport():
+    """The network's annual report over the period of the query string: the network's sections (all its
+    structures together) in plain French with their charts and tables, and each section's key figures per
+    structure, as one PDF (``pilotage.rapport_pdf``). Journaled as an export.
+
+    A period the form refuses shows the page with the message beside the field (400).
+
+    :raise 404: the account's structure heads no network.
+    """
+    from pilotage.rapport_pdf import Rapport, rapport_annuel  # PDF stack loaded on first use
+
+    form = PeriodeForm(request.args, today=structure_today(current_user.structure))
+    dirige, periode, vue = _vue_ou_404(form)
+    if vue is None:
+        return _page(form, 400)
+    structure = current_user.structure
+    contenu = rapport_annuel(
+        Rapport(
+            structure.nom,
+            periode.libelle,
+            structure_today(structure),
+            vue.sections,
+            reseau=dirige.nom,
+            par_structure=reseau.tableaux_du_rapport(vue),
+        )
+    )
+    journal.record(
+        current_user,
+        "export",
+        "pilotage",
+        structure.id,
+        f"rapport d'activité du réseau {dirige.id} du {periode.debut.isoformat()} au {periode.fin.isoformat()} ; pdf",
+    )
+    db.session.commit()
+    reponse = Response(contenu, mimetype="application/pdf")
+    nom = f"rapport-activite-reseau_{periode.debut.isoformat()}_{periode.fin.isoformat()}.pdf"
+    reponse.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
+    return reponse
 
 
 @reseau_bp.get("/graphiques/<graphique>.svg")

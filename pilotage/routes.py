@@ -40,8 +40,9 @@ def _structure_ou_404(structure_id: int) -> int:
     return structure_id
 
 
-def _arguments(periode: Periode) -> dict[str, str]:
-    """The query string that gives ``periode`` back (as two dates), for the charts and the downloads."""
+def arguments_periode(periode: Periode) -> dict[str, str]:
+    """The query string that gives ``periode`` back (as two dates), for the charts and the downloads of the
+    director's and the network's dashboards."""
     return {"type": "dates", "debut": periode.debut.isoformat(), "fin": periode.fin.isoformat()}
 
 
@@ -58,7 +59,7 @@ def _page(form: PeriodeForm, status: int = 200):
     a_risque = queries.a_risque([structure.id])
     journal.record(current_user, "consultation", "pilotage", structure.id, f"personnes à risque ({len(a_risque)})")
     db.session.commit()
-    arguments = _arguments(periode) if periode is not None else {}
+    arguments = arguments_periode(periode) if periode is not None else {}
     return render_template(
         "pilotage/index.html",
         form=form,

@@ -604,6 +604,17 @@ def tableaux(ctx: Contexte) -> list[Tableau]:
     return [t for section in sections(ctx) for t in (section.tableau_des_chiffres(), *section.tableaux)]
 
 
+def valeur_fr(chiffre: Chiffre) -> str:
+    """A key figure's value as the page writes it: ``"12 jours"``, ``"8 (89 %)"`` (its rate in brackets when it
+    has one), ``"aucune donnée"``."""
+    valeur = cellule_fr(chiffre.valeur)
+    if chiffre.unite and chiffre.valeur is not None:
+        valeur = f"{valeur} {chiffre.unite}"
+    if chiffre.a_une_part:
+        valeur = f"{valeur} ({pourcent(chiffre.part)})"
+    return valeur
+
+
 def cellule_fr(valeur: Cellule, en_pourcentage: bool = False) -> str:
     """A cell as the page writes it: a rate as a percentage, a number the French way, ``None`` as "aucune
     donnée"."""

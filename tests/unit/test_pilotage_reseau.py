@@ -1,11 +1,13 @@
-"""Laying several dashboards' key figures side by side (``pilotage.reseau.comparer``), on hand-built sections."""
+"""Laying several dashboards' key figures side by side (``pilotage.reseau.comparer``), and the tables the network's
+downloads write from them, on hand-built sections."""
 
 from __future__ import annotations
 
 import pytest
 
-from pilotage.reseau import comparer
+from pilotage.reseau import VueReseau, comparer, tableaux, tableaux_du_rapport
 from pilotage.tableau_de_bord import Chiffre, Section
+from pilotage.tableaux import Tableau
 
 
 def _section(cle: str, *chiffres: Chiffre) -> Section:
@@ -44,3 +46,37 @@ def test_dashboards_of_different_shapes_are_refused():
         comparer([_colonne(1, None, None), autre])
     with pytest.raises(ValueError):
         comparer([_colonne(1, None, None), _colonne(1, None, None)[:1]])
+
+
+def _vue() -> VueReseau:
+    colonnes = [_colonne(8, 0.25, 12), _colonne(12, None, None), _colonne(20, 0.1, 9.5)]
+    motifs = Tableau.de("abandons_par_motif", "Abandons par motif", ["Motif", "Abandons"], [["Santé", 2]])
+    reseau = [colonnes[2][0], Section("abandons", "Abandons", colonnes[2][1].chiffres, (motifs,))]
+    return VueReseau(("CCAS", "France Services", "Réseau"), tuple(comparer([*colonnes[:2], reseau])), tuple(reseau))
+
+
+def test_the_export_writes_counts_and_rates_across_the_columns_then_the_network_s_tables():
+    ecrits = tableaux(_vue())
+    assert [t.nom for t in ecrits] == [
+        "reseau_ateliers",
+        "reseau_abandons",
+        "reseau_abandons_parts",
+        "abandons_par_motif",
+    ]
+    ateliers, abandons, parts, motifs = ecrits
+    assert ateliers.colonnes == ("Indicateur", "CCAS", "France Services", "Réseau", "Définition")
+    assert ateliers.lignes == (("Apprenants ayant commencé", 8, 12, 20, "Inscriptions commencées."),)
+    assert abandons.lignes == (("Abandons", 1, 1, 1, "Abandons."), ("Attente médiane (jours)", 12, None, 9.5, "Jours."))
+    # only the figures that have a rate, as numbers from 0 to 1 in percentage columns
+    assert parts.lignes == (("Abandons", 0.25, None, 0.1),) and parts.pourcentages == {1, 2, 3}
+    assert motifs.titre == "Abandons par motif (réseau)" and motifs.lignes == (("Santé", 2),)
+
+
+def test_the_report_s_tables_write_each_figure_as_the_page_does():
+    rapport = tableaux_du_rapport(_vue())
+    assert list(rapport) == ["ateliers", "abandons"]
+    assert rapport["abandons"].colonnes == ("Indicateur", "CCAS", "France Services", "Réseau")
+    assert rapport["abandons"].lignes == (
+        ("Abandons", "1 (25\u202f%)", "1 (aucune donnée)", "1 (10\u202f%)"),
+        ("Attente médiane (jours)", "12", "aucune donnée", "9,5"),
+    )

@@ -3,6 +3,7 @@ pages rendered."""
 
 import io
 import subprocess
+from dataclasses import replace
 from datetime import date
 
 import pypdf
@@ -70,6 +71,19 @@ def test_the_report_says_the_period_the_figures_their_definition_and_no_data_whe
 def test_a_networks_report_names_the_network():
     texte = _texte(rapport_annuel(Rapport("CCAS de Bordeaux", "année 2026", date(2026, 11, 30), (), "Gironde")))
     assert "Réseau Gironde (CCAS de Bordeaux)" in texte
+
+
+def test_a_table_given_for_a_section_follows_its_key_figures():
+    par_structure = Tableau.de(
+        "reseau_abandons",
+        "Abandons : par structure et pour le réseau",
+        ["Indicateur", "CCAS de Bordeaux", "France Services de Bias", "Réseau"],
+        [["Abandons", "4 (20 %)", "6 (30 %)", "10 (25 %)"]],
+    )
+    texte = " ".join(_texte(rapport_annuel(replace(RAPPORT, par_structure={"abandons": par_structure}))).split())
+    assert "Abandons : par structure et pour le réseau" in texte and "France Services de Bias" in texte
+    assert texte.index("Apprenants sortis avant la fin.") < texte.index("6 (30 %)") < texte.index("Niveau inadapté")
+    assert "France Services de Bias" not in _texte(rapport_annuel(RAPPORT))
 
 
 def test_the_report_renders_as_pages(tmp_path):

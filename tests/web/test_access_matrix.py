@@ -71,6 +71,10 @@ COORDINATION_PAGES = {
     "pilotage_reseau.index": "the dashboard's key figures per structure and for the network, its tables and charts: "
     "counts, rates and durations, no list of people (pilotage/reseau.py never reads the people at risk)",
     "pilotage_reseau.graphique": "a chart of the network's figures: an SVG of counts and rates",
+    "pilotage_reseau.export": "the network page's tables as a file (CSV by default): counts, rates and structure "
+    "names (pilotage.reseau.tableaux)",
+    "pilotage_reseau.rapport": "the network's annual report (PDF, its text read here): the page's sections in "
+    "sentences, and each section's key figures per structure",
 }
 
 
@@ -411,6 +415,17 @@ def test_each_role_gets_its_pages_and_nothing_else(matrix_app, world, role):
     assert checked > 0
 
 
+def _readable(response) -> str:
+    """A response's text: a PDF's extracted, any other as sent (a CSV download is text too)."""
+    if response.mimetype == "application/pdf":
+        import io
+
+        import pypdf
+
+        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.get_data())).pages)
+    return response.get_data(as_text=True)
+
+
 def test_coordination_reaches_only_pages_without_identity(matrix_app, world):
     """Every URL rule, present and future: the coordination role reaches only the pages listed in
     ``COORDINATION_PAGES`` (default deny), and none of them shows a learner's name or phone number, of its own
@@ -428,7 +443,7 @@ def test_coordination_reaches_only_pages_without_identity(matrix_app, world):
         reached.add(rule.endpoint)
         if "GET" in rule.methods:
             for which in (0, 1) if rule.arguments else (0,):
-                page = signed_in_client(matrix_app, compte).get(build(rule, world, which)).get_data(as_text=True)
+                page = _readable(signed_in_client(matrix_app, compte).get(build(rule, world, which)))
                 shown = [text for text in identities if text in page]
                 assert shown == [], (rule.rule, shown)
     assert reached == set(COORDINATION_PAGES), "list the new page in COORDINATION_PAGES once it shows no one"

@@ -1,10 +1,12 @@
 """The network's dashboard (/pilotage/reseau) through the test client: a column per structure as its director
 sees it and one for the whole network, no person anywhere, the network's charts as SVG images with their own
-policy, the period refused beside the field, other roles refused, and as many statements for a larger history."""
+policy, the period refused beside the field, other roles refused, and as many statements for a larger history;
+its downloads (the figures as CSV, XLSX or ODS, the annual report as PDF) read back and compared with the page."""
 
 from __future__ import annotations
 
 import html as html_module
+import io
 import re
 
 import pytest
@@ -216,3 +218,155 @@ def test_the_page_runs_as_many_statements_for_a_larger_history(
     assert len(petit) == len(grand)
     _, ateliers = _colonnes(page, "ateliers")
     assert ateliers["Ateliers commencés"] == ["8", "9", "17"]  # the larger history is read
+
+
+# --- Downloads ---------------------------------------------------------------------------------------------
+
+
+def _lien(page: str, texte: str) -> str:
+    """The address of the download link whose text is ``texte``."""
+    return html_module.unescape(re.search(rf'<a href="([^"]+)" download>{re.escape(texte)}', page).group(1))
+
+
+def _feuille(classeur, nom: str) -> list[tuple]:
+    """A sheet's data rows (under its title and header, above the blank row and the definition)."""
+    lignes = list(classeur[nom].iter_rows(values_only=True))
+    donnees = lignes[2:]
+    return donnees[: donnees.index((None,) * len(lignes[1]))] if (None,) * len(lignes[1]) in donnees else donnees
+
+
+def _dernier_journal():
+    from core.models import Journal
+
+    return db.session.query(Journal).order_by(Journal.id.desc()).first()
+
+
+def _personnes():
+    """Every learner's name and first name, and every mediator's and volunteer's."""
+    from core.models import Apprenant, Compte
+
+    return (
+        {a.nom for a in db.session.query(Apprenant)}
+        | {a.prenom for a in db.session.query(Apprenant)}
+        | {c.nom for c in db.session.query(Compte) if c.role in ("mediateur", "benevole")}
+    )
+
+
+def test_the_xlsx_holds_the_page_s_figures_for_each_structure_and_the_network(browser, coordination, semis):
+    import openpyxl
+
+    from pilotage.tableau_de_bord import cellule_fr, pourcent
+
+    tete, membre = (s.structure for s in semis)
+    browser.login(coordination)
+    page = browser.get(f"{PAGE}?type=annee&annee=2026").get_data(as_text=True)
+    reponse = browser.get(_lien(page, "Excel (XLSX)"))
+    assert reponse.status_code == 200
+    assert 'filename="tableau-de-bord-reseau_2026-01-01_2026-12-31.xlsx"' in reponse.headers["Content-Disposition"]
+    classeur = openpyxl.load_workbook(io.BytesIO(reponse.get_data()))
+    sections = tableau_de_bord.sections(tableau_de_bord.contexte([tete.id, membre.id], annee_civile(2026), NOW, TODAY))
+    for section in sections:
+        entetes, lignes = _colonnes(page, section.cle)
+        feuille = classeur[f"reseau_{section.cle}"]
+        assert [c.value for c in feuille[2]] == [*entetes, "Définition"]
+        parts = {}
+        if any(c.a_une_part for c in section.chiffres):
+            parts = {ligne[0]: ligne[1:] for ligne in _feuille(classeur, f"reseau_{section.cle}_parts")}
+        comptes = _feuille(classeur, f"reseau_{section.cle}")
+        assert len(comptes) == len(lignes)
+        for (libelle, attendu), ligne in zip(lignes.items(), comptes, strict=True):
+            unite = ligne[0].removeprefix(libelle).strip(" ()")
+            assert ligne[0] in (libelle, f"{libelle} ({unite})")
+            ecrit = [
+                cellule_fr(valeur)
+                + (f" {unite}" if unite and valeur is not None else "")
+                + (f" ({pourcent(parts[libelle][rang])})" if libelle in parts else "")
+                for rang, valeur in enumerate(ligne[1:-1])
+            ]
+            assert ecrit == attendu, libelle  # both structures and the network, as the page writes them
+        # the network's own tables, row by row as the page's
+        for tableau in section.tableaux:
+            sur_la_page = page.split(f'id="tableau-{tableau.nom}"')[1].split("</table>")[0]
+            premiers = [_texte(th) for th in re.findall(r'<th scope="row">(.*?)</th>', sur_la_page, re.S)]
+            assert [cellule_fr(ligne[0]) for ligne in _feuille(classeur, tableau.nom)] == premiers, tableau.nom
+            assert classeur[tableau.nom].cell(1, 1).value == f"{tableau.titre} (réseau)"
+    _, ateliers = _colonnes(page, "ateliers")
+    assert ateliers["Ateliers commencés"] == ["2", "3", "5"]  # the figures compared above are not all empty
+    cellules = {
+        str(c) for feuille in classeur.worksheets for ligne in feuille.iter_rows(values_only=True) for c in ligne
+    }
+    assert not _personnes() & cellules
+    assert not any("Prénom" in cellule for cellule in cellules)
+    journal = _dernier_journal()
+    assert (journal.action, journal.objet, journal.compte_id) == ("export", "pilotage", coordination.id)
+    assert "du 2026-01-01 au 2026-12-31" in journal.details and "xlsx" in journal.details
+
+
+@pytest.mark.parametrize("format_", ["csv", "ods"])
+def test_the_other_formats_are_files_of_the_same_tables(browser, coordination, semis, format_):
+    browser.login(coordination)
+    page = browser.get(f"{PAGE}?type=annee&annee=2026").get_data(as_text=True)
+    reponse = browser.get(_lien(page, {"csv": "CSV (Excel)", "ods": "LibreOffice (ODS)"}[format_]))
+    assert reponse.status_code == 200 and f".{format_}" in reponse.headers["Content-Disposition"]
+    if format_ == "csv":
+        texte = reponse.get_data().decode("utf-8-sig")
+        assert "Ateliers : chiffres clés par structure et pour le réseau" in texte
+        assert "Ateliers commencés;2;3;5;" in texte
+    assert format_ in _dernier_journal().details
+
+
+def test_the_report_names_the_network_and_each_structure_and_no_one(browser, coordination, semis):
+    import pypdf
+
+    tete, membre = (s.structure for s in semis)
+    browser.login(coordination)
+    page = browser.get(f"{PAGE}?type=annee&annee=2026").get_data(as_text=True)
+    reponse = browser.get(_lien(page, "Rapport d'activité du réseau pour les financeurs (PDF)"))
+    assert reponse.status_code == 200 and reponse.mimetype == "application/pdf"
+    lecteur = pypdf.PdfReader(io.BytesIO(reponse.get_data()))
+    texte = " ".join(" ".join(p.extract_text() for p in lecteur.pages).replace("\u202f", " ").split())
+    assert "Rapport d'activité – année 2026" in texte
+    assert f"Réseau Réseau du Val ({tete.nom})" in texte and membre.nom in texte
+    for section in tableau_de_bord.sections(
+        tableau_de_bord.contexte([tete.id, membre.id], annee_civile(2026), NOW, TODAY)
+    ):
+        assert section.titre in texte
+        assert f"{section.titre} : par structure et pour le réseau" in texte
+    # the network's figures and each structure's, as the page writes them
+    assert "Ateliers commencés 2 3 5" in texte
+    assert not _personnes() & set(texte.split()) and "Prénom" not in texte
+    journal = _dernier_journal()
+    assert (journal.action, journal.objet) == ("export", "pilotage")
+    assert "rapport d'activité du réseau" in journal.details and "2026-12-31 ; pdf" in journal.details
+
+
+@pytest.mark.parametrize(
+    ("adresse", "champ"),
+    [
+        (f"{PAGE}/rapport.pdf?type=dates&debut=17/04/2026&fin=03/03/2026", "fin"),
+        (f"{PAGE}/export?type=dates&debut=01/01/2026&fin=03/03/2026&format=docx", "format"),
+        (f"{PAGE}/export?type=dates&debut=01/01/2020&fin=03/03/2026&format=csv", "fin"),
+    ],
+)
+def test_a_bad_period_or_format_of_a_download_shows_the_page_with_the_message(
+    browser, coordination, semis, adresse, champ
+):
+    browser.login(coordination)
+    reponse = browser.get(adresse)
+    assert reponse.status_code == 400 and reponse.mimetype == "text/html"
+    page = reponse.get_data(as_text=True)
+    assert f'id="{champ}-erreurs"' in page and 'id="chiffres-ateliers"' not in page
+    assert _dernier_journal() is None or _dernier_journal().action != "export"
+
+
+def test_downloads_need_a_network(browser, make_structure, make_compte):
+    browser.login(make_compte("coordination", structure=make_structure(nom="CCAS isolé")))
+    for adresse in (f"{PAGE}/export?format=csv", f"{PAGE}/rapport.pdf"):
+        assert browser.get(adresse).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["direction", "admin", "mediateur", "benevole"])
+def test_the_downloads_are_refused_to_other_roles(browser, make_compte, reseau, role):
+    browser.login(make_compte(role))
+    for adresse in (f"{PAGE}/export?format=xlsx", f"{PAGE}/rapport.pdf"):
+        assert browser.get(adresse).status_code == 403, (role, adresse)
