@@ -50,7 +50,7 @@ BLOQUANTS = {"serious", "critical"}
 ZOOM_200_TABLETTE = {"width": 384, "height": 512}
 BUREAU = {"width": 1280, "height": 900}
 # Endpoints serving a file, not a page (a download, an image): left to their own tests.
-FICHIERS = {"attestations.image", "messages.piece_jointe", "pilotage.export"}
+FICHIERS = {"attestations.image", "messages.piece_jointe", "pilotage.export", "pilotage_reseau.export"}
 # Pages whose 200 % screenshot is kept for a person to look at.
 CAPTURES = {"main.index", "ateliers.presences", "ateliers.competences", "ateliers.detail", "apprenants.detail",
             "entrainements.semaine", "auth.login", "attestations.verifier"}  # fmt: skip
