@@ -71,8 +71,8 @@ def test_the_notice_says_who_what_why_how_long_the_rights_and_whom_to_contact():
 
 
 def test_without_a_dpo_the_notice_sends_people_to_the_structure():
-    sans_dpo = Fiche(nom="France Services de Blois", type="france_services", commune="Blois")
-    texte = flat(mention_information(sans_dpo, conservation_ans=3))
+    sans_dpo = Fiche(nom="France Services de Blois", type="france_services", commune="Blois", conservation_mois=36)
+    texte = flat(mention_information(sans_dpo))
     assert "L'accueil de la structure : France Services de Blois, Blois." in texte
     assert "3 ans après notre dernier contact" in texte
     assert "mission d'intérêt public de la structure" in texte
