@@ -225,7 +225,7 @@ def registre_traitement(
                 f"Données des apprenants : {fiche.conservation} après le dernier contact, puis anonymisées "
                 "(les statistiques restent, sans nom).",
                 f"Journal des consultations, modifications et exports : {JOURNAL_MOIS} mois.",
-                "Texte des messages envoyés : 3 mois.",
+                "Texte des messages envoyés et fichiers joints : 3 mois.",
                 f"Sauvegardes de la base : une par nuit, gardées {nombre(sauvegardes_gardees, 'nuit')}.",
             ),
         ),

@@ -114,6 +114,7 @@ def test_the_register_entry_has_every_rubric_of_article_30():
     assert "Fiche à jour du mardi 1er décembre 2026." in texte
     assert "2 ans après le dernier contact, puis anonymisées" in texte
     assert "Journal des consultations, modifications et exports : 12 mois." in texte
+    assert "Texte des messages envoyés et fichiers joints : 3 mois." in texte  # rgpd.jobs deletes both
     assert "une par nuit, gardées 14 nuits" in texte
     assert "aucun numéro de sécurité sociale" in texte
 
