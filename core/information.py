@@ -2,7 +2,8 @@
 (mention d'information, articles 13 and 14 of the RGPD) the mediator gives at registration, and the structure's
 entry in the register of processing activities (registre des activités de traitement, article 30).
 
-Pure: plain data in (:class:`Fiche`, durations), sections of French text out; the PDF renderer
+Pure: plain data in (:class:`Fiche`, with the structure's retention period, and durations), sections of French
+text out; the PDF renderer
 (``core/mention_pdf.py``) and the register page only lay them out. What is kept and for how long comes from
 DESIGN.md section 7; the notice is worded for people who read with difficulty: short sentences, "vous", no
 legal jargon beyond the names of the rights.
@@ -20,8 +21,9 @@ from core.timeutil import date_fr
 CNIL_EN_LIGNE = "www.cnil.fr/plaintes"
 CNIL_COURRIER = "CNIL, 3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07"
 TRAITEMENT = "Suivi des apprenants des ateliers d'initiation au numérique"
-# Retention (DESIGN.md section 7): the learner's data after the last contact, then anonymised; the audit journal.
-CONSERVATION_ANS = 2
+# Retention (DESIGN.md section 7): the learner's data after the last contact, then anonymised (the default of
+# ``Structure.conservation_mois``, which each structure sets); the audit journal.
+CONSERVATION_MOIS = 24
 JOURNAL_MOIS = 12
 
 
@@ -36,6 +38,8 @@ class Fiche:
     telephone: str = ""
     dpo_nom: str = ""
     dpo_contact: str = ""
+    # Months the learner's data are kept after the last contact, then anonymised (the structure's setting).
+    conservation_mois: int = CONSERVATION_MOIS
 
     @classmethod
     def of(cls, structure) -> Fiche:
@@ -47,7 +51,15 @@ class Fiche:
             telephone=structure.telephone or "",
             dpo_nom=structure.dpo_nom or "",
             dpo_contact=structure.dpo_contact or "",
+            conservation_mois=structure.conservation_mois,
         )
+
+    @property
+    def conservation(self) -> str:
+        """The retention period in words: whole years as years ("2 ans"), otherwise months ("18 mois")."""
+        if self.conservation_mois % 12 == 0:
+            return nombre(self.conservation_mois // 12, "an", "ans")
+        return f"{self.conservation_mois} mois"
 
     @property
     def coordonnees(self) -> str:
@@ -77,10 +89,9 @@ class Section:
     paragraphes: tuple[str, ...]
 
 
-def mention_information(fiche: Fiche, conservation_ans: int = CONSERVATION_ANS) -> tuple[Section, ...]:
-    """The information notice given to a learner at registration, filled with ``fiche``.
+def mention_information(fiche: Fiche) -> tuple[Section, ...]:
+    """The information notice given to a learner at registration, filled with ``fiche`` (its retention period too).
 
-    :param conservation_ans: years the learner's data are kept after the last contact, then anonymised.
     :returns: the sections in reading order: who, what, why, who sees them, how long, rights, whom to contact.
     """
     contact = (
@@ -119,7 +130,7 @@ def mention_information(fiche: Fiche, conservation_ans: int = CONSERVATION_ANS) 
         Section(
             "Combien de temps ?",
             (
-                f"{nombre(conservation_ans, 'an', 'ans')} après notre dernier contact avec vous. Ensuite votre nom "
+                f"{fiche.conservation} après notre dernier contact avec vous. Ensuite votre nom "
                 "et vos coordonnées sont effacés : il ne reste que des chiffres sans nom.",
             ),
         ),
@@ -145,17 +156,14 @@ def registre_traitement(
     fiche: Fiche,
     today: date,
     sauvegardes_gardees: int,
-    conservation_ans: int = CONSERVATION_ANS,
 ) -> tuple[Section, ...]:
     """The structure's entry in its register of processing activities (article 30.1 of the RGPD).
 
     :param today: the structure's day, printed as the date of the entry.
     :param sauvegardes_gardees: nightly backups kept (setting ``BACKUP_KEEP``), one per day.
-    :param conservation_ans: years the learner's data are kept after the last contact, then anonymised.
     :returns: the rubrics in the register's order: controller and DPO, purposes, legal basis, people, data,
         recipients, transfers, retention, security measures.
     """
-    ans = nombre(conservation_ans, "an", "ans")
     return (
         Section(
             "Responsable du traitement",
@@ -214,10 +222,10 @@ def registre_traitement(
         Section(
             "Durées de conservation",
             (
-                f"Données des apprenants : {ans} après le dernier contact, puis anonymisées (les statistiques "
-                "restent, sans nom).",
+                f"Données des apprenants : {fiche.conservation} après le dernier contact, puis anonymisées "
+                "(les statistiques restent, sans nom).",
                 f"Journal des consultations, modifications et exports : {JOURNAL_MOIS} mois.",
-                "Texte des messages envoyés : 3 mois.",
+                "Texte des messages envoyés et fichiers joints : 3 mois.",
                 f"Sauvegardes de la base : une par nuit, gardées {nombre(sauvegardes_gardees, 'nuit')}.",
             ),
         ),

@@ -94,7 +94,7 @@ def _desactiver_structure(structure_id: int, now: datetime) -> int:
             "modification",
             "compte",
             None,
-            f"désactivation pour inactivité (6 mois) : {len(inactifs)} comptes",
+            f"désactivation pour inactivité (6 mois) : {nombre(len(inactifs), 'compte')}",
             structure_id=structure.id,
         )
     return len(inactifs)

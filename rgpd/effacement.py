@@ -5,7 +5,8 @@ what names or reaches the person goes, what the statistics count stays (DESIGN.m
 
 Replaced or emptied: first name and surname (``PRENOM_ANONYME`` and "effacée n° <id>", so lists stay readable),
 phone, email, street address and postal code; the subject and body of every message to the person (subject
-``OBJET_EFFACE``, body empty; one still to send is abandoned: nobody can be reached any more); the name in the
+``OBJET_EFFACE``, body empty; one still to send is abandoned: nobody can be reached any more), and the files
+attached to them deleted (an attestation's PDF prints the name; the outbox then offers no file); the name in the
 snapshot of every attestation issued to the person (the number and the code stay valid on the public page,
 which then shows no name). A person waiting for a workshop leaves the waiting list ("retire").
 
@@ -30,7 +31,7 @@ from attestations.models import Attestation
 from core import journal
 from core.errors import DomainError
 from core.francais import nombre
-from core.models import Apprenant, Compte, Message
+from core.models import Apprenant, Compte, Message, PieceJointe
 from core.timeutil import date_fr, structure_zone, to_local
 from entrainements.models import Entrainement, PlanEntrainement
 from extensions import db
@@ -59,11 +60,12 @@ class Bilan:
     messages: int = 0
     messages_abandonnes: int = 0
     attestations: int = 0
+    pieces_jointes: int = 0
 
     def en_mots(self) -> str:
         return (
             f"messages effacés : {self.messages} ; non envoyés : {self.messages_abandonnes} ; "
-            f"attestations sans nom : {self.attestations}"
+            f"pièces jointes supprimées : {self.pieces_jointes} ; attestations sans nom : {self.attestations}"
         )
 
 
@@ -123,6 +125,21 @@ def effacer(auteur: Compte, apprenant: Apprenant, *, now: datetime) -> Bilan:
     return bilan
 
 
+def supprimer_pieces_jointes(messages: sa.Select) -> int:
+    """Delete the files attached to the messages whose ids ``messages`` selects (one SQL DELETE, flush only).
+
+    :return: the number of files deleted.
+    """
+    pieces = db.session.execute(
+        sa.delete(PieceJointe).where(PieceJointe.message_id.in_(messages)).execution_options(synchronize_session=False)
+    ).rowcount
+    # Messages loaded earlier in the session would still list the deleted files.
+    for objet in db.session.identity_map.values():
+        if isinstance(objet, Message):
+            db.session.expire(objet, ["pieces_jointes"])
+    return pieces
+
+
 def anonymiser(apprenant: Apprenant, *, now: datetime) -> Bilan:
     """Anonymise ``apprenant`` as the module says, without checking :func:`motif_refus` nor journaling (the
     callers do). Flush only.
@@ -151,6 +168,7 @@ def anonymiser(apprenant: Apprenant, *, now: datetime) -> Bilan:
         .values(objet=OBJET_EFFACE, corps="")
         .execution_options(synchronize_session=False)
     ).rowcount
+    bilan.pieces_jointes = supprimer_pieces_jointes(sa.select(Message.id).where(Message.apprenant_id == apprenant.id))
     attestations = db.session.scalars(
         sa.select(Attestation)
         .join(Inscription, Inscription.id == Attestation.inscription_id)

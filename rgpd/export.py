@@ -4,12 +4,14 @@ Two views of the same rows: :func:`donnees` (machine-readable: every row of ever
 person, all its columns, under stable keys, the table names) and :func:`fiche` (the same facts in plain French,
 one section per kind, for ``rgpd.export_pdf``). Reads only; the route journals the export.
 
-``TABLES`` lists what is gathered; ``tests/services/test_rgpd_export.py`` walks the model metadata and fails when
-a table holding an ``apprenant_id`` or an ``inscription_id`` is missing here.
+``TABLES`` lists what is gathered; ``tests/services/test_rgpd_export.py`` walks the model metadata's foreign keys
+and fails when a table pointing to the learner's row, directly or through other rows about the person (a
+message's attached file), is missing here.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -33,7 +35,7 @@ from core.constants import (
     TRANCHES_AGE,
     TYPES_MESSAGE,
 )
-from core.models import Apprenant, Message, Structure
+from core.models import Apprenant, Message, PieceJointe, Structure
 from core.text import display_phone
 from core.timeutil import date_fr, datetime_fr, heures_fr, structure_zone, to_local
 from entrainements.constants import STATUTS_ENTRAINEMENT, STATUTS_PLAN, STATUTS_RESERVATION
@@ -87,12 +89,21 @@ TABLES: dict[str, Callable[[int], sa.Select]] = {
         .order_by(ResultatEntrainement.id)
     ),
     "message": _par_apprenant(Message),
+    "piece_jointe": lambda apprenant_id: (
+        sa.select(PieceJointe)
+        .join(Message, Message.id == PieceJointe.message_id)
+        .where(Message.apprenant_id == apprenant_id)
+        .order_by(PieceJointe.id)
+    ),
     "attestation": _par_inscription(Attestation),
 }
 
 
 def _valeur(value: Any) -> Any:
-    """A column's value as JSON: moments as ISO 8601 in UTC ("2026-03-30T07:00:00Z"), days and times as ISO."""
+    """A column's value as JSON: moments as ISO 8601 in UTC ("2026-03-30T07:00:00Z"), days and times as ISO,
+    bytes (a file attached to a message) in Base64."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     if isinstance(value, datetime):
         return value.isoformat() + "Z"
     if isinstance(value, date | time):
@@ -111,9 +122,9 @@ def lignes(apprenant_id: int) -> dict[str, list]:
 
 def donnees(apprenant: Apprenant, *, now: datetime) -> dict[str, Any]:
     """The machine-readable export: ``format``, ``version``, ``genere_le`` (``now``, naive UTC), the structure
-    (id, name), ``tables`` (each table's rows, every column, under its column names; moments in UTC) and
-    ``references`` (the workshops, séances, skills and practice sessions those rows point to, so the ids read
-    without the database). Keys are stable: a new column adds a key, none is renamed."""
+    (id, name), ``tables`` (each table's rows, every column, under its column names; moments in UTC; attached
+    files in Base64) and ``references`` (the workshops, séances, skills and practice sessions those rows point
+    to, so the ids read without the database). Keys are stable: a new column adds a key, none is renamed."""
     rows = lignes(apprenant.id)
     structure: Structure = apprenant.structure
     return {
@@ -361,6 +372,7 @@ def _messages(vue: _Vue) -> tuple[str, ...]:
         dites.append(f"{ligne} : {m.objet}." if m.objet else f"{ligne}.")
         if m.corps:
             dites.append(m.corps)
+        dites += [f"Fichier joint : {p.nom_fichier}" for p in vue.rows["piece_jointe"] if p.message_id == m.id]
     return tuple(dites)
 
 

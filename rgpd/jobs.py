@@ -5,8 +5,9 @@ For each structure, in its own transaction (the structure's row locked first, li
 
 - the learners whose last contact is more than the structure's ``conservation_mois`` months old, and who are in
   no running workshop (``rgpd.conservation.dus``), are anonymised (``rgpd.effacement.anonymiser``);
-- the bodies of its messages created more than ``MESSAGES_MOIS`` (3) months ago are emptied (a message still to
-  send is left alone: the send sweep abandons it once the moment it speaks of has passed);
+- the bodies of its messages created more than ``MESSAGES_MOIS`` (3) months ago are emptied and the files attached
+  to them deleted (an attestation's PDF prints the name; a message still to send is left alone: the send sweep
+  abandons it once the moment it speaks of has passed);
 - its journal rows older than 12 months and a day are deleted (the database triggers refuse any younger row; the
   day's margin keeps clear of their own reckoning of "12 months").
 
@@ -26,13 +27,13 @@ import sqlalchemy as sa
 
 from ateliers.models import Inscription, Presence, Seance, Suivi
 from core import journal, versions
-from core.models import Apprenant, Journal, Message, Structure
+from core.models import Apprenant, Journal, Message, PieceJointe, Structure
 from core.timeutil import local_today, structure_zone, to_local
 from entrainements.models import Reservation
 from evaluations.models import Positionnement
 from extensions import db
 from rgpd.conservation import Contacts, dus, limite, mois_avant
-from rgpd.effacement import anonymiser
+from rgpd.effacement import anonymiser, supprimer_pieces_jointes
 
 log = logging.getLogger(__name__)
 
@@ -45,29 +46,32 @@ JOURNAL_MARGE = timedelta(days=1)
 @dataclass
 class Rapport:
     """What a run did (or, dry, would do) for one structure (``structure_id`` None: the journal rows of no
-    structure): the learners anonymised (ids), the messages emptied and the journal rows deleted (counts)."""
+    structure): the learners anonymised (ids), the messages emptied, the files attached to them deleted and the
+    journal rows deleted (counts)."""
 
     structure_id: int | None
     apprenants: list[int] = field(default_factory=list)
     messages: int = 0
+    pieces_jointes: int = 0
     journal: int = 0
     limite_contact: date | None = None
 
     @property
     def vide(self) -> bool:
-        return not (self.apprenants or self.messages or self.journal)
+        return not (self.apprenants or self.messages or self.pieces_jointes or self.journal)
 
     def en_mots(self, *, simulation: bool = False) -> str:
-        """Counts only: "personnes anonymisées : 2 ; messages vidés : 5 ; lignes du journal supprimées : 30", or
-        for a dry run "personnes à anonymiser : 2 ; messages à vider : 5 ; lignes du journal à supprimer : 30"."""
+        """Counts only: "personnes anonymisées : 2 ; messages vidés : 5 ; pièces jointes supprimées : 1 ; lignes du
+        journal supprimées : 30", or for a dry run "personnes à anonymiser : 2 ; messages à vider : 5 ; pièces
+        jointes à supprimer : 1 ; lignes du journal à supprimer : 30"."""
         if simulation:
             return (
                 f"personnes à anonymiser : {len(self.apprenants)} ; messages à vider : {self.messages} ; "
-                f"lignes du journal à supprimer : {self.journal}"
+                f"pièces jointes à supprimer : {self.pieces_jointes} ; lignes du journal à supprimer : {self.journal}"
             )
         return (
             f"personnes anonymisées : {len(self.apprenants)} ; messages vidés : {self.messages} ; "
-            f"lignes du journal supprimées : {self.journal}"
+            f"pièces jointes supprimées : {self.pieces_jointes} ; lignes du journal supprimées : {self.journal}"
         )
 
 
@@ -155,6 +159,16 @@ def _messages_a_vider(structure_id: int, now: datetime):
     )
 
 
+def _messages_anciens(structure_id: int, now: datetime) -> sa.Select:
+    """The ids of the structure's messages past ``MESSAGES_MOIS`` and no longer to send (their files go, whether
+    or not their body was emptied by an earlier run)."""
+    return sa.select(Message.id).where(
+        Message.structure_id == structure_id,
+        Message.created_at < _limite_messages(now),
+        Message.statut != "a_envoyer",
+    )
+
+
 def _journal_a_supprimer(structure_id: int | None, now: datetime):
     appartient = Journal.structure_id.is_(None) if structure_id is None else Journal.structure_id == structure_id
     return (appartient, Journal.created_at < _limite_journal(now))
@@ -172,8 +186,10 @@ def traiter_structure(structure: Structure, now: datetime, *, appliquer: bool) -
     rapport.apprenants = dus(contacts(structure), today=today, mois=structure.conservation_mois)
     messages = _messages_a_vider(structure.id, now)
     lignes = _journal_a_supprimer(structure.id, now)
+    anciens = _messages_anciens(structure.id, now)
     if not appliquer:
         rapport.messages = _compter(Message, messages)
+        rapport.pieces_jointes = _compter(PieceJointe, (PieceJointe.message_id.in_(anciens),))
         rapport.journal = _compter(Journal, lignes)
         return rapport
     for apprenant_id in rapport.apprenants:
@@ -189,6 +205,7 @@ def traiter_structure(structure: Structure, now: datetime, *, appliquer: bool) -
     rapport.messages = db.session.execute(
         sa.update(Message).where(*messages).values(corps="").execution_options(synchronize_session=False)
     ).rowcount
+    rapport.pieces_jointes = supprimer_pieces_jointes(anciens)
     rapport.journal = _supprimer_journal(lignes)
     if not rapport.vide:
         journal.record(

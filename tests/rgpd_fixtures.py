@@ -2,7 +2,8 @@
 
 Josiane Martin of the closed workshop (tests/attestations_fixtures.py) with her contact details filled in, a
 placement with answers, an alert and a follow-up call, a catch-up, her practice plan (made at closing) with one
-session attended and its skill judged, two messages (one sent, one still to send) and her attestation.
+session attended and its skill judged, two messages (one sent, with her attestation's PDF attached; one still to
+send) and her attestation.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from ateliers.models import Alerte, Rattrapage, Suivi
 from attestations import services as attestations
-from core.models import Apprenant, Message
+from core.models import Apprenant, Message, PieceJointe
 from entrainements.models import Occurrence, PlanEntrainement, Reservation, ResultatEntrainement
 from evaluations.curriculum import current_questionnaire
 from evaluations.models import Positionnement
@@ -27,6 +28,8 @@ TELEPHONE = "+33612345678"
 EMAIL = "josiane.martin@example.org"
 ADRESSE = "12 rue des Lilas"
 CORPS = "Bonjour Josiane Martin, votre entraînement a lieu mardi 2 juin à 14 h."
+# The bytes of the file attached to the sent message: her name in it, as in an attestation's PDF.
+PIECE = b"%PDF-1.4 Attestation de fin d'atelier : Josiane Martin"
 
 
 @dataclass
@@ -120,6 +123,11 @@ def dossier_complet(atelier_clos, mediatrice, structure) -> Dossier:
                 corps=CORPS,
                 envoye_at=datetime(2026, 5, 15, 8, 0) if statut == "envoye" else None,
                 created_at=datetime(2026, 5, 15, 8, 0),
+                pieces_jointes=(
+                    [PieceJointe(nom_fichier="attestation-test.pdf", type_media="application/pdf", contenu=PIECE)]
+                    if statut == "envoye"
+                    else []
+                ),
             )
         )
     attestations.emettre(

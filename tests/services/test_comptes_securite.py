@@ -194,6 +194,7 @@ def test_the_structure_keeps_its_last_admin_and_a_reactivated_account_gets_six_m
     bilan = desactiver_comptes_inactifs(NOW + timedelta(days=2))
     db.session.expire_all()
     assert (ancien.is_active, dernier.is_active) == (True, False) and bilan.desactives == {structure.id: 1}
+    assert journal_details()[-1] == "désactivation pour inactivité (6 mois) : 1 compte"  # singular, as French says
 
 
 def test_the_admins_are_emailed_the_count_when_smtp_is_configured(app, make_compte, tmp_path):

@@ -1,5 +1,6 @@
-"""Issue 13 item 3: the retention sweep (anonymise after the structure's period, empty old message bodies, delete
-journal rows over 12 months), idempotent, journaled with counts; the dry run changes nothing.
+"""Issue 13 item 3: the retention sweep (anonymise after the structure's period, empty old message bodies and delete
+their attached files, delete journal rows over 12 months), idempotent, journaled with counts; the dry run changes
+nothing.
 
 The journal's triggers compare with the database's own clock, so these tests run the sweep at the real present
 moment and date the rows back from it.
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from ateliers.models import Inscription, Suivi
-from core.models import Apprenant, Journal, Message
+from core.models import Apprenant, Journal, Message, PieceJointe
 from core.timeutil import utcnow
 from extensions import db
 from rgpd import jobs
@@ -23,7 +24,7 @@ def _il_y_a(jours: int) -> datetime:
     return utcnow() - timedelta(days=jours)
 
 
-def _message(structure, apprenant, cle: str, jours: int, statut: str = "envoye") -> Message:
+def _message(structure, apprenant, cle: str, jours: int, statut: str = "envoye", piece: bool = False) -> Message:
     message = Message(
         structure_id=structure.id,
         apprenant_id=apprenant.id,
@@ -35,6 +36,9 @@ def _message(structure, apprenant, cle: str, jours: int, statut: str = "envoye")
         corps="Rappel : entraînement demain à 14 h.",
         envoye_at=_il_y_a(jours) if statut == "envoye" else None,
         created_at=_il_y_a(jours),
+        pieces_jointes=[PieceJointe(nom_fichier=f"{cle}.pdf", type_media="application/pdf", contenu=b"%PDF")]
+        if piece
+        else [],
     )
     db.session.add(message)
     return message
@@ -69,8 +73,8 @@ def _situation(structure, make_apprenant):
         prenom="Sylvie", nom="Revenue", created_at=_il_y_a(1100), last_contact_on=_il_y_a(30).date()
     )
     nouvelle = make_apprenant(prenom="Inès", nom="Nouvelle", created_at=_il_y_a(30))
-    _message(structure, revenue, "vieux", 120)
-    _message(structure, nouvelle, "recent", 60)
+    _message(structure, revenue, "vieux", 120, piece=True)
+    _message(structure, nouvelle, "recent", 60, piece=True)
     _message(structure, nouvelle, "en-attente", 120, statut="a_envoyer")
     _journal(structure, 400)
     _journal(structure, 380)
@@ -99,10 +103,13 @@ def test_the_sweep_anonymises_who_is_due_empties_old_bodies_deletes_old_journal_
     corps = dict(db.session.execute(sa.select(Message.cle, Message.corps)).all())
     assert corps == {"vieux": "", "recent": "Rappel : entraînement demain à 14 h.", "en-attente": corps["en-attente"]}
     assert corps["en-attente"]  # a message still to send is the send sweep's business
+    assert rapport.pieces_jointes == 1
+    assert list(db.session.scalars(sa.select(PieceJointe.nom_fichier))) == ["recent.pdf"]
     entrees = db.session.scalars(sa.select(Journal).where(Journal.action == "effacement").order_by(Journal.id)).all()
     assert [(e.objet, e.objet_id) for e in entrees] == [("apprenant", ancien.id), ("structure", structure.id)]
     assert entrees[-1].details == (
-        "conservation : personnes anonymisées : 1 ; messages vidés : 1 ; lignes du journal supprimées : 2"
+        "conservation : personnes anonymisées : 1 ; messages vidés : 1 ; pièces jointes supprimées : 1 ; "
+        "lignes du journal supprimées : 2"
     )
     assert _compter_journal(structure.id) == journal_avant - 2 + 2
 
@@ -128,8 +135,9 @@ def test_the_dry_run_lists_the_same_work_and_changes_nothing(structure, make_app
 
     (rapport, _sans_structure) = jobs.conserver(utcnow(), appliquer=False)
 
-    assert (rapport.apprenants, rapport.messages, rapport.journal) == ([ancien.id], 1, 2)
+    assert (rapport.apprenants, rapport.messages, rapport.pieces_jointes, rapport.journal) == ([ancien.id], 1, 1, 2)
     db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PieceJointe)) == 2
     assert db.session.get(Apprenant, ancien.id).anonymise_at is None
     assert db.session.scalar(sa.select(Message.corps).where(Message.cle == "vieux"))
     assert _compter_journal(structure.id) == journal_avant

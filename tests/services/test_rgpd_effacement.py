@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core import home
-from core.models import Apprenant, Journal, Message
+from core.models import Apprenant, Journal, Message, PieceJointe
 from entrainements import suivi_plan
 from extensions import db
 from rgpd import effacement
@@ -35,18 +35,26 @@ CHANGEANTES = {
     "attestation": {"contenu"},
     "journal": set(),
 }
+# Tables whose rows about the person an erasure deletes: the files attached to her messages (an attestation's PDF
+# prints her name).
+SUPPRIMEES = {"piece_jointe"}
 
 
 def _textes() -> list[tuple[str, str, str]]:
-    """(table, column, value) of every text or JSON value in the database."""
+    """(table, column, value) of every text, JSON or binary value in the database (bytes read as UTF-8, so a file
+    attached to a message is scanned too)."""
     found = []
     for table in db.metadata.sorted_tables:
-        columns = [c for c in table.c if isinstance(c.type, sa.String | sa.Text | sa.JSON)]
+        columns = [c for c in table.c if isinstance(c.type, sa.String | sa.Text | sa.JSON | sa.LargeBinary)]
         for row in db.session.execute(sa.select(*columns)).all() if columns else ():
             for column, value in zip(columns, row, strict=True):
-                if value is not None:
+                if value is None:
+                    continue
+                if isinstance(value, bytes):
+                    text = value.decode("utf-8", errors="replace")
+                else:
                     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                    found.append((table.name, column.name, text.lower()))
+                found.append((table.name, column.name, text.lower()))
     return found
 
 
@@ -54,7 +62,7 @@ def _tout_sauf_le_nominatif() -> dict[str, list]:
     """Every row of every table except the journal, without the columns an erasure may change."""
     tables = {}
     for table in db.metadata.sorted_tables:
-        if table.name == "journal":
+        if table.name == "journal" or table.name in SUPPRIMEES:
             continue
         columns = [c for c in table.c if c.name not in CHANGEANTES.get(table.name, set())]
         tables[table.name] = sorted(map(tuple, db.session.execute(sa.select(*columns)).all()), key=repr)
@@ -86,6 +94,8 @@ def test_erasure_leaves_no_name_phone_email_nor_address_and_the_statistics_uncha
     assert apprenant.nom_complet == f"Personne effacée n° {apprenant.id}"
     assert (apprenant.anonymise_at, apprenant.commune, apprenant.tranche_age) == (NOW, "Testville", "60_74")
     assert (bilan.messages, bilan.messages_abandonnes, bilan.attestations) == (2, 1, 1)
+    assert bilan.pieces_jointes == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PieceJointe)) == 0
     statuts = set(db.session.scalars(sa.select(Message.statut).where(Message.apprenant_id == apprenant.id)))
     assert statuts == {"envoye", "abandonne"}  # the one still to send never leaves
     entree = db.session.scalars(sa.select(Journal).where(Journal.action == "effacement")).one()

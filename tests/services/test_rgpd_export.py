@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 
@@ -9,32 +10,35 @@ import sqlalchemy as sa
 
 from extensions import db
 from rgpd import export
-from tests.rgpd_fixtures import CORPS, EMAIL, TELEPHONE
+from tests.rgpd_fixtures import CORPS, EMAIL, PIECE, TELEPHONE
 
 NOW = datetime(2026, 6, 1, 8, 0)
-# The learner's own row is keyed by ``id``; every other table that mentions a learner holds one of these.
-CLES = ("apprenant_id", "inscription_id")
 
 
-def _ids_en_base(table: sa.Table, apprenant_id: int, inscription_ids: list[int]) -> set[int]:
-    conditions = []
-    if "apprenant_id" in table.c:
-        conditions.append(table.c.apprenant_id == apprenant_id)
-    if "inscription_id" in table.c:
-        conditions.append(table.c.inscription_id.in_(inscription_ids))
-    return set(db.session.scalars(sa.select(table.c.id).where(sa.or_(*conditions))))
+def _lignes_de_la_personne(apprenant_id: int) -> dict[str, set[int]]:
+    """Every table that points to the learner's row, directly or through other such tables (a message's attached
+    file, a practice session's result), found by walking the model metadata's foreign keys, with the ids of its
+    rows about ``apprenant_id`` (empty when it has none)."""
+    atteintes: dict[str, set[int]] = {"apprenant": {apprenant_id}}
+    for table in db.metadata.sorted_tables:  # parents first: a table's targets are walked before it
+        cles = [fk for fk in table.foreign_keys if fk.column.table.name in atteintes and fk.column.table is not table]
+        if table.name == "apprenant" or not cles:
+            continue
+        conditions = [fk.parent.in_(atteintes[fk.column.table.name]) for fk in cles]
+        atteintes[table.name] = set(db.session.scalars(sa.select(table.c.id).where(sa.or_(*conditions))))
+    return atteintes
 
 
 def test_the_json_lists_every_row_of_every_table_that_mentions_the_learner(dossier_complet):
     apprenant = dossier_complet.apprenant
     donnees = json.loads(json.dumps(export.donnees(apprenant, now=NOW)))  # what the download carries
     tables = donnees["tables"]
-    inscription_ids = [row["id"] for row in tables["inscription"]]
-    assert inscription_ids
-    concernees = [t for t in db.metadata.sorted_tables if any(cle in t.c for cle in CLES)]
-    assert len(concernees) >= 12
-    for table in concernees:
-        attendus = _ids_en_base(table, apprenant.id, inscription_ids)
+    concernees = _lignes_de_la_personne(apprenant.id)
+    assert len(concernees) >= 15
+    for table in db.metadata.sorted_tables:
+        if table.name not in concernees:
+            continue
+        attendus = concernees[table.name]
         assert attendus, f"the fixture has no row in {table.name}: the test would prove nothing there"
         assert table.name in tables, f"{table.name} mentions learners but is not exported"
         assert {row["id"] for row in tables[table.name]} == attendus, table.name
@@ -45,6 +49,8 @@ def test_the_json_lists_every_row_of_every_table_that_mentions_the_learner(dossi
     identite = tables["apprenant"][0]
     assert (identite["telephone"], identite["email"]) == (TELEPHONE, EMAIL)
     assert {m["corps"] for m in tables["message"]} == {CORPS}
+    (piece,) = tables["piece_jointe"]
+    assert base64.b64decode(piece["contenu"]) == PIECE  # the attached file itself, in Base64
     assert tables["attestation"][0]["contenu"]["apprenant"] == {"prenom": "Josiane", "nom": "Martin"}
     assert donnees["format"] == export.FORMAT and donnees["version"] == 1
     assert donnees["genere_le"] == "2026-06-01T08:00:00Z"
@@ -69,5 +75,6 @@ def test_the_french_view_has_every_section_in_plain_words(dossier_complet):
     assert "personne jointe, suite : revient" in sections["Les appels de suivi"]
     assert "Séance d'entraînement du mardi 19 mai 2026, 14 h 00 : venue." in sections["Vos entraînements"]
     assert CORPS in sections["Les messages envoyés"]
+    assert "Fichier joint : attestation-test.pdf" in sections["Les messages envoyés"]
     assert "Attestation de fin de parcours n° " in sections["Vos attestations"]
     assert all(s.lignes for s in fiche.sections), [s.titre for s in fiche.sections if not s.lignes]

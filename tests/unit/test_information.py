@@ -71,8 +71,8 @@ def test_the_notice_says_who_what_why_how_long_the_rights_and_whom_to_contact():
 
 
 def test_without_a_dpo_the_notice_sends_people_to_the_structure():
-    sans_dpo = Fiche(nom="France Services de Blois", type="france_services", commune="Blois")
-    texte = flat(mention_information(sans_dpo, conservation_ans=3))
+    sans_dpo = Fiche(nom="France Services de Blois", type="france_services", commune="Blois", conservation_mois=36)
+    texte = flat(mention_information(sans_dpo))
     assert "L'accueil de la structure : France Services de Blois, Blois." in texte
     assert "3 ans après notre dernier contact" in texte
     assert "mission d'intérêt public de la structure" in texte
@@ -114,6 +114,7 @@ def test_the_register_entry_has_every_rubric_of_article_30():
     assert "Fiche à jour du mardi 1er décembre 2026." in texte
     assert "2 ans après le dernier contact, puis anonymisées" in texte
     assert "Journal des consultations, modifications et exports : 12 mois." in texte
+    assert "Texte des messages envoyés et fichiers joints : 3 mois." in texte  # rgpd.jobs deletes both
     assert "une par nuit, gardées 14 nuits" in texte
     assert "aucun numéro de sécurité sociale" in texte
 

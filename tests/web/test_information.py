@@ -96,3 +96,17 @@ def test_the_notice_is_offered_at_registration_and_on_the_learners_page(browser,
     apprenant = make_apprenant()
     for url in ("/apprenants/nouveau", f"/apprenants/{apprenant.id}"):
         assert f'href="{MENTION}"' in html(browser.get(url)), url
+
+
+def test_the_notice_and_the_register_say_the_structures_own_retention_period(app, browser, make_compte, structure):
+    # Set at /admin/conservation (rgpd/): what the nightly job applies is what the person is told.
+    structure.conservation_mois = 36
+    db.session.commit()
+    browser.login(make_compte("admin"))
+    assert "3 ans après notre dernier contact" in pdf_text(browser.get(MENTION))
+    assert "Données des apprenants : 3 ans après le dernier contact" in html(browser.get(REGISTRE))
+
+    structure.conservation_mois = 18
+    db.session.commit()
+    assert "18 mois après notre dernier contact" in pdf_text(browser.get(MENTION))
+    assert "Données des apprenants : 18 mois après le dernier contact" in html(browser.get(REGISTRE))
