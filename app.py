@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from entrainements.routes import entrainements_bp
     from evaluations.queries import positionnements_of
     from evaluations.routes import positionnements_bp
+    from pilotage import cache as pilotage_cache
     from pilotage.exports_routes import exports_bp
     from pilotage.reseau_routes import reseau_bp
     from pilotage.routes import pilotage_bp
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     home.HISTORY_PROVIDERS["plans"] = vue_plan.plans_de
     fournisseurs.PLANS_PROVIDER, fournisseurs.EVOLUTION_PROVIDER = vue_plan.plans_de, vue_plan.evolution_apres_atelier
 
+    pilotage_cache.init_app(app)
     for blueprint in (
         main_bp,
         auth_bp,

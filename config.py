@@ -92,6 +92,8 @@ def from_environment(instance_path: Path | None = None) -> dict:
         # Largest request body accepted (bytes); a larger one gets the French 413 page. Forms here are small.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "APPRENANTS_PER_PAGE": 25,
+        # Seconds the dashboards' figures are kept before being computed again (pilotage/cache.py; 0: never kept).
+        "PILOTAGE_CACHE_SECONDS": float(os.environ.get("PILOTAGE_CACHE_SECONDS", "300")),
         # Seconds the grouping solver may use for one proposal (DESIGN.md section 8: optimum under 1 s).
         "GROUPING_TIME_LIMIT": float(os.environ.get("GROUPING_TIME_LIMIT", "5")),
         "SCHEDULER_HEARTBEAT_SECONDS": int(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "60")),

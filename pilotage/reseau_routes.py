@@ -7,8 +7,11 @@ Aggregates only, never a person (DESIGN.md section 1). The perimeter is the sign
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from core import journal, reseaux
 from core.access import roles_required
@@ -16,12 +19,20 @@ from core.constants import FORMATS_EXPORT
 from core.reseaux import ROLE_COORDINATION
 from core.timeutil import structure_today, utcnow
 from extensions import db
-from pilotage import reseau, tableau_de_bord
+from pilotage import cache, reseau, tableau_de_bord
 from pilotage.forms import ExportPeriodeForm, PeriodeForm
-from pilotage.routes import POLITIQUE_SVG, arguments_periode
+from pilotage.periode import Periode
+from pilotage.routes import POLITIQUE_SVG, arguments_periode, calcule_a, svg_du_graphique
 from pilotage.telechargement import exporter
 
 reseau_bp = Blueprint("pilotage_reseau", __name__, url_prefix="/pilotage/reseau")
+
+
+def vue_de(membres, periode: Periode, today) -> tuple[reseau.VueReseau, datetime]:
+    """The network's dashboard (``pilotage.reseau.vue``) over ``periode`` and when it was computed: kept a few
+    minutes (``pilotage.cache``), the same for the page and its downloads."""
+    cle = ("reseau", tuple(m.id for m in membres), periode.debut, periode.fin, today)
+    return cache.obtenir(cle, lambda: reseau.vue(membres, periode, utcnow(), today))
 
 
 def _page(form: PeriodeForm, status: int = 200):
@@ -31,21 +42,35 @@ def _page(form: PeriodeForm, status: int = 200):
     today = structure_today(structure)
     periode = form.periode() if form.validate() else None
     dirige = reseaux.reseau_dirige(structure.id)
-    vue = None
-    if dirige is not None and periode is not None:
-        vue = reseau.vue(reseaux.membres(dirige.id), periode, utcnow(), today)
     arguments = arguments_periode(periode) if periode is not None else {}
+    sections_html, moment = None, utcnow()
+    if dirige is not None and periode is not None:
+        membres = reseaux.membres(dirige.id)
+
+        def rendre() -> Markup:
+            vue, _ = vue_de(membres, periode, today)
+            return Markup(
+                render_template(
+                    "pilotage/_reseau_sections.html",
+                    vue=vue,
+                    cellule_fr=tableau_de_bord.cellule_fr,
+                    pourcent=tableau_de_bord.pourcent,
+                    url_graphique=lambda nom: url_for("pilotage_reseau.graphique", graphique=nom, **arguments),
+                )
+            )
+
+        cle = ("page-reseau", tuple(m.id for m in membres), periode.debut, periode.fin, today)
+        sections_html, moment = cache.obtenir(cle, rendre)
     return render_template(
         "pilotage/reseau.html",
         form=form,
         periode=periode,
         reseau=dirige,
-        vue=vue,
-        cellule_fr=tableau_de_bord.cellule_fr,
-        pourcent=tableau_de_bord.pourcent,
+        vue=sections_html is not None,
+        sections_html=sections_html,
         formats=FORMATS_EXPORT,
         arguments=arguments,
-        url_graphique=lambda nom: url_for("pilotage_reseau.graphique", graphique=nom, **arguments),
+        **calcule_a(moment, structure),
     ), status
 
 
@@ -68,7 +93,7 @@ def _vue_ou_404(form: PeriodeForm):
     if periode is None:
         return dirige, None, None
     today = structure_today(current_user.structure)
-    return dirige, periode, reseau.vue(reseaux.membres(dirige.id), periode, utcnow(), today)
+    return dirige, periode, vue_de(reseaux.membres(dirige.id), periode, today)[0]
 
 
 @reseau_bp.get("/export")
@@ -150,8 +175,6 @@ def graphique(graphique: str):
 
     :raise 404: the account's structure heads no network, an unknown chart, or a period the form refuses.
     """
-    from pilotage import graphiques  # chart stack (reportlab) loaded on first use
-
     section = tableau_de_bord.SECTION_DU_GRAPHIQUE.get(graphique)
     today = structure_today(current_user.structure)
     form = PeriodeForm(request.args, today=today)
@@ -159,8 +182,7 @@ def graphique(graphique: str):
     structure_ids = reseaux.perimetre(current_user)
     if section is None or periode is None or not structure_ids:
         abort(404)
-    calculee = tableau_de_bord.SECTIONS[section](tableau_de_bord.contexte(structure_ids, periode, utcnow(), today))
-    contenu = graphiques.svg(calculee.graphique(graphique), calculee.tableau(graphique))
+    contenu = svg_du_graphique(structure_ids, periode, today, section, graphique)
     reponse = Response(contenu, mimetype="image/svg+xml")
     reponse.headers["Content-Security-Policy"] = POLITIQUE_SVG
     return reponse

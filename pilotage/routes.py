@@ -7,16 +7,19 @@ address is a 404, as for any record.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from ateliers.dropout import REGLES
 from core import journal
 from core.access import roles_required
 from core.constants import FORMATS_EXPORT
-from core.timeutil import structure_today, utcnow
+from core.timeutil import heure_fr, structure_today, structure_zone, to_local, utcnow
 from extensions import db
-from pilotage import queries, tableau_de_bord
+from pilotage import cache, queries, tableau_de_bord
 from pilotage.forms import ExportPeriodeForm, PeriodeForm
 from pilotage.periode import Periode
 from pilotage.telechargement import exporter
@@ -46,33 +49,74 @@ def arguments_periode(periode: Periode) -> dict[str, str]:
     return {"type": "dates", "debut": periode.debut.isoformat(), "fin": periode.fin.isoformat()}
 
 
+def sections_de(structure_ids, periode: Periode, today) -> tuple[list, datetime]:
+    """The dashboard's sections for ``structure_ids`` over ``periode`` (``today``: their day), and when they were
+    computed: kept a few minutes (``pilotage.cache``), the same for the page, its charts and its downloads."""
+    ids = tuple(sorted(structure_ids))
+    return cache.obtenir(
+        ("sections", ids, periode.debut, periode.fin, today),
+        lambda: tableau_de_bord.sections(tableau_de_bord.contexte(ids, periode, utcnow(), today)),
+    )
+
+
+def svg_du_graphique(structure_ids, periode: Periode, today, section: str, graphique: str) -> bytes:
+    """The SVG of the chart ``graphique`` (of the section ``section``) over the cached sections, kept as long."""
+    from pilotage import graphiques  # chart stack (reportlab) loaded on first use
+
+    def dessiner() -> bytes:
+        sections, _ = sections_de(structure_ids, periode, today)
+        calculee = next(s for s in sections if s.cle == section)
+        return graphiques.svg(calculee.graphique(graphique), calculee.tableau(graphique))
+
+    ids = tuple(sorted(structure_ids))
+    return cache.obtenir(("svg", ids, periode.debut, periode.fin, today, graphique), dessiner)[0]
+
+
+def calcule_a(moment: datetime, structure) -> dict:
+    """What the page says of the figures' age: the local time they were computed, and the setting in minutes."""
+    secondes = current_app.config.get("PILOTAGE_CACHE_SECONDS", 300)
+    return {"calcule_a": heure_fr(to_local(moment, structure_zone(structure))), "minutes_cache": round(secondes / 60)}
+
+
 def _page(form: PeriodeForm, status: int = 200):
     """The dashboard over the form's period (no figures when the form refuses it, the messages beside its
-    fields), with the people at risk today."""
+    fields), with the people at risk today (read afresh, never kept)."""
     structure = current_user.structure
     today = structure_today(structure)
     periode = _periode_de(form)
-    sections = []
+    arguments = arguments_periode(periode) if periode is not None else {}
+    sections_html, moment = None, utcnow()
     if periode is not None:
-        ctx = tableau_de_bord.contexte([structure.id], periode, utcnow(), today)
-        sections = tableau_de_bord.sections(ctx)
+
+        def rendre() -> Markup:
+            sections, _ = sections_de([structure.id], periode, today)
+            return Markup(
+                render_template(
+                    "pilotage/_sections.html",
+                    sections=sections,
+                    cellule_fr=tableau_de_bord.cellule_fr,
+                    pourcent=tableau_de_bord.pourcent,
+                    url_graphique=lambda nom: url_for(
+                        "pilotage.graphique", structure_id=structure.id, graphique=nom, **arguments
+                    ),
+                )
+            )
+
+        sections_html, moment = cache.obtenir(("page", structure.id, periode.debut, periode.fin, today), rendre)
     a_risque = queries.a_risque([structure.id])
     journal.record(current_user, "consultation", "pilotage", structure.id, f"personnes à risque ({len(a_risque)})")
     db.session.commit()
-    arguments = arguments_periode(periode) if periode is not None else {}
     return render_template(
         "pilotage/index.html",
         form=form,
         periode=periode,
-        sections=sections,
+        sections_html=sections_html,
         a_risque=a_risque,
         regles=REGLES,
         structure=structure,
-        cellule_fr=tableau_de_bord.cellule_fr,
-        pourcent=tableau_de_bord.pourcent,
         formats=FORMATS_EXPORT,
         arguments=arguments,
-        url_graphique=lambda nom: url_for("pilotage.graphique", structure_id=structure.id, graphique=nom, **arguments),
+        **calcule_a(moment, structure),
     ), status
 
 
@@ -96,10 +140,10 @@ def export():
     periode = _periode_de(form)
     if periode is None:
         return _page(form, 400)
-    ctx = tableau_de_bord.contexte([structure.id], periode, utcnow(), today)
+    sections, _ = sections_de([structure.id], periode, today)
     reponse = exporter(
         current_user,
-        tableau_de_bord.tableaux(ctx),
+        tableau_de_bord.tableaux_de(sections),
         form.format.data or "csv",
         f"tableau-de-bord_{periode.debut.isoformat()}_{periode.fin.isoformat()}",
         objet="pilotage",
@@ -126,8 +170,8 @@ def rapport():
     periode = _periode_de(form)
     if periode is None:
         return _page(form, 400)
-    ctx = tableau_de_bord.contexte([structure.id], periode, utcnow(), today)
-    contenu = rapport_annuel(Rapport(structure.nom, periode.libelle, today, tableau_de_bord.sections(ctx)))
+    sections, _ = sections_de([structure.id], periode, today)
+    contenu = rapport_annuel(Rapport(structure.nom, periode.libelle, today, sections))
     journal.record(
         current_user,
         "export",
@@ -149,17 +193,13 @@ def graphique(structure_id: int, graphique: str):
 
     :raise 404: another structure, an unknown chart, or a period the form refuses.
     """
-    from pilotage import graphiques  # chart stack (reportlab) loaded on first use
-
     structure_ou_404 = _structure_ou_404(structure_id)
     section = tableau_de_bord.SECTION_DU_GRAPHIQUE.get(graphique)
     today = structure_today(current_user.structure)
     periode = _periode_de(PeriodeForm(request.args, today=today))
     if section is None or periode is None:
         abort(404)
-    ctx = tableau_de_bord.contexte([structure_ou_404], periode, utcnow(), today)
-    calculee = tableau_de_bord.SECTIONS[section](ctx)
-    contenu = graphiques.svg(calculee.graphique(graphique), calculee.tableau(graphique))
+    contenu = svg_du_graphique([structure_ou_404], periode, today, section, graphique)
     reponse = Response(contenu, mimetype="image/svg+xml")
     reponse.headers["Content-Security-Policy"] = POLITIQUE_SVG
     return reponse

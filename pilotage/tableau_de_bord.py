@@ -601,7 +601,12 @@ def sections(ctx: Contexte) -> list[Section]:
 
 def tableaux(ctx: Contexte) -> list[Tableau]:
     """Every table of the dashboard, each section's key figures first: what an export writes."""
-    return [t for section in sections(ctx) for t in (section.tableau_des_chiffres(), *section.tableaux)]
+    return tableaux_de(sections(ctx))
+
+
+def tableaux_de(calculees: Sequence[Section]) -> list[Tableau]:
+    """Every table of sections already computed (:func:`sections`), each section's key figures first."""
+    return [t for section in calculees for t in (section.tableau_des_chiffres(), *section.tableaux)]
 
 
 def valeur_fr(chiffre: Chiffre) -> str:

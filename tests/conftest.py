@@ -54,6 +54,9 @@ def base_config(database_uri: str, instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(days=365),
         # Likewise the idle limit (30 minutes by default): tests/web/test_comptes_sessions.py tests it on its own.
         "SESSION_IDLE_MINUTES": 365 * 24 * 60,
+        # Tests change the data and read the dashboards again at once; the cache is tested on its own
+        # (tests/web/test_pilotage_cache.py).
+        "PILOTAGE_CACHE_SECONDS": 0,
     }
 
 
