@@ -287,6 +287,35 @@ def test_the_cli_prints_a_structures_attestations_of_a_period_in_one_pdf(
     assert mauvais.exit_code == 2 and "aucune structure" in mauvais.output
 
 
+def test_the_cli_refuses_an_output_file_it_cannot_write_before_drawing_any_page(
+    app, atelier_clos, mediatrice, structure, tmp_path, monkeypatch
+):
+    """A mistyped folder in --sortie is said at once, as a usage error, not as a traceback after the whole year
+    was drawn (a network's reprint: minutes of work lost)."""
+    from attestations import attestation_pdf
+
+    emettre(mediatrice, inscription_of(atelier_clos, "Martin"))
+    dessinees = []
+    monkeypatch.setattr(attestation_pdf, "render_lot", lambda *args, **kwargs: dessinees.append(1) or b"%PDF")
+    result = app.test_cli_runner().invoke(
+        args=[
+            "attestations",
+            "imprimer",
+            "--structure",
+            str(structure.id),
+            "--du",
+            "01/01/2026",
+            "--au",
+            "31/12/2026",
+            "--sortie",
+            str(tmp_path / "dossier-absent" / "2026.pdf"),
+        ]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--sortie" in result.output and "le dossier" in result.output
+    assert dessinees == []
+
+
 def signataire(structure, nom="Lucie Roy", fonction="Directrice du CCAS") -> None:
     db.session.add(
         ParametresAttestation(
