@@ -309,8 +309,8 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
     """Save the structure's attestation settings; flush only. Attestations already issued keep what they print.
 
     :raise DomainError: beside "signataire_fonction" when a signatory is named without a function (an
-        attestation would print a name with no role); beside "code_structure" when another structure's numbers
-        already carry that code;
+        attestation would print a name with no role); beside "code_structure" when another structure has that
+        code, or had it and issued attestations with it (their numbers would be drawn again);
         beside "logo" or "signature" when the image is no PNG or JPEG, too large (``attestations.images``).
     """
     if data.signataire_nom and not data.signataire_fonction:
@@ -332,6 +332,23 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
     )
     if pris is not None:
         raise DomainError("Une autre structure utilise déjà ce code : choisissez-en un autre.", "code_structure")
+    # A code another structure used before changing it: its numbers stay, and this structure's counter would draw
+    # them again (the unique index would then refuse each attestation, and the closings that issue them).
+    # ``<code>-<year>-<sequence>``: the sequence has no dash, so "CCAS" does not match "CCAS-DEMO-2026-00001".
+    imprime = db.session.scalar(
+        sa.select(Attestation.id)
+        .where(
+            Attestation.structure_id != structure.id,
+            Attestation.numero.like(f"{data.code_structure}-____-%"),
+            ~Attestation.numero.like(f"{data.code_structure}-____-%-%"),
+        )
+        .limit(1)
+    )
+    if imprime is not None:
+        raise DomainError(
+            "Ce code figure déjà dans les numéros d'attestations d'une autre structure : choisissez-en un autre.",
+            "code_structure",
+        )
     parametres = db.session.get(ParametresAttestation, structure.id)
     if parametres is None:
         parametres = ParametresAttestation(structure_id=structure.id)

@@ -380,3 +380,26 @@ def test_a_signatory_named_without_a_function_is_refused_beside_the_field(struct
     with pytest.raises(DomainError) as refus:
         services.enregistrer_parametres(admin, structure, data)
     assert refus.value.field == "signataire_fonction"
+
+
+def test_a_code_another_structure_printed_in_its_numbers_stays_its_own(
+    atelier_clos, mediatrice, structure, make_structure, make_compte
+):
+    """A structure that changed its code keeps the numbers it issued with the old one; another structure taking that
+    code would draw the same numbers from its own counter, and the unique index would then refuse every attestation
+    it issues (its closings with them)."""
+    admin = make_compte("admin")
+    signataire(structure)  # code CCAS-TEST
+    premiere = emettre(mediatrice, inscription_of(atelier_clos, "Martin"))
+    assert premiere.numero.startswith("CCAS-TEST-2026-")
+    services.enregistrer_parametres(admin, structure, services.Parametres("CCAS-NEUF", "Lucie Roy", "Directrice"))
+    db.session.commit()
+
+    autre = make_structure(nom="France Services de Bias")
+    admin_autre = make_compte("admin", structure=autre)
+    with pytest.raises(DomainError, match="numéros d'attestations") as refus:
+        services.enregistrer_parametres(admin_autre, autre, services.Parametres("CCAS-TEST", "Paul Roy", "Directeur"))
+    assert refus.value.field == "code_structure"
+    db.session.rollback()
+    # A code that only starts the same way is free.
+    services.enregistrer_parametres(admin_autre, autre, services.Parametres("CCAS", "Paul Roy", "Directeur"))
