@@ -310,7 +310,8 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
 
     :raise DomainError: beside "signataire_fonction" when a signatory is named without a function (an
         attestation would print a name with no role); beside "code_structure" when another structure has that
-        code, or had it and issued attestations with it (their numbers would be drawn again);
+        code, or had it and issued attestations with it (their numbers would be drawn again), or when the code is
+        another structure's default (``S`` and its id);
         beside "logo" or "signature" when the image is no PNG or JPEG, too large (``attestations.images``).
     """
     if data.signataire_nom and not data.signataire_fonction:
@@ -324,6 +325,14 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
                 verifier_image(contenu)
             except ImageRefusee as error:
                 raise DomainError(str(error), champ) from error
+    if codes.code_structure_par_defaut_de(
+        data.code_structure
+    ) is not None and data.code_structure != codes.code_structure_par_defaut(structure.id):
+        raise DomainError(
+            "Ce code est réservé : c'est celui des numéros d'une autre structure tant qu'elle n'en a pas choisi. "
+            "Choisissez-en un autre.",
+            "code_structure",
+        )
     pris = db.session.scalar(
         sa.select(ParametresAttestation.structure_id).where(
             ParametresAttestation.code_structure == data.code_structure,

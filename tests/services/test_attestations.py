@@ -403,3 +403,15 @@ def test_a_code_another_structure_printed_in_its_numbers_stays_its_own(
     db.session.rollback()
     # A code that only starts the same way is free.
     services.enregistrer_parametres(admin_autre, autre, services.Parametres("CCAS", "Paul Roy", "Directeur"))
+
+
+def test_the_default_code_of_another_structure_is_not_taken(structure, make_structure, make_compte):
+    """``S<id>`` is what a structure's numbers carry until its admin sets a code: another structure taking it would
+    share its numbers from the first attestation the former issues."""
+    autre = make_structure(nom="France Services de Bias")
+    admin = make_compte("admin", structure=autre)
+    with pytest.raises(DomainError, match="réservé") as refus:
+        services.enregistrer_parametres(admin, autre, services.Parametres(f"S{structure.id}", "Paul Roy", "Directeur"))
+    assert refus.value.field == "code_structure"
+    db.session.rollback()
+    services.enregistrer_parametres(admin, autre, services.Parametres(f"S{autre.id}", "Paul Roy", "Directeur"))
