@@ -132,7 +132,7 @@ def revoquer(attestation_id: int):
     attestation = get_in_structure_or_404(Attestation, attestation_id)
     atelier_id = attestation.inscription.atelier_id
     try:
-        services.revoquer(current_user, attestation, request.form.get("motif", ""), now=utcnow())
+        retires = services.revoquer(current_user, attestation, request.form.get("motif", ""), now=utcnow())
     except DomainError as error:
         db.session.rollback()
         if error.field:
@@ -142,7 +142,8 @@ def revoquer(attestation_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"Attestation n° {attestation.numero} révoquée.", "success")
+        annule = " Son envoi en attente est annulé (boîte d'envoi)." if retires else ""
+        flash(f"Attestation n° {attestation.numero} révoquée.{annule}", "success")
     return redirect(url_for("attestations.atelier", atelier_id=atelier_id))
 
 

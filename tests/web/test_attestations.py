@@ -418,3 +418,21 @@ def test_an_email_sent_by_hand_offers_its_pdf_in_the_outbox(signed_in, atelier_c
     assert f'href="/messages/{message.id}/piece-jointe">attestation-{martin.numero.lower()}.pdf</a>' in outbox
     fichier = signed_in.get(f"/messages/{message.id}/piece-jointe")
     assert fichier.mimetype == "application/pdf" and martin.numero in texte_pdf(fichier.data)
+
+
+def test_revoking_says_the_pending_sending_is_withdrawn(signed_in, atelier_clos):
+    emettre_tout(signed_in, atelier_clos)
+    martin = attestation_of(atelier_clos, "Martin")
+    martin.inscription.apprenant.email = "josiane@exemple.fr"
+    db.session.commit()
+    signed_in.submit(f"/attestations/{martin.id}/envoi", {"canal": "email"}, form_url=url_page(atelier_clos))
+    response = signed_in.submit(
+        f"/attestations/{martin.id}/revocation",
+        {"motif": "erreur"},
+        form_url=url_page(atelier_clos),
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert f"Attestation n° {martin.numero} révoquée. Son envoi en attente est annulé" in page
+    outbox = signed_in.get("/messages/", query_string={"etat": "echec"}).get_data(as_text=True)
+    assert "Pas envoyé : l&#39;attestation a été révoquée." in outbox
