@@ -386,10 +386,9 @@ def _count_learners(structure_id: int) -> int:
     )
 
 
-def _add_attestations(structure: Structure, mediatrice: Compte, today) -> int:
-    """The demo structure's signatory (when none is set) and the attestations of its closed workshops, issued by
-    ``mediatrice`` as the closing would have (issue 11); those already issued are kept. Returns how many now."""
-    from attestations import services as attestations  # imported here: one function of this file is attestations'
+def _add_signataire(structure: Structure) -> None:
+    """The demo structure's attestation settings (code, signatory), when none are set: named before its history is
+    played, so each past closing issues its attestations on its own day (the director's figures by period)."""
     from attestations.models import ParametresAttestation
 
     if db.session.get(ParametresAttestation, structure.id) is None:
@@ -402,6 +401,15 @@ def _add_attestations(structure: Structure, mediatrice: Compte, today) -> int:
             )
         )
         db.session.flush()
+
+
+def _add_attestations(structure: Structure, mediatrice: Compte, today) -> int:
+    """The attestations of the demo structure's closed workshops that have none yet (those made closed, not
+    played), issued by ``mediatrice`` today as the closing would have (issue 11); those already issued are kept.
+    Returns how many now."""
+    from attestations import services as attestations  # imported here: one function of this file is attestations'
+
+    _add_signataire(structure)
     clos = db.session.scalars(
         sa.select(Atelier)
         .where(Atelier.structure_id == structure.id, Atelier.statut == "termine", Atelier.is_locked.is_(True))
@@ -452,6 +460,7 @@ def load_demo(password: str, learners: int = 40, structures: int = 1, seed: int 
             report.ateliers += 1
         if _add_practice(rng, structure, comptes, modules, ids[20:24], today):
             report.ateliers += 1
+    _add_signataire(structure)
     _add_network(rng, structure, created, comptes, password_hash, questionnaire, modules, today, report)
     _add_attestations(structure, comptes["mediateur"], today)
 

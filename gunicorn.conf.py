@@ -5,10 +5,26 @@ referring page's address: a URL may carry what someone typed (DESIGN.md section 
 POSTed anyway; this holds for any other page too.
 """
 
+from gunicorn.glogging import Logger
+
 accesslog = "-"
 # gunicorn's default format with "%(r)s" (the request line, query string included) as method, path and
 # protocol, and without "%(f)s" (the Referer header: the previous page's full address).
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, the visitor's address left out ("-") on the public verification pages: whoever checks an
+    attestation is journaled without it (issue 11, item 4); the rate limiter alone holds it, in memory."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        if (environ.get("PATH_INFO") or "").startswith("/verifier"):
+            atoms["h"] = "-"
+        return atoms
+
+
+logger_class = AccessLogger
 
 # Garbage collection in a worker (issue 8, item 19). A page allocates thousands of objects (ORM rows, template
 # output) that die with the request; with Python's default threshold (a young collection every 700 net

@@ -101,7 +101,7 @@ def render(
 ) -> bytes:
     """The PDF of one attestation, one A4 page.
 
-    :param contenu: the frozen snapshot (``attestations.snapshot.construire``): every text the page prints.
+    :param contenu: the frozen snapshot (``attestations.services.instantane``): every text the page prints.
     :param revoquee_on: the day it was revoked, if it was: "RÉVOQUÉE" and that date across the page.
     :param images: the bytes of the images the snapshot names (``logo``, ``signature``: SHA-256 hashes); one
         missing is left out.

@@ -23,6 +23,7 @@ _SEPARATEURS = re.compile(r"[\s\-\u2010-\u2015\u2212._]+")
 _CODE_STOCKE = re.compile(f"[{ALPHABET}]{{{LONGUEUR_CODE}}}")
 # A structure's code inside the number: capitals, digits and dashes, 2 to 12 characters.
 CODE_STRUCTURE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,10}[A-Z0-9]")
+_CODE_PAR_DEFAUT = re.compile(r"S([1-9][0-9]*)")
 
 
 def nouveau_code() -> str:
@@ -62,3 +63,9 @@ def numero(code_structure: str, annee: int, sequence: int) -> str:
 def code_structure_par_defaut(structure_id: int) -> str:
     """The code a structure's numbers carry until its admin sets one: ``S`` and its id, ``S7``."""
     return f"S{structure_id}"
+
+
+def code_structure_par_defaut_de(code_structure: str) -> int | None:
+    """The id of the structure whose default code ``code_structure`` is (``S7``: 7), None for any other code."""
+    trouve = _CODE_PAR_DEFAUT.fullmatch(code_structure)
+    return int(trouve.group(1)) if trouve else None

@@ -3,6 +3,7 @@ yearly reprint), with a progress bar. Commits once (the journal)."""
 
 from __future__ import annotations
 
+import os
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -44,6 +45,12 @@ def imprimer_command(structure_id: int, debut, fin, sortie: Path) -> None:
         raise click.BadParameter(f"aucune structure n° {structure_id}", param_hint="--structure")
     if fin < debut:
         raise click.BadParameter("le dernier jour précède le premier", param_hint="--au")
+    dossier = sortie.resolve().parent
+    # Said before drawing a page: a year of attestations takes minutes to draw, lost if the file cannot be written.
+    if not dossier.is_dir() or not os.access(dossier, os.W_OK):
+        raise click.BadParameter(
+            f"le dossier {dossier} n'existe pas ou n'est pas accessible en écriture", param_hint="--sortie"
+        )
     zone = structure_zone(structure)
     attestations = list(
         db.session.scalars(

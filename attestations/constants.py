@@ -17,6 +17,10 @@ MOTIFS_REVOCATION = {
     "autre": "Autre",
 }
 
+# The channels an attestation goes through (attestations.envois): email (the PDF attached) or letter (the PDF
+# printed after it).
+CANAUX_ATTESTATION = {"email": "par courriel", "courrier": "par courrier"}
+
 NATURE_ACTION = "action d'initiation au numérique"
 
 # The objectives, as observable behaviours (shared/reference/curriculum.md, "The six modules"); copied into
@@ -29,3 +33,8 @@ OBJECTIFS = (
     "utiliser une messagerie en sécurité",
     "envoyer et recevoir des fichiers par courriel",
 )
+
+
+def cle_message(attestation_id: int, canal: str) -> str:
+    """The outbox key of ``attestation_id``'s message on ``canal`` (one message per attestation and channel)."""
+    return f"attestation:{attestation_id}:{canal}"

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from ateliers.models import Atelier
 from attestations import queries
+from attestations.constants import CANAUX_ATTESTATION
+from attestations.constants import cle_message as cle
 from attestations.models import Attestation
 from attestations.services import images_de
 from core import journal
@@ -25,8 +27,6 @@ from core.messagerie.transports import Piece
 from core.models import Apprenant, Compte, Message
 from extensions import db
 
-# The channels an attestation goes through: email (the PDF attached) or letter (the PDF printed after it).
-CANAUX_ATTESTATION = {"email": "par courriel", "courrier": "par courrier"}
 SANS_EMAIL = (
     "Pas d'adresse électronique pour cette personne : ajoutez-la sur sa fiche, ou envoyez l'attestation par courrier."
 )
@@ -34,11 +34,6 @@ SANS_ADRESSE = (
     "Pas d'adresse postale complète pour cette personne (rue, et code postal ou commune) : complétez sa fiche, "
     "ou envoyez l'attestation par courriel."
 )
-
-
-def cle(attestation_id: int, canal: str) -> str:
-    """The outbox key of ``attestation_id``'s message on ``canal``."""
-    return f"attestation:{attestation_id}:{canal}"
 
 
 def canal_de_remise(apprenant: Apprenant) -> str | None:

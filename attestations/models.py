@@ -19,8 +19,9 @@ from extensions import db
 class Attestation(db.Model):
     """An issued attestation: a frozen snapshot of everything it prints, its number and verification code.
 
-    ``contenu`` is the snapshot (``attestations.snapshot``): later changes to the learner, the curriculum or the
-    attendance never reach it, and the PDF is drawn from it alone, so reprinting gives the same bytes. A
+    ``contenu`` is the snapshot (``attestations.services.instantane``): later changes to the learner, the
+    curriculum or the attendance never reach it, and the PDF is drawn from it alone, so reprinting gives the same
+    bytes. A
     correction means revoking (``revoquee_at``, ``motif_revocation``) and issuing a new one: the database
     allows one attestation not revoked per inscription (partial unique index). Numbers and codes are unique
     and never reused: a revoked attestation keeps its row, its number and its code.

@@ -13,12 +13,14 @@ from ateliers.routes.commun import atelier_or_404, dans_ordre_vu, download, fiel
 from attestations import codes, envois, queries, services
 from attestations.constants import MOTIFS_REVOCATION, TYPES_ATTESTATION
 from attestations.forms import ParametresForm
+from attestations.images import TAILLE_MAX
 from attestations.models import Attestation, ImageAttestation
 from core import journal
 from core.access import get_in_structure_or_404, public, roles_required
 from core.constants import CANAUX_MESSAGE
 from core.errors import DomainError
 from core.francais import accord, nombre
+from core.security import render_error
 from core.text import display_phone, name_seen_by
 from core.timeutil import date_fr, duree_fr, structure_today, structure_zone, to_local, utcnow
 from extensions import db, limiter
@@ -130,7 +132,7 @@ def revoquer(attestation_id: int):
     attestation = get_in_structure_or_404(Attestation, attestation_id)
     atelier_id = attestation.inscription.atelier_id
     try:
-        services.revoquer(current_user, attestation, request.form.get("motif", ""), now=utcnow())
+        retires = services.revoquer(current_user, attestation, request.form.get("motif", ""), now=utcnow())
     except DomainError as error:
         db.session.rollback()
         if error.field:
@@ -140,7 +142,8 @@ def revoquer(attestation_id: int):
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"Attestation n° {attestation.numero} révoquée.", "success")
+        annule = " Son envoi en attente est annulé (boîte d'envoi)." if retires else ""
+        flash(f"Attestation n° {attestation.numero} révoquée.{annule}", "success")
     return redirect(url_for("attestations.atelier", atelier_id=atelier_id))
 
 
@@ -271,6 +274,28 @@ def parametres():
             flash("Paramètres des attestations enregistrés.", "success")
             return redirect(url_for("attestations.parametres"))
     return render_template("attestations/parametres.html", form=form, parametres=actuels, structure=structure)
+
+
+@attestations_bp.errorhandler(413)
+def envoi_trop_lourd(error):
+    """A body past ``MAX_CONTENT_LENGTH`` on the settings page (a phone photo of the logo or the signature, several
+    megabytes): the page again, nothing saved, the reason beside both image fields (which one was too heavy cannot
+    be told: the body is never read). Anywhere else in the blueprint, the generic 413 page."""
+    if request.endpoint != "attestations.parametres" or not (
+        current_user.is_authenticated and current_user.role == "admin"
+    ):
+        return render_error(413)
+    structure = current_user.structure
+    actuels = services.parametres_de(structure)
+    form = ParametresForm(formdata=None, obj=actuels)
+    limite = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    message = (
+        f"L'image envoyée dépasse {limite} Ko : rien n'a été enregistré. Le logo et la signature font "
+        f"{TAILLE_MAX // 1024} Ko au plus ; réduisez l'image, puis choisissez-la à nouveau."
+    )
+    form.logo.errors = form.signature.errors = [message]
+    page = render_template("attestations/parametres.html", form=form, parametres=actuels, structure=structure)
+    return page, 413
 
 
 @attestations_bp.get("/admin/attestations/images/<empreinte>")

@@ -19,13 +19,20 @@ from sqlalchemy.orm import joinedload
 
 from ateliers.models import Atelier, Inscription, Presence, Seance
 from attestations import codes
-from attestations.constants import MOTIFS_REVOCATION, NATURE_ACTION, OBJECTIFS, TYPES_ATTESTATION
+from attestations.constants import (
+    CANAUX_ATTESTATION,
+    MOTIFS_REVOCATION,
+    NATURE_ACTION,
+    OBJECTIFS,
+    TYPES_ATTESTATION,
+    cle_message,
+)
 from attestations.images import ImageRefusee, empreinte, verifier_image
 from attestations.models import Attestation, CompteurAttestation, ImageAttestation, ParametresAttestation
 from core import journal, versions
 from core.errors import DomainError
 from core.francais import nombre
-from core.models import Compte, Structure
+from core.models import Compte, Message, Structure
 from core.text import display_phone
 from core.timeutil import structure_zone, to_local
 from evaluations.models import Competence, EvaluationCompetence, Module
@@ -43,6 +50,8 @@ AVIS_SIGNATAIRE = (
     "renseignés (page « Paramètres des attestations », réservée aux administrateurs). Une fois qu'ils le sont, "
     "émettez-les depuis la page Attestations de l'atelier ; émises avant, c'est vous qui les signez."
 )
+# Why a message of a revoked attestation still in the outbox was not sent (shown in the outbox).
+RAISON_REVOQUEE = "Pas envoyé : l'attestation a été révoquée."
 # Where the QR codes lead when neither PUBLIC_URL nor a request says it (a command run on the server).
 ADRESSE_PAR_DEFAUT = "http://127.0.0.1:5000/"
 
@@ -242,10 +251,14 @@ def avis_atelier(atelier: Atelier) -> str | None:
     return AVIS_SIGNATAIRE if sans else None
 
 
-def revoquer(auteur: Compte, attestation: Attestation, motif: str, *, now: datetime) -> None:
+def revoquer(auteur: Compte, attestation: Attestation, motif: str, *, now: datetime) -> int:
     """Revoke ``attestation`` for ``motif`` (a code of ``MOTIFS_REVOCATION``); flush only.
 
-    The row, its number and its code stay: the public page then says the attestation was revoked, and when.
+    The row, its number and its code stay: the public page then says the attestation was revoked, and when. Its
+    messages still waiting in the outbox (``attestations.envois``) are withdrawn (``RAISON_REVOQUEE``); those sent
+    stay as they were.
+
+    :return: the number of messages withdrawn.
 
     :raise DomainError: beside "motif" for an unknown reason; already revoked.
     """
@@ -257,8 +270,19 @@ def revoquer(auteur: Compte, attestation: Attestation, motif: str, *, now: datet
     attestation.revoquee_at = now
     attestation.motif_revocation = motif
     attestation.revoquee_par_id = auteur.id
+    # Not sent yet: dropped, and past its moment so that the outbox cannot resend it (it prints no "RÉVOQUÉE").
+    retires = db.session.execute(
+        sa.update(Message)
+        .where(
+            Message.cle.in_([cle_message(attestation.id, canal) for canal in CANAUX_ATTESTATION]),
+            Message.statut == "a_envoyer",
+        )
+        .values(statut="abandonne", derniere_erreur=RAISON_REVOQUEE, valable_jusqu_a=now)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
     journal.record(auteur, "modification", "attestation", attestation.id, f"révocation : {motif}")
     db.session.flush()
+    return retires
 
 
 def par_code(code: str) -> Attestation | None:
@@ -309,8 +333,9 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
     """Save the structure's attestation settings; flush only. Attestations already issued keep what they print.
 
     :raise DomainError: beside "signataire_fonction" when a signatory is named without a function (an
-        attestation would print a name with no role); beside "code_structure" when another structure's numbers
-        already carry that code;
+        attestation would print a name with no role); beside "code_structure" when another structure has that
+        code, or had it and issued attestations with it (their numbers would be drawn again), or when the code is
+        another structure's default (``S`` and its id);
         beside "logo" or "signature" when the image is no PNG or JPEG, too large (``attestations.images``).
     """
     if data.signataire_nom and not data.signataire_fonction:
@@ -324,6 +349,14 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
                 verifier_image(contenu)
             except ImageRefusee as error:
                 raise DomainError(str(error), champ) from error
+    if codes.code_structure_par_defaut_de(
+        data.code_structure
+    ) is not None and data.code_structure != codes.code_structure_par_defaut(structure.id):
+        raise DomainError(
+            "Ce code est réservé : c'est celui des numéros d'une autre structure tant qu'elle n'en a pas choisi. "
+            "Choisissez-en un autre.",
+            "code_structure",
+        )
     pris = db.session.scalar(
         sa.select(ParametresAttestation.structure_id).where(
             ParametresAttestation.code_structure == data.code_structure,
@@ -332,6 +365,23 @@ def enregistrer_parametres(auteur: Compte, structure: Structure, data: Parametre
     )
     if pris is not None:
         raise DomainError("Une autre structure utilise déjà ce code : choisissez-en un autre.", "code_structure")
+    # A code another structure used before changing it: its numbers stay, and this structure's counter would draw
+    # them again (the unique index would then refuse each attestation, and the closings that issue them).
+    # ``<code>-<year>-<sequence>``: the sequence has no dash, so "CCAS" does not match "CCAS-DEMO-2026-00001".
+    imprime = db.session.scalar(
+        sa.select(Attestation.id)
+        .where(
+            Attestation.structure_id != structure.id,
+            Attestation.numero.like(f"{data.code_structure}-____-%"),
+            ~Attestation.numero.like(f"{data.code_structure}-____-%-%"),
+        )
+        .limit(1)
+    )
+    if imprime is not None:
+        raise DomainError(
+            "Ce code figure déjà dans les numéros d'attestations d'une autre structure : choisissez-en un autre.",
+            "code_structure",
+        )
     parametres = db.session.get(ParametresAttestation, structure.id)
     if parametres is None:
         parametres = ParametresAttestation(structure_id=structure.id)

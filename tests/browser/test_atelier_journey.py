@@ -1,5 +1,6 @@
 """Running a demo workshop in the browser: six séances of attendance and skills, a learner slipping away after
-two absences in a row, the call, the final evaluation, closing the workshop, and the attendance sheet PDF."""
+two absences in a row, the call, the final evaluation, closing the workshop, the attendance sheet PDF, and the
+attestations the closing issued: printed, checked through their QR code, one revoked."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from core.timeutil import local_to_utc, system_utcnow, to_local
 from demo import load_demo
 from extensions import db
 from tests.ateliers_fixtures import freeze_clock
+from tests.browser.test_attestations import qr_code
 from tests.conftest import TEST_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -44,7 +46,7 @@ def evening(day) -> datetime:
 
 
 def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_closing(
-    page: Page, journey, demo_atelier
+    page: Page, journey, demo_atelier, chromium, tmp_path
 ):
     members, days, clock = demo_atelier
     (absent_name, _absent_id), *others = members
@@ -151,3 +153,25 @@ def test_six_seances_a_learner_slipping_away_the_call_the_final_evaluation_and_c
     assert INTITULE in text and "Séance 6" in text
     for name, _ident in members:
         assert name in text
+
+    # The attestations the closing issued (issue 11): printed, the QR code of the first page read from the
+    # rendered image leads anyone to the public check (valid); revoked, the same check says so.
+    page.get_by_role("link", name="Attestations", exact=True).click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Imprimer les attestations de l'atelier").click()
+    attestations = download_info.value.path().read_bytes()
+    assert len(PdfReader(io.BytesIO(attestations)).pages) == len(members)
+    lien = qr_code(attestations, tmp_path)
+    visiteur = chromium.new_context(locale="fr-FR")
+    verification = visiteur.new_page()
+    verification.goto(lien)
+    expect(verification.get_by_role("heading", name="Attestation valide")).to_be_visible()
+    numero = verification.locator("dl.details dd").first.inner_text()
+    assert numero in PdfReader(io.BytesIO(attestations)).pages[0].extract_text()
+    formulaire = page.locator("form", has=page.get_by_role("button", name=f"Révoquer l'attestation n° {numero}"))
+    formulaire.get_by_label("Motif de la révocation").select_option("erreur")
+    formulaire.get_by_role("button", name=f"Révoquer l'attestation n° {numero}").click()
+    expect(page.get_by_text(f"Attestation n° {numero} révoquée.")).to_be_visible()
+    verification.reload()
+    expect(verification.get_by_role("heading", name="Attestation révoquée le")).to_be_visible()
+    visiteur.close()

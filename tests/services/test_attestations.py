@@ -287,6 +287,35 @@ def test_the_cli_prints_a_structures_attestations_of_a_period_in_one_pdf(
     assert mauvais.exit_code == 2 and "aucune structure" in mauvais.output
 
 
+def test_the_cli_refuses_an_output_file_it_cannot_write_before_drawing_any_page(
+    app, atelier_clos, mediatrice, structure, tmp_path, monkeypatch
+):
+    """A mistyped folder in --sortie is said at once, as a usage error, not as a traceback after the whole year
+    was drawn (a network's reprint: minutes of work lost)."""
+    from attestations import attestation_pdf
+
+    emettre(mediatrice, inscription_of(atelier_clos, "Martin"))
+    dessinees = []
+    monkeypatch.setattr(attestation_pdf, "render_lot", lambda *args, **kwargs: dessinees.append(1) or b"%PDF")
+    result = app.test_cli_runner().invoke(
+        args=[
+            "attestations",
+            "imprimer",
+            "--structure",
+            str(structure.id),
+            "--du",
+            "01/01/2026",
+            "--au",
+            "31/12/2026",
+            "--sortie",
+            str(tmp_path / "dossier-absent" / "2026.pdf"),
+        ]
+    )
+    assert result.exit_code == 2, result.output
+    assert "--sortie" in result.output and "le dossier" in result.output
+    assert dessinees == []
+
+
 def signataire(structure, nom="Lucie Roy", fonction="Directrice du CCAS") -> None:
     db.session.add(
         ParametresAttestation(
@@ -351,3 +380,38 @@ def test_a_signatory_named_without_a_function_is_refused_beside_the_field(struct
     with pytest.raises(DomainError) as refus:
         services.enregistrer_parametres(admin, structure, data)
     assert refus.value.field == "signataire_fonction"
+
+
+def test_a_code_another_structure_printed_in_its_numbers_stays_its_own(
+    atelier_clos, mediatrice, structure, make_structure, make_compte
+):
+    """A structure that changed its code keeps the numbers it issued with the old one; another structure taking that
+    code would draw the same numbers from its own counter, and the unique index would then refuse every attestation
+    it issues (its closings with them)."""
+    admin = make_compte("admin")
+    signataire(structure)  # code CCAS-TEST
+    premiere = emettre(mediatrice, inscription_of(atelier_clos, "Martin"))
+    assert premiere.numero.startswith("CCAS-TEST-2026-")
+    services.enregistrer_parametres(admin, structure, services.Parametres("CCAS-NEUF", "Lucie Roy", "Directrice"))
+    db.session.commit()
+
+    autre = make_structure(nom="France Services de Bias")
+    admin_autre = make_compte("admin", structure=autre)
+    with pytest.raises(DomainError, match="numéros d'attestations") as refus:
+        services.enregistrer_parametres(admin_autre, autre, services.Parametres("CCAS-TEST", "Paul Roy", "Directeur"))
+    assert refus.value.field == "code_structure"
+    db.session.rollback()
+    # A code that only starts the same way is free.
+    services.enregistrer_parametres(admin_autre, autre, services.Parametres("CCAS", "Paul Roy", "Directeur"))
+
+
+def test_the_default_code_of_another_structure_is_not_taken(structure, make_structure, make_compte):
+    """``S<id>`` is what a structure's numbers carry until its admin sets a code: another structure taking it would
+    share its numbers from the first attestation the former issues."""
+    autre = make_structure(nom="France Services de Bias")
+    admin = make_compte("admin", structure=autre)
+    with pytest.raises(DomainError, match="réservé") as refus:
+        services.enregistrer_parametres(admin, autre, services.Parametres(f"S{structure.id}", "Paul Roy", "Directeur"))
+    assert refus.value.field == "code_structure"
+    db.session.rollback()
+    services.enregistrer_parametres(admin, autre, services.Parametres(f"S{autre.id}", "Paul Roy", "Directeur"))

@@ -145,3 +145,34 @@ def test_sending_to_everyone_uses_email_else_letter_else_names_who_has_neither(
     assert f"attestation n° {martin.numero} par courriel" in details
     assert "envoi des attestations : 1 par courriel, 0 par courrier, 1 sans moyen de les joindre" in details
     assert not any("Josiane" in d or "Bernard" in d or "@" in d for d in details)  # ids and counts only
+
+
+def test_revoking_withdraws_what_still_waits_in_the_outbox(emises, mediatrice, structure, serveur):
+    """An error seen after "Envoyer à chacun": revoked, the attestation neither goes by the next sweep nor prints
+    with the letters (it would reach the person without "RÉVOQUÉE"), nor can it be resent from the outbox; what
+    has gone already stays as it was."""
+    martin, bernard = emises
+    apprenant = martin.inscription.apprenant
+    apprenant.email = "josiane@exemple.fr"
+    apprenant.adresse, apprenant.code_postal, apprenant.commune = "12 rue des Lilas", "33160", "Saint-Médard"
+    courriel = envois.envoyer(mediatrice, martin, "email", now=NOW)
+    lettre = envois.envoyer(mediatrice, martin, "courrier", now=NOW)
+    courriel.tentatives, courriel.derniere_erreur = 1, "relais injoignable"  # a first try failed
+    bernard.inscription.apprenant.email = "marcel@exemple.fr"
+    parti = envois.envoyer(mediatrice, bernard, "email", now=NOW)
+    parti.statut, parti.envoye_at = "envoye", NOW
+    db.session.commit()
+
+    services.revoquer(mediatrice, martin, "erreur", now=NOW)
+    services.revoquer(mediatrice, bernard, "erreur", now=NOW)
+    db.session.commit()
+
+    assert envoyer_la_boite(NOW, transports(serveur.config())).envoyes == 0
+    assert serveur.boite.recus == []
+    assert boite.courriers_a_envoyer(structure.id, None, NOW) == []
+    for message in (courriel, lettre):
+        db.session.refresh(message)
+        assert message.statut == "abandonne" and "révoquée" in message.derniere_erreur
+        assert not boite.peut_renvoyer(message, NOW)
+    db.session.refresh(parti)
+    assert parti.statut == "envoye"

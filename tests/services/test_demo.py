@@ -1,3 +1,6 @@
+import re
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from ateliers.models import Alerte, Atelier, Inscription, Presence
@@ -135,6 +138,15 @@ def test_the_demo_closed_workshops_have_their_attestations_once(app):
     assert finished > 0 and len(attestations) == finished
     assert all(a.numero.startswith("CCAS-DEMO-") for a in attestations)
     assert attestations[0].contenu["signataire"] == {"nom": "Claire Fontaine", "fonction": "Directrice du CCAS"}
+    # The two years of history: each workshop's attestations issued by its closing, days after its last séance (so
+    # the director's count by period spreads over the years), numbered in the year they were issued.
+    passees = [a for a in attestations if re.search(r"\(\d\d/\d{4}\)$", a.inscription.atelier.intitule)]
+    assert len(passees) > len(attestations) // 2
+    for attestation in passees:
+        derniere = attestation.inscription.atelier.seances[-1].ends_at
+        assert derniere < attestation.emise_at < derniere + timedelta(days=7), attestation.numero
+        assert attestation.numero.split("-")[2] == attestation.contenu["emise_on"][:4]
+    assert len({a.emise_at.year for a in passees}) >= 2
     load_demo("mot-de-passe-demo", learners=40)
     db.session.commit()
     assert (count(Attestation), count(ParametresAttestation)) == (finished, 1)

@@ -28,6 +28,12 @@ def _procfile_config(monkeypatch):
     return WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
 
 
+def fermer(journal: Logger) -> None:
+    """Close the log files ``journal`` opened (gunicorn closes them only when the process ends)."""
+    for handler in journal.access_log.handlers + journal.error_log.handlers:
+        handler.close()
+
+
 def test_the_access_log_keeps_no_query_string_nor_referrer(monkeypatch, tmp_path):
     cfg = _procfile_config(monkeypatch)
     assert cfg.accesslog == "-"
@@ -42,10 +48,36 @@ def test_the_access_log_keeps_no_query_string_nor_referrer(monkeypatch, tmp_path
         "HTTP_REFERER": "http://127.0.0.1:5000/apprenants/?q=Dupont",
         "HTTP_USER_AGENT": "Mozilla/5.0",
     }
-    Logger(cfg).access(_Response(), [], environ, timedelta(milliseconds=12))
+    journal = Logger(cfg)
+    journal.access(_Response(), [], environ, timedelta(milliseconds=12))
+    fermer(journal)
     line = (tmp_path / "access.log").read_text()
     assert '"GET /apprenants/ HTTP/1.1" 200 2048' in line
     assert "Dupont" not in line and "q=" not in line
+
+
+def test_a_public_verification_leaves_no_visitor_address_in_the_access_log(monkeypatch, tmp_path):
+    """Issue 11: whoever checks an attestation is journaled without their address (the rate limiter alone holds it,
+    in memory); other pages keep it in the access log."""
+    cfg = _procfile_config(monkeypatch)
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    journal = cfg.logger_class(cfg)
+    for chemin in ("/verifier/7KQ2-XM9D-R4TB", "/verifier", "/connexion"):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": chemin,
+            "PATH_INFO": chemin,
+            "QUERY_STRING": "",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "203.0.113.7",
+            "HTTP_USER_AGENT": "Mozilla/5.0",
+        }
+        journal.access(_Response(), [], environ, timedelta(milliseconds=12))
+    fermer(journal)
+    verification, formulaire, connexion = (tmp_path / "access.log").read_text().splitlines()
+    assert '"GET /verifier/7KQ2-XM9D-R4TB HTTP/1.1" 200' in verification
+    assert "203.0.113" not in verification and "203.0.113" not in formulaire
+    assert verification.startswith("- ") and connexion.startswith("203.0.113.7 ")
 
 
 def test_a_worker_freezes_the_loaded_application_and_collects_less_often(monkeypatch):
