@@ -21,11 +21,28 @@ from extensions import db
 ORDRE_DE_REPLI = ("email", "sms", "courrier")
 
 
+# Metropolitan France's plan (ARCEP): +33 6 and +33 7 are mobiles, +33 1 to 5 geographic fixed lines, +33 8
+# special-rate and +33 9 non-geographic (VoIP) numbers. Read from the number's first digit, as libphonenumber
+# reads it, without its metadata's regular expressions (the booking sweep asks for 10,000 numbers at once).
+# tests/unit/test_messagerie_canaux.py checks the answer is libphonenumber's for every such prefix.
+MOBILES_METROPOLE = ("+336", "+337")
+NON_MOBILES_METROPOLE = ("+331", "+332", "+333", "+334", "+335", "+338", "+339")
+
+
 def peut_recevoir_sms(telephone: str | None) -> bool:
     """Whether ``telephone`` (E.164, as stored) is a mobile number, which alone receives SMS (libphonenumber's
-    number type: mobile, or "fixed line or mobile" where the plan does not tell them apart)."""
+    number type: mobile, or "fixed line or mobile" where the plan does not tell them apart).
+
+    A metropolitan number of the right length (+33 and 9 digits) is read from its first digit
+    (:data:`MOBILES_METROPOLE`); any other, overseas included, through libphonenumber.
+    """
     if not telephone:
         return False
+    if len(telephone) == 12 and telephone[3:].isdigit():
+        if telephone.startswith(MOBILES_METROPOLE):
+            return True
+        if telephone.startswith(NON_MOBILES_METROPOLE):
+            return False
     try:
         numero = phonenumbers.parse(telephone, None)
     except phonenumbers.NumberParseException:
