@@ -249,6 +249,10 @@ def conserver(now: datetime, *, appliquer: bool = True) -> list[Rapport]:
     sans_structure = Rapport(None)
     lignes = _journal_a_supprimer(None, now)
     sans_structure.journal = _supprimer_journal(lignes) if appliquer else _compter(Journal, lignes)
+    if appliquer:
+        # Every run leaves one row with its totals, even one that changed nothing (issue 13: "each run journaled
+        # with counts, not names"); the structures that changed something have their own row above.
+        journal.record(None, "effacement", "conservation", None, f"passage : {_totaux(rapports, sans_structure)}")
     _terminer(appliquer)
     rapports.append(sans_structure)
     log.info(
@@ -258,6 +262,17 @@ def conserver(now: datetime, *, appliquer: bool = True) -> list[Rapport]:
         or "nothing to do",
     )
     return rapports
+
+
+def _totaux(rapports: list[Rapport], sans_structure: Rapport) -> str:
+    """The run's counts over every structure, in words (:meth:`Rapport.en_mots`), with how many were swept."""
+    total = Rapport(None)
+    for rapport in [*rapports, sans_structure]:
+        total.apprenants = [*total.apprenants, *rapport.apprenants]
+        total.messages += rapport.messages
+        total.pieces_jointes += rapport.pieces_jointes
+        total.journal += rapport.journal
+    return f"{len(rapports)} structure(s) ; {total.en_mots()}"
 
 
 def _terminer(appliquer: bool) -> None:

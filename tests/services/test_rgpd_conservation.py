@@ -106,17 +106,31 @@ def test_the_sweep_anonymises_who_is_due_empties_old_bodies_deletes_old_journal_
     assert rapport.pieces_jointes == 1
     assert list(db.session.scalars(sa.select(PieceJointe.nom_fichier))) == ["recent.pdf"]
     entrees = db.session.scalars(sa.select(Journal).where(Journal.action == "effacement").order_by(Journal.id)).all()
-    assert [(e.objet, e.objet_id) for e in entrees] == [("apprenant", ancien.id), ("structure", structure.id)]
+    assert [(e.objet, e.objet_id) for e in entrees] == [
+        ("apprenant", ancien.id),
+        ("structure", structure.id),
+        ("conservation", None),
+    ]
     assert entrees[-1].details == (
+        "passage : 1 structure(s) ; personnes anonymisées : 1 ; messages vidés : 1 ; pièces jointes supprimées : 1 ; "
+        "lignes du journal supprimées : 2"
+    )
+    assert entrees[-2].details == (
         "conservation : personnes anonymisées : 1 ; messages vidés : 1 ; pièces jointes supprimées : 1 ; "
         "lignes du journal supprimées : 2"
     )
     assert _compter_journal(structure.id) == journal_avant - 2 + 2
 
-    # Run again: nothing left to do, nothing changed, nothing journaled.
+    # Run again: nothing left to do, nothing changed; the run itself is journaled, with zeros.
     (rapport, _sans_structure) = jobs.conserver(utcnow())
     assert rapport.vide
     assert _compter_journal(structure.id) == journal_avant
+    dernier = db.session.scalars(sa.select(Journal).order_by(Journal.id.desc())).first()
+    assert (dernier.objet, dernier.details) == (
+        "conservation",
+        "passage : 1 structure(s) ; personnes anonymisées : 0 ; messages vidés : 0 ; pièces jointes supprimées : 0 ; "
+        "lignes du journal supprimées : 0",
+    )
 
 
 def test_the_period_is_the_structures_setting(structure, make_apprenant):
