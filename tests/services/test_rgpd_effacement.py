@@ -105,7 +105,7 @@ def test_erasure_leaves_no_name_phone_email_nor_address_and_the_statistics_uncha
 
 def test_erasure_is_refused_while_the_person_is_in_a_running_workshop(atelier, mediatrice):
     apprenant = atelier.inscriptions[0].apprenant
-    with pytest.raises(effacement.EffacementRefuse, match="inscrite à un atelier en cours"):
+    with pytest.raises(effacement.EffacementRefuse, match="inscrite à un atelier qui n'est pas encore clos"):
         effacement.effacer(mediatrice, apprenant, now=NOW)
     db.session.rollback()
     assert db.session.get(Apprenant, apprenant.id).anonymise_at is None

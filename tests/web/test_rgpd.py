@@ -118,11 +118,11 @@ def test_erasure_is_refused_with_the_reason_while_the_workshop_runs(signed_in, a
     apprenant = atelier.inscriptions[0].apprenant
     url = f"/apprenants/{apprenant.id}/effacer"
     page = signed_in.get(url).get_data(as_text=True)
-    assert "inscrite à un atelier en cours" in page and 'name="confirmation"' not in page
+    assert "inscrite à un atelier qui n&#39;est pas encore clos" in page and 'name="confirmation"' not in page
 
     response = signed_in.client.post(url, data={"confirmation": "effacer", "csrf_token": _csrf(signed_in, apprenant)})
     assert response.status_code == 409
-    assert "inscrite à un atelier en cours" in response.get_data(as_text=True)
+    assert "inscrite à un atelier qui n&#39;est pas encore clos" in response.get_data(as_text=True)
     assert db.session.get(Apprenant, apprenant.id).anonymise_at is None
 
 
