@@ -86,8 +86,8 @@ def motif_refus(apprenant: Apprenant) -> str | None:
     )
     if en_cours:
         return (
-            "Cette personne est inscrite à un atelier qui n'est pas encore clos : ses données ne peuvent pas être effacées avant la "
-            "clôture de l'atelier, ou avant d'avoir enregistré son abandon."
+            "Cette personne est inscrite à un atelier qui n'est pas encore clos : ses données ne peuvent pas être "
+            "effacées avant la clôture de l'atelier, ou avant d'avoir enregistré son abandon."
         )
     a_venir = db.session.scalar(
         sa.select(sa.func.count())
