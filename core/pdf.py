@@ -18,6 +18,9 @@ which returns the PDF as bytes.
   left aligned (justified text leaves uneven gaps that slow weak readers down), no italics.
 - Reproducible: ``invariant=1`` on each document fixes the creation date and the file identifier, so the
   same input gives the same bytes (tests compare bytes; a frozen attestation can be printed again as it was).
+- Kept per process, as pure functions of their input: the embedded font subsets, compressed (``_EmbeddedFace``:
+  the same glyphs give the same file) and the parsed markup of ``ParsedParagraph`` (the same text and style
+  give the same fragments). A document's bytes do not depend on what was printed before it.
 - Loaded on first use: the views and commands that print import their document module inside the function,
   so a process that never prints (the scheduler, ``bench/entrainements.py``'s memory budget) never loads
   reportlab, segno or Pillow (about 25 MB resident). ``tests/services/test_lazy_pdf.py`` holds it.
