@@ -34,7 +34,6 @@ from reportlab.platypus import (
     Image,
     KeepInFrame,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -46,6 +45,7 @@ from core.pdf import (
     INK,
     MIN_FONT_SIZE,
     PageLayout,
+    ParsedParagraph,
     document,
     markup,
     name,
@@ -267,7 +267,7 @@ def _hauteur_estimee(plan: Sequence, largeur_mot) -> float:
     return total
 
 
-class _Paragraphe(Paragraph):
+class _Paragraphe(ParsedParagraph):
     """A paragraph that breaks its lines once per width: the page is measured (:func:`_hauteur`) before the
     frame lays it out at the same width, and a paragraph's height depends on the width alone."""
 
@@ -380,7 +380,7 @@ def _plan(contenu: dict, niveau: Niveau, images: _Images) -> list:
 def _materialiser(plan: Sequence, contenu: dict, niveau: Niveau, qr, balisage, images: _Images) -> list[Flowable]:
     styles = _styles(niveau)
 
-    def paragraphe(element: _Texte) -> Paragraph:
+    def paragraphe(element: _Texte) -> ParsedParagraph:
         return _Paragraphe(balisage(element.texte, element.style.fontName), element.style, bulletText=element.puce)
 
     flowables: list[Flowable] = []

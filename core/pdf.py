@@ -18,6 +18,9 @@ which returns the PDF as bytes.
   left aligned (justified text leaves uneven gaps that slow weak readers down), no italics.
 - Reproducible: ``invariant=1`` on each document fixes the creation date and the file identifier, so the
   same input gives the same bytes (tests compare bytes; a frozen attestation can be printed again as it was).
+- Kept per process, as pure functions of their input: the embedded font subsets, compressed (``_EmbeddedFace``:
+  the same glyphs give the same file) and the parsed markup of ``ParsedParagraph`` (the same text and style
+  give the same fragments). A document's bytes do not depend on what was printed before it.
 - Loaded on first use: the views and commands that print import their document module inside the function,
   so a process that never prints (the scheduler, ``bench/entrainements.py``'s memory budget) never loads
   reportlab, segno or Pillow (about 25 MB resident). ``tests/services/test_lazy_pdf.py`` holds it.
@@ -43,10 +46,12 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, TableStyle
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FONT_REGULAR = "DejaVuSans"
@@ -104,6 +109,7 @@ def register_fonts() -> None:
         if fallback is not None:
             fonts[FONT_FALLBACK] = TTFont(FONT_FALLBACK, str(fallback))
         for name, font in fonts.items():
+            font.face.__class__ = _EmbeddedFace  # the same face, its embedded subsets kept (see _EmbeddedFace)
             pdfmetrics.registerFont(font)
             _glyphs[name] = frozenset(font.face.charToGlyph)
         pdfmetrics.registerFontFamily(
@@ -114,6 +120,53 @@ def register_fonts() -> None:
                 FONT_FALLBACK, normal=FONT_FALLBACK, bold=FONT_FALLBACK, italic=FONT_FALLBACK, boldItalic=FONT_FALLBACK
             )
         _registered = True
+
+
+class _EmbeddedFace(TTFontFace):
+    """A TrueType face whose embedded subsets are kept for the process: a document embeds, for each font it
+    uses, the subset of the glyphs it prints (the ASCII ones and the others in the order they first appear),
+    and building that file and compressing it took a third of a one-page document's time. The same glyph list
+    gives the same file, so a later document printing the same characters (the next attestation of the same
+    structure) reuses it. The stream written is byte for byte reportlab's (``Length1``, ``Filter``, ``Length``
+    in that order, the subset compressed by zlib at its default level), cached or not.
+    """
+
+    def addSubsetObjects(self, doc, fontname: str, subset: list[int]) -> pdfdoc.PDFObjectReference:
+        """Reportlab's ``TTFontFace.addSubsetObjects``, the font file taken from :func:`_subset_file`."""
+        if not doc.compression:
+            return super().addSubsetObjects(doc, fontname, subset)
+        length, packed = _subset_file(self, tuple(subset))
+        font_file = pdfdoc.PDFStream(content=packed)
+        font_file.dictionary["Length1"] = length
+        # Already compressed: PDFStream applies no filter to a stream whose dictionary names one.
+        font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName(pdfdoc.PDFZCompress.pdfname)])
+        font_file_ref = doc.Reference(font_file, f"fontFile:{self.filename}({fontname})")
+        flags = (self.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC
+        descriptor = pdfdoc.PDFDictionary(
+            {
+                "Type": "/FontDescriptor",
+                "Ascent": self.ascent,
+                "CapHeight": self.capHeight,
+                "Descent": self.descent,
+                "Flags": flags,
+                "FontBBox": pdfdoc.PDFArray(self.bbox),
+                "FontName": pdfdoc.PDFName(fontname),
+                "ItalicAngle": self.italicAngle,
+                "StemV": self.stemV,
+                "FontFile2": font_file_ref,
+                "MissingWidth": self.defaultWidth,
+            }
+        )
+        return doc.Reference(descriptor, "fontDescriptor:" + fontname)
+
+
+@functools.lru_cache(maxsize=64)
+def _subset_file(face: TTFontFace, subset: tuple[int, ...]) -> tuple[int, bytes]:
+    """The TrueType file of ``face`` holding the glyphs of ``subset`` (code points, in their order in the
+    subset): its length and its bytes compressed as reportlab compresses a stream. 64 subsets of about 20 KB
+    compressed at most."""
+    raw = face.makeSubset(list(subset))
+    return len(raw), pdfdoc.PDFZCompress.encode(raw)
 
 
 def font_runs(value: str, font: str = FONT_REGULAR) -> list[tuple[str, str]]:
@@ -220,6 +273,37 @@ def text(value: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup(value, style.fontName), style)
 
 
+class ParsedParagraph(Paragraph):
+    """A ``Paragraph`` whose markup is parsed once per process for the same text and style (see
+    :func:`_parsed`): a page of attestation sets the same skills, objectives and headings as the last one, and
+    parsing the markup (an HTML parser per paragraph) was a tenth of its time. The paragraph gets its own
+    copies of the parsed fragments, so laying it out changes nothing another one uses; it is laid out and
+    drawn exactly as a ``Paragraph`` of the same arguments.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle, bulletText: str | None = None) -> None:
+        cleaned, parsed_style, frags, bullet_frags = _parsed(text, style)
+        if bullet_frags:  # a <bullet> tag in the text: reportlab's own path
+            super().__init__(text, style, bulletText)
+            return
+        super().__init__(cleaned, parsed_style, bulletText, frags=[frag.clone() for frag in frags])
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, style: ParagraphStyle) -> tuple[str, ParagraphStyle, tuple, list | None]:
+    """Reportlab's parse of paragraph markup ``text`` in ``style`` (``Paragraph._setup``): the cleaned text,
+    the style the markup leaves, the fragments, the bullet's fragments. Styles are keyed by identity: the
+    documents build theirs once (``attestation_pdf._styles``) and never change them afterwards."""
+    cleaned = cleanBlockQuotedText(text)
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    parsed_style, frags, bullet_frags = parser.parse(cleaned, style)
+    if frags is None:
+        raise ValueError(f"xml parser error ({parser.errors[0]}) in paragraph beginning\n{cleaned[:30]!r}")
+    textTransformFrags(frags, parsed_style)
+    return cleaned, parsed_style, tuple(frags), bullet_frags
+
+
 # Where a name may break: after a space or a hyphen ("Jean-" / "Baptiste", "Dupont-" / "de-" / "la-"...).
 _NAME_PIECES = re.compile(r"[^\s\-\u2010]*[\-\u2010]|[^\s\-\u2010]+")
 
@@ -275,7 +359,7 @@ class Name(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         lines = name_lines(self.value, availWidth, self.style.fontName, self.style.fontSize)
-        self._paragraph = Paragraph("<br/>".join(markup(line, self.style.fontName) for line in lines), self.style)
+        self._paragraph = ParsedParagraph("<br/>".join(markup(line, self.style.fontName) for line in lines), self.style)
         self.width, self.height = self._paragraph.wrap(availWidth, availHeight)
         return self.width, self.height
 

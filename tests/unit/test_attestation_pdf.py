@@ -15,9 +15,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFontFace
 
 from attestations import attestation_pdf
 from attestations.constants import NATURE_ACTION, OBJECTIFS
+from core import pdf
 from core.timeutil import duree_fr
 from evaluations.referentiel import DEFAULT_FILE
 
@@ -152,6 +155,21 @@ def test_same_snapshot_same_bytes_and_metadata():
     assert lecteur.metadata.title == "Attestation de fin de parcours n° CCAS-DEMO-2026-00012"
     assert lecteur.metadata.author == "CCAS de Saint-Test"
     assert lecteur.trailer["/Root"]["/Lang"] == "fr-FR"
+
+
+def test_the_bytes_do_not_depend_on_what_the_process_printed_before(monkeypatch):
+    """The embedded font subsets and the parsed paragraphs are kept per process (``core.pdf``): a document
+    printed cold, after another one with other letters, or with reportlab's own font embedding is the same."""
+    pdf._subset_file.cache_clear()
+    pdf._parsed.cache_clear()
+    froid = attestation_pdf.render(snapshot())
+    attestation_pdf.render(
+        snapshot(apprenant={"prenom": "Nguyễn Thị", "nom": "Trần-Hoàng"}, competences=TOUTES_LES_COMPETENCES[::-1])
+    )
+    assert attestation_pdf.render(snapshot()) == froid
+    for police in (pdf.FONT_REGULAR, pdf.FONT_BOLD):
+        monkeypatch.setattr(pdfmetrics.getFont(police).face, "__class__", TTFontFace)
+    assert attestation_pdf.render(snapshot()) == froid
 
 
 def test_a_revoked_attestation_prints_revoquee_across_it():
