@@ -120,6 +120,18 @@ def wait_for_leadership(lock: LeaderLock, stop: threading.Event, interval: float
     return False
 
 
+def _balayer(app, balayage) -> None:
+    """Run ``balayage(now)`` (a sweep of a domain package, ``now`` naive UTC) in ``app``'s context, its database
+    session removed afterwards whatever happens: what every job below does."""
+    from extensions import db
+
+    with app.app_context():
+        try:
+            balayage(utcnow())
+        finally:
+            db.session.remove()
+
+
 def heartbeat(app, lock: LeaderLock | None = None, on_lost=None) -> None:
     """Log that the scheduler is alive and the database answers; if ``lock`` is no longer held, log it and call
     ``on_lost`` (the process stops leading, so two leaders never run jobs side by side)."""
@@ -142,13 +154,8 @@ def alertes_quotidiennes(app) -> None:
     """Recompute the dropout alerts of the workshops whose structure's day has changed
     (``ateliers.alertes_quotidiennes``)."""
     from ateliers.alertes_quotidiennes import recalculer_alertes_du_jour
-    from extensions import db
 
-    with app.app_context():
-        try:
-            recalculer_alertes_du_jour(utcnow())
-        finally:
-            db.session.remove()
+    _balayer(app, recalculer_alertes_du_jour)
 
 
 # --- practice sessions (entrainements.jobs) ---
@@ -157,13 +164,8 @@ def alertes_quotidiennes(app) -> None:
 def _entrainements(app, nom: str) -> None:
     """Run the sweep ``nom`` of ``entrainements.jobs`` (reserver, rappeler, relancer) at the present moment."""
     from entrainements import jobs
-    from extensions import db
 
-    with app.app_context():
-        try:
-            getattr(jobs, nom)(utcnow())
-        finally:
-            db.session.remove()
+    _balayer(app, getattr(jobs, nom))
 
 
 def add_entrainements_jobs(scheduler, app) -> None:
@@ -190,50 +192,30 @@ def envoyer_messages(app) -> None:
     """Send the outbox (``core.messagerie.envoi.envoyer``): emails through SMTP, SMS through a provider when one
     is configured; what the mediator sends by hand stays; what is too late is dropped."""
     from core.messagerie.envoi import envoyer
-    from extensions import db
 
-    with app.app_context():
-        try:
-            envoyer(utcnow())
-        finally:
-            db.session.remove()
+    _balayer(app, envoyer)
 
 
 def conservation(app) -> None:
     """The retention sweep (``rgpd.jobs.conserver``): learners without contact for their structure's period
     anonymised, message bodies over 3 months emptied, journal rows over 12 months deleted."""
-    from extensions import db
     from rgpd import jobs
 
-    with app.app_context():
-        try:
-            jobs.conserver(utcnow())
-        finally:
-            db.session.remove()
+    _balayer(app, jobs.conserver)
 
 
 def comptes_inactifs(app) -> None:
     """Deactivate the accounts unused for six months and tell their admins (``core.jobs``)."""
     from core.jobs import desactiver_comptes_inactifs
-    from extensions import db
 
-    with app.app_context():
-        try:
-            desactiver_comptes_inactifs(utcnow())
-        finally:
-            db.session.remove()
+    _balayer(app, desactiver_comptes_inactifs)
 
 
 def sauvegarde_nocturne(app) -> None:
     """The nightly backup of the whole database with its rotation (``core.sauvegarde.sauvegarder_la_nuit``)."""
     from core.sauvegarde import sauvegarder_la_nuit
-    from extensions import db
 
-    with app.app_context():
-        try:
-            sauvegarder_la_nuit(utcnow())
-        finally:
-            db.session.remove()
+    _balayer(app, sauvegarder_la_nuit)
 
 
 def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | None = None, on_lost=None):
