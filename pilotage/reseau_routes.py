@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from ateliers.routes.commun import download
 from core import journal, reseaux
 from core.access import roles_required
 from core.constants import FORMATS_EXPORT
@@ -161,10 +162,9 @@ def rapport():
         f"rapport d'activité du réseau {dirige.id} du {periode.debut.isoformat()} au {periode.fin.isoformat()} ; pdf",
     )
     db.session.commit()
-    reponse = Response(contenu, mimetype="application/pdf")
-    nom = f"rapport-activite-reseau_{periode.debut.isoformat()}_{periode.fin.isoformat()}.pdf"
-    reponse.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
-    return reponse
+    return download(
+        contenu, "application/pdf", f"rapport-activite-reseau_{periode.debut.isoformat()}_{periode.fin.isoformat()}.pdf"
+    )
 
 
 @reseau_bp.get("/graphiques/<graphique>.svg")

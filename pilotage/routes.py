@@ -14,6 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ateliers.dropout import REGLES
+from ateliers.routes.commun import download
 from core import journal
 from core.access import roles_required
 from core.constants import FORMATS_EXPORT
@@ -180,10 +181,9 @@ def rapport():
         f"rapport d'activité du {periode.debut.isoformat()} au {periode.fin.isoformat()} ; pdf",
     )
     db.session.commit()
-    reponse = Response(contenu, mimetype="application/pdf")
-    nom = f"rapport-activite_{periode.debut.isoformat()}_{periode.fin.isoformat()}.pdf"
-    reponse.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
-    return reponse
+    return download(
+        contenu, "application/pdf", f"rapport-activite_{periode.debut.isoformat()}_{periode.fin.isoformat()}.pdf"
+    )
 
 
 @pilotage_bp.get("/structures/<int:structure_id>/graphiques/<graphique>.svg")

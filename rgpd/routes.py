@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ateliers.routes.commun import download
 from core import journal, versions
 from core.access import get_in_structure_or_404, roles_required
 from core.errors import DomainError
@@ -27,13 +28,6 @@ rgpd_bp = Blueprint("rgpd", __name__)
 GESTIONNAIRES = ("admin", "mediateur")
 
 
-def _telechargement(contenu: bytes, mimetype: str, nom: str) -> Response:
-    response = Response(contenu, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{nom}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @rgpd_bp.get("/apprenants/<int:apprenant_id>/donnees.json")
 @roles_required(*GESTIONNAIRES)
 def export_json(apprenant_id: int):
@@ -42,7 +36,7 @@ def export_json(apprenant_id: int):
     journal.record(current_user, "export", "apprenant", apprenant.id, "données de la personne : json")
     db.session.commit()
     contenu = json.dumps(donnees, ensure_ascii=False, indent=2, sort_keys=False).encode()
-    return _telechargement(contenu, "application/json", f"donnees-apprenant-{apprenant.id}.json")
+    return download(contenu, "application/json", f"donnees-apprenant-{apprenant.id}.json")
 
 
 @rgpd_bp.get("/apprenants/<int:apprenant_id>/donnees.pdf")
@@ -54,7 +48,7 @@ def export_pdf(apprenant_id: int):
     contenu = rendre(export.fiche(apprenant, now=utcnow()))
     journal.record(current_user, "export", "apprenant", apprenant.id, "données de la personne : pdf")
     db.session.commit()
-    return _telechargement(contenu, "application/pdf", f"donnees-apprenant-{apprenant.id}.pdf")
+    return download(contenu, "application/pdf", f"donnees-apprenant-{apprenant.id}.pdf")
 
 
 @rgpd_bp.route("/apprenants/<int:apprenant_id>/effacer", methods=["GET", "POST"])
