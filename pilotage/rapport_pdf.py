@@ -154,14 +154,13 @@ def _largeurs(tableau: Tableau, largeur: float) -> list[float]:
 
 
 def _mots(tableau: Tableau) -> list[float]:
-    """Each column's longest word (what a cell cannot wrap), with the cell padding."""
+    """Each column's longest word (what a cell cannot wrap), header included, with the cell padding."""
+
+    def plus_long(textes) -> float:
+        return max((text_width(mot) for texte in textes for mot in texte.split()), default=0.0)
+
     return [
-        max(
-            text_width(mot)
-            for ligne in ([titre], *([ligne[i]] for ligne in tableau.lignes))
-            for mot in cellule_fr(ligne[0]).split() or [""]
-        )
-        + MARGE_CELLULE
+        plus_long([titre, *(cellule_fr(ligne[i]) for ligne in tableau.lignes)]) + MARGE_CELLULE
         for i, titre in enumerate(tableau.colonnes)
     ]
 
