@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_SCORE = 3
@@ -55,6 +53,10 @@ def password_refusal(password: str, personal: Iterable[str | None] = ()) -> str 
     words = _user_inputs(personal)
     if _only_known_words(password, words):
         return TOO_EASY.format(PERSONAL)
+    # Imported here: its ranked word lists take some 13 MB, which the scheduler and the web workers only pay
+    # once a password is set.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password, user_inputs=words, max_length=MAX_LENGTH)
     if result["score"] >= MIN_SCORE:
         return None

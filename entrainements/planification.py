@@ -12,10 +12,14 @@ Source: issue 10, item 3. The assignment is optimal in this lexicographic order:
 3. then lower ranks booked first (smallest sum of the ranks of the booked entraînements);
 4. then the learners who finished their workshop longest ago (smallest sum of those dates, as day numbers).
 
-It is solved as one MILP with HiGHS (``ateliers.milp_model``), one objective after another: each solve fixes
-the optimum of the criterion before it with a row, so no lower criterion can ever outweigh a higher one (no
-weights to tune). Nearest-first greedy booking is not optimal once places are scarce, hence the solver. The
-model is built in id order, so the same input always gives the same output.
+It is solved as one MILP with HiGHS (``ateliers.milp_model``). Consecutive criteria are merged into one
+objective with exact integer weights (:func:`ponderer`): each weight is larger than everything the criteria
+after it can add up to, so no lower criterion can ever outweigh a higher one, as long as the merged objective
+stays below ``PLAFOND_OBJECTIF`` (small integers, far from the solver's tolerances). Criteria that would pass
+it are solved one after another instead, each solve fixing the optimum of the one before with a row. The
+booking sweep's instances (200 entraînements, three weeks of slots) fit in one solve. Nearest-first greedy
+booking is not optimal once places are scarce, hence the solver. The model is built in id order, so the same
+input always gives the same output.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from core.timeutil import periode_fr
 
 # Seconds HiGHS may spend on each objective; the instances of one booking horizon solve in milliseconds.
 SECONDES_PAR_OBJECTIF = 10.0
+# The largest value a merged objective may reach (2^20): its coefficients stay small integers, exactly
+# represented and far above HiGHS's tolerances (1e-7), and its optimum is proven with an absolute gap below 1.
+PLAFOND_OBJECTIF = 2**20
 
 
 @dataclass(frozen=True)
@@ -131,12 +138,15 @@ def planifier(
     occurrences: Sequence[OccurrenceCreneau],
     reservations: Sequence[ReservationExistante] = (),
     secondes: float = SECONDES_PAR_OBJECTIF,
+    plafond: int = PLAFOND_OBJECTIF,
 ) -> Planification:
     """Book the due ``entrainements`` on ``occurrences``, optimally (see the module docstring).
 
     :param reservations: the bookings that already exist; their occurrences must be among ``occurrences``.
-    :param secondes: time HiGHS may spend on each of the four objectives; a solve stopped by it keeps the best
+    :param secondes: time HiGHS may spend on each objective solved; a solve stopped by it keeps the best
         solution it found (always feasible), so the result is then valid but maybe not optimal.
+    :param plafond: the largest value of a merged objective (see :func:`ponderer`); 0 solves the four criteria
+        one after another.
     :return: the assignment, and for each entraînement left unbooked the reason, in French.
     :raise ValueError: on a negative number of free places, an unknown half-day code, a half-day that is not
         its date's weekday, a booking of an unknown occurrence, or a duplicated id.
@@ -162,7 +172,7 @@ def planifier(
         for o in occurrences
         if possible(e, o) and o.places_libres > 0 and o.jour not in jours_pris[e.apprenant_id]
     ]
-    affectation = _resoudre(entrainements, occurrences, paires, secondes) if paires else {}
+    affectation = _resoudre(entrainements, occurrences, paires, secondes, plafond) if paires else {}
     for e in entrainements:
         if e.id in affectation:
             jours_pris[e.apprenant_id].add(par_id[affectation[e.id]].jour)
@@ -172,7 +182,7 @@ def planifier(
     return Planification(affectation=affectation, motifs=motifs)
 
 
-def _resoudre(entrainements, occurrences, paires, secondes: float) -> dict[int, int]:
+def _resoudre(entrainements, occurrences, paires, secondes: float, plafond: int) -> dict[int, int]:
     """Solve the MILP over the possible (entraînement, occurrence) ``paires``; one binary variable each."""
     from ateliers.milp_model import MilpModel
 
@@ -195,26 +205,76 @@ def _resoudre(entrainements, occurrences, paires, secondes: float) -> dict[int, 
             model.row(cols, [1.0] * len(cols), upper=1)
     model.load()
     # HiGHS's presolve costs more than it saves on these models (an assignment with side rows, solved in a few
-    # LP iterations): off, the four solves of a 200-entraînement structure take 5 times less, same optimum.
+    # LP iterations): off, the solves of a 200-entraînement structure take 5 times less, same optimum.
     model.highs.setOptionValue("presolve", "off")
 
     # Criterion values are integers; the day numbers of (4) are shifted so that their sum stays small.
     origine = min(e.fin_atelier.toordinal() for e in entrainements)
-    couts = [
-        [-1.0] * len(paires),
-        [float(abs((o.jour - e.date_cible).days)) for e, o in paires],
-        [float(e.rang) for e, _ in paires],
-        [float(e.fin_atelier.toordinal() - origine) for e, _ in paires],
+    criteres = [
+        [-1] * len(paires),
+        [abs((o.jour - e.date_cible).days) for e, o in paires],
+        [e.rang for e, _ in paires],
+        [e.fin_atelier.toordinal() - origine for e, _ in paires],
     ]
+    groupes = [e.id for e, _ in paires]
     solution = [0.0] * len(paires)  # booking nothing is always feasible
-    for cout in couts:
+    for objectif_fusionne in ponderer(criteres, groupes, plafond):
+        cout = [float(c) for c in objectif_fusionne]
         _, trouvee, _ = model.solve(dict(zip(x, cout, strict=True)), secondes, solution)
         if trouvee is not None:
             solution = [float(round(v)) for v in trouvee]
         valeur = sum(c * v for c, v in zip(cout, solution, strict=True))
-        # Keep this criterion at its value while the next ones are minimised.
+        # Keep this objective at its value while the next ones are minimised.
         model.row(list(x), cout, upper=valeur + 0.5)
     return {e.id: o.id for (e, o), v in zip(paires, solution, strict=True) if v > 0.5}
+
+
+def ponderer(criteres: list[list[int]], groupes: list[int], plafond: int) -> list[list[int]]:
+    """Merge consecutive lexicographic criteria into weighted objectives with the same optimum.
+
+    :param criteres: the criteria, most important first; each gives one integer cost per variable, all of one
+        sign within a criterion.
+    :param groupes: for each variable, its group: at most one variable of a group is 1 in any solution (here,
+        an entraînement is booked once), so a criterion's total lies within the sum, over the groups, of its
+        largest absolute cost (its span).
+    :param plafond: the largest value (absolute) a merged objective may reach; a criterion that would take a
+        merged objective past it starts a new one (a criterion alone is never split).
+    :return: the objectives to minimise one after another, each fixing its optimum before the next: a list of
+        integer cost lists. Within an objective each criterion's weight is 1 + the largest total the criteria
+        after it can reach with their weights, so the first criterion is minimised first, then the second, etc.
+        (the lexicographic order is kept exactly).
+
+    Pure.
+    """
+    etendues = []
+    for critere in criteres:
+        par_groupe: dict[int, int] = {}
+        for groupe, cout in zip(groupes, critere, strict=True):
+            par_groupe[groupe] = max(par_groupe.get(groupe, 0), abs(cout))
+        etendues.append(sum(par_groupe.values()))
+    objectifs: list[list[int]] = []
+    debut = 0
+    while debut < len(criteres):
+        fin = debut + 1
+        while fin < len(criteres) and _poids(etendues[debut : fin + 1])[1] <= plafond:
+            fin += 1
+        poids, _ = _poids(etendues[debut:fin])
+        objectifs.append(
+            [sum(p * c for p, c in zip(poids, couts, strict=True)) for couts in zip(*criteres[debut:fin], strict=True)]
+        )
+        debut = fin
+    return objectifs
+
+
+def _poids(etendues: list[int]) -> tuple[list[int], int]:
+    """The weights of criteria of these spans merged into one objective, most important first, and the largest
+    absolute value the merged objective can take."""
+    poids: list[int] = []
+    reste = 0  # the largest total of the criteria after the current one, weighted
+    for etendue in reversed(etendues):
+        poids.insert(0, reste + 1)
+        reste += (reste + 1) * etendue
+    return poids, reste
 
 
 def _demi_journees_fr(disponibilites: int) -> str:

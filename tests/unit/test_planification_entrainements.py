@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from core.disponibilites import ALL_MASK, CODES, to_mask
 from core.timeutil import periode_fr
 from entrainements.planification import (
+    PLAFOND_OBJECTIF,
     EntrainementAPlacer,
     OccurrenceCreneau,
     ReservationExistante,
     objectif,
     planifier,
+    ponderer,
 )
 
 LUNDI = date(2026, 3, 2)  # a Monday
@@ -118,11 +120,13 @@ def instances(draw):
     return entrainements, occurrences, reservations
 
 
+# 0: the four criteria solved one after another; 40: some merged, some not; the default: all merged here.
+@pytest.mark.parametrize("plafond", [0, 40, PLAFOND_OBJECTIF])
 @settings(max_examples=100, deadline=None)
-@given(instances())
-def test_planner_reaches_the_brute_force_optimum(instance):
+@given(instance=instances())
+def test_planner_reaches_the_brute_force_optimum(plafond, instance):
     entrainements, occurrences, reservations = instance
-    plan = planifier(entrainements, occurrences, reservations)
+    plan = planifier(entrainements, occurrences, reservations, plafond=plafond)
     valide(entrainements, occurrences, reservations, plan.affectation)
     assert objectif(entrainements, occurrences, plan.affectation) == brute_force(
         entrainements, occurrences, reservations
@@ -219,3 +223,46 @@ def test_inconsistent_input_is_refused():
         planifier([ent(1, mardi)], [occ(1, mardi, places=-1)])
     with pytest.raises(ValueError, match="inconnue"):
         planifier([ent(1, mardi)], [occ(1, mardi)], [ReservationExistante(9, 1)])
+
+
+# --- merged objectives -----------------------------------------------------------------------------------------
+
+
+def test_merged_weights_keep_the_lexicographic_order():
+    # Two groups (entraînements); spans: booked 2, distance 3 + 2 = 5, rank 2 + 3 = 5.
+    criteres = [[-1, -1, -1], [3, 0, 2], [1, 2, 3]]
+    # rank weight 1; distance weight 1 + 5 = 6; booked weight 1 + 5 + 6 * 5 = 36.
+    assert ponderer(criteres, [1, 1, 2], 10**6) == [[-36 + 18 + 1, -36 + 0 + 2, -36 + 12 + 3]]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 9), st.integers(0, 9)), min_size=1, max_size=6),
+    st.integers(0, 400),
+)
+def test_merged_objectives_order_solutions_like_the_criteria(variables, plafond):
+    """Every choice of at most one variable per group compares by the merged objectives, taken one after
+    another, exactly as by the criteria tuple."""
+    groupes = [g for g, _, _ in variables]
+    criteres = [[-1] * len(variables), [a for _, a, _ in variables], [b for _, _, b in variables]]
+    objectifs = ponderer(criteres, groupes, plafond)
+    options = [[None] + [i for i, g in enumerate(groupes) if g == groupe] for groupe in sorted(set(groupes))]
+    choix = [[i for i in combo if i is not None] for combo in itertools.product(*options)]
+
+    def par_criteres(c):
+        return tuple(sum(critere[i] for i in c) for critere in criteres)
+
+    def par_objectifs(c):
+        return tuple(sum(objectif[i] for i in c) for objectif in objectifs)
+
+    for a, b in itertools.combinations(choix, 2):
+        assert (par_criteres(a) < par_criteres(b)) == (par_objectifs(a) < par_objectifs(b))
+        assert (par_criteres(a) == par_criteres(b)) == (par_objectifs(a) == par_objectifs(b))
+
+
+def test_a_low_ceiling_keeps_the_criteria_apart():
+    criteres = [[-1, -1], [5, 7], [1, 2]]
+    assert ponderer(criteres, [1, 2], 0) == criteres
+    # Spans: booked 2, distance 12, rank 3. Booked (weight 13) + distance reach 12 + 13 * 2 = 38 <= 40; with the
+    # rank (weights 52, 4, 1) they would reach 155.
+    assert ponderer(criteres, [1, 2], 40) == [[-13 + 5, -13 + 7], [1, 2]]
+    assert ponderer(criteres, [1, 2], 155) == [[-52 + 20 + 1, -52 + 28 + 2]]
