@@ -224,8 +224,6 @@ def reserver_tous(
                         "created_at": now,
                     }
                 )
-                entrainement.statut = "reserve"
-                entrainement.motif_non_planifie = None
             continue
         for entrainement in entrainements:  # places taken meanwhile: one by one, as many as are left
             try:
@@ -233,7 +231,15 @@ def reserver_tous(
             except ReservationRefusee as erreur:
                 refus[entrainement.id] = erreur
     if lignes:
-        # One multi-row INSERT (the ORM would insert row by row to learn each id), then the ids in one query.
+        # One UPDATE for the entraînements booked ("evaluate" sets the new values on the objects already loaded,
+        # as committed; the unit of work would send one UPDATE per object), one multi-row INSERT (the ORM would
+        # insert row by row to learn each id), then the ids in one query.
+        db.session.execute(
+            sa.update(Entrainement)
+            .where(Entrainement.id.in_([ligne["entrainement_id"] for ligne in lignes]))
+            .values(statut="reserve", motif_non_planifie=None)
+            .execution_options(synchronize_session="evaluate")
+        )
         db.session.execute(sa.insert(Reservation), lignes)
         for reservation in db.session.scalars(
             sa.select(Reservation).where(

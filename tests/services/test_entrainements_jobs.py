@@ -345,6 +345,25 @@ def test_a_batch_booking_takes_only_the_places_left_by_a_concurrent_writer(struc
     assert "déjà réservé" in refus[premier.id].message
 
 
+def test_a_batch_booking_marks_the_entrainements_booked_in_the_session_and_in_the_database(structure, apprenants):
+    make_creneau(structure, capacite=3)
+    ouvrir_occurrences(structure, TODAY, date(2026, 6, 2))
+    (mardi,) = occurrences_entre(structure.id, TODAY, date(2026, 6, 2))
+    entrainements = make_entrainements(structure, apprenants[:2])
+    for entrainement in entrainements:
+        entrainement.motif_non_planifie = "aucun créneau libre"
+    db.session.flush()
+
+    faites, _ = reserver_tous([(e, mardi) for e in entrainements], now=NOW)
+    # The objects already loaded say so at once, with nothing left to write for them.
+    assert [(e.statut, e.motif_non_planifie) for e in entrainements] == [("reserve", None)] * 2
+    assert not any(e in db.session.dirty for e in entrainements)
+    db.session.commit()
+    db.session.expire_all()
+    assert [(e.statut, e.motif_non_planifie) for e in entrainements] == [("reserve", None)] * 2
+    assert set(faites) == {e.id for e in entrainements} and mardi.places_prises == 2
+
+
 def test_messages_deposited_in_a_batch_are_written_once(structure, apprenants):
     valeurs = {"type": "convocation", "canal": "email", "objet": "Entraînement", "corps": "Bonjour"}
     lot = [{"apprenant": a, "cle": f"essai:{a.id}", "valable_jusqu_a": None, **valeurs} for a in apprenants]
