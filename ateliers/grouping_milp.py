@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ateliers.grouping_types import AtelierPrevu, Candidat
-from ateliers.milp_model import MIN_SOLVE_SECONDS, MilpModel
+from ateliers.milp_model import MIN_SOLVE_SECONDS, MilpModel, lexicographic_stages
 from core.disponibilites import CODES
 
 # Share of the remaining time given to each solve, by the number of solves left; the last takes what is left.
@@ -365,22 +365,6 @@ def _formulate(part: _Part) -> _Formulation:
     return _Formulation(model, x, reached, ranges, vector)
 
 
-def _stages(spans: dict[int, int]) -> list[dict[int, int]]:
-    """The objectives grouped into solves: per solve, each objective's weight, from the first objective on."""
-    stages: list[dict[int, int]] = []
-    weights: dict[int, int] = {}
-    magnitude = 0
-    for k in sorted(spans, reverse=True):
-        weight = magnitude + 1
-        if weights and magnitude + weight * spans[k] > _MAGNITUDE_LIMIT:
-            stages.append(weights)
-            weights, magnitude, weight = {}, 0, 1
-        weights[k] = weight
-        magnitude += weight * spans[k]
-    stages.append(weights)
-    return [dict(sorted(weights.items())) for weights in reversed(stages)]
-
-
 def solve_part(part: _Part, seconds: float, start: dict[int, int] | None = None) -> _PartSolution:
     """Solve the objectives one after the other, from ``start`` (candidate -> workshop) or a greedy solution."""
     started = time.perf_counter()
@@ -409,7 +393,7 @@ def solve_part(part: _Part, seconds: float, start: dict[int, int] | None = None)
     levels: dict[int, _Level] = {}
     pending = sorted(spans)
     while pending:
-        stages = _stages({k: spans[k] for k in pending})
+        stages = lexicographic_stages({k: spans[k] for k in pending}, _MAGNITUDE_LIMIT)
         weights = stages[0]
         cost: dict[int, float] = defaultdict(float)
         for k, weight in weights.items():

@@ -1,6 +1,7 @@
 """A mixed-integer linear programme for HiGHS (through its own binding ``highspy``), built row by row and
-solved for one objective after another from a given starting solution. Used by the grouping solver
-(``ateliers.grouping_milp``); it knows nothing of workshops."""
+solved for one objective after another from a given starting solution, and the weights that merge
+lexicographic objectives into fewer solves. Used by the grouping solver (``ateliers.grouping_milp``) and the
+practice booking planner (``entrainements.planification``); it knows nothing of workshops."""
 
 from __future__ import annotations
 
@@ -8,6 +9,33 @@ import math
 
 # Below this, a solve is not worth starting: HiGHS needs a few milliseconds to read the model.
 MIN_SOLVE_SECONDS = 0.02
+
+
+def lexicographic_stages(spans: dict[int, int], limit: float) -> list[dict[int, int]]:
+    """Group lexicographic objectives into weighted solves with the same optimum.
+
+    Consecutive objectives are solved at once, each weighted to outweigh all those after it in its solve
+    (weight = 1 + the largest amount the later ones can add up to, weighted), as long as the weighted objective
+    stays within ``limit``; an objective that would pass it starts an earlier solve. An objective alone is
+    never split. Pure.
+
+    :param spans: objective index (0 the most important) -> the largest amount its value can vary by between two
+        feasible solutions (an integer bound, >= 0); each objective takes integer values.
+    :param limit: the largest magnitude a weighted objective may reach, for the solver's tolerances.
+    :return: the solves in order, each as objective index -> integer weight, most important first.
+    """
+    stages: list[dict[int, int]] = []
+    weights: dict[int, int] = {}
+    magnitude = 0
+    for k in sorted(spans, reverse=True):
+        weight = magnitude + 1
+        if weights and magnitude + weight * spans[k] > limit:
+            stages.append(weights)
+            weights, magnitude, weight = {}, 0, 1
+        weights[k] = weight
+        magnitude += weight * spans[k]
+    stages.append(weights)
+    return [dict(sorted(weights.items())) for weights in reversed(stages)]
 
 
 class MilpModel:

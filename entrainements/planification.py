@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from ateliers.milp_model import MilpModel, lexicographic_stages
 from core.disponibilites import ALL_MASK, CODES, LABELS
 from core.francais import nombre
 from core.timeutil import periode_fr
@@ -187,8 +188,6 @@ def planifier(
 
 def _resoudre(entrainements, occurrences, paires, secondes: float, plafond: int) -> dict[int, int]:
     """Solve the MILP over the possible (entraînement, occurrence) ``paires``; one binary variable each."""
-    from ateliers.milp_model import MilpModel
-
     model = MilpModel()
     x = model.variables(len(paires))
     par_entrainement: dict[int, list[int]] = defaultdict(list)
@@ -233,51 +232,31 @@ def _resoudre(entrainements, occurrences, paires, secondes: float, plafond: int)
 
 
 def ponderer(criteres: list[list[int]], groupes: list[int], plafond: int) -> list[list[int]]:
-    """Merge consecutive lexicographic criteria into weighted objectives with the same optimum.
+    """Merge consecutive lexicographic criteria into weighted objectives with the same optimum
+    (``ateliers.milp_model.lexicographic_stages``, as the grouping solver does).
 
     :param criteres: the criteria, most important first; each gives one integer cost per variable, all of one
         sign within a criterion.
     :param groupes: for each variable, its group: at most one variable of a group is 1 in any solution (here,
-        an entraînement is booked once), so a criterion's total lies within the sum, over the groups, of its
-        largest absolute cost (its span).
+        an entraînement is booked once), so a criterion's total varies by at most the sum, over the groups, of
+        its largest absolute cost (its span).
     :param plafond: the largest value (absolute) a merged objective may reach; a criterion that would take a
-        merged objective past it starts a new one (a criterion alone is never split).
+        merged objective past it goes to another solve (a criterion alone is never split).
     :return: the objectives to minimise one after another, each fixing its optimum before the next: a list of
-        integer cost lists. Within an objective each criterion's weight is 1 + the largest total the criteria
-        after it can reach with their weights, so the first criterion is minimised first, then the second, etc.
-        (the lexicographic order is kept exactly).
+        integer cost lists, one cost per variable.
 
     Pure.
     """
-    etendues = []
-    for critere in criteres:
+    etendues = {}
+    for rang, critere in enumerate(criteres):
         par_groupe: dict[int, int] = {}
         for groupe, cout in zip(groupes, critere, strict=True):
             par_groupe[groupe] = max(par_groupe.get(groupe, 0), abs(cout))
-        etendues.append(sum(par_groupe.values()))
-    objectifs: list[list[int]] = []
-    debut = 0
-    while debut < len(criteres):
-        fin = debut + 1
-        while fin < len(criteres) and _poids(etendues[debut : fin + 1])[1] <= plafond:
-            fin += 1
-        poids, _ = _poids(etendues[debut:fin])
-        objectifs.append(
-            [sum(p * c for p, c in zip(poids, couts, strict=True)) for couts in zip(*criteres[debut:fin], strict=True)]
-        )
-        debut = fin
-    return objectifs
-
-
-def _poids(etendues: list[int]) -> tuple[list[int], int]:
-    """The weights of criteria of these spans merged into one objective, most important first, and the largest
-    absolute value the merged objective can take."""
-    poids: list[int] = []
-    reste = 0  # the largest total of the criteria after the current one, weighted
-    for etendue in reversed(etendues):
-        poids.insert(0, reste + 1)
-        reste += (reste + 1) * etendue
-    return poids, reste
+        etendues[rang] = sum(par_groupe.values())
+    return [
+        [sum(poids * criteres[rang][col] for rang, poids in etape.items()) for col in range(len(groupes))]
+        for etape in lexicographic_stages(etendues, plafond)
+    ]
 
 
 def _demi_journees_fr(disponibilites: int) -> str:
