@@ -44,7 +44,7 @@ def _render_atelier(
     ``erreurs_envoi`` (by attestation id) put a refusal beside its form, ``coches`` the boxes the user had ticked."""
     attestations = queries.attestations_de_atelier(atelier.id)
     ids = [a.id for liste in attestations.values() for a in liste if not a.is_revoquee]
-    journal.record(current_user, "consultation", "atelier", atelier.id, "attestations de l'atelier")
+    journal.consultation(current_user, "atelier", atelier.id, "attestations de l'atelier")
     db.session.commit()
     return render_template(
         "attestations/atelier.html",
@@ -367,13 +367,12 @@ def verifier(code: str):
     normalise = codes.normaliser_code(code)
     attestation = services.par_code(normalise) if normalise else None
     if attestation is None:
-        journal.record(None, "consultation", "attestation", None, "vérification publique : code inconnu")
+        journal.consultation(None, "attestation", None, "vérification publique : code inconnu")
         db.session.commit()
         return _page_verification(code, {"trouvee": False}, status=404)
     etat = "révoquée" if attestation.is_revoquee else "valide"
-    journal.record(
+    journal.consultation(
         None,
-        "consultation",
         "attestation",
         attestation.id,
         f"vérification publique : {etat}",

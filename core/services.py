@@ -123,7 +123,7 @@ def update_apprenant(
 
 def record_apprenant_view(auteur: Compte, apprenant_id: int | None, details: str = "") -> None:
     """Journal that ``auteur`` displayed a learner's data (a detail page, or a list when the id is None)."""
-    journal.record(auteur, "consultation", "apprenant", apprenant_id, details)
+    journal.consultation(auteur, "apprenant", apprenant_id, details)
 
 
 def _email_taken(email: str, exclude_id: int | None = None) -> bool:

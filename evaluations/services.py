@@ -252,4 +252,4 @@ def complete_positionnement(
 
 def record_positionnement_view(auteur: Compte, positionnement: Positionnement, details: str) -> None:
     """Journal that ``auteur`` displayed a placement (its answers are personal data)."""
-    journal.record(auteur, "consultation", "positionnement", positionnement.id, details)
+    journal.consultation(auteur, "positionnement", positionnement.id, details)

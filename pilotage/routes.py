@@ -105,7 +105,7 @@ def _page(form: PeriodeForm, status: int = 200):
 
         sections_html, moment = cache.obtenir(("page", structure.id, periode.debut, periode.fin, today), rendre)
     a_risque = queries.a_risque([structure.id])
-    journal.record(current_user, "consultation", "pilotage", structure.id, f"personnes à risque ({len(a_risque)})")
+    journal.consultation(current_user, "pilotage", structure.id, f"personnes à risque ({len(a_risque)})")
     db.session.commit()
     return render_template(
         "pilotage/index.html",

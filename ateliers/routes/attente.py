@@ -31,7 +31,7 @@ def liste():
     filtres = form.to_filtres() if form.validate() else FiltresAttente()
     page = paginate_waiting_list(current_user.structure_id, filtres, request.args.get("page", 1, type=page_number))
     matrix = waiting_matrix(current_user.structure_id)
-    journal.record(current_user, "consultation", "apprenant", None, f"liste d'attente, page {page.page}")
+    journal.consultation(current_user, "apprenant", None, f"liste d'attente, page {page.page}")
     db.session.commit()
     return render_template(
         "attente/liste.html",

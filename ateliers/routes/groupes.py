@@ -126,7 +126,7 @@ def proposition():
         )
         assignment = {atelier_id: list(ids) for atelier_id, ids in proposal.groupes.items()}
     groupes, waiting = groupes_service.describe_assignment(plan, assignment)
-    journal.record(current_user, "consultation", "apprenant", None, "proposition de groupes")
+    journal.consultation(current_user, "apprenant", None, "proposition de groupes")
     db.session.commit()
     return render_template(
         "groupes/proposition.html",

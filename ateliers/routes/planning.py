@@ -134,7 +134,7 @@ def render_detail(
     action = avancement.prochaine_action(
         [etats[s.id] for s in seances], today, statut=atelier.statut, is_locked=atelier.is_locked, cloturable=cloturable
     )
-    journal.record(current_user, "consultation", "atelier", atelier.id, "page de l'atelier")
+    journal.consultation(current_user, "atelier", atelier.id, "page de l'atelier")
     db.session.commit()
     return render_template(
         "ateliers/detail.html",

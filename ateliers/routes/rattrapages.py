@@ -81,7 +81,7 @@ def _render_rattrapages(
             faits[rattrapage.id] = RattrapageFaitForm(
                 formdata=None, prefix=f"r{rattrapage.id}", fait_on=prevu if prevu <= today else None
             )
-    journal.record(current_user, "consultation", "inscription", inscription.id, "rattrapages")
+    journal.consultation(current_user, "inscription", inscription.id, "rattrapages")
     db.session.commit()
     page = render_template(
         "ateliers/rattrapages.html",

@@ -41,7 +41,7 @@ def presences(atelier_id: int, numero: int):
     inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     if request.method == "GET":
         actuel = presences_service.instantane_presences(atelier, seance)
-        journal.record(current_user, "consultation", "atelier", atelier.id, f"présences de la séance {numero}")
+        journal.consultation(current_user, "atelier", atelier.id, f"présences de la séance {numero}")
         db.session.commit()
         return _render_presences(atelier, seance, inscrits, _valeurs_presences(actuel, inscrits), {}, actuel)
     saisies = {
@@ -175,7 +175,7 @@ def competences(atelier_id: int, numero: int):
         return _evaluation_finale(atelier, seance, None)
     inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     if request.method == "GET":
-        journal.record(current_user, "consultation", "atelier", atelier.id, f"compétences de la séance {numero}")
+        journal.consultation(current_user, "atelier", atelier.id, f"compétences de la séance {numero}")
         db.session.commit()
         return _render_competences(atelier, seance, inscrits, None, {})
     vu = versions.lire(request.form.get(versions.CHAMP))
@@ -338,9 +338,9 @@ def _evaluation_finale(atelier, seance, inscription_id: int | None):
             abort(404)
     if request.method == "GET":
         if personne is None:
-            journal.record(current_user, "consultation", "atelier", atelier.id, "évaluation finale")
+            journal.consultation(current_user, "atelier", atelier.id, "évaluation finale")
         else:
-            journal.record(current_user, "consultation", "inscription", personne.id, "évaluation finale")
+            journal.consultation(current_user, "inscription", personne.id, "évaluation finale")
         db.session.commit()
         return _render_finale(atelier, seance, vue, inscrits, personne)
     vu = versions.lire(request.form.get(versions.CHAMP))
@@ -491,7 +491,7 @@ def progression(inscription_id: int):
     }
     plans = [p for p in fournisseurs.plans_de(inscription.apprenant_id) if p.inscription_id == inscription.id]
     evolution = fournisseurs.evolution_apres_atelier(inscription.id) if plans else {}
-    journal.record(current_user, "consultation", "inscription", inscription.id, "progression")
+    journal.consultation(current_user, "inscription", inscription.id, "progression")
     db.session.commit()
     return render_template(
         "ateliers/progression.html",

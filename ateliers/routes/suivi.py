@@ -37,9 +37,8 @@ from extensions import db
 @roles_required(*WRITERS)
 def a_rappeler():
     liste = rappels.liste_a_rappeler(current_user.structure_id, structure_today(current_user.structure))
-    journal.record(
+    journal.consultation(
         current_user,
-        "consultation",
         "alerte",
         None,
         f"liste à rappeler : {nombre(len(liste.a_rappeler), 'personne')}, "
@@ -128,7 +127,7 @@ def _render_suivi(inscription: Inscription, form: SuiviForm, today):
         # After the workshop (two practice sessions missed): only the steps that still mean something are offered;
         # the service says why beside the field if another comes (a page opened before the closing).
         form.suite.choices = [c for c in form.suite.choices if c.value in ("", *suivis.SUITES_APRES_ATELIER)]
-    journal.record(current_user, "consultation", "inscription", inscription.id, "appel de suivi")
+    journal.consultation(current_user, "inscription", inscription.id, "appel de suivi")
     db.session.commit()
     return render_template(
         "ateliers/suivi.html",
@@ -251,7 +250,7 @@ def _render_remplacement(atelier: Atelier):
     except DomainError as error:
         restantes, refus = [], error.message
     personnes = queries.remplacants(atelier, today) if libres > 0 and not refus else []
-    journal.record(current_user, "consultation", "apprenant", None, f"remplaçants pour l'atelier {atelier.id}")
+    journal.consultation(current_user, "apprenant", None, f"remplaçants pour l'atelier {atelier.id}")
     db.session.commit()
     return render_template(
         "ateliers/remplacement.html",

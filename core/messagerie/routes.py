@@ -72,8 +72,8 @@ def liste():
         for m in lignes
         if m.canal == "courrier" and m.statut == "a_envoyer" and (m.valable_jusqu_a is None or m.valable_jusqu_a > now)
     ]
-    journal.record(
-        current_user, "consultation", "message", None, f"boîte d'envoi : {filtres.etat}, {filtres.canal or 'tous'}"
+    journal.consultation(
+        current_user, "message", None, f"boîte d'envoi : {filtres.etat}, {filtres.canal or 'tous'}"
     )
     db.session.commit()
     return render_template(

@@ -78,7 +78,7 @@ def semaine():
     lundi = queries.lundi_de(jour)
     animateur_id = current_user.id if current_user.role == "benevole" else None
     jours = queries.semaine(structure, lundi, today, animateur_id=animateur_id)
-    journal.record(current_user, "consultation", "apprenant", None, f"entrainements, semaine du {lundi.isoformat()}")
+    journal.consultation(current_user, "apprenant", None, f"entrainements, semaine du {lundi.isoformat()}")
     db.session.commit()  # the occurrence rows of the week, created as the calendar reaches them
     if not form.debut.errors:
         form.debut.data = lundi
@@ -192,7 +192,7 @@ def _annonce_annulation(annulees: int, injoignables: int) -> str:
 @roles_required(*WRITERS)
 def a_planifier():
     lignes = queries.a_planifier(current_user.structure_id)
-    journal.record(current_user, "consultation", "apprenant", None, "entrainements a planifier")
+    journal.consultation(current_user, "apprenant", None, "entrainements a planifier")
     db.session.commit()
     return render_template("entrainements/a_planifier.html", lignes=lignes)
 
@@ -217,7 +217,7 @@ def _render_entrainement(
     today = structure_today(current_user.structure)
     now = utcnow()
     occurrences = services.occurrences_proposables(entrainement, now=now, today=today)
-    journal.record(current_user, "consultation", "entrainement", entrainement.id, "reservation a la main")
+    journal.consultation(current_user, "entrainement", entrainement.id, "reservation a la main")
     db.session.commit()  # the occurrence rows of the period, created as the page reaches them
     choix = choix or ChoixOccurrenceForm(formdata=None)
     offertes = [(o.id, _libelle(o, entrainement)) for o in occurrences]

@@ -38,7 +38,7 @@ def plan(plan_id: int):
     plan = _plan_or_404(plan_id)
     form = StatutPlanForm(plan.statut, formdata=None)
     form.version.data = versions.jeton(suivi_plan.instantane_plan(plan))
-    journal.record(current_user, "consultation", "plan_entrainement", plan.id, "plan")
+    journal.consultation(current_user, "plan_entrainement", plan.id, "plan")
     db.session.commit()
     return _render_plan(plan, form)
 

@@ -145,3 +145,30 @@ def test_free_text_typed_by_staff_stays_out_of_the_journal(make_compte):
     assert db.session.get(Fermeture, fermeture.id).motif == "Obsèques de M. Dupont"
     details = db.session.scalars(sa.select(Journal.details).where(Journal.objet == "fermeture")).all()
     assert details == ["fermeture du 2026-12-24 au 2026-12-26"]
+
+
+def test_a_consultation_is_written_at_once_like_any_row(make_compte):
+    compte = make_compte("mediateur")
+    avant = utcnow()
+    journal.consultation(compte, "apprenant", 7, "fiche" + "x" * 300)
+    # Written by its own INSERT: in the database before any flush, with the account's structure.
+    row = db.session.execute(sa.select(Journal).where(Journal.objet_id == 7)).scalar_one()
+    db.session.commit()
+    assert (row.compte_id, row.structure_id, row.action, row.objet, len(row.details)) == (
+        compte.id,
+        compte.structure_id,
+        "consultation",
+        "apprenant",
+        255,
+    )
+    assert avant <= row.created_at <= utcnow()
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        db.session.execute(sa.text("UPDATE journal SET details = 'x' WHERE id = :id"), {"id": row.id})
+    db.session.rollback()
+
+
+def test_a_public_consultation_names_its_structure(structure):
+    journal.consultation(None, "attestation", 3, "vérification publique : valide", structure_id=structure.id)
+    db.session.commit()
+    row = db.session.execute(sa.select(Journal).where(Journal.objet == "attestation")).scalar_one()
+    assert (row.compte_id, row.structure_id) == (None, structure.id)
