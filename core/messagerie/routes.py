@@ -72,9 +72,7 @@ def liste():
         for m in lignes
         if m.canal == "courrier" and m.statut == "a_envoyer" and (m.valable_jusqu_a is None or m.valable_jusqu_a > now)
     ]
-    journal.consultation(
-        current_user, "message", None, f"boîte d'envoi : {filtres.etat}, {filtres.canal or 'tous'}"
-    )
+    journal.consultation(current_user, "message", None, f"boîte d'envoi : {filtres.etat}, {filtres.canal or 'tous'}")
     db.session.commit()
     return render_template(
         "messages/liste.html",
