@@ -18,8 +18,9 @@ after it can add up to, so no lower criterion can ever outweigh a higher one, as
 stays below ``PLAFOND_OBJECTIF`` (integers, far from the solver's tolerances). Criteria that would pass
 it are solved one after another instead, each solve fixing the optimum of the one before with a row. The
 booking sweep's instances (200 entraînements, three weeks of slots) fit in one solve. Nearest-first greedy
-booking is not optimal once places are scarce, hence the solver. The model is built in id order, so the same
-input always gives the same output.
+booking is not optimal once places are scarce, hence the solver. Between assignments equally good on all four
+criteria, which one comes back is not specified; the model is built in id order, so the same input always gives
+the same output.
 """
 
 from __future__ import annotations
@@ -160,8 +161,9 @@ def planifier(
     if len({e.id for e in entrainements}) != len(entrainements) or len({o.id for o in occurrences}) != len(occurrences):
         raise ValueError("identifiant en double")
     par_id = {o.id: o for o in occurrences}
+    bits = {}  # occurrence id -> its half-day's bit in a learner's availability mask
     for occurrence in occurrences:
-        _index_demi_journee(occurrence)
+        bits[occurrence.id] = 1 << _index_demi_journee(occurrence)
         if occurrence.places_libres < 0:
             raise ValueError(f"places libres négatives pour l'occurrence {occurrence.id}")
     jours_pris: dict[int, set[date]] = defaultdict(set)
@@ -170,11 +172,14 @@ def planifier(
             raise ValueError(f"réservation d'une occurrence inconnue : {reservation.occurrence_id}")
         jours_pris[reservation.apprenant_id].add(par_id[reservation.occurrence_id].jour)
 
+    # The rule of :func:`possible`, written inline: this loop sees every (entraînement, occurrence) pair, 30,000
+    # for a structure of the sweep.
+    libres = [o for o in occurrences if o.places_libres > 0]
     paires = [
         (e, o)
         for e in entrainements
-        for o in occurrences
-        if possible(e, o) and o.places_libres > 0 and o.jour not in jours_pris[e.apprenant_id]
+        for o in libres
+        if e.debut <= o.jour <= e.fin and e.disponibilites & bits[o.id] and o.jour not in jours_pris[e.apprenant_id]
     ]
     affectation = _resoudre(entrainements, occurrences, paires, secondes, plafond) if paires else {}
     for e in entrainements:
@@ -222,7 +227,12 @@ def _resoudre(entrainements, occurrences, paires, secondes: float, plafond: int)
     solution = [0.0] * len(paires)  # booking nothing is always feasible
     for objectif_fusionne in ponderer(criteres, groupes, plafond):
         cout = [float(c) for c in objectif_fusionne]
-        _, trouvee, _ = model.solve(dict(zip(x, cout, strict=True)), secondes, solution)
+        couts = dict(zip(x, cout, strict=True))
+        # The linear relaxation first: its rounded solution, when proven optimal, spares the MILP (a structure
+        # of the sweep: ~15 ms instead of ~25 ms).
+        trouvee = model.solve_relaxation(couts, secondes)
+        if trouvee is None:
+            _, trouvee, _ = model.solve(couts, secondes, solution)
         if trouvee is not None:
             solution = [float(round(v)) for v in trouvee]
         valeur = sum(c * v for c, v in zip(cout, solution, strict=True))

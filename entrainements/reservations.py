@@ -232,21 +232,15 @@ def reserver_tous(
                 refus[entrainement.id] = erreur
     if lignes:
         # One UPDATE for the entraînements booked ("evaluate" sets the new values on the objects already loaded,
-        # as committed; the unit of work would send one UPDATE per object), one multi-row INSERT (the ORM would
-        # insert row by row to learn each id), then the ids in one query.
+        # as committed; the unit of work would send one UPDATE per object), then one multi-row INSERT that gives
+        # the new rows back (the unit of work would insert row by row to learn each id).
         db.session.execute(
             sa.update(Entrainement)
             .where(Entrainement.id.in_([ligne["entrainement_id"] for ligne in lignes]))
             .values(statut="reserve", motif_non_planifie=None)
             .execution_options(synchronize_session="evaluate")
         )
-        db.session.execute(sa.insert(Reservation), lignes)
-        for reservation in db.session.scalars(
-            sa.select(Reservation).where(
-                Reservation.entrainement_id.in_([ligne["entrainement_id"] for ligne in lignes]),
-                Reservation.statut == "reservee",
-            )
-        ):
+        for reservation in db.session.scalars(sa.insert(Reservation).returning(Reservation), lignes):
             faites[reservation.entrainement_id] = reservation
     db.session.flush()
     return faites, refus

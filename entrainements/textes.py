@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -49,8 +50,10 @@ class Texte:
     corps: str
 
 
+@lru_cache(maxsize=1024)
 def quand(debut: datetime) -> str:
-    """``mardi 3 mars à 14 h 00``; ``vendredi 1er mai à 9 h 00`` (the year is left out: the session is near)."""
+    """``mardi 3 mars à 14 h 00``; ``vendredi 1er mai à 9 h 00`` (the year is left out: the session is near).
+    Kept per moment: a sweep writes a structure's 200 convocations for some thirty sessions."""
     jour: date = debut.date()
     numero = "1er" if jour.day == 1 else str(jour.day)
     jour_semaine = format_date(jour, format="EEEE", locale="fr_FR")

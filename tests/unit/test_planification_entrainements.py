@@ -197,8 +197,11 @@ def test_existing_booking_blocks_its_day():
     assert plan.affectation == {}
     assert plan.motifs[1].startswith("aucun créneau libre entre le 24 février et le 10 mars (")
     assert "(2 créneaux tombent un jour où une séance est déjà réservée)" in plan.motifs[1]
-    # Another learner's booking does not block the day.
-    assert planifier([ent(1, mardi, apprenant=8)], [matin, apm], [ReservationExistante(100, 7)]).affectation == {1: 100}
+    # Another learner's booking does not block the day: either half-day does (they are equally good).
+    assert planifier([ent(1, mardi, apprenant=8)], [matin, apm], [ReservationExistante(100, 7)]).affectation in (
+        {1: 100},
+        {1: 200},
+    )
 
 
 def test_one_booking_per_learner_per_day():
