@@ -232,15 +232,22 @@ def reserver_tous(
                 refus[entrainement.id] = erreur
     if lignes:
         # One UPDATE for the entraînements booked ("evaluate" sets the new values on the objects already loaded,
-        # as committed; the unit of work would send one UPDATE per object), then one multi-row INSERT that gives
-        # the new rows back (the unit of work would insert row by row to learn each id).
+        # as committed; the unit of work would send one UPDATE per object), then the rows, then their ids in one
+        # query. (An INSERT ... RETURNING of the 200 rows measured slower on PostgreSQL: psycopg converts its 1,200
+        # placeholders each time, where the one-row INSERT sent 200 times in a pipeline is converted once.)
         db.session.execute(
             sa.update(Entrainement)
             .where(Entrainement.id.in_([ligne["entrainement_id"] for ligne in lignes]))
             .values(statut="reserve", motif_non_planifie=None)
             .execution_options(synchronize_session="evaluate")
         )
-        for reservation in db.session.scalars(sa.insert(Reservation).returning(Reservation), lignes):
+        db.session.execute(sa.insert(Reservation), lignes)
+        for reservation in db.session.scalars(
+            sa.select(Reservation).where(
+                Reservation.entrainement_id.in_([ligne["entrainement_id"] for ligne in lignes]),
+                Reservation.statut == "reservee",
+            )
+        ):
             faites[reservation.entrainement_id] = reservation
     db.session.flush()
     return faites, refus
