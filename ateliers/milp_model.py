@@ -102,6 +102,19 @@ class MilpModel:
         )
         self.highs = highs
 
+    def _set_cost(self, cost: dict[int, float], seconds: float):
+        """Give HiGHS the objective ``cost`` (column -> cost, the others 0) and the time limit of the next run;
+        return the cost of every column as a numpy array."""
+        import numpy as np
+
+        n = len(self.lower)
+        values = np.zeros(n)
+        for col, val in cost.items():
+            values[col] = val
+        self.highs.changeColsCost(n, np.arange(n, dtype=np.int32), values)
+        self.highs.setOptionValue("time_limit", max(seconds, MIN_SOLVE_SECONDS))
+        return values
+
     def solve(
         self, cost: dict[int, float], seconds: float, start: list[float]
     ) -> tuple[bool, list[float] | None, float | None]:
@@ -111,15 +124,9 @@ class MilpModel:
             its lower bound on the cost (None when it has none).
         """
         import highspy
-        import numpy as np
 
         highs = self.highs
-        n = len(self.lower)
-        values = np.zeros(n)
-        for col, val in cost.items():
-            values[col] = val
-        highs.changeColsCost(n, np.arange(n, dtype=np.int32), values)
-        highs.setOptionValue("time_limit", max(seconds, MIN_SOLVE_SECONDS))
+        self._set_cost(cost, seconds)
         solution = highspy.HighsSolution()
         solution.col_value = start
         highs.setSolution(solution)
@@ -149,11 +156,7 @@ class MilpModel:
         highs = self.highs
         n = len(self.lower)
         columns = np.arange(n, dtype=np.int32)
-        values = np.zeros(n)
-        for col, val in cost.items():
-            values[col] = val
-        highs.changeColsCost(n, columns, values)
-        highs.setOptionValue("time_limit", max(seconds, MIN_SOLVE_SECONDS))
+        values = self._set_cost(cost, seconds)
         highs.changeColsIntegrality(n, columns, np.zeros(n, dtype=np.uint8))
         try:
             highs.run()

@@ -31,16 +31,21 @@ def record(
     :param structure_id: the structure the row belongs to when there is no ``compte`` (a job working for one
         structure); with a ``compte``, its structure.
     """
-    entry = Journal(
-        compte_id=compte.id if compte is not None else None,
-        structure_id=compte.structure_id if compte is not None else structure_id,
-        action=action,
-        objet=objet,
-        objet_id=objet_id,
-        details=details[:255],
-    )
+    entry = Journal(**_valeurs(compte, action, objet, objet_id, details, structure_id))
     db.session.add(entry)
     return entry
+
+
+def _valeurs(compte, action: str, objet: str, objet_id: int | None, details: str, structure_id: int | None) -> dict:
+    """A journal row's columns, as :func:`record` documents them."""
+    return {
+        "compte_id": compte.id if compte is not None else None,
+        "structure_id": compte.structure_id if compte is not None else structure_id,
+        "action": action,
+        "objet": objet,
+        "objet_id": objet_id,
+        "details": details[:255],
+    }
 
 
 def consultation(compte, objet: str, objet_id: int | None = None, details: str = "", *, structure_id=None) -> None:
@@ -51,17 +56,7 @@ def consultation(compte, objet: str, objet_id: int | None = None, details: str =
 
     :param details: as for :func:`record` (ids, codes, page numbers; never personal data), cut at 255 characters.
     """
-    db.session.execute(
-        _INSERT,
-        {
-            "compte_id": compte.id if compte is not None else None,
-            "structure_id": compte.structure_id if compte is not None else structure_id,
-            "action": "consultation",
-            "objet": objet,
-            "objet_id": objet_id,
-            "details": details[:255],
-        },
-    )
+    db.session.execute(_INSERT, _valeurs(compte, "consultation", objet, objet_id, details, structure_id))
 
 
 # Built once: a statement is cheaper to run than to build.
