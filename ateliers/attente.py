@@ -10,6 +10,7 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from core.database import run_core
 from core.disponibilites import CODES
 from core.models import Apprenant
 from core.queries import Page
@@ -45,7 +46,7 @@ def dernier_positionnement() -> type[Positionnement]:
 def latest_niveaux(apprenant_ids: set[int]) -> dict[int, int]:
     """Each learner's latest completed placement niveau, in one query; learners never placed are absent."""
     dernier = dernier_positionnement()
-    rows = db.session.execute(
+    rows = run_core(
         sa.select(Apprenant.id, dernier.niveau)
         .join(dernier, dernier.id == latest_placement_id())
         .where(Apprenant.id.in_(apprenant_ids))
@@ -170,7 +171,7 @@ def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int,
     count). A page past the end has no row to carry it, so it takes a second query to count.
     """
     statement, params = waiting_list_statement(structure_id, filtres)
-    rows = db.session.execute(
+    rows = run_core(
         _waiting_page_statement(frozenset(params)), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
     ).all()
     if rows:
@@ -205,7 +206,7 @@ def _waiting_matrix_statement() -> sa.Select:
 
 def waiting_matrix(structure_id: int) -> dict[int, list[int]]:
     """Candidates waiting, counted by niveau (rows 0-2) and available half-day (12 columns), in one query."""
-    rows = db.session.execute(_waiting_matrix_statement(), {"structure_id": structure_id})
+    rows = run_core(_waiting_matrix_statement(), {"structure_id": structure_id})
     matrix = {niveau: [0] * len(CODES) for niveau in (0, 1, 2)}
     for niveau, *counts in rows:
         if niveau in matrix:

@@ -32,6 +32,7 @@ from ateliers.presences import inscrits_de_seance, recalculer_atelier
 from ateliers.queries import modules_rattrapes
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
+from core.database import run_core
 from core.francais import nombre
 from core.models import Compte
 from core.timeutil import utcnow
@@ -125,7 +126,7 @@ def empechements(
     seances = {s.id: s for s in atelier.seances if s.module_id in modules}
     par_id = {i.id: i for i in inscrits}
     if statuts is None:
-        lignes = db.session.execute(
+        lignes = run_core(
             sa.select(Presence.inscription_id, Presence.seance_id, Presence.statut).where(
                 Presence.inscription_id.in_(list(par_id)),
                 Presence.seance_id.in_(list(seances)),
@@ -194,7 +195,7 @@ def _auteurs_competences(atelier: Atelier) -> dict[str, versions.Auteur]:
     """Form field of a skills page -> who last judged that skill for that learner, and when."""
     return {
         f"c-{inscription_id}-{competence_id}": (f"{prenom} {nom}" if prenom else None, moment)
-        for inscription_id, competence_id, prenom, nom, moment in db.session.execute(
+        for inscription_id, competence_id, prenom, nom, moment in run_core(
             sa.select(
                 EvaluationCompetence.inscription_id,
                 EvaluationCompetence.competence_id,
@@ -321,7 +322,7 @@ def jugements(inscription_ids: list[int], competence_ids: list[int]) -> dict[int
     plain columns (no ORM object), whatever the number of learners."""
     found: dict[int, dict[int, Jugement]] = defaultdict(dict)
     if inscription_ids:
-        for inscription_id, competence_id, resultat, seance_id in db.session.execute(
+        for inscription_id, competence_id, resultat, seance_id in run_core(
             _jugements_statement(),
             {"inscriptions": list(inscription_ids), "competences": list(competence_ids)},
         ):

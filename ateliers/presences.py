@@ -25,6 +25,7 @@ from ateliers.models import Alerte, Atelier, Inscription, Presence, Seance
 from ateliers.queries import modules_rattrapes
 from ateliers.verrou import AtelierClos, exiger_ouvert
 from core import journal, versions
+from core.database import run_core
 from core.errors import DomainError
 from core.models import Compte
 from core.timeutil import local_to_utc, structure_zone, to_local, utcnow
@@ -136,7 +137,7 @@ def instantane_presences(atelier: Atelier, seance: Seance) -> dict[str, str]:
 def _auteurs_presences(seance: Seance) -> dict[str, versions.Auteur]:
     """Form field of the attendance page -> who last saved that learner's line and when."""
     auteurs = {}
-    for inscription_id, prenom, nom, moment in db.session.execute(
+    for inscription_id, prenom, nom, moment in run_core(
         sa.select(Presence.inscription_id, Compte.prenom, Compte.nom, Presence.recorded_at)
         .outerjoin(Compte, Compte.id == Presence.compte_id)
         .where(Presence.seance_id == seance.id)
@@ -264,7 +265,7 @@ def recalculer(atelier: Atelier, inscriptions: list[Inscription], today: date) -
             minutes[presence.inscription_id] += presence.minutes
     rattrapes = modules_rattrapes(ids)
     acquises = defaultdict(lambda: defaultdict(int))
-    for inscription_id, numero, count in db.session.execute(
+    for inscription_id, numero, count in run_core(
         sa.select(EvaluationCompetence.inscription_id, Module.numero, sa.func.count())
         .join(Competence, Competence.id == EvaluationCompetence.competence_id)
         .join(Module, Module.id == Competence.module_id)

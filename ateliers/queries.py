@@ -16,6 +16,7 @@ from ateliers.attente import FiltresAttente, dernier_positionnement, latest_plac
 from ateliers.avancement import EtatSeance
 from ateliers.dropout import ABSENT, PRESENT
 from ateliers.models import Atelier, Fermeture, Inscription, Presence, Rattrapage, Seance, seance_animateur
+from core.database import run_core
 from core.francais import nombre
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
@@ -138,7 +139,7 @@ def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> 
     a_charger = [s for s in seances if "animateurs" in sa.inspect(s).unloaded]
     if not a_charger:
         return
-    paires = db.session.execute(_paires_animateurs_statement(), {"seances": [s.id for s in a_charger]}).all()
+    paires = run_core(_paires_animateurs_statement(), {"seances": [s.id for s in a_charger]}).all()
     comptes = {compte.id: compte for compte in connus}
     manquants = {compte_id for _seance_id, compte_id in paires} - set(comptes)
     if manquants:
@@ -171,7 +172,7 @@ def fermetures_a_venir(structure_id: int, today: date) -> list[Fermeture]:
 def ouverture_de(structure: Structure) -> Ouverture:
     """When ``structure`` can hold an appointment, as the pure rules take it: its holiday subdivision, the
     holidays it works, its closures (with their reason) and its time zone. One query (the closures)."""
-    rows = db.session.execute(_fermetures_statement(), {"structure_id": structure.id})
+    rows = run_core(_fermetures_statement(), {"structure_id": structure.id})
     return Ouverture(
         subdivision=structure.subdivision_feries,
         feries_travailles=frozenset(structure.feries_travailles or ()),
@@ -253,7 +254,7 @@ def modules_rattrapes(inscription_ids) -> dict[int, set[int]]:
     if not ids:
         return {}
     rattrapes: dict[int, set[int]] = {}
-    for inscription_id, module_id in db.session.execute(
+    for inscription_id, module_id in run_core(
         sa.select(Rattrapage.inscription_id, Rattrapage.module_id).where(
             Rattrapage.inscription_id.in_(ids), Rattrapage.fait_on.is_not(None)
         )
@@ -308,7 +309,7 @@ def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSean
     if not seances:
         return {}
     lignes: dict[int, dict[int, tuple[str, date | None, bool]]] = {s.id: {} for s in seances}
-    for seance_id, inscription_id, statut, fait_on, rattrapage_id in db.session.execute(
+    for seance_id, inscription_id, statut, fait_on, rattrapage_id in run_core(
         _etats_presences_statement(), {"seances": [s.id for s in seances]}
     ):
         lignes[seance_id][inscription_id] = (statut, fait_on, rattrapage_id is not None)
@@ -316,9 +317,7 @@ def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSean
     finale_jugee: set[int] = set()
     membres = [i.id for i in atelier.inscriptions]
     if membres:
-        for module_id, inscription_id, finale in db.session.execute(
-            _etats_competences_statement(), {"inscriptions": membres}
-        ):
+        for module_id, inscription_id, finale in run_core(_etats_competences_statement(), {"inscriptions": membres}):
             juges.setdefault(module_id, set()).add(inscription_id)
             if finale:
                 finale_jugee.add(inscription_id)

@@ -8,6 +8,7 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from core.database import run_core
 from core.models import Apprenant, Compte, Journal
 from core.text import fold, phone_search, search_key
 from extensions import db
@@ -121,7 +122,7 @@ def paginate_apprenants(structure_id: int, query: str | None, page: int, per_pag
     """
     per_page = min(per_page, MAX_PER_PAGE)
     statement, params = apprenants_statement(structure_id, query)
-    rows = db.session.execute(
+    rows = run_core(
         _page_apprenants_statement(statement), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
     ).all()
     if rows:

@@ -26,6 +26,7 @@ from ateliers.routes.commun import (
 from ateliers.verrou import AtelierClos
 from core import journal, versions
 from core.access import roles_required
+from core.database import run_core
 from core.francais import de, nombre
 from core.text import name_seen_by
 from core.timeutil import structure_today, structure_zone
@@ -427,7 +428,7 @@ def _render_finale(
     contexte = {}
     if personne is not None:
         enregistres = stockes[personne.id]
-        statuts = dict(db.session.execute(_statuts_personne_statement(), {"inscription_id": personne.id}).all())
+        statuts = dict(run_core(_statuts_personne_statement(), {"inscription_id": personne.id}).all())
         bloques = competences_service.empechements(
             atelier, seance, [personne], {(personne.id, s): statut for s, statut in statuts.items()}
         ).get(personne.id, {})

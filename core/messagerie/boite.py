@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import journal
+from core.database import run_core
 from core.errors import DomainError
 from core.models import Apprenant, Message, PieceJointe, Structure
 from core.text import display_phone
@@ -90,7 +91,7 @@ def compte_par_etat(structure_id: int) -> dict[str, int]:
 def nombre_a_envoyer(structure_id: int) -> int:
     """Messages of the structure still to send (first attempt or a new one after a failure): the menu's count.
     Its statement is built once per process (it runs on every page of the menu)."""
-    return db.session.scalar(_nombre_a_envoyer_statement(), {"structure_id": structure_id})
+    return run_core(_nombre_a_envoyer_statement(), {"structure_id": structure_id}).scalar_one()
 
 
 @cache

@@ -71,3 +71,26 @@ def test_a_refused_value_is_not_repeated_in_the_database_error(app):
     session.rollback()
     assert "Dupont" not in str(refused.value) and "06 12" not in str(refused.value)
     assert "Dupont" not in str(refused.value.orig)
+
+
+def test_run_core_reads_what_the_session_has_not_written_yet(app):
+    from core.database import run_core
+
+    db.session.add(Structure(nom="Maison France Services"))
+    count = sa.select(sa.func.count()).select_from(Structure.__table__)
+    assert run_core(count).scalar_one() == 1  # flushed first, as Session.execute's autoflush would
+    with db.session.no_autoflush:
+        db.session.add(Structure(nom="Centre social"))
+        assert run_core(count).scalar_one() == 1  # autoflush off: left pending
+    assert run_core(count).scalar_one() == 2
+
+
+def test_run_core_writes_inside_the_session_transaction(app):
+    from core.database import run_core
+
+    db.session.add(Structure(nom="CCAS"))
+    db.session.commit()
+    run_core(sa.insert(Structure.__table__), {"nom": "Association"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Structure)) == 2
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Structure)) == 1
