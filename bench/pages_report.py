@@ -50,6 +50,13 @@ def print_report(result: dict) -> None:
         "srv cpu ms = CPU time gunicorn spent per request; other cpu = share of the machine's CPU used by other "
         "processes meanwhile" + (" (the database server included)" if database["kind"] != "sqlite" else "")
     )
+    for row in result["results"]:
+        if row.get("phases"):
+            low, high = row["phase_p50_ms"]
+            print(
+                f"/healthz at {row['clients']} client(s): measured just before each of the {row['phases']} pages, "
+                f"medians of those phases from {low:.2f} to {high:.2f} ms; the reference is the median of all"
+            )
     if result.get("sql"):
         print()
         print("SQL statements per page (one request, in-process, after a first one):")

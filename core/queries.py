@@ -115,34 +115,36 @@ class LigneApprenant:
 def paginate_apprenants(structure_id: int, query: str | None, page: int, per_page: int) -> Page:
     """One page of learners as :class:`LigneApprenant`; a page past the end is empty, not an error.
 
-    One query whatever the register's length: each row carries the number of learners found (a window
-    count), and only the columns the list shows are read (25 learners hydrated as ORM objects, and a second
-    query to count them, cost more than the search itself). A page past the end has no row to carry the
-    count, so it takes a second query to count.
+    Only the columns the list shows are read (25 learners hydrated as ORM objects cost more than the search
+    itself), in the order of the index on (structure, folded name). How many were found is known from the
+    page itself when it is the last one (a search finding fewer than a page: one statement in all); otherwise
+    a count through the same index (measured on the demo data, 248 learners in the structure: 0.07 ms for both
+    statements, against 0.33 ms for a window count on every row, which reads and sorts the whole register).
     """
     per_page = min(per_page, MAX_PER_PAGE)
     statement, params = apprenants_statement(structure_id, query)
-    rows = run_core(
-        _page_apprenants_statement(statement), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
-    ).all()
-    if rows:
-        total = rows[0][-1]
-    elif page == 1:
+    decalage = (page - 1) * per_page
+    rows = run_core(_page_apprenants_statement(statement), {**params, "limite": per_page, "decalage": decalage}).all()
+    if rows and len(rows) < per_page:
+        total = decalage + len(rows)
+    elif not rows and page == 1:
         total = 0
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(statement.order_by(None).subquery()), params)
-    return Page(items=[LigneApprenant(*row[:-1]) for row in rows], page=page, per_page=per_page, total=total)
+        total = run_core(_count_apprenants_statement(statement), params).scalar_one()
+    return Page(items=[LigneApprenant(*row) for row in rows], page=page, per_page=per_page, total=total)
 
 
 @cache
 def _page_apprenants_statement(statement: sa.Select) -> sa.Select:
-    """One page of a register statement: the columns of :class:`LigneApprenant` and the count of all found."""
+    """One page of a register statement: the columns of :class:`LigneApprenant`."""
     colonnes = [getattr(Apprenant, champ.name) for champ in fields(LigneApprenant)]
-    return (
-        statement.with_only_columns(*colonnes, sa.func.count().over())
-        .limit(sa.bindparam("limite"))
-        .offset(sa.bindparam("decalage"))
-    )
+    return statement.with_only_columns(*colonnes).limit(sa.bindparam("limite")).offset(sa.bindparam("decalage"))
+
+
+@cache
+def _count_apprenants_statement(statement: sa.Select) -> sa.Select:
+    """How many learners a register statement finds."""
+    return statement.with_only_columns(sa.func.count()).order_by(None)
 
 
 def possible_duplicates(structure_id: int, data: dict, exclude_id: int | None = None) -> list[Apprenant]:
