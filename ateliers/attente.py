@@ -133,26 +133,35 @@ def _waiting_list_shape(parametres: frozenset[str]) -> sa.Select:
 @cache
 def _waiting_page_statement(parametres: frozenset[str]) -> sa.Select:
     """One page of the waiting list: the columns of :class:`EnAttente` (hydrating 25 learners as ORM objects
-    cost more than the query), their placement, and on each row the length of the whole list."""
+    cost more than the query) and their placement."""
     dernier = dernier_positionnement()
     colonnes = [getattr(Apprenant, champ.name) for champ in fields(EnAttente)]
     return (
-        _waiting_list_select(parametres, *colonnes, dernier.score, dernier.niveau, sa.func.count().over())
+        _waiting_list_select(parametres, *colonnes, dernier.score, dernier.niveau)
         .limit(sa.bindparam("limite"))
         .offset(sa.bindparam("decalage"))
     )
 
 
-def _waiting_list_select(parametres: frozenset[str], *colonnes) -> sa.Select:
-    """``colonnes`` of the structure's waiting learners (bound parameters: those named in ``parametres``)."""
+@cache
+def _waiting_count_statement(parametres: frozenset[str]) -> sa.Select:
+    """How many learners the waiting list holds for these filters."""
+    return _waiting_list_select(parametres, sa.func.count(), placement=False).order_by(None)
+
+
+def _waiting_list_select(parametres: frozenset[str], *colonnes, placement: bool = True) -> sa.Select:
+    """``colonnes`` of the structure's waiting learners (bound parameters: those named in ``parametres``).
+
+    ``placement=False`` leaves out the join to each learner's latest placement unless the niveau is filtered on:
+    a count needs it only then, and the join looks up every learner's placement.
+    """
     dernier = dernier_positionnement()
-    statement = (
-        sa.select(*colonnes)
-        .select_from(Apprenant)
-        .outerjoin(dernier, dernier.id == latest_placement_id())
-        .where(Apprenant.structure_id == sa.bindparam("structure_id"), Apprenant.statut.is_not(None))
-        .order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
-    )
+    statement = sa.select(*colonnes).select_from(Apprenant)
+    if placement or "niveau" in parametres:
+        statement = statement.outerjoin(dernier, dernier.id == latest_placement_id())
+    statement = statement.where(
+        Apprenant.structure_id == sa.bindparam("structure_id"), Apprenant.statut.is_not(None)
+    ).order_by(Apprenant.en_attente_depuis_on, Apprenant.id)
     if "statut" in parametres:
         statement = statement.where(Apprenant.statut == sa.bindparam("statut"))
     if "niveau" in parametres:
@@ -167,21 +176,24 @@ def _waiting_list_select(parametres: frozenset[str], *colonnes) -> sa.Select:
 def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int, per_page: int = 25) -> Page:
     """One page of the waiting list; ``items`` are :class:`Candidature`.
 
-    One query whatever the list's length: each row carries the number of rows of the whole list (a window
-    count). A page past the end has no row to carry it, so it takes a second query to count.
+    The page's rows in the order of the index on (structure, status, waiting since), each one's latest placement
+    looked up for that row only; how many there are is known from the page when it is the last one (a filtered
+    list shorter than a page: one statement), else counted apart (measured on the demo data, 130 waiting:
+    0.13 ms for both statements against 0.21 ms for a window count, which looked up every waiting learner's
+    placement and sorted them all on every page).
     """
-    statement, params = waiting_list_statement(structure_id, filtres)
+    params = waiting_list_statement(structure_id, filtres)[1]
+    decalage = (page - 1) * per_page
     rows = run_core(
-        _waiting_page_statement(frozenset(params)), {**params, "limite": per_page, "decalage": (page - 1) * per_page}
+        _waiting_page_statement(frozenset(params)), {**params, "limite": per_page, "decalage": decalage}
     ).all()
-    if rows:
-        total = rows[0][-1]
-    elif page == 1:
+    if rows and len(rows) < per_page:
+        total = decalage + len(rows)
+    elif not rows and page == 1:
         total = 0
     else:
-        count = sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
-        total = db.session.scalar(count, params)
-    items = [Candidature(EnAttente(*row[:-3]), *row[-3:-1]) for row in rows]
+        total = run_core(_waiting_count_statement(frozenset(params)), params).scalar_one()
+    items = [Candidature(EnAttente(*row[:-2]), *row[-2:]) for row in rows]
     return Page(items=items, page=page, per_page=per_page, total=total)
 
 

@@ -78,19 +78,27 @@ def test_waiting_list_filters(make_candidate, structure):
     assert [c.apprenant.id for c in by_slot.items] == [wanted.id]
 
 
-def test_a_page_of_the_waiting_list_is_one_query_and_knows_the_whole_count(make_candidate, structure, count_queries):
+def test_a_page_of_the_waiting_list_knows_the_whole_count(make_candidate, structure, count_queries):
     for days in range(27):
         make_candidate(waiting_days=100 - days)
     make_candidate(statut="retire")
     with count_queries() as statements:
         first = paginate_waiting_list(structure.id, FiltresAttente(), 1, per_page=10)
-    assert len(statements) == 1
-    last = paginate_waiting_list(structure.id, FiltresAttente(), 3, per_page=10)
+    # A full page: its rows, then a count that looks up no placement (the niveau is not filtered on).
+    assert len(statements) == 2 and "count(*)" in statements[1] and "positionnement" not in statements[1]
+    with count_queries() as statements:
+        last = paginate_waiting_list(structure.id, FiltresAttente(), 3, per_page=10)
+    assert len(statements) == 1  # the last page counts itself
     beyond = paginate_waiting_list(structure.id, FiltresAttente(), 4, per_page=10)
     assert (first.total, last.total, beyond.total) == (27, 27, 27)
     assert (len(first.items), len(last.items), beyond.items) == (10, 7, [])
     assert (first.pages, first.has_next, last.has_next) == (3, True, False)
     assert paginate_waiting_list(structure.id, FiltresAttente(niveau=2), 1).total == 0
+    # Filtered on the niveau, a full page is counted through each learner's latest placement.
+    for _ in range(3):
+        make_candidate(niveau=2)
+    assert paginate_waiting_list(structure.id, FiltresAttente(niveau=2), 1, per_page=2).total == 3
+    assert paginate_waiting_list(structure.id, FiltresAttente(niveau=1), 2, per_page=10).total == 27
 
 
 def test_matrix_counts_waiting_people_by_niveau_and_half_day(make_candidate, structure):
