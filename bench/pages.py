@@ -5,7 +5,8 @@ with gunicorn on 127.0.0.1 (2 workers, as the Procfile), signs in as the demo me
 demo director and the demo network's coordination: ``ACCOUNT_OF``), then measures each main page with 1 and then
 4 concurrent clients (threads, each with its own session), after a warm-up.
 Prints p50/p95/max/mean in ms, requests per second and the ratio to ``/healthz`` measured in the same run
-(just before every other page at the same level, its phases pooled into one reference per level),
+(each page's requests spread over ``--rounds`` slices through the run, each slice just after one of
+``/healthz`` at the same level, the slices of each pooled),
 checks every response was 200, gives the budget verdict (p95 under 100 ms at 4 clients, within a small
 factor of ``/healthz``) and writes ``bench/results/pages-<UTC timestamp>.json`` and ``pages-latest.json``.
 
@@ -124,6 +125,7 @@ class Settings:
     max_median_ratio: float
     max_seconds: float
     timeout: float
+    rounds: int
     count_sql: bool
     strict: bool
     quick: bool
@@ -153,6 +155,12 @@ def parse_args(argv: list[str] | None) -> Settings:
     )
     parser.add_argument("--max-seconds", type=float, default=900.0, help="stop measuring after this many seconds")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds allowed for one request")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="slices each page's requests are spread over, each after one of /healthz (default: %(default)s)",
+    )
     parser.add_argument("--no-sql-count", action="store_true", help="skip counting SQL statements per page")
     parser.add_argument(
         "--max-median-ratio",
@@ -164,8 +172,8 @@ def parse_args(argv: list[str] | None) -> Settings:
     args = parser.parse_args(argv)
     requests = args.requests or (40 if args.quick else 200)
     clients = sorted({int(value) for value in args.clients.split(",") if value.strip()})
-    if not clients or clients[0] < 1 or requests < 1:
-        parser.error("--clients and --requests need positive numbers")
+    if not clients or clients[0] < 1 or requests < 1 or args.rounds < 1:
+        parser.error("--clients, --requests and --rounds need positive numbers")
     return Settings(
         requests=requests,
         requests_concurrent=args.requests_concurrent or max(1, requests // 2),
@@ -180,6 +188,7 @@ def parse_args(argv: list[str] | None) -> Settings:
         max_median_ratio=args.max_median_ratio,
         max_seconds=args.max_seconds,
         timeout=args.timeout,
+        rounds=args.rounds,
         count_sql=not args.no_sql_count,
         strict=args.strict,
         quick=args.quick,
@@ -311,10 +320,10 @@ def measure(
     return phase
 
 
-def pooled_reference(label: str, concurrency: int, phases: list[Phase]) -> dict:
-    """The /healthz row of one level from its phases measured beside every page: latencies pooled (the median
-    of all of them), CPU figures weighted by requests and by time, and the spread of the phases' own medians
-    (``phase_p50_ms``: lowest and highest) to show how much a single phase would have moved the reference."""
+def pooled(page: str, label: str, concurrency: int, phases: list[Phase]) -> dict:
+    """The row of ``page`` at one level from its slices: latencies pooled (the median of all of them), CPU
+    figures weighted by requests and by time, and the spread of the slices' own medians (``phase_p50_ms``:
+    lowest and highest) to show how much one short phase would have moved the figure."""
     together = Phase()
     for phase in phases:
         together.latencies_ms.extend(phase.latencies_ms)
@@ -335,7 +344,7 @@ def pooled_reference(label: str, concurrency: int, phases: list[Phase]) -> dict:
                 for key in ("server_cpu_pct", "harness_cpu_pct", "other_cpu_pct")
             },
         }
-    row = summarize(HEALTHZ, label, concurrency, together)
+    row = summarize(page, label, concurrency, together)
     medians = [statistics.median(p.latencies_ms) for p in phases if p.latencies_ms]
     row["phases"] = len(phases)
     row["phase_p50_ms"] = [round(min(medians), 2), round(max(medians), 2)] if medians else None
@@ -429,35 +438,44 @@ def run_pages(settings: Settings, server: Server, password: str) -> tuple[list[d
         # Both workers import templates and open connections before anything is measured.
         for path, _ in PAGES:
             measure(clients[account(path)][:1], _path_for(path, ids, places), 0, settings.warmup, deadline)
-        rows = []
-        # The reference, /healthz, is measured just before every other page at the same level, and its row pools
-        # those phases: a single phase of it lasts a fraction of a second, and its median was seen to move by
-        # 40 % from one run to the next (a frequency step, a context switch) while the code was the same.
-        reference: dict[int, list[Phase]] = {concurrency: [] for concurrency in settings.clients}
-        for path, label in PAGES:
-            if path == HEALTHZ:
-                continue
-            for concurrency in settings.clients:
-                count = settings.requests if concurrency == 1 else settings.requests_concurrent
-                healthz = _path_for(HEALTHZ, ids, places)
-                reference[concurrency].append(
-                    measure(clients[EMAIL][:concurrency], healthz, count, settings.warmup, deadline, meter)
-                )
-                target = _path_for(path, ids, places)
-                phase = measure(clients[account(path)][:concurrency], target, count, settings.warmup, deadline, meter)
-                row = summarize(path, label, concurrency, phase)
-                rows.append(row)
-                print(
-                    f"  {path:<24} {concurrency} client(s): p95 {row.get('p95_ms', float('nan')):7.2f} ms"
-                    f"  {row['requests_per_s']} req/s  other cpu {pct(row.get('other_cpu_pct'))}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-        label = dict(PAGES)[HEALTHZ]
-        pooled_rows = [
-            pooled_reference(label, concurrency, phases) for concurrency, phases in reference.items() if phases
+        # Each page's requests are spread over ``settings.rounds`` slices, one per round through all the pages, and
+        # every slice follows one of /healthz with as many requests: page and reference then see the machine in the
+        # same states. One short phase per page made the verdict a draw: on this virtual machine the same code's
+        # server CPU per request moved by up to 60 % from one second to the next (the host's load, invisible as
+        # "other cpu"), and a single phase of /healthz by 40 % from one run to the next.
+        phases: dict[tuple[str, int], list[Phase]] = {}
+        for concurrency in settings.clients:
+            count = settings.requests if concurrency == 1 else settings.requests_concurrent
+            for number in range(settings.rounds):
+                share = count // settings.rounds + (1 if number < count % settings.rounds else 0)
+                warmup = settings.warmup if number == 0 else 0
+                for path, _ in PAGES:
+                    if path == HEALTHZ or share == 0:
+                        continue
+                    healthz = _path_for(HEALTHZ, ids, places)
+                    phases.setdefault((HEALTHZ, concurrency), []).append(
+                        measure(clients[EMAIL][:concurrency], healthz, share, warmup, deadline, meter)
+                    )
+                    target = _path_for(path, ids, places)
+                    phases.setdefault((path, concurrency), []).append(
+                        measure(clients[account(path)][:concurrency], target, share, warmup, deadline, meter)
+                    )
+            for path, label in PAGES:
+                if (path, concurrency) in phases:
+                    row = pooled(path, label, concurrency, phases[(path, concurrency)])
+                    print(
+                        f"  {path:<24} {concurrency} client(s): p50 {row.get('p50_ms', float('nan')):7.2f} ms"
+                        f"  {row['requests_per_s']} req/s  other cpu {pct(row.get('other_cpu_pct'))}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        rows = [
+            pooled(path, label, concurrency, phases[(path, concurrency)])
+            for path, label in PAGES
+            for concurrency in settings.clients
+            if (path, concurrency) in phases
         ]
-        return pooled_rows + rows, {"detail_ids": [int(value) for value in ids], "places": places, "pages": probes}
+        return rows, {"detail_ids": [int(value) for value in ids], "places": places, "pages": probes}
     finally:
         for signed in clients.values():
             for client in signed:

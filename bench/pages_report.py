@@ -51,11 +51,11 @@ def print_report(result: dict) -> None:
         "processes meanwhile" + (" (the database server included)" if database["kind"] != "sqlite" else "")
     )
     for row in result["results"]:
-        if row.get("phases"):
+        if row["page"] == "/healthz" and row.get("phase_p50_ms"):
             low, high = row["phase_p50_ms"]
             print(
-                f"/healthz at {row['clients']} client(s): measured just before each of the {row['phases']} pages, "
-                f"medians of those phases from {low:.2f} to {high:.2f} ms; the reference is the median of all"
+                f"/healthz at {row['clients']} client(s): {row['phases']} slices, one before each slice of a page, "
+                f"their medians from {low:.2f} to {high:.2f} ms; the reference is the median of all"
             )
     if result.get("sql"):
         print()
