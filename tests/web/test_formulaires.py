@@ -116,12 +116,13 @@ def test_no_english_message_leaks_from_the_placement_questionnaire(forms_app, wi
 
 
 def test_choice_labels_escape_what_they_write_as_wtforms_does(forms_app):
-    # The macro writes its inputs with autoescape off, each text escaped once: the same markup as WTForms'
-    # widgets, whatever characters a questionnaire's data file puts in an id, a value or a label.
+    # core.templating.choice_labels writes its inputs as text, each value escaped once: the same markup as
+    # WTForms' widgets, whatever characters a questionnaire's data file puts in an id, a value or a label.
     from wtforms import RadioField
     from wtforms.validators import InputRequired
 
     from core.forms import AppForm, MultiCheckboxField, choices
+    from core.templating import choice_labels
 
     tricky = [('a"<b>', "Oui & <b>non</b>"), ("l'autre", 'C\'est "ça"'), ("", "")]
 
@@ -133,9 +134,8 @@ def test_choice_labels_escape_what_they_write_as_wtforms_does(forms_app):
     with forms_app.test_request_context(method="POST", data=posted):
         form = Tricky(prefix='p"<x>')
         form.validate()
-        macro = forms_app.jinja_env.get_template("macros.html").module.choice_labels
         for field in (form.radio, form.cases):
-            html = str(macro(field))
+            html = str(choice_labels(field))
             expected = [
                 f'<label class="choice">{option()} <span>{escape(option.label.text)}</span></label>' for option in field
             ]
