@@ -14,6 +14,7 @@ import fcntl
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -292,24 +293,55 @@ class Shutdown:
     (``asked`` ends the wait for leadership), while the scheduler is being built or started (the start
     listener sees ``asked``), or once it runs. Shutting down a scheduler not yet running would raise inside
     the signal handler and end the process with an error; starting one after the request would never end.
+
+    The SIGTERM handler (:meth:`on_signal`) only notes the request; a watching thread (:meth:`watch`) does the
+    stopping. A handler runs in the main thread between two of its instructions, possibly while that thread
+    holds a lock the stopping needs (the scheduler submits each due job under its thread pool's lock): stopping
+    from the handler would wait on its own thread forever, and the process would never end.
     """
+
+    POLL_SECONDS = 0.1
 
     def __init__(self) -> None:
         self.asked = threading.Event()
         self.scheduler: BlockingScheduler | None = None
+        self._signalled = False
+        self._lock = threading.Lock()
 
     def attach(self, scheduler: BlockingScheduler) -> None:
         self.scheduler = scheduler
         scheduler.add_listener(self._on_start, EVENT_SCHEDULER_STARTED)
 
+    def on_signal(self, _signum, _frame) -> None:
+        """The SIGTERM handler: notes the request (one attribute set, no lock taken); :meth:`watch` acts on it."""
+        self._signalled = True
+
+    def watch(self) -> threading.Thread:
+        """Start the daemon thread that stops the scheduler within :data:`POLL_SECONDS` of a signal."""
+
+        def run() -> None:
+            while not self._signalled:
+                time.sleep(self.POLL_SECONDS)
+            self()
+
+        watcher = threading.Thread(target=run, name="scheduler-shutdown", daemon=True)
+        watcher.start()
+        return watcher
+
     def __call__(self) -> None:
+        """Stop now (from any thread but a signal handler's): the scheduler, once, if it runs."""
         self.asked.set()
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._stop_scheduler()
 
     def _on_start(self, _event) -> None:
-        if self.asked.is_set() and self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+        if self.asked.is_set():
+            self._stop_scheduler()
+
+    def _stop_scheduler(self) -> None:
+        # One thread at a time: the start listener and the watcher may both come (a second shutdown would raise).
+        with self._lock:
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
 
 
 @click.command("scheduler")
@@ -319,7 +351,8 @@ def scheduler_command() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = current_app._get_current_object()
     shutdown = Shutdown()
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: shutdown())
+    signal.signal(signal.SIGTERM, shutdown.on_signal)
+    shutdown.watch()
     lock = LeaderLock(app)
     try:
         with contextlib.suppress(KeyboardInterrupt):

@@ -166,6 +166,41 @@ def test_a_stop_asked_before_the_scheduler_starts_ends_it_at_once():
     assert not runner.is_alive() and not built.running
 
 
+# SIGTERM arriving while the main thread holds the scheduler's thread-pool lock (as it does while it submits a
+# due job, every second here): the handler must not try to take that lock itself.
+SIGNAL_UNDER_LOCK = """
+import os, signal, threading, time
+from apscheduler.schedulers.blocking import BlockingScheduler
+import scheduler
+built = BlockingScheduler(timezone="UTC")
+built.add_job(lambda: None, "interval", hours=1, id="rien")
+shutdown = scheduler.Shutdown()
+shutdown.attach(built)
+signal.signal(signal.SIGTERM, shutdown.on_signal)
+shutdown.watch()
+runner = threading.Thread(target=built.start)
+runner.start()
+while not built.running:
+    time.sleep(0.01)
+with built._executors["default"]._pool._shutdown_lock:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.3)
+runner.join(10)
+print("stopped" if not runner.is_alive() else "still running")
+"""
+
+
+def test_a_sigterm_while_a_job_is_being_submitted_still_ends_the_scheduler():
+    process = subprocess.Popen([sys.executable, "-c", SIGNAL_UNDER_LOCK], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        output = process.communicate(timeout=30)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()  # before the fix: the handler waited forever on the lock its own thread held
+        process.communicate()
+        raise AssertionError("the process never ended after SIGTERM") from None
+    assert process.returncode == 0 and output.strip() == "stopped"
+
+
 def test_a_stop_asked_while_running_ends_it():
     built = BlockingScheduler(timezone="UTC")
     shutdown = scheduler.Shutdown()
