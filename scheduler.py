@@ -291,8 +291,8 @@ def build_scheduler(app, scheduler_class=BlockingScheduler, lock: LeaderLock | N
 class Shutdown:
     """Stops the process's scheduler whenever asked (SIGTERM, or the leader lock lost): while on standby
     (``asked`` ends the wait for leadership), while the scheduler is being built or started (the start
-    listener sees ``asked``), or once it runs. Shutting down a scheduler not yet running would raise inside
-    the signal handler and end the process with an error; starting one after the request would never end.
+    listener sees ``asked``), or once it runs. Shutting down a scheduler not yet running would raise;
+    starting one after the request would never end.
 
     The SIGTERM handler (:meth:`on_signal`) only notes the request; a watching thread (:meth:`watch`) does the
     stopping. A handler runs in the main thread between two of its instructions, possibly while that thread
