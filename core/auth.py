@@ -25,6 +25,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.francais import nombre
 from core.lockout import locked_until
+from core.messagerie.boite import nombre_a_envoyer_de
 from core.models import Compte, Connexion, EchecConnexion
 from core.timeutil import utcnow
 from extensions import db
@@ -87,7 +88,8 @@ def _digest(token: str) -> str:
 def compte_of_token(token: str | None, now: datetime) -> Compte | None:
     """The active account whose open session has ``token`` at ``now``, or None (unknown, ended or expired).
 
-    One query, the account's structure joined (every page shows it); the account comes back with
+    One query, the account's structure joined (every page shows it) and the structure's messages still to send
+    counted (the menu shows them: :attr:`Compte.messages_a_envoyer`); the account comes back with
     ``connexion_token`` set, so ``get_id()`` gives the token again. A session idle for longer than
     :func:`idle_limit` is ended here (its row deleted, committed at once, and the request marked so that the
     login page says why); an active one has its ``last_seen_at`` moved to ``now`` when it is
@@ -98,7 +100,7 @@ def compte_of_token(token: str | None, now: datetime) -> Compte | None:
     row = db.session.execute(_compte_of_token_statement(), {"token_hash": _digest(token), "now": now}).first()
     if row is None:
         return None
-    compte, connexion_id, last_seen_at = row
+    compte, connexion_id, last_seen_at, messages_a_envoyer = row
     if last_seen_at <= now - idle_limit():
         db.session.execute(sa.delete(Connexion).where(Connexion.id == connexion_id))
         db.session.commit()
@@ -108,14 +110,19 @@ def compte_of_token(token: str | None, now: datetime) -> Compte | None:
         db.session.execute(sa.update(Connexion).where(Connexion.id == connexion_id).values(last_seen_at=now))
         db.session.commit()
     compte.connexion_token = token
+    compte.messages_a_envoyer = messages_a_envoyer
     return compte
 
 
 @cache
 def _compte_of_token_statement() -> sa.Select:
-    """Built once per process: every signed-in request runs it (building it each time cost more than running it)."""
+    """Built once per process: every signed-in request runs it (building it each time cost more than running it).
+
+    The menu's count rides along: as a statement of its own it came after the page's commit, and on PostgreSQL
+    cost four round trips (the connection checked out again, its ping, BEGIN, the count, ROLLBACK; issue 8,
+    item 19)."""
     return (
-        sa.select(Compte, Connexion.id, Connexion.last_seen_at)
+        sa.select(Compte, Connexion.id, Connexion.last_seen_at, nombre_a_envoyer_de(Compte.structure_id))
         .options(joinedload(Compte.structure, innerjoin=True))
         .join(Connexion, Connexion.compte_id == Compte.id)
         .where(

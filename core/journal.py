@@ -55,6 +55,11 @@ def consultation(compte, objet: str, objet_id: int | None = None, details: str =
     showing personal data writes one; measured: ~0.3 ms less a page, and 0.05 ms less past the ORM layer). The
     database refuses to change the row afterwards as it does any other; the caller commits.
 
+    A page records its consultation once drawn, then commits: every read of the page, its template's included,
+    runs in the request's one transaction. A read after the commit checks the connection out again (on
+    PostgreSQL a ping, a BEGIN and a ROLLBACK more, and the driver forgets its prepared statements: issue 8,
+    item 19; ``tests/web/test_pages_legeres.py`` checks the main pages).
+
     :param details: as for :func:`record` (ids, codes, page numbers; never personal data), cut at 255 characters.
     """
     run_core(_INSERT, _valeurs(compte, "consultation", objet, objet_id, details, structure_id))

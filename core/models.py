@@ -143,6 +143,9 @@ class Compte(UserMixin, db.Model):
 
     # The token of the Connexion this account was signed in or loaded through (core.auth sets it; not a column).
     connexion_token = None
+    # The structure's messages still to send when the signed-in account was loaded (core.auth reads the menu's
+    # count in the same statement; not a column), None for an account loaded otherwise.
+    messages_a_envoyer = None
 
     def set_password(self, password: str) -> None:
         """Store the hash of ``password``; the caller ends the account's open sessions (core.auth)."""

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from core import constants, disponibilites, francais
 from core.bounds import MAX_ID
 from core.cache import cached
+from core.messagerie.boite import nombre_a_envoyer
 from core.text import display_phone, name_seen_by, tel_uri
 from core.timeutil import date_fr, datetime_fr, days_fr, heures_fr, structure_zone
 
@@ -36,8 +37,10 @@ NAVIGATION = (
 
 
 def _messages_a_envoyer() -> int:
-    from core.messagerie.boite import nombre_a_envoyer
-
+    """The menu's count: read with the signed-in account (``Compte.messages_a_envoyer``, core.auth) on a page
+    answering a GET, which sends nothing; counted again after a POST, which may have queued or resent some."""
+    if request.method in ("GET", "HEAD") and current_user.messages_a_envoyer is not None:
+        return current_user.messages_a_envoyer
     return nombre_a_envoyer(current_user.structure_id)
 
 

@@ -81,8 +81,6 @@ def _render_rattrapages(
             faits[rattrapage.id] = RattrapageFaitForm(
                 formdata=None, prefix=f"r{rattrapage.id}", fait_on=prevu if prevu <= today else None
             )
-    journal.consultation(current_user, "inscription", inscription.id, "rattrapages")
-    db.session.commit()
     page = render_template(
         "ateliers/rattrapages.html",
         inscription=inscription,
@@ -99,6 +97,8 @@ def _render_rattrapages(
         if conflit
         else None,
     )
+    journal.consultation(current_user, "inscription", inscription.id, "rattrapages")
+    db.session.commit()
     return page, status
 
 

@@ -176,9 +176,10 @@ def competences(atelier_id: int, numero: int):
         return _evaluation_finale(atelier, seance, None)
     inscrits = dans_ordre_vu(presences_service.inscrits_de_seance(atelier, seance))
     if request.method == "GET":
+        page = _render_competences(atelier, seance, inscrits, None, {})
         journal.consultation(current_user, "atelier", atelier.id, f"compétences de la séance {numero}")
         db.session.commit()
-        return _render_competences(atelier, seance, inscrits, None, {})
+        return page
     vu = versions.lire(request.form.get(versions.CHAMP))
     saisies = _saisies_competences()
     typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}
@@ -338,12 +339,13 @@ def _evaluation_finale(atelier, seance, inscription_id: int | None):
         if personne is None:
             abort(404)
     if request.method == "GET":
+        page = _render_finale(atelier, seance, vue, inscrits, personne)
         if personne is None:
             journal.consultation(current_user, "atelier", atelier.id, "évaluation finale")
         else:
             journal.consultation(current_user, "inscription", personne.id, "évaluation finale")
         db.session.commit()
-        return _render_finale(atelier, seance, vue, inscrits, personne)
+        return page
     vu = versions.lire(request.form.get(versions.CHAMP))
     saisies = _saisies_competences()
     typed = {(i, c): v for i, par_competence in saisies.items() for c, v in par_competence.items()}

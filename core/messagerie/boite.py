@@ -96,10 +96,20 @@ def nombre_a_envoyer(structure_id: int) -> int:
 
 @cache
 def _nombre_a_envoyer_statement() -> sa.Select:
+    return _nombre_a_envoyer(sa.bindparam("structure_id"))
+
+
+def nombre_a_envoyer_de(structure_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+    """:func:`nombre_a_envoyer` as a scalar subquery of ``structure_id`` (a column of the outer statement): the
+    signed-in account is loaded with it (core.auth), saving the menu a statement on every page."""
+    return _nombre_a_envoyer(structure_id).scalar_subquery()
+
+
+def _nombre_a_envoyer(structure_id: sa.ColumnElement[int]) -> sa.Select:
     return (
         sa.select(sa.func.count())
         .select_from(Message)
-        .where(Message.structure_id == sa.bindparam("structure_id"), Message.statut == "a_envoyer")
+        .where(Message.structure_id == structure_id, Message.statut == "a_envoyer")
     )
 
 

@@ -72,9 +72,7 @@ def liste():
         for m in lignes
         if m.canal == "courrier" and m.statut == "a_envoyer" and (m.valable_jusqu_a is None or m.valable_jusqu_a > now)
     ]
-    journal.consultation(current_user, "message", None, f"boîte d'envoi : {filtres.etat}, {filtres.canal or 'tous'}")
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "messages/liste.html",
         form=form,
         filtres=filtres,
@@ -89,6 +87,9 @@ def liste():
         TYPES_MESSAGE=TYPES_MESSAGE,
         limite=boite.LIMITE,
     )
+    journal.consultation(current_user, "message", None, f"boîte d'envoi : {filtres.etat}, {filtres.canal or 'tous'}")
+    db.session.commit()
+    return page
 
 
 @messages_bp.post("/<int:message_id>/envoye")

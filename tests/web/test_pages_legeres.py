@@ -7,7 +7,8 @@ import traceback
 from contextlib import contextmanager
 
 import pytest
-from flask import url_for
+import sqlalchemy as sa
+from flask import request, url_for
 from werkzeug.routing import BuildError, MapAdapter
 
 from ateliers import services
@@ -16,6 +17,7 @@ from core.templating import url_fixe, url_par_id
 from extensions import db
 from tests.ateliers_fixtures import START, TODAY, make_atelier
 from tests.conftest import csrf_token_from
+from tests.web.test_messages import deposer_message
 
 
 @pytest.fixture
@@ -229,3 +231,71 @@ def test_the_main_pages_build_no_sql_statement_once_warmed_up(signed_in, atelier
         assert signed_in.client.open(url, method=method, data=data).status_code == 200, url
         monkeypatch.setattr(Select, "__init__", build)
         assert built == [], url
+
+
+def test_each_main_page_reads_and_writes_in_one_transaction(signed_in, atelier_de_roux, make_candidate):
+    """A page that commits its consultation and then reads again takes the connection out of the pool a second
+    time: on PostgreSQL a ping, a BEGIN and a ROLLBACK more, and the driver forgets its prepared statements. Each
+    page checks its connection out once."""
+    make_candidate(prenom="Nadia", nom="Ferhat", telephone="+33612345678")
+    apprenant = atelier_de_roux.inscriptions[0].apprenant
+    inscription = atelier_de_roux.inscriptions[0]
+    pages = [
+        "/",
+        "/apprenants/",
+        f"/apprenants/{apprenant.id}",
+        "/positionnements/nouveau",
+        "/liste-attente/",
+        f"/ateliers/{atelier_de_roux.id}",
+        f"/ateliers/{atelier_de_roux.id}/seances/1/presences",
+        f"/ateliers/{atelier_de_roux.id}/seances/1/competences",
+        f"/ateliers/{atelier_de_roux.id}/seances/6/competences",
+        f"/ateliers/inscriptions/{inscription.id}/progression",
+        f"/ateliers/inscriptions/{inscription.id}/rattrapages",
+        "/ateliers/a-rappeler",
+        "/messages/",
+    ]
+    checkouts: list[str] = []
+
+    def checked_out(*_args):
+        checkouts.append("checkout")
+
+    sa.event.listen(db.engine, "checkout", checked_out)
+    try:
+        found = {}
+        for url in pages:
+            checkouts.clear()
+            assert signed_in.get(url).status_code == 200, url
+            found[url] = len(checkouts)
+    finally:
+        sa.event.remove(db.engine, "checkout", checked_out)
+    assert found == dict.fromkeys(pages, 1)
+
+
+def test_the_menu_counts_the_messages_to_send_with_the_signed_in_account(signed_in, make_apprenant, count_queries):
+    """The menu's "Messages (n)" is read in the account's own statement, not in one more after the page."""
+    deposer_message(make_apprenant(prenom="Josiane", telephone="+33612345678"), 1)
+    with count_queries() as statements:
+        page = signed_in.get("/").get_data(as_text=True)
+    assert '<a href="/messages/">Messages (1)</a>' in page
+    counts = [s for s in statements if "FROM message" in s]
+    assert len(counts) == 1 and "FROM compte" in counts[0]
+
+
+def test_a_page_answering_a_post_counts_the_messages_again(signed_in, make_apprenant, monkeypatch):
+    """What the request itself queued shows: after a POST the menu counts afresh (here a message queued just
+    after the account was loaded stands for one the POST queued)."""
+    manager = signed_in.client.application.login_manager
+    load = manager._user_callback
+
+    def loaded_then_queued(token):
+        compte = load(token)
+        if compte is not None and request.method == "POST":
+            deposer_message(make_apprenant(prenom="Marc", telephone="+33612345679"), 2)
+        return compte
+
+    monkeypatch.setattr(manager, "_user_callback", loaded_then_queued)
+    page = signed_in.submit("/compte/mot-de-passe", {"actuel": "faux", "nouveau": "x", "confirmation": "x"})
+    assert page.status_code == 200
+    assert '<a href="/messages/">Messages (1)</a>' in page.get_data(as_text=True)
+    assert '<a href="/messages/">Messages (1)</a>' in signed_in.get("/").get_data(as_text=True)
