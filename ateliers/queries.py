@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ateliers.attente import FiltresAttente, dernier_positionnement, latest_placement_id, waiting_list_statement
 from ateliers.avancement import EtatSeance
+from ateliers.constants import ROLES_ANIMATEURS
 from ateliers.dropout import ABSENT, PRESENT
 from ateliers.models import Atelier, Fermeture, Inscription, Presence, Rattrapage, Seance, seance_animateur
 from core.database import run_core
@@ -149,6 +150,52 @@ def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> 
         par_seance[seance_id].append(comptes[compte_id])
     for seance in a_charger:
         set_committed_value(seance, "animateurs", par_seance[seance.id])
+
+
+def animateurs_et_seances(structure_id: int, seances: list[Seance]) -> list[Compte]:
+    """The structure's active mediators and volunteers by name (``ateliers.services.animateurs_of``), each of
+    ``seances`` getting its ``animateurs`` on the way (:func:`charger_animateurs`), in one query.
+
+    One row per account and séance it co-runs, plus one per co-runner of the structure who runs none of them; a
+    former co-runner (inactive since, or of another role) comes through their séances only. The workshop page
+    of a writer needs both; on PostgreSQL the statement saved is a round trip (issue 8, item 19).
+    """
+    rows = db.session.execute(
+        _animateurs_et_seances_statement(), {"structure_id": structure_id, "seances": [s.id for s in seances]}
+    ).all()
+    par_seance: dict[int, list[Compte]] = {s.id: [] for s in seances}
+    choix: dict[int, Compte] = {}
+    for compte, seance_id in rows:
+        if seance_id is not None:
+            par_seance[seance_id].append(compte)
+        if compte.structure_id == structure_id and compte.role in ROLES_ANIMATEURS and compte.is_active:
+            choix.setdefault(compte.id, compte)
+    for seance in seances:
+        set_committed_value(seance, "animateurs", par_seance[seance.id])
+    return list(choix.values())
+
+
+@cache
+def _animateurs_et_seances_statement() -> sa.Select:
+    pairs = sa.and_(
+        seance_animateur.c.compte_id == Compte.id,
+        seance_animateur.c.seance_id.in_(sa.bindparam("seances", expanding=True)),
+    )
+    return (
+        sa.select(Compte, seance_animateur.c.seance_id)
+        .outerjoin(seance_animateur, pairs)
+        .where(
+            sa.or_(
+                sa.and_(
+                    Compte.structure_id == sa.bindparam("structure_id"),
+                    Compte.role.in_(ROLES_ANIMATEURS),
+                    Compte.is_active.is_(True),
+                ),
+                seance_animateur.c.seance_id.is_not(None),
+            )
+        )
+        .order_by(Compte.nom, Compte.prenom, Compte.id, seance_animateur.c.seance_id)
+    )
 
 
 @cache

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ateliers import periode, planning
+from ateliers.constants import ROLES_ANIMATEURS
 from ateliers.models import Atelier, Fermeture, Inscription, Seance
 from ateliers.queries import ouverture_de
 from ateliers.verrou import exiger_ouvert
@@ -58,9 +59,6 @@ def change_waiting_status(
 
 
 # --- Planning a workshop: six séances, animateurs, closures, moves ------------------------------------------
-
-ROLES_ANIMATEURS = ("mediateur", "benevole")
-
 
 def seance_planifiee(seance: Seance, zone: ZoneInfo) -> planning.SeancePlanifiee:
     """A stored séance as the pure planning rules see it: day and wall-clock hours in ``zone``, the structure's."""

@@ -113,8 +113,11 @@ def render_detail(
 ):
     """The workshop page. ``deplacement`` and ``animateurs_refuses`` are ``(numero, form)`` when a move or a
     change of animateurs was refused; ``conflit`` when it was refused because the page was out of date."""
-    animateurs = services.animateurs_of(atelier.structure_id) if current_user.role in WRITERS else []
-    queries.charger_animateurs(atelier.seances, animateurs)
+    if current_user.role in WRITERS:
+        animateurs = queries.animateurs_et_seances(atelier.structure_id, atelier.seances)
+    else:
+        animateurs = []
+        queries.charger_animateurs(atelier.seances)
     choix_animateurs = [(c.id, f"{c.nom_complet} ({ROLES[c.role].lower()})") for c in animateurs]
     # The planning and unlocking forms only when the page shows them (a form costs ~0.1 ms to build).
     if planification is None and not atelier.seances:
