@@ -60,6 +60,7 @@ def change_waiting_status(
 
 # --- Planning a workshop: six séances, animateurs, closures, moves ------------------------------------------
 
+
 def seance_planifiee(seance: Seance, zone: ZoneInfo) -> planning.SeancePlanifiee:
     """A stored séance as the pure planning rules see it: day and wall-clock hours in ``zone``, the structure's."""
     debut, fin = to_local(seance.starts_at, zone), to_local(seance.ends_at, zone)
