@@ -124,6 +124,43 @@ def test_matrix_statement_built_once_serves_each_structure_its_own_counts(make_c
     assert (theirs[0][MARDI], theirs[1][MARDI], theirs[1][CODES.index("lun-matin")]) == (0, 3, 3)
 
 
+def test_the_matrix_counts_each_candidate_at_their_latest_placement_read_by_index(
+    make_candidate, make_apprenant, structure
+):
+    """A placed-again candidate counts once, at their latest niveau; a draft and the unplaced do not count. The
+    niveau is looked up per candidate, the placements never joined whole (PostgreSQL hashed them all)."""
+    from ateliers.attente import _waiting_matrix_statement
+
+    again = make_candidate(niveau=0, dispo=("mar-matin",))
+    first = db.session.scalar(sa.select(Positionnement).where(Positionnement.apprenant_id == again.id))
+    db.session.add_all(
+        [
+            Positionnement(
+                apprenant_id=again.id,
+                questionnaire_id=current_questionnaire().id,
+                mode="telephone",
+                reponses={},
+                score=45,
+                niveau=1,
+                is_brouillon=False,
+                completed_at=first.completed_at + timedelta(days=1),
+            ),
+            Positionnement(
+                apprenant_id=again.id,
+                questionnaire_id=current_questionnaire().id,
+                mode="telephone",
+                reponses={},
+                is_brouillon=True,
+            ),
+        ]
+    )
+    make_apprenant(statut="en_attente", en_attente_depuis_on=TODAY, disponibilites=1 << MARDI)  # not placed
+    db.session.commit()
+    matrix = waiting_matrix(structure.id)
+    assert (matrix[0][MARDI], matrix[1][MARDI], matrix[2][MARDI]) == (0, 1, 0)
+    assert " JOIN positionnement" not in str(_waiting_matrix_statement())
+
+
 def test_niveau_3_and_unplaced_people_are_not_grouping_candidates(make_candidate, make_apprenant, structure):
     make_candidate(niveau=3, score=90)
     make_apprenant(statut="en_attente", en_attente_depuis_on=TODAY)  # no placement yet
