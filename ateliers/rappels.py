@@ -242,7 +242,7 @@ def _modules_manques_statement() -> sa.Select:
     )
 
 
-def _alertes_ouvertes(inscription_id: int, historiques: bool) -> list[Alerte]:
+def _alertes_ouvertes(inscription_id: int, historiques: bool | None) -> list[Alerte]:
     return sorted(
         db.session.scalars(_alertes_ouvertes_statement(historiques), {"inscription_id": inscription_id}),
         key=_ordre_alerte,
@@ -250,13 +250,13 @@ def _alertes_ouvertes(inscription_id: int, historiques: bool) -> list[Alerte]:
 
 
 @cache
-def _alertes_ouvertes_statement(historiques: bool) -> sa.Select:
-    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
-    return sa.select(Alerte).where(
-        Alerte.inscription_id == sa.bindparam("inscription_id"),
-        Alerte.resolved_at.is_(None),
-        Alerte.is_historique.is_(historiques),
+def _alertes_ouvertes_statement(historiques: bool | None) -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it.
+    ``historiques`` None: both kinds."""
+    statement = sa.select(Alerte).where(
+        Alerte.inscription_id == sa.bindparam("inscription_id"), Alerte.resolved_at.is_(None)
     )
+    return statement if historiques is None else statement.where(Alerte.is_historique.is_(historiques))
 
 
 def alertes_du_jour(inscription_id: int) -> list[Alerte]:
@@ -264,10 +264,12 @@ def alertes_du_jour(inscription_id: int) -> list[Alerte]:
     return _alertes_ouvertes(inscription_id, historiques=False)
 
 
-def alertes_historiques(inscription_id: int) -> list[Alerte]:
-    """The open alerts of an inscription about séances keyed in from paper (``Alerte.is_historique``), most
-    severe first: shown as history on the progress page, never as calls to make."""
-    return _alertes_ouvertes(inscription_id, historiques=True)
+def alertes_ouvertes(inscription_id: int) -> tuple[list[Alerte], list[Alerte]]:
+    """The open alerts of an inscription, each list most severe first: those about today (:func:`alertes_du_jour`,
+    the reasons to call) and those about séances keyed in from paper (``Alerte.is_historique``: history on the
+    progress page, never calls to make). One query: on PostgreSQL a statement is a round trip."""
+    alertes = _alertes_ouvertes(inscription_id, historiques=None)
+    return [a for a in alertes if not a.is_historique], [a for a in alertes if a.is_historique]
 
 
 def suivis_of(apprenant_id: int) -> list[Suivi]:

@@ -485,9 +485,10 @@ def progression(inscription_id: int):
     inscription = inscription_or_404(inscription_id)
     atelier = inscription.atelier
     vue = competences_service.progression(inscription)
+    alertes, historiques = rappels.alertes_ouvertes(inscription.id)
     suivi = {
-        "alertes": rappels.alertes_du_jour(inscription.id),
-        "historiques": rappels.alertes_historiques(inscription.id),
+        "alertes": alertes,
+        "historiques": historiques,
         "suivis": rappels.suivis_de([inscription.id]).get(inscription.id, []),
         "regles": dropout.REGLES,
         "risques": dropout.NIVEAUX_RISQUE,

@@ -160,7 +160,18 @@ def test_history_alerts_are_not_calls_to_make(mediatrice, alertes, structure):
     db.session.commit()
     assert rappels.nombre_a_rappeler(structure.id, TODAY) == 0
     assert rappels.liste_a_rappeler(structure.id, TODAY).a_rappeler == []
-    assert len(rappels.alertes_historiques(alertes[0].inscription_id)) == 2
+    du_jour, historiques = rappels.alertes_ouvertes(alertes[0].inscription_id)
+    assert (du_jour, len(historiques)) == ([], 2)
+    assert rappels.alertes_du_jour(alertes[0].inscription_id) == []
+
+
+def test_the_progress_page_reads_todays_and_past_alerts_in_one_query(mediatrice, alertes, count_queries):
+    alertes[0].is_historique = True
+    db.session.commit()
+    with count_queries() as statements:
+        du_jour, historiques = rappels.alertes_ouvertes(alertes[0].inscription_id)
+    assert (du_jour, historiques) == ([alertes[1]], [alertes[0]])
+    assert len(statements) == 1
 
 
 @pytest.mark.parametrize(
