@@ -348,24 +348,22 @@ def _seances_animees_statement() -> sa.Select:
 def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSeance]:
     """The state of each of ``seances`` (of ``atelier``, its members loaded): séance id -> :class:`EtatSeance`.
 
-    Two queries whatever the number of séances and learners: the attendance stored, each absence with its
-    catch-up if any (one row per stored line); and, grouped by module and learner, who has a judgement on the
-    module and on the final scenario. Who is expected at a séance is worked out in memory
-    (``Inscription.was_enrolled_at``).
+    One query whatever the number of séances and learners, of two parts (a UNION ALL: on PostgreSQL each
+    statement is a round trip): the attendance stored, each absence with its catch-up if any (one row per stored
+    line); and, grouped by module and learner, who has a judgement on the module and on the final scenario. Who is
+    expected at a séance is worked out in memory (``Inscription.was_enrolled_at``).
     """
     if not seances:
         return {}
     lignes: dict[int, dict[int, tuple[str, date | None, bool]]] = {s.id: {} for s in seances}
-    for seance_id, inscription_id, statut, fait_on, rattrapage_id in run_core(
-        _etats_presences_statement(), {"seances": [s.id for s in seances]}
-    ):
-        lignes[seance_id][inscription_id] = (statut, fait_on, rattrapage_id is not None)
     juges: dict[int, set[int]] = {}
     finale_jugee: set[int] = set()
-    membres = [i.id for i in atelier.inscriptions]
-    if membres:
-        for module_id, inscription_id, finale in run_core(_etats_competences_statement(), {"inscriptions": membres}):
-            juges.setdefault(module_id, set()).add(inscription_id)
+    parametres = {"seances": [s.id for s in seances], "inscriptions": [i.id for i in atelier.inscriptions]}
+    for partie, cle, inscription_id, statut, fait_on, rattrapage_id, finale in run_core(_etats_statement(), parametres):
+        if partie == _PRESENCES:
+            lignes[cle][inscription_id] = (statut, fait_on, rattrapage_id is not None)
+        else:
+            juges.setdefault(cle, set()).add(inscription_id)
             if finale:
                 finale_jugee.add(inscription_id)
     modules_finale = {
@@ -399,7 +397,37 @@ def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSean
     return etats
 
 
+_PRESENCES, _COMPETENCES = 0, 1
+
+
 @cache
+def _etats_statement() -> sa.CompoundSelect:
+    """The two parts of :func:`etats_seances`, each row ``(part, séance or module id, inscription id, statut,
+    fait_on, rattrapage id, finale)``, the columns of the other part NULL."""
+    presences = _etats_presences_statement().subquery()
+    competences = _etats_competences_statement().subquery()
+    return sa.union_all(
+        sa.select(
+            sa.literal_column(str(_PRESENCES), sa.Integer),
+            presences.c.seance_id,
+            presences.c.inscription_id,
+            presences.c.statut,
+            presences.c.fait_on,
+            presences.c.id,
+            sa.cast(sa.null(), sa.Integer),
+        ),
+        sa.select(
+            sa.literal_column(str(_COMPETENCES), sa.Integer),
+            competences.c.module_id,
+            competences.c.inscription_id,
+            sa.cast(sa.null(), Presence.statut.type),
+            sa.cast(sa.null(), Rattrapage.fait_on.type),
+            sa.cast(sa.null(), sa.Integer),
+            competences.c.finale,
+        ),
+    )
+
+
 def _etats_presences_statement() -> sa.Select:
     return (
         sa.select(Presence.seance_id, Presence.inscription_id, Presence.statut, Rattrapage.fait_on, Rattrapage.id)
@@ -416,9 +444,8 @@ def _etats_presences_statement() -> sa.Select:
     )
 
 
-@cache
 def _etats_competences_statement() -> sa.Select:
-    finale = sa.func.max(sa.case((Competence.is_evaluation_finale.is_(True), 1), else_=0))
+    finale = sa.func.max(sa.case((Competence.is_evaluation_finale.is_(True), 1), else_=0)).label("finale")
     return (
         sa.select(Competence.module_id, EvaluationCompetence.inscription_id, finale)
         .join(Competence, Competence.id == EvaluationCompetence.competence_id)

@@ -136,7 +136,7 @@ def test_each_seances_state_is_read_in_two_queries(sur_papier, mediatrice, count
     queries.etats_seances(atelier, list(atelier.seances))  # the curriculum, read once per application
     with count_queries() as statements:
         etats = queries.etats_seances(atelier, list(atelier.seances))
-    assert len(statements) == 2
+    assert len(statements) == 1
     premiere, deuxieme = (etats[s.id] for s in atelier.seances[:2])
     assert (premiere.attendus, premiere.notes, premiere.absents) == (2, 2, (par_nom["Bernard"],))
     assert (premiere.a_juger, premiere.juges, premiere.rattrapages_a_prevoir) == (1, 1, 1)
