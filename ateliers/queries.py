@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ateliers.attente import FiltresAttente, dernier_positionnement, latest_placement_id, waiting_list_statement
+from ateliers.attente import FiltresAttente, dernier, waiting_list_statement
 from ateliers.avancement import EtatSeance
 from ateliers.constants import ROLES_ANIMATEURS
 from ateliers.dropout import ABSENT, PRESENT
@@ -61,11 +61,9 @@ def groupable_ateliers(structure_id: int) -> list[Atelier]:
 
 def member_scores(structure_id: int, atelier_ids: list[int]) -> dict[int, list[int]]:
     """Latest placement scores of the people holding a place in each workshop (unplaced members count 0)."""
-    dernier = dernier_positionnement()
     rows = db.session.execute(
-        sa.select(Inscription.atelier_id, sa.func.coalesce(dernier.score, 0))
+        sa.select(Inscription.atelier_id, sa.func.coalesce(dernier("score"), 0))
         .join(Apprenant, Apprenant.id == Inscription.apprenant_id)
-        .outerjoin(dernier, dernier.id == latest_placement_id())
         .where(
             Apprenant.structure_id == structure_id,
             Inscription.atelier_id.in_(atelier_ids),

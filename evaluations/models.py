@@ -94,7 +94,7 @@ class Positionnement(db.Model):
         sa.CheckConstraint("niveau IS NULL OR niveau BETWEEN 0 AND 3", name="niveau"),
         sa.CheckConstraint("is_brouillon OR (score IS NOT NULL AND niveau IS NOT NULL)", name="complet"),
         sa.Index("ix_positionnement_apprenant", "apprenant_id", "created_at"),
-        # A learner's latest completed placement (ateliers.attente.latest_placement_id), looked up for every
+        # A learner's latest completed placement (ateliers.attente.dernier), looked up for every
         # waiting learner by the waiting list, its matrix and grouping: an index seek, no sort, no table read.
         sa.Index("ix_positionnement_dernier", "apprenant_id", "is_brouillon", "completed_at", "id"),
     )

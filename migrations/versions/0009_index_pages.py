@@ -1,7 +1,7 @@
 """An index for a learner's latest completed placement, looked up per waiting learner by the waiting list.
 
 The waiting list, its niveau-by-half-day matrix, grouping and the replacement proposals join each learner to
-their latest completed placement (``ateliers.attente.latest_placement_id``: apprenant_id, not a draft, latest
+their latest completed placement (``ateliers.attente.dernier``: apprenant_id, not a draft, latest
 completed_at then id). With only ``ix_positionnement_apprenant`` (apprenant_id, created_at) each look-up read
 the learner's placements from the table and sorted them; this index answers it from the index alone. No data
 changes.

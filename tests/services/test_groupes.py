@@ -128,8 +128,9 @@ def test_the_matrix_counts_each_candidate_at_their_latest_placement_read_by_inde
     make_candidate, make_apprenant, structure
 ):
     """A placed-again candidate counts once, at their latest niveau; a draft and the unplaced do not count. The
-    niveau is looked up per candidate, the placements never joined whole (PostgreSQL hashed them all)."""
-    from ateliers.attente import _waiting_matrix_statement
+    niveau is looked up per candidate, the placements never joined whole (PostgreSQL hashed them all): in the
+    matrix nor in the list filtered by niveau."""
+    from ateliers.attente import _waiting_count_statement, _waiting_matrix_statement, _waiting_page_statement
 
     again = make_candidate(niveau=0, dispo=("mar-matin",))
     first = db.session.scalar(sa.select(Positionnement).where(Positionnement.apprenant_id == again.id))
@@ -158,7 +159,11 @@ def test_the_matrix_counts_each_candidate_at_their_latest_placement_read_by_inde
     db.session.commit()
     matrix = waiting_matrix(structure.id)
     assert (matrix[0][MARDI], matrix[1][MARDI], matrix[2][MARDI]) == (0, 1, 0)
-    assert " JOIN positionnement" not in str(_waiting_matrix_statement())
+    filtres = frozenset({"structure_id", "statut", "niveau", "masque"})
+    for statement in (_waiting_matrix_statement(), _waiting_page_statement(filtres), _waiting_count_statement(filtres)):
+        assert " JOIN positionnement" not in str(statement)
+    page = paginate_waiting_list(structure.id, FiltresAttente(niveau=1, demi_journee=MARDI), 1)
+    assert [(c.apprenant.id, c.score, c.niveau) for c in page.items] == [(again.id, 45, 1)] and page.total == 1
 
 
 def test_niveau_3_and_unplaced_people_are_not_grouping_candidates(make_candidate, make_apprenant, structure):
