@@ -42,6 +42,11 @@ def dernier(colonne: str) -> sa.ScalarSelect:
     )
 
 
+def _placement() -> tuple[sa.Label, sa.Label]:
+    """The columns ``score`` and ``niveau`` of the latest placement, as the waiting list's statements select them."""
+    return dernier("score").label("score"), dernier("niveau").label("niveau")
+
+
 def latest_niveaux(apprenant_ids: set[int]) -> dict[int, int]:
     """Each learner's latest completed placement niveau, in one query; learners never placed are absent."""
     rows = run_core(sa.select(Apprenant.id, dernier("niveau")).where(Apprenant.id.in_(apprenant_ids)))
@@ -120,9 +125,7 @@ def waiting_list_statement(structure_id: int, filtres: FiltresAttente) -> tuple[
 
 @cache
 def _waiting_list_shape(parametres: frozenset[str]) -> sa.Select:
-    return _waiting_list_select(
-        parametres, Apprenant, dernier("score").label("score"), dernier("niveau").label("niveau")
-    )
+    return _waiting_list_select(parametres, Apprenant, *_placement())
 
 
 @cache
@@ -131,7 +134,7 @@ def _waiting_page_statement(parametres: frozenset[str]) -> sa.Select:
     cost more than the query) and their placement."""
     colonnes = [getattr(Apprenant, champ.name) for champ in fields(EnAttente)]
     return (
-        _waiting_list_select(parametres, *colonnes, dernier("score").label("score"), dernier("niveau").label("niveau"))
+        _waiting_list_select(parametres, *colonnes, *_placement())
         .limit(sa.bindparam("limite"))
         .offset(sa.bindparam("decalage"))
     )

@@ -8,11 +8,11 @@ STATUTS_ATELIER = {
     "annule": "Annulé",
 }
 
-# Said of a person whose grammatical gender the app does not know: labels that agree with no one (issue 9,
-# item 10), "Nadia Ferhat (parcours terminé)" rather than "(terminé)".
 # The roles that co-run a séance (the workshop page's choices of animateurs).
 ROLES_ANIMATEURS = ("mediateur", "benevole")
 
+# Said of a person whose grammatical gender the app does not know: labels that agree with no one (issue 9,
+# item 10), "Nadia Ferhat (parcours terminé)" rather than "(terminé)".
 STATUTS_INSCRIPTION = {"inscrit": "Inscription en cours", "termine": "Parcours terminé", "abandon": "Abandon"}
 
 STATUTS_PRESENCE = {

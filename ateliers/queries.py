@@ -3,7 +3,6 @@ catch-ups, a learner's workshops. The waiting list's reads are in :mod:`ateliers
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from functools import cache
@@ -128,24 +127,18 @@ def _membres_statement() -> sa.Select:
     )
 
 
-def charger_animateurs(seances: list[Seance], connus: Iterable[Compte] = ()) -> None:
-    """Fill each séance's ``animateurs`` (a no-op for séances whose co-runners are loaded already).
-
-    One light query of (séance, account) pairs; the accounts are taken from ``connus`` when there (the
-    structure's co-runners that a writer's workshop page loads anyway), the others read in one more query.
-    Cheaper than loading the co-runners again with their structure through the relationship.
+def charger_animateurs(seances: list[Seance]) -> None:
+    """Fill each séance's ``animateurs`` (a no-op for séances whose co-runners are loaded already), in one query
+    of (séance, account) rows: cheaper than loading the co-runners with their structure through the relationship.
     """
     a_charger = [s for s in seances if "animateurs" in sa.inspect(s).unloaded]
     if not a_charger:
         return
-    paires = run_core(_paires_animateurs_statement(), {"seances": [s.id for s in a_charger]}).all()
-    comptes = {compte.id: compte for compte in connus}
-    manquants = {compte_id for _seance_id, compte_id in paires} - set(comptes)
-    if manquants:
-        comptes.update((c.id, c) for c in db.session.scalars(sa.select(Compte).where(Compte.id.in_(manquants))))
     par_seance: dict[int, list[Compte]] = {s.id: [] for s in a_charger}
-    for seance_id, compte_id in paires:
-        par_seance[seance_id].append(comptes[compte_id])
+    for seance_id, compte in db.session.execute(
+        _animateurs_des_seances_statement(), {"seances": [s.id for s in a_charger]}
+    ):
+        par_seance[seance_id].append(compte)
     for seance in a_charger:
         set_committed_value(seance, "animateurs", par_seance[seance.id])
 
@@ -163,14 +156,24 @@ def animateurs_et_seances(structure_id: int, seances: list[Seance]) -> list[Comp
     ).all()
     par_seance: dict[int, list[Compte]] = {s.id: [] for s in seances}
     choix: dict[int, Compte] = {}
-    for compte, seance_id in rows:
+    for compte, seance_id, propose in rows:
         if seance_id is not None:
             par_seance[seance_id].append(compte)
-        if compte.structure_id == structure_id and compte.role in ROLES_ANIMATEURS and compte.is_active:
+        if propose:
             choix.setdefault(compte.id, compte)
     for seance in seances:
         set_committed_value(seance, "animateurs", par_seance[seance.id])
     return list(choix.values())
+
+
+def animateur_propose() -> sa.ColumnElement[bool]:
+    """Whether an account is offered as a co-runner of the structure ``:structure_id``: an active mediator or
+    volunteer of it (``ateliers.services.animateurs_of``, the workshop page's choices)."""
+    return sa.and_(
+        Compte.structure_id == sa.bindparam("structure_id"),
+        Compte.role.in_(ROLES_ANIMATEURS),
+        Compte.is_active.is_(True),
+    )
 
 
 @cache
@@ -179,27 +182,21 @@ def _animateurs_et_seances_statement() -> sa.Select:
         seance_animateur.c.compte_id == Compte.id,
         seance_animateur.c.seance_id.in_(sa.bindparam("seances", expanding=True)),
     )
+    propose = animateur_propose()
     return (
-        sa.select(Compte, seance_animateur.c.seance_id)
+        sa.select(Compte, seance_animateur.c.seance_id, propose)
         .outerjoin(seance_animateur, pairs)
-        .where(
-            sa.or_(
-                sa.and_(
-                    Compte.structure_id == sa.bindparam("structure_id"),
-                    Compte.role.in_(ROLES_ANIMATEURS),
-                    Compte.is_active.is_(True),
-                ),
-                seance_animateur.c.seance_id.is_not(None),
-            )
-        )
+        .where(sa.or_(propose, seance_animateur.c.seance_id.is_not(None)))
         .order_by(Compte.nom, Compte.prenom, Compte.id, seance_animateur.c.seance_id)
     )
 
 
 @cache
-def _paires_animateurs_statement() -> sa.Select:
-    return sa.select(seance_animateur.c.seance_id, seance_animateur.c.compte_id).where(
-        seance_animateur.c.seance_id.in_(sa.bindparam("seances", expanding=True))
+def _animateurs_des_seances_statement() -> sa.Select:
+    return (
+        sa.select(seance_animateur.c.seance_id, Compte)
+        .join(Compte, Compte.id == seance_animateur.c.compte_id)
+        .where(seance_animateur.c.seance_id.in_(sa.bindparam("seances", expanding=True)))
     )
 
 

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from ateliers import periode, planning
-from ateliers.constants import ROLES_ANIMATEURS
 from ateliers.models import Atelier, Fermeture, Inscription, Seance
-from ateliers.queries import ouverture_de
+from ateliers.queries import animateur_propose, ouverture_de
 from ateliers.verrou import exiger_ouvert
 from core import journal, versions
 from core.bounds import require_date_in_window
@@ -183,15 +182,7 @@ def animateurs_of(structure_id: int, ids: list[int] | None = None) -> list[Compt
 @cache
 def _animateurs_statement(some: bool) -> sa.Select:
     """Built once per process (see ``ateliers.queries``): the workshop page lists the co-runners every time."""
-    statement = (
-        sa.select(Compte)
-        .where(
-            Compte.structure_id == sa.bindparam("structure_id"),
-            Compte.role.in_(ROLES_ANIMATEURS),
-            Compte.is_active.is_(True),
-        )
-        .order_by(Compte.nom, Compte.prenom)
-    )
+    statement = sa.select(Compte).where(animateur_propose()).order_by(Compte.nom, Compte.prenom)
     return statement.where(Compte.id.in_(sa.bindparam("ids", expanding=True))) if some else statement
 
 
