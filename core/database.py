@@ -9,6 +9,7 @@ import sqlite3
 import stat
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from extensions import db
 
@@ -69,6 +70,21 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_execute")
+def _note_table_written(_conn, clauseelement, _multiparams, _params, _options) -> None:
+    """Record each table a request inserts into, updates or deletes from, whatever the path: the ORM's flush,
+    an ORM bulk statement, :func:`run_core`. :func:`table_ecrite` reads it."""
+    if clauseelement.is_dml and has_request_context():
+        g.setdefault("tables_ecrites", set()).add(clauseelement.table.name)
+
+
+def table_ecrite(nom: str) -> bool:
+    """Whether the current request has written to the table ``nom`` (an insert, update or delete sent to the
+    database, committed or not): a figure read at the start of the request is then out of date. False outside a
+    request. SQL written as text (``sa.text``) is not seen: the application writes none."""
+    return has_request_context() and nom in g.get("tables_ecrites", ())
 
 
 @sa.event.listens_for(sa.engine.Engine, "handle_error")

@@ -94,3 +94,33 @@ def test_run_core_writes_inside_the_session_transaction(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Structure)) == 2
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Structure)) == 1
+
+
+def test_table_ecrite_sees_every_way_a_request_writes_a_table(app, structure):
+    """The ORM's flush, an ORM bulk statement and a Core statement on the connection are all seen; a read is
+    not; a request starts with nothing written (the menu's count of messages relies on it: core.templating).
+    Each request below has its own application context, as under a server."""
+    from core.database import run_core, table_ecrite
+
+    def written() -> set[str]:
+        return {name for name in ("structure", "journal", "compte") if table_ecrite(name)}
+
+    assert not table_ecrite("structure")  # outside a request
+    with app.app_context(), app.test_request_context("/"):
+        db.session.scalars(sa.select(Structure)).all()
+        run_core(sa.select(sa.func.count()).select_from(Structure.__table__)).scalar_one()
+        assert written() == set()
+        db.session.add(Structure(nom="Centre social"))
+        db.session.flush()
+        assert written() == {"structure"}
+        db.session.rollback()
+        assert written() == {"structure"}  # sent, then rolled back: what was read before may be out of date
+    with app.app_context(), app.test_request_context("/"):
+        assert written() == set()
+        db.session.execute(sa.update(Structure).where(Structure.id == structure.id).values(commune="Agen"))
+        assert written() == {"structure"}
+        db.session.rollback()
+    with app.app_context(), app.test_request_context("/"):
+        run_core(sa.delete(Structure.__table__).where(Structure.__table__.c.id == -1))
+        assert written() == {"structure"}
+        db.session.rollback()

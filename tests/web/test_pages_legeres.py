@@ -282,9 +282,9 @@ def test_the_menu_counts_the_messages_to_send_with_the_signed_in_account(signed_
     assert len(counts) == 1 and "FROM compte" in counts[0]
 
 
-def test_a_page_answering_a_post_counts_the_messages_again(signed_in, make_apprenant, monkeypatch):
-    """What the request itself queued shows: after a POST the menu counts afresh (here a message queued just
-    after the account was loaded stands for one the POST queued)."""
+def test_a_page_whose_request_queued_a_message_counts_the_messages_again(signed_in, make_apprenant, monkeypatch):
+    """What the request itself queued shows: the menu counts afresh (here a message queued just after the account
+    was loaded stands for one the POST queued)."""
     manager = signed_in.client.application.login_manager
     load = manager._user_callback
 
@@ -299,3 +299,30 @@ def test_a_page_answering_a_post_counts_the_messages_again(signed_in, make_appre
     assert page.status_code == 200
     assert '<a href="/messages/">Messages (1)</a>' in page.get_data(as_text=True)
     assert '<a href="/messages/">Messages (1)</a>' in signed_in.get("/").get_data(as_text=True)
+
+
+def test_a_post_that_writes_no_message_reads_the_count_with_the_account(
+    signed_in, make_apprenant, make_candidate, count_queries
+):
+    """The learner search is a POST that writes only its journal line: the menu's count comes with the account,
+    and the page checks its connection out once (on PostgreSQL a count after the commit cost four round trips)."""
+    deposer_message(make_apprenant(prenom="Josiane", telephone="+33612345678"), 1)
+    make_candidate(prenom="Nadia", nom="Ferhat", telephone="+33612345679")
+    token = csrf_token_from(signed_in.get("/apprenants/").get_data(as_text=True))
+    checkouts: list[str] = []
+
+    def checked_out(*_args):
+        checkouts.append("checkout")
+
+    sa.event.listen(db.engine, "checkout", checked_out)
+    try:
+        with count_queries() as statements:
+            page = signed_in.client.post("/apprenants/", data={"q": "ferhat", "csrf_token": token})
+    finally:
+        sa.event.remove(db.engine, "checkout", checked_out)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "FERHAT" in html
+    assert '<a href="/messages/">Messages (1)</a>' in html
+    counts = [s for s in statements if "FROM message" in s]
+    assert len(counts) == 1 and "FROM compte" in counts[0], counts
+    assert len(checkouts) == 1
