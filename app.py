@@ -46,9 +46,10 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    import core.database  # noqa: F401  (SQLite pragmas on every connection)
+    import core.database  # SQLite pragmas on every connection
 
     db.init_app(app)
+    core.database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

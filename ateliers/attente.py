@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from core.database import run_core
 from core.disponibilites import CODES
 from core.models import Apprenant
-from core.queries import Page, lignes_et_total
+from core.queries import Page, rows_and_total
 from evaluations.constants import NIVEAUX
 from evaluations.models import Positionnement
 from extensions import db
@@ -168,19 +168,19 @@ def paginate_waiting_list(structure_id: int, filtres: FiltresAttente, page: int,
     """One page of the waiting list; ``items`` are :class:`Candidature`.
 
     The page's rows in the order of the index on (structure, status, waiting since), each one's latest placement
-    looked up for that row only, and how many there are, in one statement (:func:`core.queries.lignes_et_total`):
+    looked up for that row only, and how many there are, in one statement (:func:`core.queries.rows_and_total`):
     counted through the index alone, or, when the niveau is filtered on (which looks up every waiting learner's
     latest placement anyway), by a window count over the rows found.
     """
     params = waiting_list_statement(structure_id, filtres)[1]
-    forme = frozenset(params)
-    rows, total = lignes_et_total(
-        _waiting_page_statement(forme),
-        _waiting_count_statement(forme),
+    shape = frozenset(params)
+    rows, total = rows_and_total(
+        _waiting_page_statement(shape),
+        _waiting_count_statement(shape),
         params,
         page,
         per_page,
-        compte_fenetre="niveau" in forme,
+        window_count="niveau" in shape,
     )
     items = [Candidature(EnAttente(*row[:-2]), *row[-2:]) for row in rows]
     return Page(items=items, page=page, per_page=per_page, total=total)

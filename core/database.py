@@ -9,7 +9,7 @@ import sqlite3
 import stat
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
 
 from extensions import db
 
@@ -73,18 +73,67 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 @sa.event.listens_for(sa.engine.Engine, "before_execute")
-def _note_table_written(_conn, clauseelement, _multiparams, _params, _options) -> None:
-    """Record each table a request inserts into, updates or deletes from, whatever the path: the ORM's flush,
-    an ORM bulk statement, :func:`run_core`. :func:`table_ecrite` reads it."""
+def _note_statement(_conn, clauseelement, _multiparams, _params, _options) -> None:
+    """Note what each statement may change, whatever its path (the ORM's flush, an ORM bulk statement,
+    :func:`run_core`): anything but a select leaves the transaction with a write not yet committed
+    (:func:`_end_read_only_transaction`); the table of an insert, update or delete is recorded for the request
+    (:func:`table_written`)."""
+    if not has_app_context():
+        return
+    if not _reads_only(clauseelement):
+        g.uncommitted_write = True
     if clauseelement.is_dml and has_request_context():
-        g.setdefault("tables_ecrites", set()).add(clauseelement.table.name)
+        g.setdefault("tables_written", set()).add(clauseelement.table.name)
 
 
-def table_ecrite(nom: str) -> bool:
+def _reads_only(statement) -> bool:
+    """A select (of the ORM or Core, compound, or text starting with SELECT): it changes no row."""
+    if isinstance(statement, sa.TextClause):
+        return statement.text.lstrip()[:6].upper() == "SELECT"
+    return isinstance(statement, sa.sql.expression.SelectBase)
+
+
+@sa.event.listens_for(sa.engine.Engine, "commit")
+@sa.event.listens_for(sa.engine.Engine, "rollback")
+def _note_transaction_ended(_conn) -> None:
+    if has_app_context():
+        g.uncommitted_write = False
+
+
+def init_app(app) -> None:
+    """End each request's read-only transaction with COMMIT (:func:`_end_read_only_transaction`)."""
+    app.teardown_request(_end_read_only_transaction)
+
+
+def _end_read_only_transaction(error: BaseException | None) -> None:
+    """After a request that completed, a transaction that only read is committed rather than rolled back when
+    the session closes: the same for the data (nothing was written), but psycopg forgets every statement it
+    prepared on the connection at a ROLLBACK and deallocates them on the server (one round trip more), so on
+    PostgreSQL the pages' statements were parsed and planned again on every request (issue 8, item 19).
+
+    Left to the rollback: a request that failed, pending ORM changes, and writes sent since the last commit
+    (a view that refused an edit and did not roll back itself). A failing COMMIT is rolled back and logged.
+    """
+    if error is not None or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or g.get("uncommitted_write"):
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    try:
+        session.commit()
+    except sa.exc.SQLAlchemyError:
+        log.warning("commit of a read-only transaction failed; rolled back", exc_info=True)
+        session.rollback()
+
+
+def table_written(nom: str) -> bool:
     """Whether the current request has written to the table ``nom`` (an insert, update or delete sent to the
     database, committed or not): a figure read at the start of the request is then out of date. False outside a
-    request. SQL written as text (``sa.text``) is not seen: the application writes none."""
-    return has_request_context() and nom in g.get("tables_ecrites", ())
+    request. An insert, update or delete written as text (``sa.text``) is not seen: the application writes none.
+    """
+    return has_request_context() and nom in g.get("tables_written", ())
 
 
 @sa.event.listens_for(sa.engine.Engine, "handle_error")

@@ -99,14 +99,14 @@ class Page:
 MAX_PER_PAGE = 100
 
 
-def lignes_et_total(
+def rows_and_total(
     page_statement: sa.Select,
     count_statement: sa.Select,
     params: dict,
     page: int,
     per_page: int,
     *,
-    compte_fenetre: bool = False,
+    window_count: bool = False,
 ) -> tuple[list[sa.Row], int]:
     """The rows of page ``page`` (``per_page`` rows from row ``(page - 1) * per_page``) and how many rows there
     are in all, in one statement: the count rides on each row. A second statement counts only for a page past
@@ -115,7 +115,7 @@ def lignes_et_total(
     One statement rather than a page then a count: on PostgreSQL a statement is a round trip (0.45 ms here, more
     than the count itself; issue 8, item 19). The count is ``count_statement`` as an uncorrelated scalar
     subquery, which SQLite and PostgreSQL compute once per statement (reading an index, no placement looked
-    up); or, with ``compte_fenetre``, a window count (``count(*) OVER ()``) over the rows the page statement
+    up); or, with ``window_count``, a window count (``count(*) OVER ()``) over the rows the page statement
     selects: for a filter the page statement must already evaluate on every row (a learner's latest niveau),
     the scalar subquery would evaluate it a second time, and the window count only sorts rows already found.
 
@@ -126,7 +126,7 @@ def lignes_et_total(
     :return: the rows (the page's columns, without the count) and the total.
     """
     rows = run_core(
-        _avec_total(page_statement, count_statement, compte_fenetre),
+        _with_total(page_statement, count_statement, window_count),
         {**params, "limite": per_page, "decalage": (page - 1) * per_page},
     ).all()
     if rows:
@@ -137,8 +137,8 @@ def lignes_et_total(
 
 
 @cache
-def _avec_total(page_statement: sa.Select, count_statement: sa.Select, compte_fenetre: bool) -> sa.Select:
-    total = sa.func.count().over() if compte_fenetre else count_statement.correlate(None).scalar_subquery()
+def _with_total(page_statement: sa.Select, count_statement: sa.Select, window_count: bool) -> sa.Select:
+    total = sa.func.count().over() if window_count else count_statement.correlate(None).scalar_subquery()
     return page_statement.add_columns(total.label("total"))
 
 
@@ -160,12 +160,12 @@ def paginate_apprenants(structure_id: int, query: str | None, page: int, per_pag
 
     Only the columns the list shows are read (25 learners hydrated as ORM objects cost more than the search
     itself), in the order of the index on (structure, folded name), with how many were found counted through the
-    same index in the same statement (:func:`lignes_et_total`; a window count on every row would read and sort
+    same index in the same statement (:func:`rows_and_total`; a window count on every row would read and sort
     the whole register).
     """
     per_page = min(per_page, MAX_PER_PAGE)
     statement, params = apprenants_statement(structure_id, query)
-    rows, total = lignes_et_total(
+    rows, total = rows_and_total(
         _page_apprenants_statement(statement), _count_apprenants_statement(statement), params, page, per_page
     )
     return Page(items=[LigneApprenant(*row) for row in rows], page=page, per_page=per_page, total=total)

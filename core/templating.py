@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from core import constants, disponibilites, francais
 from core.bounds import MAX_ID
 from core.cache import cached
-from core.database import table_ecrite
+from core.database import table_written
 from core.messagerie.boite import nombre_a_envoyer
 from core.models import Message
 from core.text import display_phone, name_seen_by, tel_uri
@@ -43,7 +43,7 @@ def _messages_a_envoyer() -> int:
     again only when this request wrote messages (queued, resent, marked sent), whatever its method. A POST that
     wrote none, such as the learner search, costs no statement more (on PostgreSQL, four round trips: issue 8,
     item 19)."""
-    if current_user.messages_a_envoyer is not None and not table_ecrite(Message.__tablename__):
+    if current_user.messages_a_envoyer is not None and not table_written(Message.__tablename__):
         return current_user.messages_a_envoyer
     return nombre_a_envoyer(current_user.structure_id)
 

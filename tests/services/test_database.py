@@ -100,12 +100,12 @@ def test_table_ecrite_sees_every_way_a_request_writes_a_table(app, structure):
     """The ORM's flush, an ORM bulk statement and a Core statement on the connection are all seen; a read is
     not; a request starts with nothing written (the menu's count of messages relies on it: core.templating).
     Each request below has its own application context, as under a server."""
-    from core.database import run_core, table_ecrite
+    from core.database import run_core, table_written
 
     def written() -> set[str]:
-        return {name for name in ("structure", "journal", "compte") if table_ecrite(name)}
+        return {name for name in ("structure", "journal", "compte") if table_written(name)}
 
-    assert not table_ecrite("structure")  # outside a request
+    assert not table_written("structure")  # outside a request
     with app.app_context(), app.test_request_context("/"):
         db.session.scalars(sa.select(Structure)).all()
         run_core(sa.select(sa.func.count()).select_from(Structure.__table__)).scalar_one()
@@ -124,3 +124,85 @@ def test_table_ecrite_sees_every_way_a_request_writes_a_table(app, structure):
         run_core(sa.delete(Structure.__table__).where(Structure.__table__.c.id == -1))
         assert written() == {"structure"}
         db.session.rollback()
+
+
+@pytest.fixture
+def transactions_app(make_app):
+    """The app with pages that read, write without committing, leave ORM changes pending, or fail; and the
+    COMMIT and ROLLBACK statements its engine sends, as ``app.fins``."""
+    from core.access import public
+    from core.database import run_core
+
+    app = make_app(TESTING=False)
+    lecture = sa.select(sa.func.count()).select_from(Structure.__table__)
+
+    @app.get("/lit")
+    @public
+    def lit():
+        return str(run_core(lecture).scalar_one())
+
+    @app.get("/ecrit-sans-valider")
+    @public
+    def ecrit_sans_valider():
+        run_core(sa.insert(Structure.__table__), {"nom": "Envoyée, jamais validée"})
+        return "refusé"
+
+    @app.get("/ecrit-en-texte")
+    @public
+    def ecrit_en_texte():
+        db.session.execute(sa.text("UPDATE structure SET commune = 'Agen'"))
+        return "refusé"
+
+    @app.get("/modifie-sans-envoyer")
+    @public
+    def modifie_sans_envoyer():
+        run_core(lecture).scalar_one()
+        db.session.add(Structure(nom="En attente"))
+        return "refusé"
+
+    @app.get("/echoue")
+    @public
+    def echoue():
+        run_core(lecture).scalar_one()
+        raise RuntimeError("panne")
+
+    @app.get("/prepares")
+    @public
+    def prepares():
+        return str(db.session.scalar(sa.text("SELECT count(*) FROM pg_prepared_statements")))
+
+    app.fins = []
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "commit", lambda _conn: app.fins.append("COMMIT"))
+    sa.event.listen(engine, "rollback", lambda _conn: app.fins.append("ROLLBACK"))
+    return app
+
+
+def test_a_request_that_only_read_ends_with_commit(transactions_app):
+    """Same data either way, but psycopg forgets the statements it prepared at a ROLLBACK (issue 8, item 19)."""
+    client = transactions_app.test_client()
+    assert client.get("/lit").status_code == 200
+    assert transactions_app.fins == ["COMMIT"]
+
+
+@pytest.mark.parametrize("url", ["/ecrit-sans-valider", "/ecrit-en-texte", "/modifie-sans-envoyer", "/echoue"])
+def test_a_request_that_wrote_without_committing_or_failed_is_rolled_back(transactions_app, url):
+    client = transactions_app.test_client()
+    client.get(url)
+    assert transactions_app.fins == ["ROLLBACK"]
+    with transactions_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Structure)) == 0
+
+
+def test_the_statements_prepared_by_postgresql_survive_a_read_only_request(transactions_app):
+    """On PostgreSQL, psycopg prepares a statement run five times on a connection; a ROLLBACK deallocated them
+    all, so pages that only read never ran a prepared statement. On SQLite, the requests end with COMMIT too."""
+    client = transactions_app.test_client()
+    for _ in range(6):
+        assert client.get("/lit").status_code == 200
+    assert transactions_app.fins == ["COMMIT"] * 6
+    with transactions_app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        assert int(client.get("/prepares").get_data(as_text=True)) >= 1
