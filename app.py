@@ -85,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from ateliers import fournisseurs
     from ateliers.cloture import atelier_cloture
     from ateliers.queries import inscriptions_of, seances_animees
-    from ateliers.rappels import nombre_a_rappeler, suivis_of
+    from ateliers.rappels import nombre_a_rappeler_statement, suivis_of
     from ateliers.routes import ateliers_bp, attente_bp, groupes_bp
     from attestations import services as attestations_services
     from attestations.routes import attestations_bp
@@ -105,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from rgpd.routes import rgpd_bp
 
     home.HISTORY_PROVIDERS.update(positionnements=positionnements_of, inscriptions=inscriptions_of, suivis=suivis_of)
-    home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler
+    home.SEANCES_PROVIDER, home.A_RAPPELER_PROVIDER = seances_animees, nombre_a_rappeler_statement
     atelier_cloture.connect(a_la_cloture)
     atelier_cloture.connect(attestations_services.a_la_cloture)
     # The closed workshop's page offers the attestations (ateliers must not import attestations): endpoints

@@ -71,7 +71,9 @@ def _personnes_suivies(structure_id_param: sa.BindParameter):
 
 
 @cache
-def _nombre_statement() -> sa.Select:
+def nombre_a_rappeler_statement() -> sa.Select:
+    """The count of :func:`nombre_a_rappeler` as a statement (bound parameters ``:structure_id`` and ``:today``,
+    the structure's day), built once: the home page runs it with its other counts (``core.home``)."""
     etat = _etat()
     return (
         sa.select(sa.func.count())
@@ -83,7 +85,7 @@ def _nombre_statement() -> sa.Select:
 
 def nombre_a_rappeler(structure_id: int, today: date) -> int:
     """How many people the "À rappeler" list shows on ``today`` (the structure's day), one query."""
-    return db.session.scalar(_nombre_statement(), {"structure_id": structure_id, "today": today})
+    return db.session.scalar(nombre_a_rappeler_statement(), {"structure_id": structure_id, "today": today})
 
 
 @dataclass(frozen=True)

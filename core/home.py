@@ -13,15 +13,16 @@ from functools import cache
 
 import sqlalchemy as sa
 
+from core.database import run_core
 from core.models import Apprenant, Compte, Structure
 from extensions import db
 
 # name -> function(apprenant_id) returning rows for the detail page; filled by app.register_blueprints.
 HISTORY_PROVIDERS: dict[str, Callable[[int], list]] = {}
-# The séances an account co-runs in its structure between two of its days, and the number of people to call
-# back in a structure on one of its days; set by app.py.
+# The séances an account co-runs in its structure between two of its days, and the statement counting the people
+# to call back in a structure on one of its days (bound parameters :structure_id and :today); set by app.py.
 SEANCES_PROVIDER: Callable[[Structure, int, date, date], list] | None = None
-A_RAPPELER_PROVIDER: Callable[[int, date], int] | None = None
+A_RAPPELER_PROVIDER: Callable[[], sa.Select] | None = None
 # The home page lists the séances of the last two days (attendance and skills still to note) and the week ahead.
 JOURS_AVANT, JOURS_APRES = 2, 7
 
@@ -37,6 +38,21 @@ def _apprenants_count_statement() -> sa.Select:
     return (
         sa.select(sa.func.count()).select_from(Apprenant).where(Apprenant.structure_id == sa.bindparam("structure_id"))
     )
+
+
+@cache
+def _comptes_actifs_statement() -> sa.Select:
+    return (
+        sa.select(sa.func.count())
+        .select_from(Compte)
+        .where(Compte.structure_id == sa.bindparam("structure_id"), Compte.is_active.is_(True))
+    )
+
+
+@cache
+def _counts_statement(counts: tuple[tuple[str, sa.Select], ...]) -> sa.Select:
+    """One row of the ``counts`` (name, count statement), each a scalar subquery: one statement for the page."""
+    return sa.select(*(statement.scalar_subquery().label(name) for name, statement in counts))
 
 
 def reseau_board(compte: Compte) -> dict:
@@ -73,14 +89,15 @@ def board_for(compte: Compte, today: date) -> dict:
         board["seances"] = SEANCES_PROVIDER(
             compte.structure, compte.id, today - timedelta(days=JOURS_AVANT), today + timedelta(days=JOURS_APRES)
         )
+    counts = []
     if compte.role in {"admin", "mediateur"} and A_RAPPELER_PROVIDER is not None:
-        board["a_rappeler"] = A_RAPPELER_PROVIDER(compte.structure_id, today)
+        counts.append(("a_rappeler", A_RAPPELER_PROVIDER()))
     if compte.role in {"admin", "mediateur", "direction"}:
-        board["apprenants"] = db.session.scalar(_apprenants_count_statement(), {"structure_id": compte.structure_id})
+        counts.append(("apprenants", _apprenants_count_statement()))
     if compte.role == "admin":
-        board["comptes_actifs"] = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Compte)
-            .where(Compte.structure_id == compte.structure_id, Compte.is_active.is_(True))
-        )
+        counts.append(("comptes_actifs", _comptes_actifs_statement()))
+    if counts:
+        # One statement for every figure (on PostgreSQL, one round trip: issue 8, item 19).
+        row = run_core(_counts_statement(tuple(counts)), {"structure_id": compte.structure_id, "today": today}).one()
+        board.update(row._mapping)
     return board

@@ -84,3 +84,20 @@ def test_the_seances_are_shown_on_the_structures_clock(browser, mediatrice, atel
     browser.login(mediatrice)
     # Planned at 9:00 Paris time (7:00 UTC), séance 1 is at 11:00 in La Réunion.
     assert "lundi 30 mars 2026, 11 h 00" in browser.get("/").get_data(as_text=True)
+
+
+def test_the_home_page_reads_its_figures_in_one_statement(browser, make_compte, atelier, count_queries):
+    """An administrator's three figures (people to call back, learners, active accounts) come in one statement:
+    on PostgreSQL one round trip rather than three (issue 8, item 19)."""
+    db.session.add(
+        Alerte(inscription_id=ids(atelier)["Martin"], regle="absence_debut", niveau_risque="risque", message="absente")
+    )
+    db.session.commit()
+    admin = make_compte("admin")
+    browser.login(admin)
+    with count_queries() as statements:
+        page = browser.get("/").get_data(as_text=True)
+    assert '<span class="tile-figure">1</span>\n    <span>personne à rappeler</span>' in page
+    counts = [s for s in statements if "count(*)" in s and "connexion" not in s]  # the account's: its messages
+    assert len(counts) == 1, counts
+    assert "FROM inscription" in counts[0] and "FROM apprenant" in counts[0] and "FROM compte" in counts[0]
