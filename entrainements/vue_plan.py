@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ateliers.models import Inscription
 from core.messagerie.depot import canal_pour
@@ -67,7 +67,8 @@ class PlanVu:
 
 
 def plans_de(apprenant_id: int) -> list[PlanVu]:
-    """The practice plans of a learner, newest workshop first. Three queries (one when there is none)."""
+    """The practice plans of a learner, newest workshop first. Two queries (one when there is none): the plans
+    with their ranks joined (four rows a plan), then the running bookings."""
     plans = list(db.session.scalars(_plans_statement(), {"apprenant": apprenant_id}).unique())
     if not plans:
         return []
@@ -83,7 +84,7 @@ def _plans_statement() -> sa.Select:
         sa.select(PlanEntrainement)
         .where(PlanEntrainement.apprenant_id == sa.bindparam("apprenant"))
         .options(
-            selectinload(PlanEntrainement.entrainements),
+            joinedload(PlanEntrainement.entrainements),
             joinedload(PlanEntrainement.apprenant).joinedload(Apprenant.structure),
             joinedload(PlanEntrainement.inscription).joinedload(Inscription.atelier),
         )
@@ -189,6 +190,6 @@ def plan_de_structure_or_none(plan_id: int, structure_id: int) -> PlanEntraineme
         .options(
             joinedload(PlanEntrainement.apprenant),
             joinedload(PlanEntrainement.inscription).joinedload(Inscription.atelier),
-            selectinload(PlanEntrainement.entrainements),
+            joinedload(PlanEntrainement.entrainements),
         )
     )

@@ -244,3 +244,16 @@ def test_the_plan_view_says_when_and_where_and_why_not(seance, structure, make_a
     (vu,) = vue_plan.plans_de(sans_moyen.apprenant_id)
     assert vu.canal is None
     assert vu.rangs[0].motif.startswith("aucun créneau libre le mardi")
+
+
+def test_the_plan_view_reads_the_plans_with_their_ranks_in_one_statement(seance, count_queries):
+    """Then the running bookings: two statements whatever the number of plans and ranks (on PostgreSQL, each
+    statement is a round trip: issue 8, item 19)."""
+    _occurrence, (josiane, _marcel) = seance
+    apprenant_id = josiane.apprenant_id
+    db.session.expire_all()
+    with count_queries() as statements:
+        (plan,) = vue_plan.plans_de(apprenant_id)
+    assert [rang.statut_libelle for rang in plan.rangs] == ["Réservé"]
+    assert len(statements) == 2
+    assert "FROM plan_entrainement" in statements[0] and "entrainement_1" in statements[0]
