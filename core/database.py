@@ -101,8 +101,11 @@ def _note_transaction_ended(_conn) -> None:
 
 
 def init_app(app) -> None:
-    """End each request's read-only transaction with COMMIT (:func:`_end_read_only_transaction`)."""
-    app.teardown_request(_end_read_only_transaction)
+    """On PostgreSQL, end each request's read-only transaction with COMMIT (:func:`_end_read_only_transaction`).
+    Not on SQLite, which gains nothing from it (its driver keeps its statements whatever ends a transaction) and
+    would pay the commit (measured: 7 % more instructions for ``/healthz``)."""
+    if sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        app.teardown_request(_end_read_only_transaction)
 
 
 def _end_read_only_transaction(error: BaseException | None) -> None:
