@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ateliers.models import Inscription
 from core.messagerie.depot import canal_pour
@@ -190,6 +190,6 @@ def plan_de_structure_or_none(plan_id: int, structure_id: int) -> PlanEntraineme
         .options(
             joinedload(PlanEntrainement.apprenant),
             joinedload(PlanEntrainement.inscription).joinedload(Inscription.atelier),
-            joinedload(PlanEntrainement.entrainements),
+            selectinload(PlanEntrainement.entrainements),
         )
     )
