@@ -27,7 +27,7 @@ from functools import cache
 import sqlalchemy as sa
 
 from ateliers import avancement, dropout, periode
-from ateliers.models import Atelier, Inscription, Presence, Rattrapage, Seance
+from ateliers.models import Atelier, Inscription, Presence, Seance
 from ateliers.presences import inscrits_de_seance, recalculer_atelier
 from ateliers.queries import modules_rattrapes
 from ateliers.verrou import exiger_ouvert
@@ -356,86 +356,3 @@ def etats_evaluation_finale(
         notees = set(stockes.get(inscription.id, {})) & grille_ids
         etats[inscription.id] = EtatFinale(len(notees), len(grille_ids), bool(notees & finales))
     return etats
-
-
-@dataclass(frozen=True)
-class ColonneModule:
-    """One module of a learner's progress grid: its séance, attendance, catch-up and skills.
-
-    ``position`` says where the séance falls for the learner (``ateliers.periode``: before they joined, enrolled,
-    after they left; None without a séance). ``presence`` is only given for a séance they were enrolled at.
-    """
-
-    module: ModuleInfo
-    seance: Seance | None
-    presence: Presence | None
-    rattrapage: Rattrapage | None
-    lignes: list[tuple[CompetenceInfo, EvaluationCompetence | None]]
-    position: str | None = None
-
-    @property
-    def acquises(self) -> int:
-        return sum(1 for _c, e in self.lignes if e is not None and e.resultat == "acquis")
-
-
-@dataclass(frozen=True)
-class Progression:
-    """A learner's attendance and skills across the six modules of one workshop."""
-
-    colonnes: list[ColonneModule]
-    minutes_prevues: int
-
-    @property
-    def arrivee_en_cours(self) -> bool:
-        """True when the learner joined after a séance of the workshop had started (a late replacement)."""
-        return any(c.position == periode.AVANT_ARRIVEE for c in self.colonnes)
-
-    @property
-    def lignes(self) -> int:
-        return max((len(c.lignes) for c in self.colonnes), default=0)
-
-    @property
-    def minutes_suivies(self) -> int:
-        return sum(c.presence.minutes for c in self.colonnes if c.presence is not None)
-
-    @property
-    def acquises(self) -> int:
-        return sum(c.acquises for c in self.colonnes)
-
-    @property
-    def competences(self) -> int:
-        return sum(len(c.lignes) for c in self.colonnes)
-
-
-@cache
-def _de_l_inscription_statement(model) -> sa.Select:
-    """``model``'s rows of the inscription ``:inscription_id``; built once per model and process (building a
-    statement and its cache key on every request cost more than running it)."""
-    return sa.select(model).where(model.inscription_id == sa.bindparam("inscription_id"))
-
-
-def progression(inscription: Inscription) -> Progression:
-    """The progress grid of ``inscription`` in a fixed number of queries (modules, attendance, skills, catch-ups).
-
-    Attendance, and the hours it totals, only at the séances the learner was enrolled at.
-    """
-    atelier = inscription.atelier
-    modules = curriculum(atelier.curriculum_version)
-    seances = {s.module_id: s for s in atelier.seances}
-    params = {"inscription_id": inscription.id}
-    presences = {p.seance_id: p for p in db.session.scalars(_de_l_inscription_statement(Presence), params)}
-    rattrapages = {r.module_id: r for r in db.session.scalars(_de_l_inscription_statement(Rattrapage), params)}
-    evaluations = resultats([inscription.id])[inscription.id]
-    positions = {s.id: inscription.position_at(s) for s in seances.values()}
-    colonnes = [
-        ColonneModule(
-            module=module,
-            seance=seance,
-            presence=presences.get(seance.id) if seance and positions[seance.id] == periode.INSCRIT else None,
-            rattrapage=rattrapages.get(module.id),
-            lignes=[(c, evaluations.get(c.id)) for c in module.competences],
-            position=positions[seance.id] if seance else None,
-        )
-        for module, seance in ((m, seances.get(m.id)) for m in modules)
-    ]
-    return Progression(colonnes, sum(m.duree_minutes for m in modules))

@@ -15,6 +15,7 @@ expression (:func:`_etat`), read by the list and by the home page's count alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -270,8 +271,14 @@ def alertes_ouvertes(inscription_id: int) -> tuple[list[Alerte], list[Alerte]]:
     """The open alerts of an inscription, each list most severe first: those about today (:func:`alertes_du_jour`,
     the reasons to call) and those about séances keyed in from paper (``Alerte.is_historique``: history on the
     progress page, never calls to make). One query: on PostgreSQL a statement is a round trip."""
-    alertes = _alertes_ouvertes(inscription_id, historiques=None)
-    return [a for a in alertes if not a.is_historique], [a for a in alertes if a.is_historique]
+    return separer_alertes(db.session.scalars(_alertes_ouvertes_statement(None), {"inscription_id": inscription_id}))
+
+
+def separer_alertes(alertes: Iterable[Alerte]) -> tuple[list[Alerte], list[Alerte]]:
+    """``alertes`` (open ones, of one inscription) as :func:`alertes_ouvertes` gives them: those about today, then
+    those about séances keyed in from paper, each list most severe first (then by séance and rule). No query."""
+    ordonnees = sorted(alertes, key=_ordre_alerte)
+    return [a for a in ordonnees if not a.is_historique], [a for a in ordonnees if a.is_historique]
 
 
 def suivis_of(apprenant_id: int) -> list[Suivi]:

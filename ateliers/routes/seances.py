@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ateliers import avancement, dropout, fournisseurs, periode, rappels
+from ateliers import avancement, dropout, fournisseurs, periode
 from ateliers import competences as competences_service
 from ateliers import presences as presences_service
+from ateliers import progression as progression_service
 from ateliers.constants import STATUTS_PRESENCE
 from ateliers.models import Presence
 from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
@@ -484,12 +485,11 @@ def _render_finale(
 def progression(inscription_id: int):
     inscription = inscription_or_404(inscription_id)
     atelier = inscription.atelier
-    vue = competences_service.progression(inscription)
-    alertes, historiques = rappels.alertes_ouvertes(inscription.id)
+    vue = progression_service.progression(inscription)
     suivi = {
-        "alertes": alertes,
-        "historiques": historiques,
-        "suivis": rappels.suivis_de([inscription.id]).get(inscription.id, []),
+        "alertes": vue.alertes,
+        "historiques": vue.historiques,
+        "suivis": vue.suivis,
         "regles": dropout.REGLES,
         "risques": dropout.NIVEAUX_RISQUE,
     }

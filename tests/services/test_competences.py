@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ateliers import cloture, competences, periode
 from ateliers.models import Alerte, Rattrapage
 from ateliers.presences import PresencesRefusees, Saisie, enregistrer_presences
+from ateliers.progression import progression
 from ateliers.suivis import abandonner
 from ateliers.verrou import AtelierClos
 from core import versions
@@ -286,7 +287,7 @@ def test_progression_gathers_attendance_skills_and_catch_ups(atelier, mediatrice
     attend(mediatrice, atelier, 2, Martin="absent", Bernard="present")
     judge(mediatrice, atelier, 1, Martin={"M1.1": "acquis", "M1.2": "avec_aide"})
     martin = inscription_of(atelier, "Martin")
-    vue = competences.progression(martin)
+    vue = progression(martin)
     assert [c.module.numero for c in vue.colonnes] == [1, 2, 3, 4, 5, 6]
     assert vue.colonnes[0].presence.statut == "present" and vue.colonnes[1].presence.statut == "absent"
     assert vue.colonnes[2].presence is None

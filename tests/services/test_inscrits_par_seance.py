@@ -12,9 +12,10 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from ateliers import cloture, competences, periode, services
+from ateliers import cloture, periode, services
 from ateliers.models import Alerte, Inscription, Presence
 from ateliers.presences import Saisie, enregistrer_presences, inscrits_de_seance
+from ateliers.progression import progression
 from ateliers.rattrapages import modules_manques
 from ateliers.suivis import enregistrer_suivi
 from extensions import db
@@ -89,7 +90,7 @@ def test_no_low_attendance_alert_for_the_newcomer_who_comes_to_every_seance_afte
     assert modules_manques(nadia) == []
     assert [ligne.seance.numero for ligne in modules_manques(inscription_of(remplacee, "Roux"))] == [3]
 
-    vue = competences.progression(nadia)
+    vue = progression(nadia)
     assert [c.position for c in vue.colonnes] == [periode.AVANT_ARRIVEE] * 3 + [periode.INSCRIT] * 3
     assert (vue.minutes_suivies, vue.arrivee_en_cours) == (3 * 180, True)
     assert [c.presence is None for c in vue.colonnes] == [True] * 3 + [False] * 3
