@@ -245,38 +245,27 @@ def _modules_manques_statement() -> sa.Select:
     )
 
 
-def _alertes_ouvertes(inscription_id: int, historiques: bool | None) -> list[Alerte]:
-    return sorted(
-        db.session.scalars(_alertes_ouvertes_statement(historiques), {"inscription_id": inscription_id}),
-        key=_ordre_alerte,
-    )
-
-
 @cache
-def _alertes_ouvertes_statement(historiques: bool | None) -> sa.Select:
-    """Built once per process: building a statement (and its cache key) on every request cost more than running it.
-    ``historiques`` None: both kinds."""
-    statement = sa.select(Alerte).where(
-        Alerte.inscription_id == sa.bindparam("inscription_id"), Alerte.resolved_at.is_(None)
+def _alertes_du_jour_de_statement() -> sa.Select:
+    """Built once per process: building a statement (and its cache key) on every request cost more than running it."""
+    return sa.select(Alerte).where(
+        Alerte.inscription_id == sa.bindparam("inscription_id"),
+        Alerte.resolved_at.is_(None),
+        Alerte.is_historique.is_(False),
     )
-    return statement if historiques is None else statement.where(Alerte.is_historique.is_(historiques))
 
 
 def alertes_du_jour(inscription_id: int) -> list[Alerte]:
     """The open alerts of an inscription that are about today (the reasons to call), most severe first."""
-    return _alertes_ouvertes(inscription_id, historiques=False)
-
-
-def alertes_ouvertes(inscription_id: int) -> tuple[list[Alerte], list[Alerte]]:
-    """The open alerts of an inscription, each list most severe first: those about today (:func:`alertes_du_jour`,
-    the reasons to call) and those about séances keyed in from paper (``Alerte.is_historique``: history on the
-    progress page, never calls to make). One query: on PostgreSQL a statement is a round trip."""
-    return separer_alertes(db.session.scalars(_alertes_ouvertes_statement(None), {"inscription_id": inscription_id}))
+    return sorted(
+        db.session.scalars(_alertes_du_jour_de_statement(), {"inscription_id": inscription_id}), key=_ordre_alerte
+    )
 
 
 def separer_alertes(alertes: Iterable[Alerte]) -> tuple[list[Alerte], list[Alerte]]:
-    """``alertes`` (open ones, of one inscription) as :func:`alertes_ouvertes` gives them: those about today, then
-    those about séances keyed in from paper, each list most severe first (then by séance and rule). No query."""
+    """``alertes`` (open ones, of one inscription) split for the progress page: those about today (as
+    :func:`alertes_du_jour`, the reasons to call), then those about séances keyed in from paper
+    (``Alerte.is_historique``: history, never calls to make), each list most severe first. No query."""
     ordonnees = sorted(alertes, key=_ordre_alerte)
     return [a for a in ordonnees if not a.is_historique], [a for a in ordonnees if a.is_historique]
 

@@ -67,6 +67,14 @@ def test_everything_the_page_shows_in_one_statement(martin, mediatrice, atelier,
             is_historique=True,
         )
     )
+    db.session.add(
+        Alerte(
+            inscription_id=martin.id,
+            regle="assiduite_faible",
+            niveau_risque="abandon_probable",
+            message="Assiduité faible",
+        )
+    )
     for jour in (date(2026, 4, 14), date(2026, 4, 16), date(2026, 4, 15)):
         add_call(martin, mediatrice, jour)
     db.session.commit()
@@ -82,9 +90,12 @@ def test_everything_the_page_shows_in_one_statement(martin, mediatrice, atelier,
     assert [c.rattrapage is not None for c in vue.colonnes] == [False, True, False, False, False, False]
     assert vue.colonnes[0].acquises == 1 and vue.acquises == 1 and vue.competences == 25
     # The same alerts, in the same order, as the "À rappeler" list reads them; the calls newest first.
-    du_jour, historiques = rappels.alertes_ouvertes(martin.id)
-    assert [a.id for a in vue.alertes] == [a.id for a in du_jour] and du_jour
-    assert [a.id for a in vue.historiques] == [a.id for a in historiques]
+    # Most severe first whatever the order they were raised in (as on the "À rappeler" list).
+    assert [(a.regle, a.seance_numero) for a in vue.alertes] == [
+        ("assiduite_faible", 0),
+        ("absence_debut", 2),
+        ("absence_non_excusee", 2),
+    ]
     assert [a.message for a in vue.historiques] == ["Absence non excusée à la séance 1"]
     assert [s.appel_on.day for s in vue.suivis] == [16, 15, 14]
     assert [s.id for s in vue.suivis] == [s.id for s in rappels.suivis_de([martin.id])[martin.id]]

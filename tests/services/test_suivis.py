@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ateliers import rappels
 from ateliers.models import Alerte, Atelier, Suivi
 from ateliers.presences import Saisie, enregistrer_presences
+from ateliers.progression import progression
 from ateliers.suivis import enregistrer_suivi
 from core.errors import DomainError
 from extensions import db
@@ -160,17 +161,19 @@ def test_history_alerts_are_not_calls_to_make(mediatrice, alertes, structure):
     db.session.commit()
     assert rappels.nombre_a_rappeler(structure.id, TODAY) == 0
     assert rappels.liste_a_rappeler(structure.id, TODAY).a_rappeler == []
-    du_jour, historiques = rappels.alertes_ouvertes(alertes[0].inscription_id)
-    assert (du_jour, len(historiques)) == ([], 2)
+    vue = progression(alertes[0].inscription)
+    assert (vue.alertes, len(vue.historiques)) == ([], 2)
     assert rappels.alertes_du_jour(alertes[0].inscription_id) == []
 
 
 def test_the_progress_page_reads_todays_and_past_alerts_in_one_query(mediatrice, alertes, count_queries):
     alertes[0].is_historique = True
     db.session.commit()
+    inscription = alertes[0].inscription
+    progression(inscription)  # the first reading of the curriculum is cached for the process
     with count_queries() as statements:
-        du_jour, historiques = rappels.alertes_ouvertes(alertes[0].inscription_id)
-    assert (du_jour, historiques) == ([alertes[1]], [alertes[0]])
+        vue = progression(inscription)
+    assert (vue.alertes, vue.historiques) == ([alertes[1]], [alertes[0]])
     assert len(statements) == 1
 
 
