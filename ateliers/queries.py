@@ -215,10 +215,14 @@ def ouverture_de(structure: Structure) -> Ouverture:
     """When ``structure`` can hold an appointment, as the pure rules take it: its holiday subdivision, the
     holidays it works, its closures (with their reason) and its time zone. One query (the closures)."""
     rows = run_core(_fermetures_statement(), {"structure_id": structure.id})
+    return _ouverture(structure, [PeriodeFermeture(debut, fin, motif or "") for debut, fin, motif in rows])
+
+
+def _ouverture(structure: Structure, fermetures: list[PeriodeFermeture]) -> Ouverture:
     return Ouverture(
         subdivision=structure.subdivision_feries,
         feries_travailles=frozenset(structure.feries_travailles or ()),
-        fermetures=tuple(PeriodeFermeture(debut, fin, motif or "") for debut, fin, motif in rows),
+        fermetures=tuple(fermetures),
         fuseau=structure.fuseau_horaire,
     )
 
@@ -350,11 +354,34 @@ def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSean
     """
     if not seances:
         return {}
+    return _etats(atelier, seances, run_core(_etats_statement(False), _etats_parametres(atelier, seances)))
+
+
+def etats_et_ouverture(atelier: Atelier, seances: list[Seance]) -> tuple[dict[int, EtatSeance], Ouverture]:
+    """:func:`etats_seances` and :func:`ouverture_de` the workshop's structure, in one query (the workshop page
+    reads both; the closures are a third part of the UNION ALL). No query without séances: no state then, and the
+    opening rules without the closures (nothing to check them against)."""
+    if not seances:
+        return {}, _ouverture(atelier.structure, [])
+    parametres = {**_etats_parametres(atelier, seances), "structure_id": atelier.structure_id}
+    rows = run_core(_etats_statement(True), parametres).all()
+    fermetures = sorted((r for r in rows if r[0] == _FERMETURES), key=lambda r: (r.fait_on, r.rattrapage_id))
+    ouverture = _ouverture(
+        atelier.structure, [PeriodeFermeture(r.fait_on, r.fin_on, r.statut or "") for r in fermetures]
+    )
+    return _etats(atelier, seances, [r for r in rows if r[0] != _FERMETURES]), ouverture
+
+
+def _etats_parametres(atelier: Atelier, seances: list[Seance]) -> dict:
+    return {"seances": [s.id for s in seances], "inscriptions": [i.id for i in atelier.inscriptions]}
+
+
+def _etats(atelier: Atelier, seances: list[Seance], rows) -> dict[int, EtatSeance]:
+    """:func:`etats_seances` from the rows of its two parts."""
     lignes: dict[int, dict[int, tuple[str, date | None, bool]]] = {s.id: {} for s in seances}
     juges: dict[int, set[int]] = {}
     finale_jugee: set[int] = set()
-    parametres = {"seances": [s.id for s in seances], "inscriptions": [i.id for i in atelier.inscriptions]}
-    for partie, cle, inscription_id, statut, fait_on, rattrapage_id, finale in run_core(_etats_statement(), parametres):
+    for partie, cle, inscription_id, statut, fait_on, rattrapage_id, finale, _fin_on in rows:
         if partie == _PRESENCES:
             lignes[cle][inscription_id] = (statut, fait_on, rattrapage_id is not None)
         else:
@@ -392,35 +419,54 @@ def etats_seances(atelier: Atelier, seances: list[Seance]) -> dict[int, EtatSean
     return etats
 
 
-_PRESENCES, _COMPETENCES = 0, 1
+_PRESENCES, _COMPETENCES, _FERMETURES = 0, 1, 2
 
 
 @cache
-def _etats_statement() -> sa.CompoundSelect:
-    """The two parts of :func:`etats_seances`, each row ``(part, séance or module id, inscription id, statut,
-    fait_on, rattrapage id, finale)``, the columns of the other part NULL."""
+def _etats_statement(fermetures: bool) -> sa.CompoundSelect:
+    """The parts of :func:`etats_seances`, each row ``(partie, séance or module id, inscription id, statut,
+    fait_on, rattrapage_id, finale, fin_on)``, the columns of the other parts NULL; with ``fermetures``, the
+    closures of the structure ``:structure_id`` as a third part ``(partie, NULL, NULL, motif, début, id, NULL,
+    fin)``."""
     presences = _etats_presences_statement().subquery()
     competences = _etats_competences_statement().subquery()
-    return sa.union_all(
+    date_nulle = sa.cast(sa.null(), Rattrapage.fait_on.type)
+    parties = [
         sa.select(
-            sa.literal_column(str(_PRESENCES), sa.Integer),
-            presences.c.seance_id,
+            sa.literal_column(str(_PRESENCES), sa.Integer).label("partie"),
+            presences.c.seance_id.label("cle"),
             presences.c.inscription_id,
             presences.c.statut,
             presences.c.fait_on,
-            presences.c.id,
-            sa.cast(sa.null(), sa.Integer),
+            presences.c.id.label("rattrapage_id"),
+            sa.cast(sa.null(), sa.Integer).label("finale"),
+            date_nulle.label("fin_on"),
         ),
         sa.select(
             sa.literal_column(str(_COMPETENCES), sa.Integer),
             competences.c.module_id,
             competences.c.inscription_id,
-            sa.cast(sa.null(), Presence.statut.type),
-            sa.cast(sa.null(), Rattrapage.fait_on.type),
+            sa.cast(sa.null(), Fermeture.motif.type),
+            date_nulle,
             sa.cast(sa.null(), sa.Integer),
             competences.c.finale,
+            date_nulle,
         ),
-    )
+    ]
+    if fermetures:
+        parties.append(
+            sa.select(
+                sa.literal_column(str(_FERMETURES), sa.Integer),
+                sa.cast(sa.null(), sa.Integer),
+                sa.cast(sa.null(), sa.Integer),
+                Fermeture.motif,
+                Fermeture.debut_on,
+                Fermeture.id,
+                sa.cast(sa.null(), sa.Integer),
+                Fermeture.fin_on,
+            ).where(Fermeture.structure_id == sa.bindparam("structure_id"))
+        )
+    return sa.union_all(*parties)
 
 
 def _etats_presences_statement() -> sa.Select:

@@ -128,12 +128,11 @@ def render_detail(
         deverrouillage = DeverrouillageForm(formdata=None)
     seances = seances_of_viewer(atelier)
     today = structure_today(atelier.structure)
+    etats, ouverture = queries.etats_et_ouverture(atelier, seances)
     avertissements = []
     if seances:
-        ouverture = queries.ouverture_de(atelier.structure)
         avertissements = planning.conflits([services.seance_planifiee(s, ouverture.zone) for s in seances], ouverture)
     cloturable = current_user.role in WRITERS and not cloture_service.empechements_cloture(atelier, today)
-    etats = queries.etats_seances(atelier, seances)
     action = avancement.prochaine_action(
         [etats[s.id] for s in seances], today, statut=atelier.statut, is_locked=atelier.is_locked, cloturable=cloturable
     )

@@ -6,13 +6,14 @@ séances 1 (30 March) and 2 (13 April, Easter Monday skipped) are already past.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, time
 
 import pytest
 import sqlalchemy as sa
 
 from ateliers import competences, queries, rattrapages, services
-from ateliers.models import Atelier, Inscription
+from ateliers.models import Atelier, Fermeture, Inscription
 from ateliers.presences import Saisie, enregistrer_presences, inscrits_de_seance
 from core.errors import DomainError
 from core.models import Journal
@@ -142,6 +143,23 @@ def test_each_seances_state_is_read_in_two_queries(sur_papier, mediatrice, count
     assert (premiere.a_juger, premiere.juges, premiere.rattrapages_a_prevoir) == (1, 1, 1)
     assert premiere.presences_prises and premiere.competences_notees
     assert (deuxieme.notes, deuxieme.presences_prises) == (0, False)
+
+    # The workshop page reads the same states and the structure's closures (soonest first) in one statement.
+    for debut, motif in ((date(2026, 8, 3), "Été"), (date(2026, 4, 20), "Travaux"), (date(2026, 12, 24), "")):
+        db.session.add(Fermeture(structure_id=atelier.structure_id, debut_on=debut, fin_on=debut, motif=motif))
+    db.session.commit()
+    atelier = queries.atelier_detail(atelier.structure_id, atelier.id)
+    with count_queries() as statements:
+        etats_page, ouverture = queries.etats_et_ouverture(atelier, list(atelier.seances))
+    assert len(statements) == 1
+    assert etats_page == queries.etats_seances(atelier, list(atelier.seances))
+    assert ouverture == queries.ouverture_de(atelier.structure)
+    assert [(f.debut, f.motif) for f in ouverture.fermetures] == [
+        (date(2026, 4, 20), "Travaux"),
+        (date(2026, 8, 3), "Été"),
+        (date(2026, 12, 24), ""),
+    ]
+    assert queries.etats_et_ouverture(atelier, []) == ({}, dataclasses.replace(ouverture, fermetures=()))
 
 
 def test_a_catch_up_held_on_paper_is_planned_in_the_past_then_marked_done(sur_papier, mediatrice):
