@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ateliers.attente import FiltresAttente, dernier, waiting_list_statement
@@ -90,41 +90,48 @@ def ateliers_of(structure_id: int, animateur_id: int | None = None) -> list[Atel
 
 
 def atelier_detail(structure_id: int, atelier_id: int, *, animateurs: bool = True) -> Atelier | None:
-    """One workshop of the structure with its members and séances (modules loaded), in two queries.
+    """One workshop of the structure with its séances (modules loaded) and members (learners loaded), in one
+    query (on PostgreSQL each statement is a round trip).
 
-    The séances come joined to the workshop (six rows); the members (with their learner) in a second query put
-    into ``Atelier.inscriptions`` (a plain query costs a third less than the relationship's own loader).
+    The workshop row comes with each of its séances (a first part) and each of its members (a second part, one
+    row each: no séance x member product), put into ``Atelier.seances`` and ``Atelier.inscriptions``.
     ``animateurs`` also loads each séance's co-runners (one more query, the costliest of the loads: pages that
     show no co-runner skip it). ``Atelier.animateurs`` is not loaded: no page reads it.
     """
     params = {"atelier_id": atelier_id, "structure_id": structure_id}
-    atelier = db.session.execute(_atelier_detail_statement(animateurs), params).unique().scalar_one_or_none()
-    if atelier is not None:
-        membres = db.session.scalars(_membres_statement(), {"atelier_id": atelier.id}).all()
-        set_committed_value(atelier, "inscriptions", list(membres))
+    rows = db.session.execute(_atelier_detail_statement(animateurs), params).all()
+    if not rows:
+        return None
+    atelier = rows[0][0]
+    seances = sorted((seance for _a, seance, _m in rows if seance is not None), key=lambda s: s.numero)
+    set_committed_value(atelier, "seances", seances)
+    set_committed_value(atelier, "inscriptions", sorted((m for _a, _s, m in rows if m is not None), key=lambda i: i.id))
     return atelier
+
+
+_SEANCES, _MEMBRES = 0, 1
 
 
 @cache
 def _atelier_detail_statement(animateurs: bool) -> sa.Select:
-    options = [joinedload(Atelier.seances).joinedload(Seance.module)]
+    """Rows ``(workshop, séance or None, member or None)`` of the workshop ``:atelier_id`` of the structure
+    ``:structure_id``: one per séance, one per member, one with neither when it has none of both. Built once per
+    process: building a statement (and its cache key) on every request cost more than running it."""
+    parties = sa.union_all(*(sa.select(sa.literal(partie).label("partie")) for partie in (_SEANCES, _MEMBRES)))
+    partie = parties.subquery("parties").c.partie
+    options = [joinedload(Seance.module), joinedload(Inscription.apprenant)]
     if animateurs:
-        options.append(joinedload(Atelier.seances).selectinload(Seance.animateurs))
-    return (
-        sa.select(Atelier)
+        options.append(selectinload(Seance.animateurs))
+    statement = (
+        sa.select(Atelier, Seance, Inscription)
+        .select_from(Atelier)
+        .join(partie.table, sa.true())
+        .outerjoin(Seance, (partie == _SEANCES) & (Seance.atelier_id == Atelier.id))
+        .outerjoin(Inscription, (partie == _MEMBRES) & (Inscription.atelier_id == Atelier.id))
         .where(Atelier.id == sa.bindparam("atelier_id"), Atelier.structure_id == sa.bindparam("structure_id"))
         .options(*options)
     )
-
-
-@cache
-def _membres_statement() -> sa.Select:
-    return (
-        sa.select(Inscription)
-        .where(Inscription.atelier_id == sa.bindparam("atelier_id"))
-        .options(joinedload(Inscription.apprenant))
-        .order_by(Inscription.id)
-    )
+    return statement
 
 
 def charger_animateurs(seances: list[Seance]) -> None:
