@@ -96,6 +96,40 @@ def resultats(inscription_ids: list[int]) -> dict[int, dict[int, EvaluationCompe
     return found
 
 
+def resultats_et_statuts(
+    inscription_ids: list[int], seance_id: int
+) -> tuple[dict[int, dict[int, EvaluationCompetence]], dict[int, str]]:
+    """What a skills page of séances 1 to 5 reads, in one query (on PostgreSQL each statement is a round trip):
+    :func:`resultats` of ``inscription_ids``, and the attendance stored at the séance ``seance_id``
+    (inscription id -> status, for whoever it was taken)."""
+    found: dict[int, dict[int, EvaluationCompetence]] = defaultdict(dict)
+    statuts: dict[int, str] = {}
+    parametres = {"inscriptions": list(inscription_ids), "seance_id": seance_id}
+    for evaluation, inscription_id, statut in db.session.execute(_resultats_et_statuts_statement(), parametres):
+        if evaluation is not None:
+            found[evaluation.inscription_id][evaluation.competence_id] = evaluation
+        elif inscription_id is not None:
+            statuts[inscription_id] = statut
+    return found, statuts
+
+
+@cache
+def _resultats_et_statuts_statement() -> sa.Select:
+    """Rows ``(judgement, None, None)`` then ``(None, inscription id, status)``: two parts side by side, each row
+    of one (``partie``, a constant column). Built once per process (see ``ateliers.queries``)."""
+    parties = sa.union_all(*(sa.select(sa.literal(partie).label("partie")) for partie in (0, 1)))
+    partie = parties.subquery("parties").c.partie
+    return (
+        sa.select(EvaluationCompetence, Presence.inscription_id, Presence.statut)
+        .select_from(partie.table)
+        .outerjoin(
+            EvaluationCompetence,
+            (partie == 0) & EvaluationCompetence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)),
+        )
+        .outerjoin(Presence, (partie == 1) & (Presence.seance_id == sa.bindparam("seance_id")))
+    )
+
+
 @cache
 def _resultats_statement() -> sa.Select:
     """Built once per process (see ``ateliers.queries``): the skills pages run it on every request."""
@@ -317,30 +351,50 @@ class Jugement:
     seance_id: int | None
 
 
-def jugements(inscription_ids: list[int], competence_ids: list[int]) -> dict[int, dict[int, Jugement]]:
-    """inscription id -> competence id -> :class:`Jugement`, for the skills ``competence_ids``: one query of
-    plain columns (no ORM object), whatever the number of learners."""
+def jugements_et_statuts(
+    inscription_ids: list[int], competence_ids: list[int]
+) -> tuple[dict[int, dict[int, Jugement]], dict[int, dict[int, str]]]:
+    """What the final evaluation page reads of ``inscription_ids``, in one query of plain columns (no ORM object)
+    whatever the number of learners: their judgements of the skills ``competence_ids`` (inscription id ->
+    competence id -> :class:`Jugement`) and their attendance (inscription id -> séance id -> status), the two
+    parts of a UNION ALL (on PostgreSQL each statement is a round trip)."""
     found: dict[int, dict[int, Jugement]] = defaultdict(dict)
+    statuts: dict[int, dict[int, str]] = defaultdict(dict)
     if inscription_ids:
-        for inscription_id, competence_id, resultat, seance_id in run_core(
-            _jugements_statement(),
-            {"inscriptions": list(inscription_ids), "competences": list(competence_ids)},
-        ):
-            found[inscription_id][competence_id] = Jugement(resultat, seance_id)
-    return found
+        parametres = {"inscriptions": list(inscription_ids), "competences": list(competence_ids)}
+        for partie, inscription_id, competence_id, resultat, seance_id in run_core(_jugements_statement(), parametres):
+            if partie == _JUGEMENTS:
+                found[inscription_id][competence_id] = Jugement(resultat, seance_id)
+            else:
+                statuts[inscription_id][seance_id] = resultat
+    return found, statuts
+
+
+_JUGEMENTS, _STATUTS = 0, 1
 
 
 @cache
-def _jugements_statement() -> sa.Select:
-    """Built once per process (see ``ateliers.queries``)."""
-    return sa.select(
-        EvaluationCompetence.inscription_id,
-        EvaluationCompetence.competence_id,
-        EvaluationCompetence.resultat,
-        EvaluationCompetence.seance_id,
-    ).where(
-        EvaluationCompetence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)),
-        EvaluationCompetence.competence_id.in_(sa.bindparam("competences", expanding=True)),
+def _jugements_statement() -> sa.CompoundSelect:
+    """Rows ``(partie, inscription id, competence id, résultat or attendance status, séance id)``; built once per
+    process (see ``ateliers.queries``)."""
+    return sa.union_all(
+        sa.select(
+            sa.literal_column(str(_JUGEMENTS), sa.Integer).label("partie"),
+            EvaluationCompetence.inscription_id,
+            EvaluationCompetence.competence_id,
+            EvaluationCompetence.resultat,
+            EvaluationCompetence.seance_id,
+        ).where(
+            EvaluationCompetence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True)),
+            EvaluationCompetence.competence_id.in_(sa.bindparam("competences", expanding=True)),
+        ),
+        sa.select(
+            sa.literal_column(str(_STATUTS), sa.Integer),
+            Presence.inscription_id,
+            sa.cast(sa.null(), sa.Integer),
+            Presence.statut,
+            Presence.seance_id,
+        ).where(Presence.inscription_id.in_(sa.bindparam("inscriptions", expanding=True))),
     )
 
 

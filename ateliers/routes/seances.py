@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,7 +14,6 @@ from ateliers import competences as competences_service
 from ateliers import presences as presences_service
 from ateliers import progression as progression_service
 from ateliers.constants import STATUTS_PRESENCE
-from ateliers.models import Presence
 from ateliers.routes.blueprints import PRINTERS, READERS, ateliers_bp
 from ateliers.routes.commun import (
     atelier_or_404,
@@ -27,7 +25,6 @@ from ateliers.routes.commun import (
 from ateliers.verrou import AtelierClos
 from core import journal, versions
 from core.access import roles_required
-from core.database import run_core
 from core.francais import de, nombre
 from core.text import name_seen_by
 from core.timeutil import structure_today, structure_zone
@@ -209,15 +206,6 @@ def competences(atelier_id: int, numero: int):
     return redirect(url_for("ateliers.competences", atelier_id=atelier_id, numero=numero))
 
 
-@cache
-def _statuts_personne_statement() -> sa.Select:
-    """A learner's attendance by séance; built once per process (building a statement and its cache key on every
-    request cost more than running it)."""
-    return sa.select(Presence.seance_id, Presence.statut).where(
-        Presence.inscription_id == sa.bindparam("inscription_id")
-    )
-
-
 ENREGISTREES_EN_MEME_TEMPS = (
     "Ces compétences viennent d'être enregistrées par quelqu'un d'autre : rien n'a été modifié. "
     "Vérifiez ci-dessous puis enregistrez à nouveau."
@@ -268,7 +256,7 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
     """The skills page of séances 1 to 5; ``valeurs`` None shows the stored judgements, else what was typed.
     ``vu`` is the snapshot its ``version`` field carries (None: the judgements stored now)."""
     vue = competences_service.grille(atelier, seance)
-    enregistres = competences_service.resultats([i.id for i in inscrits])
+    enregistres, statuts = competences_service.resultats_et_statuts([i.id for i in inscrits], seance.id)
     if valeurs is None:
         valeurs = {(i, c): e.resultat for i, par_competence in enregistres.items() for c, e in par_competence.items()}
     if vu is None:  # the judgements just read: the same snapshot as instantane_competences, without reading again
@@ -285,7 +273,6 @@ def _render_competences(atelier, seance, inscrits, valeurs, erreurs, vu=None, me
                 )
                 lignes.append((module, compte, len(module.competences)))
             precedents[inscription.id] = lignes
-    statuts = {p.inscription_id: p.statut for p in seance.presences}
     (module,) = vue.modules
     bloques = competences_service.empechements(
         atelier, seance, inscrits, {(i, seance.id): statut for i, statut in statuts.items()}
@@ -418,20 +405,22 @@ def _render_finale(
 ):
     """The final evaluation page of ``personne`` (None: the first learner whose evaluation is to do).
 
-    Reads the group's judgements (plain columns, for the list's states and this learner's grid) and this
-    learner's attendance and catch-ups: a fixed number of queries whatever the size of the group. ``valeurs``:
+    Reads the group's judgements (plain columns, for the list's states and this learner's grid) and attendance
+    in one query whatever the size of the group. ``valeurs``:
     (inscription id, competence id) -> what was typed, shown over the stored judgements; ``erreurs`` maps
     a form field, or ``personne-<id>``, to its message; ``vu`` is the snapshot the save compared (None: the
     judgements read here).
     """
-    stockes = competences_service.jugements([i.id for i in inscrits], [c.id for c in vue.competences])
+    stockes, statuts_par_inscription = competences_service.jugements_et_statuts(
+        [i.id for i in inscrits], [c.id for c in vue.competences]
+    )
     etats = competences_service.etats_evaluation_finale(vue, inscrits, stockes)
     if personne is None and inscrits:
         personne = next((i for i in inscrits if not etats[i.id].faite), inscrits[0])
     contexte = {}
     if personne is not None:
         enregistres = stockes[personne.id]
-        statuts = dict(run_core(_statuts_personne_statement(), {"inscription_id": personne.id}).all())
+        statuts = statuts_par_inscription[personne.id]
         bloques = competences_service.empechements(
             atelier, seance, [personne], {(personne.id, s): statut for s, statut in statuts.items()}
         ).get(personne.id, {})

@@ -95,6 +95,39 @@ def test_the_final_evaluation_completes_earlier_modules(atelier, mediatrice):
     assert judgements(inscription_of(atelier, "Martin")) == {"M6.5": "acquis", "M1.3": "avec_aide", "M4.2": "acquis"}
 
 
+def test_the_final_evaluation_reads_the_groups_judgements_and_attendance_in_one_statement(
+    atelier, mediatrice, count_queries
+):
+    all_attended(mediatrice, atelier, Bernard="absent_excuse")
+    judge(mediatrice, atelier, 6, Martin={"M6.5": "acquis", "M1.3": "avec_aide"})
+    martin, bernard = inscription_of(atelier, "Martin"), inscription_of(atelier, "Bernard")
+    grille = competences.grille(atelier, atelier.seances[5]).competences
+    m13 = next(c.id for c in grille if c.code == "M1.3")
+    with count_queries() as statements:
+        stockes, statuts = competences.jugements_et_statuts([martin.id, bernard.id], [m13])
+    assert len(statements) == 1
+    assert stockes == {martin.id: {m13: competences.Jugement("avec_aide", atelier.seances[5].id)}}  # M6.5 not asked
+    assert statuts[martin.id] == {s.id: "present" for s in atelier.seances}
+    assert statuts[bernard.id] == {s.id: "absent_excuse" for s in atelier.seances}
+    assert competences.jugements_et_statuts([], [m13]) == ({}, {})
+
+
+def test_a_seances_skills_page_reads_judgements_and_attendance_in_one_statement(atelier, mediatrice, count_queries):
+    attend(mediatrice, atelier, 1, Martin="present", Bernard="absent")
+    attend(mediatrice, atelier, 2, Martin="absent", Bernard="present")
+    judge(mediatrice, atelier, 1, Martin={"M1.1": "acquis", "M1.2": "avec_aide"})
+    martin, bernard = inscription_of(atelier, "Martin"), inscription_of(atelier, "Bernard")
+    with count_queries() as statements:
+        stockes, statuts = competences.resultats_et_statuts([martin.id], atelier.seances[0].id)
+    assert len(statements) == 1
+    assert {c: e.resultat for c, e in stockes[martin.id].items()} == {
+        c.id: r for c, r in zip(skills(atelier, 1)[:2], ("acquis", "avec_aide"), strict=True)
+    }
+    # The attendance of the séance asked, for whoever it was taken (the page lists who it expects itself).
+    assert statuts == {martin.id: "present", bernard.id: "absent"}
+    assert competences.resultats_et_statuts([], atelier.seances[2].id) == ({}, {})
+
+
 def test_someone_not_expected_or_a_foreign_skill_is_refused_as_unknown(atelier, mediatrice, make_apprenant):
     seance = atelier.seances[0]
     m1 = skills(atelier, 1)[0].id

@@ -472,6 +472,10 @@ def test_a_simultaneous_save_is_refused_by_the_database_with_the_typed_values_ke
     db.session.add(EvaluationCompetence(inscription_id=inscrits["Martin"], competence_id=c["M1.1"], resultat="acquis"))
     db.session.commit()
     monkeypatch.setattr(competences, "resultats", lambda _ids: defaultdict(dict))
+    lus = competences.resultats_et_statuts  # the page's reading: the judgements not there yet, the attendance
+    monkeypatch.setattr(
+        competences, "resultats_et_statuts", lambda ids, seance: (defaultdict(dict), lus(ids, seance)[1])
+    )
     browser.login(mediatrice)
     response = browser.submit(url(atelier), {f"c-{inscrits['Martin']}-{c['M1.1']}": "avec_aide"})
     html = response.get_data(as_text=True).replace("&#39;", "'")
