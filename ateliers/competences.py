@@ -35,6 +35,7 @@ from core import journal, versions
 from core.database import run_core
 from core.francais import nombre
 from core.models import Compte
+from core.queries import parties
 from core.timeutil import utcnow
 from evaluations.constants import RESULTATS_COMPETENCE
 from evaluations.curriculum import CompetenceInfo, ModuleInfo, curriculum
@@ -117,8 +118,7 @@ def resultats_et_statuts(
 def _resultats_et_statuts_statement() -> sa.Select:
     """Rows ``(judgement, None, None)`` then ``(None, inscription id, status)``: two parts side by side, each row
     of one (``partie``, a constant column). Built once per process (see ``ateliers.queries``)."""
-    parties = sa.union_all(*(sa.select(sa.literal(partie).label("partie")) for partie in (0, 1)))
-    partie = parties.subquery("parties").c.partie
+    partie = parties(0, 1)
     return (
         sa.select(EvaluationCompetence, Presence.inscription_id, Presence.statut)
         .select_from(partie.table)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ateliers import periode, rappels
 from ateliers.models import Alerte, Inscription, Presence, Rattrapage, Seance, Suivi
+from core.queries import parties
 from evaluations.curriculum import CompetenceInfo, ModuleInfo, curriculum
 from evaluations.models import Competence, EvaluationCompetence, Module
 from extensions import db
@@ -92,8 +93,7 @@ def _progression_statement() -> sa.Select:
     catch-up come again on each of its skills); the open alerts; the calls, newest first, with who made them.
     """
     inscription_id = sa.bindparam("inscription_id")
-    parties = sa.union_all(*(sa.select(sa.literal(partie).label("partie")) for partie in (_GRILLE, _ALERTES, _SUIVIS)))
-    partie = parties.subquery("parties").c.partie
+    partie = parties(_GRILLE, _ALERTES, _SUIVIS)
     return (
         sa.select(EvaluationCompetence, Presence, Rattrapage, Alerte, Suivi)
         .select_from(partie.table)

@@ -20,6 +20,7 @@ from core.database import run_core
 from core.francais import nombre
 from core.models import Apprenant, Compte, Structure
 from core.ouverture import Ouverture, PeriodeFermeture
+from core.queries import parties
 from core.timeutil import local_to_utc, structure_zone
 from evaluations.curriculum import curriculum
 from evaluations.models import Competence, EvaluationCompetence
@@ -117,8 +118,7 @@ def _atelier_detail_statement(animateurs: bool) -> sa.Select:
     """Rows ``(workshop, séance or None, member or None)`` of the workshop ``:atelier_id`` of the structure
     ``:structure_id``: one per séance, one per member, one with neither when it has none of both. Built once per
     process: building a statement (and its cache key) on every request cost more than running it."""
-    parties = sa.union_all(*(sa.select(sa.literal(partie).label("partie")) for partie in (_SEANCES, _MEMBRES)))
-    partie = parties.subquery("parties").c.partie
+    partie = parties(_SEANCES, _MEMBRES)
     options = [joinedload(Seance.module), joinedload(Inscription.apprenant)]
     if animateurs:
         options.append(selectinload(Seance.animateurs))
@@ -438,7 +438,7 @@ def _etats_statement(fermetures: bool) -> sa.CompoundSelect:
     presences = _etats_presences_statement().subquery()
     competences = _etats_competences_statement().subquery()
     date_nulle = sa.cast(sa.null(), Rattrapage.fait_on.type)
-    parties = [
+    selects = [
         sa.select(
             sa.literal_column(str(_PRESENCES), sa.Integer).label("partie"),
             presences.c.seance_id.label("cle"),
@@ -461,7 +461,7 @@ def _etats_statement(fermetures: bool) -> sa.CompoundSelect:
         ),
     ]
     if fermetures:
-        parties.append(
+        selects.append(
             sa.select(
                 sa.literal_column(str(_FERMETURES), sa.Integer),
                 sa.cast(sa.null(), sa.Integer),
@@ -473,7 +473,7 @@ def _etats_statement(fermetures: bool) -> sa.CompoundSelect:
                 Fermeture.fin_on,
             ).where(Fermeture.structure_id == sa.bindparam("structure_id"))
         )
-    return sa.union_all(*parties)
+    return sa.union_all(*selects)
 
 
 def _etats_presences_statement() -> sa.Select:

@@ -143,6 +143,22 @@ def _with_total(page_statement: sa.Select, count_statement: sa.Select, window_co
     return page_statement.add_columns(total.label("total"))
 
 
+def parties(*numeros: int) -> sa.ColumnElement[int]:
+    """The ``partie`` column of a constant table of one row per number of ``numeros``, to read rows of unrelated
+    kinds in one statement (on PostgreSQL each statement is a round trip; issue 8, item 19).
+
+    Select from ``partie.table``, then outer-join each kind of row on ``partie == n`` and its own condition:
+    each row of the result belongs to one part, the columns and entities of the other parts NULL (None), and no
+    part multiplies another's rows as two joined collections would. ``partie`` can also be selected or ordered
+    by. Works the same on SQLite and PostgreSQL (a ``UNION ALL`` of constant selects, each part's join using its
+    own indexes).
+
+    :param numeros: the parts' numbers, distinct.
+    :return: the column, of a new subquery named ``parties`` (build the statement once per process).
+    """
+    return sa.union_all(*(sa.select(sa.literal(n).label("partie")) for n in numeros)).subquery("parties").c.partie
+
+
 @dataclass(frozen=True)
 class LigneApprenant:
     """A learner as a line of the register shows them: plain values read for the page, not an ORM object."""
