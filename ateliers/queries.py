@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ateliers.attente import FiltresAttente, dernier, waiting_list_statement
@@ -92,46 +92,95 @@ def ateliers_of(structure_id: int, animateur_id: int | None = None) -> list[Atel
 
 def atelier_detail(structure_id: int, atelier_id: int, *, animateurs: bool = True) -> Atelier | None:
     """One workshop of the structure with its séances (modules loaded) and members (learners loaded), in one
-    query (on PostgreSQL each statement is a round trip).
+    query (on PostgreSQL each statement is a round trip); None when the structure has no such workshop.
 
-    The workshop row comes with each of its séances (a first part) and each of its members (a second part, one
-    row each: no séance x member product), put into ``Atelier.seances`` and ``Atelier.inscriptions``.
-    ``animateurs`` also loads each séance's co-runners (one more query, the costliest of the loads: pages that
-    show no co-runner skip it). ``Atelier.animateurs`` is not loaded: no page reads it.
+    The workshop, its séances and its members are parts of the statement (``core.queries.parties``: one row
+    each, no séance x member product), put into ``Atelier.seances`` and ``Atelier.inscriptions``. With
+    ``animateurs``, a fourth part puts each séance's co-runners into ``Seance.animateurs`` (names, role and
+    status read: what the pages show). ``Atelier.animateurs`` is not loaded: no page reads it.
     """
+    return _lire_atelier(structure_id, atelier_id, animateurs)[0]
+
+
+def atelier_et_animateurs(structure_id: int, atelier_id: int) -> tuple[Atelier | None, list[Compte]]:
+    """:func:`atelier_detail` with the séances' co-runners, and the co-runners the structure offers for them (as
+    :func:`animateurs_et_seances` gives them, by name), in the same one query: the workshop page of a writer."""
+    return _lire_atelier(structure_id, atelier_id, True)
+
+
+def _lire_atelier(structure_id: int, atelier_id: int, animateurs: bool) -> tuple[Atelier | None, list[Compte]]:
     params = {"atelier_id": atelier_id, "structure_id": structure_id}
     rows = db.session.execute(_atelier_detail_statement(animateurs), params).all()
-    if not rows:
-        return None
-    atelier = rows[0][0]
-    seances = sorted((seance for _a, seance, _m in rows if seance is not None), key=lambda s: s.numero)
+    atelier = next((row[0] for row in rows if row[0] is not None), None)
+    if atelier is None:
+        return None, []
+    seances = sorted((row[1] for row in rows if row[1] is not None), key=lambda s: s.numero)
     set_committed_value(atelier, "seances", seances)
-    set_committed_value(atelier, "inscriptions", sorted((m for _a, _s, m in rows if m is not None), key=lambda i: i.id))
-    return atelier
+    set_committed_value(atelier, "inscriptions", sorted((row[2] for row in rows if row[2] is not None), key=_id))
+    if not animateurs:
+        return atelier, []
+    par_seance: dict[int, list[Compte]] = {s.id: [] for s in seances}
+    choix: dict[int, Compte] = {}
+    for compte, seance_id, propose in sorted((row[3:] for row in rows if row[3] is not None), key=_par_nom):
+        if seance_id is not None:
+            par_seance[seance_id].append(compte)
+        if propose:
+            choix.setdefault(compte.id, compte)
+    for seance in seances:
+        set_committed_value(seance, "animateurs", par_seance[seance.id])
+    return atelier, list(choix.values())
 
 
-_SEANCES, _MEMBRES = 0, 1
+def _id(ligne) -> int:
+    return ligne.id
+
+
+def _par_nom(ligne) -> tuple:
+    """The order of :func:`animateurs_et_seances`: by name, then séance."""
+    compte, seance_id, _propose = ligne
+    return (compte.nom, compte.prenom, compte.id, seance_id or 0)
+
+
+_ATELIER, _SEANCES, _MEMBRES, _ANIMATEURS = 0, 1, 2, 3
 
 
 @cache
 def _atelier_detail_statement(animateurs: bool) -> sa.Select:
-    """Rows ``(workshop, séance or None, member or None)`` of the workshop ``:atelier_id`` of the structure
-    ``:structure_id``: one per séance, one per member, one with neither when it has none of both. Built once per
-    process: building a statement (and its cache key) on every request cost more than running it."""
-    partie = parties(_SEANCES, _MEMBRES)
+    """Rows ``(workshop, séance, member)``, one for the workshop ``:atelier_id``, one per séance and one per member
+    (the other entities None); with ``animateurs``, rows ``(None, None, None, account, séance id, offered)`` too,
+    one per account of the structure and séance of this workshop it co-runs, one per co-runner the structure
+    offers who runs none of them (the rows of :func:`animateurs_et_seances`; co-runners are chosen among the
+    structure's accounts, ``ateliers.services.animateurs_of``). No row at all when the workshop is not the
+    structure's ``:structure_id``: nothing of another structure is read. Built once per process: building a
+    statement (and its cache key) on every request cost more than running it."""
+    atelier_id = sa.bindparam("atelier_id")
+    partie = parties(_ATELIER, _SEANCES, _MEMBRES, *((_ANIMATEURS,) if animateurs else ()))
+    colonnes: list = [Atelier, Seance, Inscription]
     options = [joinedload(Seance.module), joinedload(Inscription.apprenant)]
-    if animateurs:
-        options.append(selectinload(Seance.animateurs))
+    du_lieu = aliased(Atelier)
     statement = (
-        sa.select(Atelier, Seance, Inscription)
-        .select_from(Atelier)
-        .join(partie.table, sa.true())
-        .outerjoin(Seance, (partie == _SEANCES) & (Seance.atelier_id == Atelier.id))
-        .outerjoin(Inscription, (partie == _MEMBRES) & (Inscription.atelier_id == Atelier.id))
-        .where(Atelier.id == sa.bindparam("atelier_id"), Atelier.structure_id == sa.bindparam("structure_id"))
-        .options(*options)
+        sa.select(*colonnes)
+        .select_from(partie.table)
+        .outerjoin(Atelier, (partie == _ATELIER) & (Atelier.id == atelier_id))
+        .outerjoin(Seance, (partie == _SEANCES) & (Seance.atelier_id == atelier_id))
+        .outerjoin(Inscription, (partie == _MEMBRES) & (Inscription.atelier_id == atelier_id))
+        .where(sa.exists().where(du_lieu.id == atelier_id, du_lieu.structure_id == sa.bindparam("structure_id")))
     )
-    return statement
+    if animateurs:
+        propose = animateur_propose()
+        autre = aliased(Seance)
+        statement = (
+            statement.add_columns(Compte, seance_animateur.c.seance_id, propose)
+            .outerjoin(Compte, (partie == _ANIMATEURS) & (Compte.structure_id == sa.bindparam("structure_id")))
+            .outerjoin(
+                seance_animateur,
+                (seance_animateur.c.compte_id == Compte.id)
+                & seance_animateur.c.seance_id.in_(sa.select(autre.id).where(autre.atelier_id == atelier_id)),
+            )
+            .where(sa.or_(partie != _ANIMATEURS, propose, seance_animateur.c.seance_id.is_not(None)))
+        )
+        options.append(load_only(Compte.id, Compte.prenom, Compte.nom, Compte.role, Compte.is_active))
+    return statement.options(*options)
 
 
 def charger_animateurs(seances: list[Seance]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ateliers import avancement, fournisseurs, planning, queries, services
@@ -100,7 +100,13 @@ def supprimer_fermeture(fermeture_id: int):
 @ateliers_bp.get("/<int:atelier_id>")
 @roles_required(*VIEWERS)
 def detail(atelier_id: int):
-    return render_detail(atelier_or_404(atelier_id, animateurs=False))
+    if current_user.role not in WRITERS:
+        return render_detail(atelier_or_404(atelier_id, animateurs=False))
+    # A writer's page offers the structure's co-runners: read with the workshop, in the same statement.
+    atelier, choix = queries.atelier_et_animateurs(current_user.structure_id, atelier_id)
+    if atelier is None:
+        abort(404)
+    return render_detail(atelier, choix=choix)
 
 
 def render_detail(
@@ -110,11 +116,16 @@ def render_detail(
     deverrouillage=None,
     animateurs_refuses=None,
     conflit: versions.ModifieEntreTemps | None = None,
+    choix: list[Compte] | None = None,
 ):
     """The workshop page. ``deplacement`` and ``animateurs_refuses`` are ``(numero, form)`` when a move or a
-    change of animateurs was refused; ``conflit`` when it was refused because the page was out of date."""
+    change of animateurs was refused; ``conflit`` when it was refused because the page was out of date.
+    ``choix``: the co-runners to offer a writer when read already (``queries.atelier_et_animateurs``, which
+    loaded the séances' co-runners too)."""
     if current_user.role in WRITERS:
-        animateurs = queries.animateurs_et_seances(atelier.structure_id, atelier.seances)
+        animateurs = (
+            choix if choix is not None else queries.animateurs_et_seances(atelier.structure_id, atelier.seances)
+        )
     else:
         animateurs = []
         queries.charger_animateurs(atelier.seances)

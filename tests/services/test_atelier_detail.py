@@ -4,6 +4,8 @@ trip)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from ateliers import queries
 from ateliers.models import Inscription
 from extensions import db
@@ -43,16 +45,59 @@ def test_the_number_of_statements_stays_flat_as_members_grow(atelier, make_appre
     assert (len(found.seances), len(found.inscriptions)) == (6, 10)
 
 
-def test_co_runners_take_one_statement_more(atelier, benevole, count_queries):
+def test_co_runners_come_in_the_same_statement(atelier, benevole, count_queries):
     add_animateur(atelier, 2, benevole)
     found, lecture, parcours = loaded(atelier.structure_id, atelier.id, count_queries)
-    assert (len(lecture), parcours) == (2, [])
+    assert (len(lecture), parcours) == (1, [])
     assert [{c.nom for c in s.animateurs} for s in found.seances[:3]] == [{"Diallo"}, {"Diallo", "Crozet"}, {"Diallo"}]
 
 
-def test_a_workshop_without_seance_or_member_and_another_structures_workshop(structure, make_structure, count_queries):
+def test_a_writers_workshop_page_reads_the_co_runners_to_offer_with_the_workshop(
+    atelier, benevole, remplacante, make_compte, count_queries
+):
+    """The same accounts, in the same order, as ``animateurs_et_seances`` gives: the structure's active mediators
+    and volunteers by name, a former co-runner named on their séances but no longer offered."""
+    add_animateur(atelier, 2, benevole)
+    make_compte("direction")  # not a co-runner
+    remplacante.is_active = False
+    add_animateur(atelier, 4, remplacante)
+    structure_id, atelier_id = atelier.structure_id, atelier.id
+    db.session.expire_all()
+    with count_queries() as lecture:
+        found, choix = queries.atelier_et_animateurs(structure_id, atelier_id)
+    assert len(lecture) == 1
+    par_seance = {s.numero: [c.nom for c in s.animateurs] for s in found.seances}
+    assert [c.nom for c in choix] == ["Crozet", "Diallo"]
+    assert par_seance == {
+        1: ["Diallo"],
+        2: ["Crozet", "Diallo"],
+        3: ["Diallo"],
+        4: ["Diallo", "Vidal"],
+        5: ["Diallo"],
+        6: ["Diallo"],
+    }
+
+    db.session.expire_all()
+    seul = queries.atelier_detail(structure_id, atelier_id, animateurs=False)
+    reference = queries.animateurs_et_seances(structure_id, list(seul.seances))
+    assert [c.id for c in choix] == [c.id for c in reference]
+    assert par_seance == {s.numero: [c.nom for c in s.animateurs] for s in seul.seances}
+
+
+def test_a_workshop_without_seance_or_member(structure, count_queries):
     vide = make_atelier(structure)
     found, lecture, _ = loaded(structure.id, vide.id, count_queries)
     assert (found.id, found.seances, found.inscriptions, len(lecture)) == (vide.id, [], [], 1)
-    assert queries.atelier_detail(make_structure().id, vide.id) is None
     assert queries.atelier_detail(structure.id, vide.id + 1000) is None
+
+
+def test_another_structures_workshop_is_not_read_at_all(atelier, make_structure, count_queries):
+    autre, atelier_id = make_structure().id, atelier.id
+    db.session.expire_all()
+    with count_queries() as lecture:
+        assert queries.atelier_detail(autre, atelier_id) is None
+        assert queries.atelier_et_animateurs(autre, atelier_id) == (None, [])
+    assert len(lecture) == 2
+    # Nothing of it, its séances or its members came into the session on the way.
+    lus = {type(objet).__name__ for objet in db.session.identity_map.values() if not sa.inspect(objet).expired}
+    assert not lus & {"Atelier", "Seance", "Inscription", "Apprenant"}

@@ -72,8 +72,8 @@ def test_the_page_names_each_seances_co_runners_reading_accounts_once(
     with count_queries() as statements:
         page = signed_in.get(f"/ateliers/{planned.id}").get_data(as_text=True)
     assert page.count("Animateurs : Henri Crozet, Awa Diallo") == 6
-    # The signed-in account, then the structure's co-runners the page lists with the séances each co-runs, in
-    # one statement: the séances' co-runners are not read again.
+    # The signed-in account, then the workshop with the structure's co-runners the page lists and the séances
+    # each co-runs, in one statement: the séances' co-runners are not read again.
     assert len([s for s in statements if reads_accounts.search(s)]) == 2
     assert not [s for s in statements if s.startswith("SELECT seance_animateur")]
     benevole.is_active = False  # no longer offered, still named where they co-ran
