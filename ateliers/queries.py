@@ -119,16 +119,7 @@ def _lire_atelier(structure_id: int, atelier_id: int, animateurs: bool) -> tuple
     set_committed_value(atelier, "inscriptions", sorted((row[2] for row in rows if row[2] is not None), key=_id))
     if not animateurs:
         return atelier, []
-    par_seance: dict[int, list[Compte]] = {s.id: [] for s in seances}
-    choix: dict[int, Compte] = {}
-    for compte, seance_id, propose in sorted((row[3:] for row in rows if row[3] is not None), key=_par_nom):
-        if seance_id is not None:
-            par_seance[seance_id].append(compte)
-        if propose:
-            choix.setdefault(compte.id, compte)
-    for seance in seances:
-        set_committed_value(seance, "animateurs", par_seance[seance.id])
-    return atelier, list(choix.values())
+    return atelier, _repartir_animateurs(seances, sorted((row[3:] for row in rows if row[3] is not None), key=_par_nom))
 
 
 def _id(ligne) -> int:
@@ -210,9 +201,15 @@ def animateurs_et_seances(structure_id: int, seances: list[Seance]) -> list[Comp
     rows = db.session.execute(
         _animateurs_et_seances_statement(), {"structure_id": structure_id, "seances": [s.id for s in seances]}
     ).all()
+    return _repartir_animateurs(seances, rows)
+
+
+def _repartir_animateurs(seances: list[Seance], lignes) -> list[Compte]:
+    """Each of ``seances`` gets its ``animateurs`` from ``lignes`` ``(account, séance id or None, offered)``, in
+    name order (:func:`animateurs_et_seances`); the accounts offered come back, in that order."""
     par_seance: dict[int, list[Compte]] = {s.id: [] for s in seances}
     choix: dict[int, Compte] = {}
-    for compte, seance_id, propose in rows:
+    for compte, seance_id, propose in lignes:
         if seance_id is not None:
             par_seance[seance_id].append(compte)
         if propose:
